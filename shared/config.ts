@@ -1,0 +1,55 @@
+/**
+ * Configuration: one zod schema, read once from the environment. Nothing else reads
+ * `process.env`. Terraform sets exactly these keys for the functions.
+ */
+import { z } from 'zod';
+import { describeZodIssues } from './domain/rules';
+
+const storeSpec = z
+  .string()
+  .regex(/^(sqlite:.+|ydb)$/, 'expected "sqlite:<path>" or "ydb"')
+  .default('sqlite:.rebates/rebates.db');
+
+export const configSchema = z
+  .object({
+    REBATES_STORE: storeSpec,
+    REBATES_RULES: z.string().min(1).optional(),
+    YDB_ENDPOINT: z.string().min(1).optional(),
+    YDB_DATABASE: z.string().min(1).optional(),
+    S3_ENDPOINT: z.url().default('https://storage.yandexcloud.net'),
+    S3_REGION: z.string().min(1).default('ru-central1'),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true'),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.REBATES_STORE === 'ydb') {
+      if (!env.YDB_ENDPOINT) ctx.addIssue({ code: 'custom', path: ['YDB_ENDPOINT'], message: 'required when REBATES_STORE=ydb' });
+      if (!env.YDB_DATABASE) ctx.addIssue({ code: 'custom', path: ['YDB_DATABASE'], message: 'required when REBATES_STORE=ydb' });
+    }
+    if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['S3_SECRET_ACCESS_KEY'], message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together' });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Reads and validates configuration; throws ConfigError listing every bad key. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const result = configSchema.safeParse(picked);
+  if (!result.success) throw new ConfigError(describeZodIssues(result.error));
+  return result.data;
+}

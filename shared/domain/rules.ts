@@ -1,0 +1,169 @@
+/**
+ * Program rules (§5): versioned, effective-dated, validated with zod. Rates, service lists and
+ * rounding live here — never in code.
+ */
+import { z } from 'zod';
+import { isDay, type Day } from './calendar';
+import { parseRate, type RoundingMode, type ScaledRate, RATE_SCALE } from './money';
+
+export type Basis = 'paid' | 'cost';
+export type Activity = 'daily' | 'quarter';
+
+const dayString = z.string().refine(isDay, { message: 'expected a calendar day YYYY-MM-DD' });
+const idList = z.array(z.string().min(1, 'ids are non-empty strings')).default([]);
+const rateString = z
+  .string()
+  .regex(new RegExp(`^\\d+(?:\\.\\d{1,${RATE_SCALE}})?$`), `expected a decimal string with at most ${RATE_SCALE} fractional digits`)
+  .refine((v) => parseRate(v) <= parseRate('1'), { message: 'rate must be between 0 and 1' });
+
+const specializationSchema = z.strictObject({
+  name: z.string().optional(),
+  rate: rateString,
+  services: idList,
+  skus: idList,
+});
+
+const versionSchema = z.strictObject({
+  effectiveFrom: dayString,
+  note: z.string().optional(),
+  basis: z.enum(['paid', 'cost']).default('paid'),
+  activity: z.enum(['daily', 'quarter']).default('daily'),
+  rounding: z
+    .strictObject({
+      scale: z.number().int().min(0).max(9).default(2),
+      mode: z.enum(['half-up', 'half-even']).default('half-up'),
+    })
+    .default({ scale: 2, mode: 'half-up' }),
+  exclude: z.strictObject({ services: idList, skus: idList }).default({ services: [], skus: [] }),
+  specializations: z.record(z.string().regex(/^[a-z0-9-]+$/, 'specialization ids are kebab-case'), specializationSchema),
+});
+
+export const rulesFileSchema = z
+  .object({
+    $comment: z.unknown().optional(),
+    pendingServiceIds: z.unknown().optional(),
+    versions: z.array(versionSchema).min(1, 'at least one version is required'),
+  })
+  .strict()
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    file.versions.forEach((version, vi) => {
+      if (seen.has(version.effectiveFrom)) {
+        ctx.addIssue({ code: 'custom', path: ['versions', vi, 'effectiveFrom'], message: `duplicate effectiveFrom ${version.effectiveFrom}` });
+      }
+      seen.add(version.effectiveFrom);
+      for (const kind of ['services', 'skus'] as const) {
+        const owner = new Map<string, string>();
+        for (const [specId, spec] of Object.entries(version.specializations)) {
+          spec[kind].forEach((id, ii) => {
+            const previous = owner.get(id);
+            if (previous !== undefined && previous !== specId) {
+              ctx.addIssue({
+                code: 'custom',
+                path: ['versions', vi, 'specializations', specId, kind, ii],
+                message: `${kind === 'services' ? 'service' : 'SKU'} ${id} is already listed under ${previous}`,
+              });
+            } else if (previous === specId) {
+              ctx.addIssue({ code: 'custom', path: ['versions', vi, 'specializations', specId, kind, ii], message: `${id} is listed twice` });
+            }
+            owner.set(id, specId);
+          });
+        }
+      }
+    });
+  });
+
+export type RulesFile = z.infer<typeof rulesFileSchema>;
+
+export interface SpecializationRule {
+  id: string;
+  rate: ScaledRate;
+  rateText: string;
+}
+
+/** One rules version, ready for lookups. */
+export interface RulesVersion {
+  effectiveFrom: Day;
+  basis: Basis;
+  activity: Activity;
+  rounding: { scale: number; mode: RoundingMode };
+  specializations: ReadonlyMap<string, SpecializationRule>;
+  /** R4: maps a usage row to at most one specialization (exclusions, then sku, then service). */
+  classify(serviceId: string, skuId: string): SpecializationRule | undefined;
+}
+
+export interface Rules {
+  /** Versions sorted by effectiveFrom ascending. */
+  versions: readonly RulesVersion[];
+  /** The version in force on a day: latest effectiveFrom ≤ day; undefined before the first. */
+  versionOn(day: Day): RulesVersion | undefined;
+  /** Every specialization id named by any version. */
+  specializationIds(): string[];
+}
+
+export class RulesValidationError extends Error {
+  readonly code = 'RULES_INVALID';
+  constructor(readonly source: string, readonly problems: string[]) {
+    super(`invalid program rules in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? '(root)' : path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+}
+
+/** Lists every zod issue as "path: reason". */
+export function describeZodIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+}
+
+function buildVersion(raw: RulesFile['versions'][number]): RulesVersion {
+  const specializations = new Map<string, SpecializationRule>();
+  const bySku = new Map<string, SpecializationRule>();
+  const byService = new Map<string, SpecializationRule>();
+  for (const [id, spec] of Object.entries(raw.specializations)) {
+    const rule: SpecializationRule = { id, rate: parseRate(spec.rate), rateText: spec.rate };
+    specializations.set(id, rule);
+    for (const sku of spec.skus) bySku.set(sku, rule);
+    for (const service of spec.services) byService.set(service, rule);
+  }
+  const excludedServices = new Set(raw.exclude.services);
+  const excludedSkus = new Set(raw.exclude.skus);
+  return {
+    effectiveFrom: raw.effectiveFrom,
+    basis: raw.basis,
+    activity: raw.activity,
+    rounding: raw.rounding,
+    specializations,
+    classify(serviceId, skuId) {
+      if (excludedSkus.has(skuId) || excludedServices.has(serviceId)) return undefined;
+      return bySku.get(skuId) ?? byService.get(serviceId);
+    },
+  };
+}
+
+/** Validates parsed JSON as a rules file; throws RulesValidationError listing every problem. */
+export function parseRules(json: unknown, source = 'rules'): Rules {
+  const result = rulesFileSchema.safeParse(json);
+  if (!result.success) throw new RulesValidationError(source, describeZodIssues(result.error));
+  const versions = [...result.data.versions]
+    .sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : 1))
+    .map(buildVersion);
+  return {
+    versions,
+    versionOn(day) {
+      let found: RulesVersion | undefined;
+      for (const v of versions) {
+        if (v.effectiveFrom <= day) found = v;
+        else break;
+      }
+      return found;
+    },
+    specializationIds() {
+      const ids = new Set<string>();
+      for (const v of versions) for (const id of v.specializations.keys()) ids.add(id);
+      return [...ids].sort();
+    },
+  };
+}
+

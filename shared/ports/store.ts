@@ -1,0 +1,97 @@
+/**
+ * The storage port. Two adapters implement it (SQLite for local runs and tests, YDB in
+ * production) and both pass the contract suite in `test/contract/store-contract.ts`.
+ * Stores only get and put; every rule (replacement, eligibility, deltas) is decided in the
+ * domain, except the version compare of I1, which must happen inside the write transaction.
+ */
+import type { Day, DayRange, Quarter } from '../domain/calendar';
+import type {
+  AccountDayVersion,
+  AccrualRun,
+  Audit,
+  IngestLogEntry,
+  LedgerEntry,
+  SpecializationPeriod,
+  SubaccountLink,
+  UsageAggregate,
+} from '../domain/model';
+
+/** Links (R3) and specialization periods (R5), with their audit fields (R12). */
+export interface ProgramStore {
+  listLinks(filter?: { partnerId?: string; subaccountId?: string }): Promise<SubaccountLink[]>;
+  insertLink(link: SubaccountLink): Promise<void>;
+  /** Sets the last linked day of an open link. */
+  endLink(id: string, to: Day, ended: Audit): Promise<void>;
+  listSpecializations(filter?: { partnerId?: string; specialization?: string }): Promise<SpecializationPeriod[]>;
+  insertSpecialization(period: SpecializationPeriod): Promise<void>;
+  /** Sets the last active day of an open specialization period. */
+  endSpecialization(id: string, to: Day, ended: Audit): Promise<void>;
+}
+
+/** One account-day of a file, pre-aggregated, ready to replace the stored account-day (I1). */
+export interface AccountDayBatch {
+  accountId: string;
+  day: Day;
+  version: number;
+  rows: UsageAggregate[];
+}
+
+export interface StaleAccountDay {
+  accountId: string;
+  day: Day;
+  version: number;
+  storedVersion: number;
+}
+
+export interface ApplyResult {
+  applied: AccountDayVersion[];
+  stale: StaleAccountDay[];
+}
+
+/** Usage aggregates, account-day versions and the ingest log (§4). */
+export interface UsageStore {
+  /**
+   * I1 + I3: for every batch whose version is ≥ the stored version of its account-day, replaces
+   * that account-day's aggregates; older batches are left out and reported stale. Readers see
+   * either none or all of the replaced account-days.
+   */
+  applyAccountDays(sourceKey: string, batches: AccountDayBatch[]): Promise<ApplyResult>;
+  /** Every stored aggregate with a day in the range (optionally only these accounts). */
+  scanUsage(range: DayRange, filter?: { accountIds?: readonly string[] }): AsyncIterable<UsageAggregate>;
+  listAccountDayVersions(range: DayRange): Promise<AccountDayVersion[]>;
+  recordIngest(entry: IngestLogEntry): Promise<void>;
+  listIngestLog(filter?: { objectKey?: string; limit?: number }): Promise<IngestLogEntry[]>;
+}
+
+/** The append-only rebate ledger (R7, R8) and accrual runs (R12). */
+export interface LedgerStore {
+  listEntries(filter?: { partnerId?: string; quarter?: Quarter }): Promise<LedgerEntry[]>;
+  /**
+   * Appends a run and its entries atomically. Entry ids are deterministic (key + seq), so a
+   * concurrent run that computed the same entries fails with LedgerConflictError instead of
+   * appending twice; nothing of the losing run is written.
+   */
+  appendRun(run: AccrualRun, entries: LedgerEntry[]): Promise<void>;
+  listRuns(filter?: { quarter?: Quarter }): Promise<AccrualRun[]>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'ydb';
+  program: ProgramStore;
+  usage: UsageStore;
+  ledger: LedgerStore;
+  close(): Promise<void>;
+}
+
+export class LedgerConflictError extends Error {
+  readonly code = 'LEDGER_CONFLICT';
+  constructor(readonly entryId: string, options?: { cause?: unknown }) {
+    super(`ledger entry ${entryId} already exists: another run posted this quarter concurrently; re-run to recompute`, options);
+  }
+}
+
+export class StoreError extends Error {
+  constructor(readonly code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
