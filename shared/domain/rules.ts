@@ -11,10 +11,11 @@ export type Activity = 'daily' | 'quarter';
 
 const dayString = z.string().refine(isDay, { message: 'expected a calendar day YYYY-MM-DD' });
 const idList = z.array(z.string().min(1, 'ids are non-empty strings')).default([]);
+const RATE_RE = new RegExp(`^\\d+(?:\\.\\d{1,${RATE_SCALE}})?$`);
 const rateString = z
   .string()
-  .regex(new RegExp(`^\\d+(?:\\.\\d{1,${RATE_SCALE}})?$`), `expected a decimal string with at most ${RATE_SCALE} fractional digits`)
-  .refine((v) => parseRate(v) <= parseRate('1'), { message: 'rate must be between 0 and 1' });
+  .regex(RATE_RE, `expected a decimal string with at most ${RATE_SCALE} fractional digits`)
+  .refine((v) => !RATE_RE.test(v) || parseRate(v) <= parseRate('1'), { message: 'rate must be between 0 and 1' });
 
 const specializationSchema = z.strictObject({
   name: z.string().optional(),
@@ -41,7 +42,10 @@ const versionSchema = z.strictObject({
 export const rulesFileSchema = z
   .object({
     $comment: z.unknown().optional(),
-    pendingServiceIds: z.unknown().optional(),
+    /** Services the program covers whose billing ids are not known yet (filled from sync-catalog). */
+    pendingServices: z
+      .array(z.strictObject({ specialization: z.string(), service: z.string(), note: z.string().optional() }))
+      .optional(),
     versions: z.array(versionSchema).min(1, 'at least one version is required'),
   })
   .strict()

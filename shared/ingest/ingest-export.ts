@@ -1,0 +1,102 @@
+/**
+ * Use case: ingest one billing usage export (§4). Parse and validate the whole file first (I2),
+ * then replace its account-days in one atomic store call (I1, I3), then record the outcome in
+ * the ingest log (I5). Used by the CLI, the ingest-usage function and the demo alike.
+ */
+import type { IngestLogEntry, IngestStatus } from '../domain/model';
+import type { Store } from '../ports/store';
+import { parseUsageExport, type ExportProblem } from './usage-export-parser';
+
+/** An export file or object, wherever it lives. */
+export interface ExportObject {
+  /** Object key or file path; names the object in the ingest log and in errors. */
+  key: string;
+  etag: string | null;
+  /** Last-modified time in Unix seconds: the version when the file has no `updated_at` (I1). */
+  lastModified: number | null;
+  open(): AsyncIterable<Uint8Array>;
+}
+
+export interface IngestDeps {
+  store: Store;
+  clock: () => Date;
+  newId: () => string;
+}
+
+export interface IngestOutcome {
+  objectKey: string;
+  status: IngestStatus;
+  rows: number;
+  bytes: number;
+  accountDaysApplied: number;
+  accountDaysStale: number;
+  /** Why the file was rejected or skipped; null when applied. */
+  reason: string | null;
+  problems: ExportProblem[];
+  problemCount: number;
+  logId: string;
+}
+
+const REASON_LINES = 5;
+
+export function describeProblems(objectKey: string, problems: ExportProblem[], problemCount: number): string {
+  const shown = problems.slice(0, REASON_LINES).map((p) => `line ${p.line}${p.column ? `, column ${p.column}` : ''}: ${p.reason}`);
+  const more = problemCount > shown.length ? `; and ${problemCount - shown.length} more` : '';
+  return `${objectKey} rejected: ${shown.join('; ')}${more}`;
+}
+
+export async function ingestExport(deps: IngestDeps, object: ExportObject): Promise<IngestOutcome> {
+  const startedAt = deps.clock().toISOString();
+  const parsed = await parseUsageExport(object.open(), { fallbackVersion: object.lastModified });
+  const base = { id: deps.newId(), objectKey: object.key, etag: object.etag, rows: parsed.rows, startedAt };
+
+  if (!parsed.ok) {
+    const reason = describeProblems(object.key, parsed.problems, parsed.problemCount);
+    const entry: IngestLogEntry = {
+      ...base,
+      version: null,
+      accountDaysApplied: 0,
+      accountDaysStale: 0,
+      status: 'rejected',
+      reason,
+      finishedAt: deps.clock().toISOString(),
+    };
+    await deps.store.usage.recordIngest(entry);
+    return { ...outcomeOf(entry, parsed.bytes), problems: parsed.problems, problemCount: parsed.problemCount };
+  }
+
+  const result = await deps.store.usage.applyAccountDays(object.key, parsed.accountDays);
+  const version = parsed.accountDays.reduce<number | null>((max, d) => (max === null || d.version > max ? d.version : max), null);
+  // A file whose every account-day is older than what is stored changed nothing: it is stale (I1).
+  const status: IngestStatus = result.applied.length === 0 && result.stale.length > 0 ? 'stale' : 'applied';
+  const entry: IngestLogEntry = {
+    ...base,
+    version,
+    accountDaysApplied: result.applied.length,
+    accountDaysStale: result.stale.length,
+    status,
+    reason: result.stale.length > 0 ? describeStale(result.stale) : null,
+    finishedAt: deps.clock().toISOString(),
+  };
+  await deps.store.usage.recordIngest(entry);
+  return { ...outcomeOf(entry, parsed.bytes), problems: [], problemCount: 0 };
+}
+
+function describeStale(stale: { accountId: string; day: string; version: number; storedVersion: number }[]): string {
+  const first = stale[0]!;
+  const more = stale.length > 1 ? ` and ${stale.length - 1} more account-day(s)` : '';
+  return `older than stored data: ${first.accountId} ${first.day} version ${first.version} < stored ${first.storedVersion}${more}`;
+}
+
+function outcomeOf(entry: IngestLogEntry, bytes: number): Omit<IngestOutcome, 'problems' | 'problemCount'> {
+  return {
+    objectKey: entry.objectKey,
+    status: entry.status,
+    rows: entry.rows,
+    bytes,
+    accountDaysApplied: entry.accountDaysApplied,
+    accountDaysStale: entry.accountDaysStale,
+    reason: entry.reason,
+    logId: entry.id,
+  };
+}

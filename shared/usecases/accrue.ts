@@ -1,0 +1,76 @@
+/**
+ * Use case: accrue (and post) a quarter — R6 computation, R7 deltas, R10 dry run, R12 run record.
+ * The quarterly timer calls it for the last closed quarter and the one before it (R9).
+ */
+import { createAccrualAccumulator, type QuarterAccrual } from '../domain/accrual';
+import { isQuarter, lastClosedQuarter, moscowDay, previousQuarter, quarterRange, type Quarter } from '../domain/calendar';
+import { planPosting, type PostingLine } from '../domain/ledger';
+import type { AccrualRun } from '../domain/model';
+import { LedgerConflictError } from '../ports/store';
+import { fail, type Actor, type Deps, type Failure } from './deps';
+
+export interface AccrueResult {
+  ok: true;
+  quarter: Quarter;
+  dryRun: boolean;
+  runId: string;
+  accruals: PostingLine[];
+  entriesAppended: number;
+  accrual: QuarterAccrual;
+}
+
+/** Computes a quarter's accruals for all partners (or one) from the stored state. */
+export async function computeQuarter(deps: Deps, quarter: Quarter, partnerId?: string): Promise<QuarterAccrual> {
+  const [links, specializations] = await Promise.all([deps.store.program.listLinks(), deps.store.program.listSpecializations()]);
+  const acc = createAccrualAccumulator({ rules: deps.rules.rules, quarter, links, specializations, partnerId });
+  const accountIds = partnerId === undefined ? undefined : [...new Set(links.filter((l) => l.partnerId === partnerId).map((l) => l.subaccountId))];
+  if (accountIds?.length === 0) return acc.finish();
+  for await (const row of deps.store.usage.scanUsage(quarterRange(quarter), accountIds ? { accountIds } : undefined)) acc.add(row);
+  return acc.finish();
+}
+
+const CONFLICT_RETRIES = 3;
+
+export async function accrueQuarter(
+  deps: Deps,
+  input: { quarter: string; dryRun: boolean } & Actor,
+): Promise<AccrueResult | Failure> {
+  if (!isQuarter(input.quarter)) return fail('INVALID_INPUT', `--quarter ${input.quarter} is not a quarter (expected YYYY-Qn, e.g. 2026-Q1)`);
+  const today = moscowDay(deps.clock());
+  if (quarterRange(input.quarter).from > today) return fail('INVALID_INPUT', `${input.quarter} has not started yet (today is ${today}, UTC+3)`);
+
+  for (let attempt = 1; ; attempt++) {
+    const runId = deps.newId();
+    const startedAt = deps.clock().toISOString();
+    const accrual = await computeQuarter(deps, input.quarter);
+    const posted = await deps.store.ledger.listEntries({ quarter: input.quarter });
+    const plan = planPosting(accrual.lines, posted, { quarter: input.quarter, runId, createdAt: startedAt, actor: input.actor, note: input.note });
+    const base = { ok: true as const, quarter: input.quarter, dryRun: input.dryRun, runId, accruals: plan.lines, accrual };
+    if (input.dryRun) return { ...base, entriesAppended: 0 }; // R10: same computation, nothing written
+    const run: AccrualRun = {
+      runId,
+      quarter: input.quarter,
+      dryRun: false,
+      rulesVersions: accrual.rulesVersions,
+      rulesDigest: deps.rules.digest,
+      startedAt,
+      actor: input.actor,
+      note: input.note,
+      entries: plan.entries.length,
+    };
+    try {
+      await deps.store.ledger.appendRun(run, plan.entries);
+      return { ...base, entriesAppended: plan.entries.length };
+    } catch (error) {
+      // Another run posted the same keys meanwhile: recompute against the new ledger (R7 idempotency).
+      if (error instanceof LedgerConflictError && attempt < CONFLICT_RETRIES) continue;
+      throw error;
+    }
+  }
+}
+
+/** R9: the quarters the timer posts on a given day — the last closed one and the one before. */
+export function quartersForTimer(now: Date): Quarter[] {
+  const last = lastClosedQuarter(moscowDay(now));
+  return [previousQuarter(last), last];
+}

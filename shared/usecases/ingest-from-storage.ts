@@ -1,0 +1,140 @@
+/**
+ * Use case: ingest billing exports from Object Storage — the objects named by a trigger batch or
+ * a manual invoke, or every export under a prefix (backfill). Each object goes through
+ * `ingestExport` on its own: a rejected file (I2) or an unexpected error on one object is
+ * reported for that object and never loses or blocks the others. Used by the ingest-usage
+ * function and by the CLI's `ingest s3://bucket/prefix`.
+ */
+import type { IngestStatus } from '../domain/model';
+import { ingestExport, type ExportObject, type IngestDeps, type IngestOutcome } from '../ingest/ingest-export';
+import { errorFields, type Logger } from '../runtime/logger';
+
+export interface ObjectLocation {
+  bucket: string;
+  key: string;
+}
+
+/** The port this use case needs from object storage (implemented by `createS3ExportSource`). */
+export interface StorageExportSource {
+  exportObject(bucket: string, key: string): Promise<ExportObject>;
+  listExports(bucket: string, prefix: string, options?: { startAfter?: string }): AsyncIterable<ExportObject & { location?: ObjectLocation }>;
+}
+
+export interface IngestFromStorageDeps extends IngestDeps {
+  source: StorageExportSource;
+  logger: Logger;
+  /** Asked before each object of a backfill; true stops it early with `resumeAfter` set (function timeout). */
+  shouldStop?: () => boolean;
+}
+
+export type StorageIngestRequest =
+  | { kind: 'objects'; objects: Array<ObjectLocation & { skipReason?: string | undefined }> }
+  | { kind: 'prefix'; bucket: string; prefix: string; startAfter?: string | undefined };
+
+/** `failed`: an unexpected error (read, store) — worth a retry. `ignored`: nothing to ingest (a delete). */
+export type ItemStatus = IngestStatus | 'failed' | 'ignored';
+
+export interface IngestItemResult {
+  bucket: string;
+  key: string;
+  status: ItemStatus;
+  rows: number;
+  accountDaysApplied: number;
+  accountDaysStale: number;
+  reason: string | null;
+}
+
+export interface IngestFromStorageResult {
+  /** True when every object was applied, stale or ignored. */
+  ok: boolean;
+  counts: Record<ItemStatus, number>;
+  items: IngestItemResult[];
+  /** Set when a backfill stopped early: re-invoke with `startAfter` = this key to continue. */
+  resumeAfter: string | null;
+}
+
+export async function ingestFromStorage(deps: IngestFromStorageDeps, request: StorageIngestRequest): Promise<IngestFromStorageResult> {
+  const items: IngestItemResult[] = [];
+  let resumeAfter: string | null = null;
+
+  if (request.kind === 'objects') {
+    for (const target of request.objects) {
+      items.push(
+        target.skipReason !== undefined
+          ? ignoreObject(deps.logger, target, target.skipReason)
+          : await ingestOne(deps, target, () => deps.source.exportObject(target.bucket, target.key)),
+      );
+    }
+  } else {
+    const { bucket, prefix } = request;
+    let lastKey = request.startAfter ?? null;
+    try {
+      for await (const object of deps.source.listExports(bucket, prefix, request.startAfter ? { startAfter: request.startAfter } : {})) {
+        const location = object.location ?? { bucket, key: object.key };
+        if (deps.shouldStop?.()) {
+          resumeAfter = lastKey;
+          deps.logger.warn('backfill stopped early; re-invoke with startAfter to continue', { bucket, prefix, resume_after: lastKey });
+          break;
+        }
+        items.push(await ingestOne(deps, location, async () => object));
+        lastKey = location.key;
+      }
+    } catch (error) {
+      // The listing itself failed (not one object): report it as a failed item for the prefix.
+      deps.logger.error('listing exports failed', { bucket, prefix, after_key: lastKey, ...errorFields(error) });
+      items.push(failedItem({ bucket, key: prefix }, error));
+    }
+  }
+
+  const counts: Record<ItemStatus, number> = { applied: 0, stale: 0, rejected: 0, failed: 0, ignored: 0 };
+  for (const item of items) counts[item.status] += 1;
+  const ok = counts.failed === 0 && counts.rejected === 0;
+  deps.logger[ok ? 'info' : 'warn']('ingest finished', { ...counts, objects: items.length, resume_after: resumeAfter });
+  return { ok, counts, items, resumeAfter };
+}
+
+async function ingestOne(deps: IngestFromStorageDeps, location: ObjectLocation, load: () => Promise<ExportObject>): Promise<IngestItemResult> {
+  const logger = deps.logger.child({ bucket: location.bucket, key: location.key });
+  try {
+    const outcome = await ingestExport(deps, await load());
+    logOutcome(logger, outcome);
+    return {
+      ...location,
+      status: outcome.status,
+      rows: outcome.rows,
+      accountDaysApplied: outcome.accountDaysApplied,
+      accountDaysStale: outcome.accountDaysStale,
+      reason: outcome.reason,
+    };
+  } catch (error) {
+    // Unexpected (S3 read error, store unavailable): this object only; the others go on.
+    logger.error('export ingest failed', errorFields(error));
+    return failedItem(location, error);
+  }
+}
+
+function logOutcome(logger: Logger, outcome: IngestOutcome): void {
+  const fields = {
+    status: outcome.status,
+    rows: outcome.rows,
+    bytes: outcome.bytes,
+    account_days_applied: outcome.accountDaysApplied,
+    account_days_stale: outcome.accountDaysStale,
+    ingest_log_id: outcome.logId,
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+    ...(outcome.status === 'rejected' ? { problem_count: outcome.problemCount } : {}),
+  };
+  if (outcome.status === 'rejected') logger.error('export rejected', fields);
+  else if (outcome.status === 'stale') logger.warn('export stale: every account-day is older than stored data', fields);
+  else logger.info('export applied', fields);
+}
+
+function ignoreObject(logger: Logger, location: ObjectLocation, reason: string): IngestItemResult {
+  logger.info('object ignored', { bucket: location.bucket, key: location.key, reason });
+  return { ...location, status: 'ignored', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, reason };
+}
+
+function failedItem(location: ObjectLocation, error: unknown): IngestItemResult {
+  const reason = error instanceof Error ? error.message : String(error);
+  return { ...location, status: 'failed', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, reason };
+}

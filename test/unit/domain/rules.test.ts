@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseRules, RulesValidationError } from '../../../shared/domain/rules';
+import { CLICKHOUSE, COMPUTE, rulesWith } from '../../support/domain-builders';
+
+function problemsOf(json: unknown): string[] {
+  try {
+    parseRules(json, 'test.json');
+  } catch (error) {
+    if (error instanceof RulesValidationError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the rules to be rejected');
+}
+
+describe('program rules (§5)', () => {
+  it('fills the documented defaults', () => {
+    const v = rulesWith().versionOn('2026-01-01')!;
+    expect(v.basis).toBe('paid');
+    expect(v.activity).toBe('daily');
+    expect(v.rounding).toEqual({ scale: 2, mode: 'half-up' });
+  });
+
+  it('picks the version with the latest effectiveFrom on or before the day, in any file order', () => {
+    const rules = rulesWith({ effectiveFrom: '2026-02-15', basis: 'cost' }, { effectiveFrom: '2023-01-01' });
+    expect(rules.versionOn('2022-12-31')).toBeUndefined();
+    expect(rules.versionOn('2026-02-14')!.effectiveFrom).toBe('2023-01-01');
+    expect(rules.versionOn('2026-02-15')!.basis).toBe('cost');
+  });
+
+  it('maps by sku first, then service, and exclusions win over both (R4)', () => {
+    const rules = rulesWith({
+      exclude: { services: [], skus: ['sku-excluded'] },
+      specializations: {
+        'infrastructure-devops': { rate: '0.03', services: [COMPUTE] },
+        'data-platform': { rate: '0.05', services: [CLICKHOUSE], skus: ['sku-gpu-on-compute'] },
+      },
+    });
+    const v = rules.versionOn('2026-01-01')!;
+    expect(v.classify(COMPUTE, 'sku-plain')?.id).toBe('infrastructure-devops');
+    expect(v.classify(COMPUTE, 'sku-gpu-on-compute')?.id).toBe('data-platform');
+    expect(v.classify(COMPUTE, 'sku-excluded')).toBeUndefined();
+    expect(v.classify('unknown-service', 'sku-plain')).toBeUndefined();
+  });
+
+  it('lists every problem with its path, not just the first', () => {
+    const problems = problemsOf({
+      versions: [
+        {
+          effectiveFrom: '2026-02-30',
+          rounding: { scale: 2, mode: 'bankers' },
+          specializations: {
+            a: { rate: '1.5', services: ['svc'] },
+            b: { rate: '0,05', services: ['svc'] },
+          },
+        },
+      ],
+    });
+    expect(problems.join('\n')).toMatch(/versions\[0\]\.effectiveFrom: expected a calendar day/);
+    expect(problems.join('\n')).toMatch(/versions\[0\]\.rounding\.mode/);
+    expect(problems.join('\n')).toMatch(/specializations\.a\.rate: rate must be between 0 and 1/);
+    expect(problems.join('\n')).toMatch(/specializations\.b\.rate: expected a decimal string/);
+    expect(problems.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('rejects a service listed under two specializations of one version', () => {
+    const problems = problemsOf({
+      versions: [{ effectiveFrom: '2026-01-01', specializations: { a: { rate: '0.1', services: ['svc'] }, b: { rate: '0.2', services: ['svc'] } } }],
+    });
+    expect(problems).toEqual(['versions[0].specializations.b.services[0]: service svc is already listed under a']);
+  });
+
+  it('rejects unknown keys and duplicate effective dates', () => {
+    const problems = problemsOf({
+      versions: [
+        { effectiveFrom: '2026-01-01', specializations: {}, rate: '0.1' },
+        { effectiveFrom: '2026-01-01', specializations: {} },
+      ],
+    });
+    expect(problems.join('\n')).toMatch(/Unrecognized key/);
+    expect(problems.join('\n')).toMatch(/duplicate effectiveFrom 2026-01-01/);
+  });
+
+  it('ships a valid rules file with the seed rates and real service ids', () => {
+    const shipped = JSON.parse(readFileSync('rules/program-rules.json', 'utf8'));
+    const rules = parseRules(shipped);
+    const v = rules.versionOn('2026-01-01')!;
+    expect(Object.fromEntries([...v.specializations].map(([id, s]) => [id, s.rateText]))).toEqual({
+      'infrastructure-devops': '0.03',
+      'data-platform': '0.05',
+      'ml-ai': '0.10',
+      'business-tools': '0.30',
+    });
+    expect(v.classify(COMPUTE, 'any')?.id).toBe('infrastructure-devops');
+    expect(v.classify(CLICKHOUSE, 'any')?.id).toBe('data-platform');
+    expect(shipped.pendingServices.some((p: { service: string }) => p.service === 'Tracker')).toBe(true);
+  });
+});
