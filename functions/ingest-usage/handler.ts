@@ -1,0 +1,64 @@
+/**
+ * ingest-usage (§4, §7): Object Storage trigger batches and manual `{bucket,key}` /
+ * `{bucket,prefix}` invokes → the ingest-from-storage use case. Config, store and S3 client are
+ * built once per instance, on first use.
+ */
+import { randomUUID } from 'node:crypto';
+import { createS3Client } from '../../shared/adapters/s3/s3-client';
+import { createS3ExportSource } from '../../shared/adapters/s3/s3-export-source';
+import { loadConfig } from '../../shared/config';
+import type { Store } from '../../shared/ports/store';
+import { parseIngestEvent, toStorageIngestRequest } from '../../shared/runtime/events';
+import type { FunctionContext } from '../../shared/runtime/function-context';
+import { lazy } from '../../shared/runtime/lazy';
+import { createLogger, errorFields, type LogLevel } from '../../shared/runtime/logger';
+import { openStore } from '../../shared/runtime/open-store';
+import { ingestFromStorage, type IngestFromStorageResult, type StorageExportSource } from '../../shared/usecases/ingest-from-storage';
+
+export interface IngestUsageRuntime {
+  store: Store;
+  source: StorageExportSource;
+  logLevel: LogLevel;
+}
+
+/** A backfill stops when less than this remains before the function timeout (one file takes seconds). */
+const STOP_MARGIN_MS = 60_000;
+
+export class IngestRetryError extends Error {
+  readonly code = 'INGEST_RETRY';
+  constructor(readonly result: IngestFromStorageResult) {
+    const failed = result.items.filter((i) => i.status === 'failed').map((i) => `s3://${i.bucket}/${i.key}: ${i.reason}`);
+    super(`${failed.length} of ${result.items.length} object(s) failed; the trigger will retry the batch:\n  ${failed.join('\n  ')}`);
+  }
+}
+
+export function createIngestUsageHandler(getRuntime: () => Promise<IngestUsageRuntime>) {
+  return async (event: unknown, context: FunctionContext): Promise<IngestFromStorageResult> => {
+    let logger = createLogger({ level: 'info', requestId: context.requestId, fields: { function: 'ingest-usage' } });
+    try {
+      const { store, source, logLevel } = await getRuntime();
+      logger = createLogger({ level: logLevel, requestId: context.requestId, fields: { function: 'ingest-usage' } });
+      const parsed = parseIngestEvent(event);
+      const remaining = context.getRemainingTimeInMillis;
+      const deps = { store, source, logger, clock: () => new Date(), newId: randomUUID, shouldStop: () => (remaining ? remaining() < STOP_MARGIN_MS : false) };
+      const result = await ingestFromStorage(deps, toStorageIngestRequest(parsed));
+      // Retry policy. A trigger batch with an unexpected failure (S3 read error, store down) is
+      // thrown after every object was tried, so the trigger redelivers it (retry_attempts, then
+      // the DLQ); redelivery is harmless because re-applying a file is idempotent (I1). Rejected
+      // and stale files are outcomes recorded in the ingest log, not failures: retrying cannot
+      // change them, so they never loop. Manual invokes return every item; the operator re-invokes.
+      if (parsed.kind === 'storage-trigger' && result.counts.failed > 0) throw new IngestRetryError(result);
+      return result;
+    } catch (error) {
+      logger.error('ingest-usage invocation failed', errorFields(error));
+      throw error;
+    }
+  };
+}
+
+export const handler = createIngestUsageHandler(
+  lazy(async () => {
+    const config = loadConfig(process.env);
+    return { store: await openStore(config), source: createS3ExportSource(createS3Client(config)), logLevel: config.LOG_LEVEL };
+  }),
+);
