@@ -1,0 +1,104 @@
+/**
+ * A realistic, deterministic sample of billing exports for the demo: one file per day of a
+ * quarter, in the real column set, several partners, subaccounts and currencies, names with
+ * commas, quotes and Cyrillic. Amounts are generated as integers of nano-units, so the files hold
+ * exact 9-decimal money.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { addDays, quarterRange } from '../../shared/domain/calendar';
+import { formatScaled } from '../../shared/domain/money';
+
+export const SERVICES = {
+  compute: { id: 'dn22pas77ftg9h3f2djj', name: 'Compute Cloud', skus: [['dn2k3vqlk9snp1jv351u', 'Intel Ice Lake. 100% vCPU'], ['dn27ajm6m8mnfcshbi61', 'Intel Ice Lake. RAM']] },
+  storage: { id: 'dn2li5qddoc5cad2n6br', name: 'Object Storage', skus: [['dn2al287u6jr3a710u8g', 'Standard storage, GB×hour']] },
+  clickhouse: { id: 'dn2220hr46dtogekm57v', name: 'Managed Service for ClickHouse', skus: [['dn2hrvo0dd8q8mcdb9iu', 'ClickHouse. Intel Cascade Lake. 100% vCPU']] },
+  speechsense: { id: 'dn2m45g7b9fhfnpqs0je', name: 'SpeechSense', skus: [['dn2s2t07ljeta2v3gu5k', 'SpeechSense, "audio minutes", RU']] },
+  monitoring: { id: 'dn2demo0monitoring01', name: 'Monitoring (not in the program)', skus: [['dn2demo0monitorsku01', 'Metrics write']] },
+} as const;
+
+type ServiceKey = keyof typeof SERVICES;
+
+export interface SampleSubaccount {
+  id: string;
+  name: string;
+  currency: 'RUB' | 'USD' | 'KZT';
+  /** Daily cost scale in whole currency units, per service. */
+  usage: Partial<Record<ServiceKey, number>>;
+}
+
+export const SUBACCOUNTS: SampleSubaccount[] = [
+  { id: 'dn2alpha0retail00001', name: 'ООО "Ромашка", розница', currency: 'RUB', usage: { compute: 4200, storage: 350, speechsense: 900 } },
+  { id: 'dn2alpha0logistic002', name: 'Logistics, Inc.', currency: 'USD', usage: { compute: 55, clickhouse: 20 } },
+  { id: 'dn2beta00bank000003', name: 'АО "Банк «Север»"', currency: 'RUB', usage: { clickhouse: 6100, compute: 1800, monitoring: 300 } },
+  { id: 'dn2beta00media00004', name: 'Media, "Studio" & Co', currency: 'RUB', usage: { storage: 1200, speechsense: 2500 } },
+  { id: 'dn2gamma0almaty0005', name: 'ТОО "Алматы Дата"', currency: 'KZT', usage: { speechsense: 41000, compute: 23000 } },
+];
+
+const HEADER = [
+  'billing_account_id', 'billing_account_name', 'cloud_id', 'cloud_name', 'folder_id', 'folder_name', 'resource_id', 'service_id',
+  'service_name', 'sku_id', 'sku_name', 'date', 'currency', 'pricing_quantity', 'pricing_unit', 'cost', 'credit',
+  'monetary_grant_credit', 'volume_incentive_credit', 'cud_credit', 'misc_credit', 'label.user_labels.env', 'locale', 'updated_at', 'exported_at',
+];
+
+function csvCell(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** A small deterministic PRNG (mulberry32) so every run writes the same files. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function unixSeconds(day: string, hour: number): number {
+  return Date.parse(`${day}T00:00:00Z`) / 1000 + hour * 3600;
+}
+
+/** The rows of one day's export; `revision` changes amounts (a billing correction) and updated_at. */
+export function dayExport(day: string, revision = 0): string {
+  const random = prng(Number(day.replaceAll('-', '')) * 31 + revision * 7919);
+  const lines = [HEADER.join(',')];
+  for (const sub of SUBACCOUNTS) {
+    for (const [key, scale] of Object.entries(sub.usage) as [ServiceKey, number][]) {
+      const service = SERVICES[key];
+      for (const [skuId, skuName] of service.skus) {
+        // Amounts as integers of nano-units: exact 9-decimal money in the file.
+        const cost = BigInt(Math.floor(random() * scale * 1e6)) * 1000n + BigInt(Math.floor(random() * 1000));
+        const credit = random() < 0.2 ? -(cost / BigInt(3 + Math.floor(random() * 5))) : 0n;
+        const updatedAt = unixSeconds(addDays(day, 1), 2 + revision);
+        const cells = [
+          sub.id, sub.name, `b1g${sub.id.slice(3, 10)}`, 'production', `b1f${sub.id.slice(3, 10)}`, 'default', `res-${key}-${sub.id.slice(-4)}`,
+          service.id, service.name, skuId, skuName, day, sub.currency, formatScaled(BigInt(Math.floor(random() * 1e9)), 6), 'unit',
+          formatScaled(cost, 9, 2), formatScaled(credit, 9, 2), formatScaled(credit, 9, 2), '0', '0', '0', 'prod', 'ru', String(updatedAt),
+          new Date(updatedAt * 1000).toISOString(),
+        ];
+        lines.push(cells.map(csvCell).join(','));
+      }
+    }
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+export function fileName(day: string): string {
+  return `${day.replaceAll('-', '')}.csv`;
+}
+
+/** Writes one file per day of the quarter into `dir`; returns the paths. */
+export function writeQuarterExports(dir: string, quarter: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const { from, to } = quarterRange(quarter);
+  const paths: string[] = [];
+  for (let day = from; day <= to; day = addDays(day, 1)) {
+    const path = join(dir, fileName(day));
+    writeFileSync(path, dayExport(day));
+    paths.push(path);
+  }
+  return paths;
+}
