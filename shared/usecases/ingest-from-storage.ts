@@ -58,11 +58,11 @@ export async function ingestFromStorage(deps: IngestFromStorageDeps, request: St
   let resumeAfter: string | null = null;
 
   if (request.kind === 'objects') {
-    for (const target of request.objects) {
+    for (const { bucket, key, skipReason } of request.objects) {
       items.push(
-        target.skipReason !== undefined
-          ? ignoreObject(deps.logger, target, target.skipReason)
-          : await ingestOne(deps, target, () => deps.source.exportObject(target.bucket, target.key)),
+        skipReason !== undefined
+          ? ignoreObject(deps.logger, { bucket, key }, skipReason)
+          : await ingestOne(deps, { bucket, key }, () => deps.source.exportObject(bucket, key)),
       );
     }
   } else {
@@ -99,7 +99,8 @@ async function ingestOne(deps: IngestFromStorageDeps, location: ObjectLocation, 
     const outcome = await ingestExport(deps, await load());
     logOutcome(logger, outcome);
     return {
-      ...location,
+      bucket: location.bucket,
+      key: location.key,
       status: outcome.status,
       rows: outcome.rows,
       accountDaysApplied: outcome.accountDaysApplied,
@@ -131,10 +132,10 @@ function logOutcome(logger: Logger, outcome: IngestOutcome): void {
 
 function ignoreObject(logger: Logger, location: ObjectLocation, reason: string): IngestItemResult {
   logger.info('object ignored', { bucket: location.bucket, key: location.key, reason });
-  return { ...location, status: 'ignored', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, reason };
+  return { bucket: location.bucket, key: location.key, status: 'ignored', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, reason };
 }
 
 function failedItem(location: ObjectLocation, error: unknown): IngestItemResult {
   const reason = error instanceof Error ? error.message : String(error);
-  return { ...location, status: 'failed', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, reason };
+  return { bucket: location.bucket, key: location.key, status: 'failed', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, reason };
 }
