@@ -1,0 +1,104 @@
+/**
+ * End-to-end: spawns the real CLI (`node --import tsx cli/main.ts`, what `npm run rebates` runs)
+ * on fixture files against a SQLite file and checks its JSON, exit codes and stderr.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const FIXTURES = 'test/fixtures/exports/cli';
+let dir: string;
+
+function cli(...args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+    env: { ...process.env, REBATES_STORE: `sqlite:${join(dir, 'rebates.db')}`, REBATES_RULES: '' },
+    encoding: 'utf8',
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, json: () => JSON.parse(result.stdout) };
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rebates-cli-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('operator CLI end to end', () => {
+  it('links, grants, ingests and posts a quarter with the documented JSON shapes', () => {
+    for (const args of [
+      ['partner', 'link', '--partner', 'p1', '--subaccount', 'acc-1', '--from', '2025-01-01', '--actor', 'op-7', '--note', 'signed'],
+      ['partner', 'link', '--partner', 'p1', '--subaccount', 'acc-2', '--from', '2025-01-01'],
+      ['specialization', 'grant', '--partner', 'p1', '--specialization', 'ml-ai', '--from', '2025-01-01'],
+      ['specialization', 'grant', '--partner', 'p1', '--specialization', 'infrastructure-devops', '--from', '2025-01-01'],
+    ]) {
+      const r = cli(...args, '--json');
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+
+    const ingest = cli('ingest', join(FIXTURES, 'q1-usage.csv'), '--json');
+    expect(ingest.code).toBe(0);
+    expect(ingest.json().files).toEqual([expect.objectContaining({ status: 'applied', rows: 10, accountDaysApplied: 7, accountDaysStale: 0 })]);
+
+    const preview = cli('accrue', '--quarter', '2026-Q1', '--dry-run', '--json');
+    expect(preview.code).toBe(0);
+    const doc = preview.json();
+    expect(Object.keys(doc)).toEqual(['quarter', 'dryRun', 'runId', 'accruals']);
+    expect(doc).toMatchObject({ quarter: '2026-Q1', dryRun: true });
+    expect(doc.accruals).toEqual([
+      { partnerId: 'p1', specialization: 'infrastructure-devops', currency: 'RUB', base: '1000.00', amount: '30.00', posted: '0.00', delta: '30.00' },
+      { partnerId: 'p1', specialization: 'infrastructure-devops', currency: 'USD', base: '10.00', amount: '0.30', posted: '0.00', delta: '0.30' },
+      { partnerId: 'p1', specialization: 'ml-ai', currency: 'RUB', base: '123.45', amount: '12.35', posted: '0.00', delta: '12.35' },
+    ]);
+    expect(cli('balance', '--partner', 'p1', '--json').json()).toEqual({ partnerId: 'p1', balances: [] });
+
+    const posted = cli('accrue', '--quarter', '2026-Q1', '--json').json();
+    expect(posted.dryRun).toBe(false);
+    expect(posted.accruals.map((a: { delta: string }) => a.delta)).toEqual(['30.00', '0.30', '12.35']);
+    const again = cli('accrue', '--quarter', '2026-Q1', '--json').json();
+    expect(again.accruals.map((a: { posted: string; delta: string }) => [a.posted, a.delta])).toEqual([['30.00', '0.00'], ['0.30', '0.00'], ['12.35', '0.00']]);
+
+    expect(cli('balance', '--partner', 'p1', '--json').json()).toEqual({ partnerId: 'p1', balances: [{ currency: 'RUB', amount: '42.35' }, { currency: 'USD', amount: '0.30' }] });
+
+    const statement = cli('statement', '--partner', 'p1', '--quarter', '2026-Q1', '--json').json();
+    const ml = statement.lines.find((l: { specialization: string }) => l.specialization === 'ml-ai');
+    expect(ml).toMatchObject({ base: '123.45', exact: '12.345', amount: '12.35', posted: '12.35', pending: '0.00' });
+    expect(ml.details).toEqual([{ subaccountId: 'acc-1', serviceId: 'dn2m45g7b9fhfnpqs0je', serviceName: 'SpeechSense', rulesVersion: '2023-01-01', rate: '0.10', base: '123.45', rows: 7 }]);
+    expect(statement.entries).toHaveLength(3);
+  });
+
+  it('prints readable aligned tables without --json', () => {
+    const r = cli('balance', '--partner', 'p1');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(['Rebate accrual balance of p1', 'currency  amount', '--------  ------', 'RUB        42.35', 'USD         0.30', ''].join('\n'));
+  });
+
+  it('rejects a malformed file whole with line numbers on stderr and a non-zero exit', () => {
+    const r = cli('ingest', join(FIXTURES, 'malformed.csv'), '--json');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/malformed\.csv rejected: line 3, column currency: .*EUR/);
+    expect(r.stderr).toMatch(/line 4, column cost/);
+    expect(r.json().files).toEqual([expect.objectContaining({ status: 'rejected', accountDaysApplied: 0 })]);
+    // Nothing of it reached the accrual: the quarter still posts nothing new.
+    const again = cli('accrue', '--quarter', '2026-Q1', '--dry-run', '--json').json();
+    expect(again.accruals.map((a: { delta: string }) => a.delta)).toEqual(['0.00', '0.00', '0.00']);
+  });
+
+  it('rejects an overlapping link with the reason on stderr', () => {
+    const r = cli('partner', 'link', '--partner', 'p2', '--subaccount', 'acc-1', '--from', '2026-02-01');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/acc-1 is already linked to partner p1/);
+  });
+
+  it('exits 2 with usage on bad arguments and 1 for a missing path', () => {
+    const usage = cli('accrue', '--json');
+    expect(usage.code).toBe(2);
+    expect(usage.json().error.code).toBe('USAGE');
+    expect(usage.stderr).toMatch(/missing --quarter/);
+    const missing = cli('ingest', join(dir, 'nope'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no such file or directory/);
+  });
+});
