@@ -1,0 +1,220 @@
+/**
+ * zod schemas of the stored rows. Every row read back is validated before it becomes a domain
+ * record, and every row is checked with the same schema before it is written, so a value the
+ * store could not read back (a malformed day, money outside Decimal(22,9)) never lands on disk.
+ */
+import { z } from 'zod';
+import { isDay, isQuarter } from '../../domain/calendar';
+import { formatMoney, MONEY_STRING_RE, parseMoney, type Nanos } from '../../domain/money';
+import { CURRENCIES, type Audit } from '../../domain/model';
+import { describeZodIssues } from '../../domain/rules';
+import { StoreError } from '../../ports/store';
+
+const text = z.string().min(1);
+const day = z.string().refine(isDay, 'expected a calendar day YYYY-MM-DD');
+const quarter = z.string().refine(isQuarter, 'expected a quarter YYYY-Qn');
+const count = z.number().int().nonnegative();
+const money = z
+  .string()
+  .regex(MONEY_STRING_RE, 'expected an exact decimal string within Decimal(22,9) (≤ 13 integer, ≤ 9 fraction digits)')
+  .transform((value): Nanos => parseMoney(value));
+const currency = z.enum(CURRENCIES);
+
+/** Money goes to disk as the shortest exact decimal string ('12.5', '-0.000000001', '0'). */
+export function moneyText(value: Nanos): string {
+  return formatMoney(value, 0);
+}
+
+const auditColumns = {
+  created_actor: text,
+  created_at: text,
+  created_note: z.string(),
+  ended_actor: text.nullable(),
+  ended_at: text.nullable(),
+  ended_note: z.string().nullable(),
+};
+
+function endedAudit(row: { ended_actor: string | null; ended_at: string | null; ended_note: string | null }): Audit | null {
+  if (row.ended_actor === null || row.ended_at === null || row.ended_note === null) return null;
+  return { actor: row.ended_actor, at: row.ended_at, note: row.ended_note };
+}
+
+/** All three ended_* columns are set together or not at all; half an audit record is corruption. */
+function auditComplete(row: { ended_actor: string | null; ended_at: string | null; ended_note: string | null }): boolean {
+  const set = [row.ended_actor, row.ended_at, row.ended_note].filter((v) => v !== null).length;
+  return set === 0 || set === 3;
+}
+
+export const linkRow = z
+  .object({ id: text, partner_id: text, subaccount_id: text, from_day: day, to_day: day.nullable(), ...auditColumns })
+  .refine(auditComplete, 'ended_actor, ended_at and ended_note must be all set or all null')
+  .transform((r) => ({
+    id: r.id,
+    partnerId: r.partner_id,
+    subaccountId: r.subaccount_id,
+    from: r.from_day,
+    to: r.to_day,
+    created: { actor: r.created_actor, at: r.created_at, note: r.created_note },
+    ended: endedAudit(r),
+  }));
+
+export const specializationRow = z
+  .object({ id: text, partner_id: text, specialization: text, from_day: day, to_day: day.nullable(), ...auditColumns })
+  .refine(auditComplete, 'ended_actor, ended_at and ended_note must be all set or all null')
+  .transform((r) => ({
+    id: r.id,
+    partnerId: r.partner_id,
+    specialization: r.specialization,
+    from: r.from_day,
+    to: r.to_day,
+    created: { actor: r.created_actor, at: r.created_at, note: r.created_note },
+    ended: endedAudit(r),
+  }));
+
+export const usageRow = z
+  .object({
+    day,
+    account_id: text,
+    service_id: text,
+    sku_id: text,
+    currency,
+    cost: money,
+    credit: money,
+    service_name: z.string(),
+    sku_name: z.string(),
+    rows: count,
+  })
+  .transform((r) => ({
+    accountId: r.account_id,
+    day: r.day,
+    serviceId: r.service_id,
+    skuId: r.sku_id,
+    currency: r.currency,
+    cost: r.cost,
+    credit: r.credit,
+    serviceName: r.service_name,
+    skuName: r.sku_name,
+    rows: r.rows,
+  }));
+
+export const versionRow = z
+  .object({ account_id: text, day, version: count, source_key: text, applied_at: text })
+  .transform((r) => ({ accountId: r.account_id, day: r.day, version: r.version, sourceKey: r.source_key }));
+
+export const ingestRow = z
+  .object({
+    id: text,
+    object_key: text,
+    etag: z.string().nullable(),
+    version: count.nullable(),
+    rows: count,
+    account_days_applied: count,
+    account_days_stale: count,
+    status: z.enum(['applied', 'rejected', 'stale']),
+    reason: z.string().nullable(),
+    started_at: text,
+    finished_at: text,
+  })
+  .transform((r) => ({
+    id: r.id,
+    objectKey: r.object_key,
+    etag: r.etag,
+    version: r.version,
+    rows: r.rows,
+    accountDaysApplied: r.account_days_applied,
+    accountDaysStale: r.account_days_stale,
+    status: r.status,
+    reason: r.reason,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  }));
+
+export const ledgerRow = z
+  .object({
+    id: text,
+    partner_id: text,
+    quarter,
+    specialization: text,
+    currency,
+    seq: z.number().int().positive(),
+    amount: money,
+    kind: z.enum(['accrual', 'adjustment', 'withdrawal']),
+    run_id: text,
+    created_at: text,
+    actor: text,
+    note: z.string(),
+  })
+  .transform((r) => ({
+    id: r.id,
+    partnerId: r.partner_id,
+    quarter: r.quarter,
+    specialization: r.specialization,
+    currency: r.currency,
+    seq: r.seq,
+    amount: r.amount,
+    kind: r.kind,
+    runId: r.run_id,
+    createdAt: r.created_at,
+    actor: r.actor,
+    note: r.note,
+  }));
+
+const rulesVersions = z.string().transform((value, ctx): unknown => {
+  try {
+    return JSON.parse(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+    return z.NEVER;
+  }
+}).pipe(z.array(day));
+
+export const runRow = z
+  .object({
+    run_id: text,
+    quarter,
+    dry_run: z.union([z.literal(0), z.literal(1)]),
+    rules_versions: rulesVersions,
+    rules_digest: z.string(),
+    started_at: text,
+    actor: text,
+    note: z.string(),
+    entries: count,
+  })
+  .transform((r) => ({
+    runId: r.run_id,
+    quarter: r.quarter,
+    dryRun: r.dry_run === 1,
+    rulesVersions: r.rules_versions,
+    rulesDigest: r.rules_digest,
+    startedAt: r.started_at,
+    actor: r.actor,
+    note: r.note,
+    entries: r.entries,
+  }));
+
+function describeKey(raw: unknown, keyColumns: readonly string[]): string {
+  const record = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  return `(${keyColumns.map((column) => `${column}=${JSON.stringify(record[column] ?? null)}`).join(', ')})`;
+}
+
+/** Validates a row read from `table`; a bad row is corruption and names the table and key. */
+export function decodeRow<T>(schema: z.ZodType<T>, table: string, keyColumns: readonly string[], raw: unknown): T {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  throw new StoreError(
+    'CORRUPT_ROW',
+    `stored row of ${table} ${describeKey(raw, keyColumns)} is invalid: ${describeZodIssues(result.error).join('; ')}`,
+    { cause: result.error },
+  );
+}
+
+/** Checks a row before it is written to `table`, with the schema that will read it back. */
+export function checkRow<R>(schema: z.ZodType<unknown>, table: string, keyColumns: readonly string[], row: R): R {
+  const result = schema.safeParse(row);
+  if (result.success) return row;
+  throw new StoreError(
+    'INVALID_RECORD',
+    `refusing to write ${table} ${describeKey(row, keyColumns)}: ${describeZodIssues(result.error).join('; ')}`,
+    { cause: result.error },
+  );
+}

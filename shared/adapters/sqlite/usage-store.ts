@@ -1,0 +1,194 @@
+/**
+ * Usage aggregates, account-day versions (I1) and the ingest log (I5) on SQLite.
+ * The only decision taken here is the I1 version compare, because it must happen inside the
+ * same write transaction as the replacement (see the port).
+ */
+import type Database from 'better-sqlite3';
+import { isDay, type DayRange } from '../../domain/calendar';
+import type { AccountDayVersion, IngestLogEntry, UsageAggregate } from '../../domain/model';
+import { StoreError, type AccountDayBatch, type StaleAccountDay, type UsageStore } from '../../ports/store';
+import { checkRow, decodeRow, ingestRow, moneyText, usageRow, versionRow } from './row-schemas';
+
+/** A private read connection for one scan; released when the scan ends. */
+export interface ScanConnection {
+  db: Database.Database;
+  release(): void;
+}
+
+export interface SqliteUsageDeps {
+  db: Database.Database;
+  /**
+   * Opens a private read connection for one scan, or returns null when the database cannot be
+   * shared (in-memory). A scan on its own connection reads one consistent snapshot (WAL) and
+   * leaves the main connection free for other calls made while the caller iterates.
+   */
+  openReader(): ScanConnection | null;
+  /** Test hook for I3: called after every write step of an apply; a throw aborts the transaction. */
+  faultInjector?: ((step: string) => void) | undefined;
+}
+
+const USAGE_KEY = ['account_id', 'day', 'service_id', 'sku_id', 'currency'] as const;
+const USAGE_COLUMNS = 'day, account_id, service_id, sku_id, currency, cost, credit, service_name, sku_name, rows';
+const SCAN_ORDER = 'ORDER BY day, account_id, service_id, sku_id, currency';
+
+function usageToRow(aggregate: UsageAggregate) {
+  return {
+    day: aggregate.day,
+    account_id: aggregate.accountId,
+    service_id: aggregate.serviceId,
+    sku_id: aggregate.skuId,
+    currency: aggregate.currency,
+    cost: moneyText(aggregate.cost),
+    credit: moneyText(aggregate.credit),
+    service_name: aggregate.serviceName,
+    sku_name: aggregate.skuName,
+    rows: aggregate.rows,
+  };
+}
+
+function checkRange(range: DayRange): void {
+  if (!isDay(range.from) || !isDay(range.to)) {
+    throw new StoreError('INVALID_RANGE', `day range ${range.from}..${range.to} is not two calendar days (YYYY-MM-DD)`);
+  }
+}
+
+/** Validates a batch before the transaction starts; a bad batch writes nothing. */
+function prepareBatch(batch: AccountDayBatch): ReturnType<typeof usageToRow>[] {
+  const where = `account-day ${batch.accountId}/${batch.day}`;
+  if (batch.accountId === '' || !isDay(batch.day)) throw new StoreError('INVALID_BATCH', `${where}: bad account id or day`);
+  if (!Number.isSafeInteger(batch.version) || batch.version < 0) {
+    throw new StoreError('INVALID_BATCH', `${where}: version ${batch.version} is not a non-negative integer`);
+  }
+  const seen = new Set<string>();
+  return batch.rows.map((aggregate) => {
+    if (aggregate.accountId !== batch.accountId || aggregate.day !== batch.day) {
+      throw new StoreError('INVALID_BATCH', `${where} holds a row of ${aggregate.accountId}/${aggregate.day}`);
+    }
+    const key = `${aggregate.serviceId}\u0000${aggregate.skuId}\u0000${aggregate.currency}`;
+    if (seen.has(key)) {
+      throw new StoreError('INVALID_BATCH', `${where} holds two rows for ${aggregate.serviceId}/${aggregate.skuId}/${aggregate.currency}`);
+    }
+    seen.add(key);
+    return checkRow(usageRow, 'usage_aggregates', USAGE_KEY, usageToRow(aggregate));
+  });
+}
+
+export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
+  const { db } = deps;
+  const fault = deps.faultInjector ?? (() => undefined);
+  const storedVersion = db.prepare('SELECT account_id, day, version, source_key, applied_at FROM account_day_versions WHERE account_id = ? AND day = ?');
+  const deleteAccountDay = db.prepare('DELETE FROM usage_aggregates WHERE day = ? AND account_id = ?');
+  const insertAggregate = db.prepare(
+    `INSERT INTO usage_aggregates (${USAGE_COLUMNS})
+     VALUES (@day, @account_id, @service_id, @sku_id, @currency, @cost, @credit, @service_name, @sku_name, @rows)`,
+  );
+  const upsertVersion = db.prepare(
+    `INSERT INTO account_day_versions (account_id, day, version, source_key, applied_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (account_id, day) DO UPDATE SET
+       version = excluded.version, source_key = excluded.source_key, applied_at = excluded.applied_at`,
+  );
+  const versionsInRange = db.prepare(
+    `SELECT account_id, day, version, source_key, applied_at FROM account_day_versions
+     WHERE day BETWEEN ? AND ? ORDER BY day, account_id`,
+  );
+  const insertIngest = db.prepare(
+    `INSERT INTO ingest_log (id, object_key, etag, version, rows, account_days_applied, account_days_stale, status,
+       reason, started_at, finished_at)
+     VALUES (@id, @object_key, @etag, @version, @rows, @account_days_applied, @account_days_stale, @status,
+       @reason, @started_at, @finished_at)`,
+  );
+  const ingestExists = db.prepare('SELECT 1 FROM ingest_log WHERE id = ?');
+  const listIngest = db.prepare(
+    `SELECT * FROM ingest_log WHERE (@object_key IS NULL OR object_key = @object_key)
+     ORDER BY started_at DESC, id DESC LIMIT @limit`,
+  );
+
+  // I1 + I3: one IMMEDIATE transaction takes the write lock before the versions are read, so the
+  // compare and the replacement cannot interleave with another writer, and a failure at any step
+  // rolls back every account-day of the call.
+  const apply = db.transaction((sourceKey: string, batches: AccountDayBatch[], rows: ReturnType<typeof usageToRow>[][]) => {
+    const applied: AccountDayVersion[] = [];
+    const stale: StaleAccountDay[] = [];
+    const appliedAt = new Date().toISOString();
+    batches.forEach((batch, index) => {
+      const raw = storedVersion.get(batch.accountId, batch.day);
+      const stored = raw === undefined ? undefined : decodeRow(versionRow, 'account_day_versions', ['account_id', 'day'], raw);
+      if (stored !== undefined && batch.version < stored.version) {
+        stale.push({ accountId: batch.accountId, day: batch.day, version: batch.version, storedVersion: stored.version });
+        return;
+      }
+      const step = `${batch.accountId}/${batch.day}`;
+      deleteAccountDay.run(batch.day, batch.accountId);
+      fault(`delete:${step}`);
+      for (const row of rows[index] ?? []) insertAggregate.run(row);
+      fault(`insert:${step}`);
+      upsertVersion.run(batch.accountId, batch.day, batch.version, sourceKey, appliedAt);
+      fault(`version:${step}`);
+      applied.push({ accountId: batch.accountId, day: batch.day, version: batch.version, sourceKey });
+    });
+    fault('commit');
+    return { applied, stale };
+  });
+
+  async function* scan(range: DayRange, accountIds: readonly string[] | undefined): AsyncGenerator<UsageAggregate> {
+    checkRange(range);
+    // json_each keeps any number of account ids in one parameter and one statement, so the
+    // result stays in scan order without chunked IN lists.
+    const sql = `SELECT ${USAGE_COLUMNS} FROM usage_aggregates WHERE day BETWEEN @from AND @to
+      ${accountIds === undefined ? '' : 'AND account_id IN (SELECT value FROM json_each(@ids))'} ${SCAN_ORDER}`;
+    const params = { from: range.from, to: range.to, ...(accountIds === undefined ? {} : { ids: JSON.stringify(accountIds) }) };
+    const reader = deps.openReader();
+    try {
+      // In memory there is no second connection: materialise (in-memory databases are small).
+      const rows = reader === null ? db.prepare(sql).all(params) : reader.db.prepare(sql).iterate(params);
+      for (const raw of rows) yield decodeRow(usageRow, 'usage_aggregates', USAGE_KEY, raw);
+    } finally {
+      reader?.release();
+    }
+  }
+
+  return {
+    async applyAccountDays(sourceKey, batches) {
+      if (sourceKey === '') throw new StoreError('INVALID_BATCH', 'applyAccountDays needs a source key');
+      const rows = batches.map(prepareBatch);
+      return apply.immediate(sourceKey, batches, rows);
+    },
+    scanUsage(range, filter) {
+      return scan(range, filter?.accountIds);
+    },
+    async listAccountDayVersions(range) {
+      checkRange(range);
+      return versionsInRange.all(range.from, range.to).map((raw) => decodeRow(versionRow, 'account_day_versions', ['account_id', 'day'], raw));
+    },
+    async recordIngest(entry: IngestLogEntry) {
+      const row = checkRow(ingestRow, 'ingest_log', ['id'], {
+        id: entry.id,
+        object_key: entry.objectKey,
+        etag: entry.etag,
+        version: entry.version,
+        rows: entry.rows,
+        account_days_applied: entry.accountDaysApplied,
+        account_days_stale: entry.accountDaysStale,
+        status: entry.status,
+        reason: entry.reason,
+        started_at: entry.startedAt,
+        finished_at: entry.finishedAt,
+      });
+      db.transaction(() => {
+        if (ingestExists.get(entry.id) !== undefined) {
+          throw new StoreError('ALREADY_EXISTS', `ingest log entry ${entry.id} already exists`);
+        }
+        insertIngest.run(row);
+      }).immediate();
+    },
+    async listIngestLog(filter) {
+      const limit = filter?.limit;
+      if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) {
+        throw new StoreError('INVALID_FILTER', `ingest log limit ${limit} is not a positive integer`);
+      }
+      return listIngest
+        .all({ object_key: filter?.objectKey ?? null, limit: limit ?? -1 })
+        .map((raw) => decodeRow(ingestRow, 'ingest_log', ['id'], raw));
+    },
+  };
+}

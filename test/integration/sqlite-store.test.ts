@@ -1,0 +1,248 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteStore } from '../../shared/adapters/sqlite/sqlite-store';
+import { SCHEMA_VERSION } from '../../shared/adapters/sqlite/schema';
+import { parseMoney } from '../../shared/domain/money';
+import type { AccountDayBatch, Store } from '../../shared/ports/store';
+import { batch, collect, entry, link, run, shown, usageIn } from '../contract/fixtures';
+import { describeStoreContract } from '../contract/store-contract';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const ALL = { from: '2000-01-01', to: '2099-12-31' };
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'rebates-sqlite-'));
+}
+
+describeStoreContract('sqlite file', async () => {
+  const dir = tempDir();
+  const path = join(dir, 'nested', 'rebates.db');
+  return {
+    store: createSqliteStore(path),
+    reopen: async () => createSqliteStore(path),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+describeStoreContract('sqlite in memory', async () => ({ store: createSqliteStore(':memory:') }));
+
+/** The three applied account-days (and one stale) the I3 tests apply over BASELINE. */
+const BASELINE: AccountDayBatch[] = [
+  batch('acc-1', '2026-01-05', 100, [{ skuId: 'sku-a', cost: '1.000000001' }, { skuId: 'sku-b', cost: '2' }]),
+  batch('acc-2', '2026-01-05', 500, [{ cost: '3' }]),
+  batch('acc-3', '2026-01-06', 100, [{ cost: '4' }]),
+];
+const UPDATE: AccountDayBatch[] = [
+  batch('acc-1', '2026-01-05', 200, [{ skuId: 'sku-b', cost: '20.5' }]),
+  batch('acc-2', '2026-01-05', 400, [{ cost: '30' }]),
+  batch('acc-3', '2026-01-06', 100, [{ cost: '40' }, { skuId: 'sku-z', cost: '-0.000000001' }]),
+  batch('acc-4', '2026-01-07', 1, [{ cost: '50' }]),
+];
+
+/** Everything the usage tables hold, read both through the port and raw (applied_at included). */
+async function usageState(store: Store, path: string) {
+  const raw = new Database(path, { readonly: true });
+  try {
+    return {
+      usage: await usageIn(store, ALL.from, ALL.to),
+      versions: await store.usage.listAccountDayVersions(ALL),
+      aggregateRows: raw.prepare('SELECT * FROM usage_aggregates ORDER BY day, account_id, service_id, sku_id, currency').all(),
+      versionRows: raw.prepare('SELECT * FROM account_day_versions ORDER BY account_id, day').all(),
+    };
+  } finally {
+    raw.close();
+  }
+}
+
+describe('sqlite store specifics', () => {
+  let dir: string;
+  let path: string;
+  const open: Store[] = [];
+  const openStore = (options?: Parameters<typeof createSqliteStore>[1]) => {
+    const store = createSqliteStore(path, options);
+    open.push(store);
+    return store;
+  };
+
+  beforeEach(() => {
+    dir = tempDir();
+    path = join(dir, 'a', 'b', 'rebates.db');
+  });
+
+  afterEach(async () => {
+    for (const store of open.splice(0)) await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores money as exact TEXT, never REAL', async () => {
+    const store = openStore();
+    await store.usage.applyAccountDays('m.csv', [batch('acc-1', '2026-01-05', 1, [{ cost: '12345678901.123456789', credit: '-0.000000001' }])]);
+    await store.ledger.appendRun(run('r-1', '2026-Q1', '2026-04-01T00:00:00.000Z', 1), [
+      entry('r-1', { partnerId: 'p-1', quarter: '2026-Q1', specialization: 'ml-ai', seq: 1, amount: '-0.1' }),
+    ]);
+    const raw = new Database(path, { readonly: true });
+    const declared = (table: string, column: string) =>
+      (raw.pragma(`table_info(${table})`) as { name: string; type: string }[]).find((c) => c.name === column)?.type;
+
+    expect([declared('usage_aggregates', 'cost'), declared('usage_aggregates', 'credit'), declared('ledger_entries', 'amount')]).toEqual(['TEXT', 'TEXT', 'TEXT']);
+    expect(raw.prepare('SELECT typeof(cost) AS tc, typeof(credit) AS tr, cost, credit FROM usage_aggregates').get()).toEqual({
+      tc: 'text', tr: 'text', cost: '12345678901.123456789', credit: '-0.000000001',
+    });
+    expect(raw.prepare('SELECT typeof(amount) AS t, amount FROM ledger_entries').get()).toEqual({ t: 'text', amount: '-0.1' });
+    raw.close();
+  });
+
+  it('creates the parent directories and schema on first use, in WAL mode, and reopening is idempotent', async () => {
+    const first = openStore();
+    await first.program.insertLink(link('l-1', 'p-1', 'sub-a', '2026-01-01'));
+    await first.close();
+
+    const second = openStore();
+    const third = openStore();
+
+    expect(await second.program.listLinks()).toHaveLength(1);
+    expect(await third.program.listLinks()).toHaveLength(1);
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get()).toEqual({ n: 7 });
+    raw.close();
+  });
+
+  it('refuses a database file written by a newer schema version', () => {
+    openStore();
+    const raw = new Database(path);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+
+    expect(() => createSqliteStore(path)).toThrow(/schema version 2 is newer/);
+  });
+
+  it('refuses money outside Decimal(22,9) instead of writing what it could not read back', async () => {
+    const store = openStore();
+    const tooBig = batch('acc-1', '2026-01-05', 1, [{}]);
+    tooBig.rows[0]!.cost = parseMoney('10000000000000');
+
+    await expect(store.usage.applyAccountDays('x.csv', [batch('acc-0', '2026-01-05', 1, [{}]), tooBig])).rejects.toMatchObject({
+      code: 'INVALID_RECORD',
+      message: expect.stringMatching(/usage_aggregates.*acc-1.*cost/),
+    });
+    expect(await usageIn(store, ALL.from, ALL.to)).toEqual([]);
+  });
+
+  it('leaves the store exactly as before when an apply fails at any write step, and a retry applies everything (I3)', async () => {
+    const scratchPath = join(dir, 'scratch.db');
+    const steps: string[] = [];
+    const scratch = createSqliteStore(scratchPath, { faultInjector: (step) => steps.push(step) });
+    open.push(scratch);
+    await scratch.usage.applyAccountDays('base.csv', BASELINE);
+    steps.length = 0;
+    await scratch.usage.applyAccountDays('update.csv', UPDATE);
+    const account = (id: string, day: string) => ['delete', 'insert', 'version'].map((s) => `${s}:${id}/${day}`);
+    expect(steps).toEqual([...account('acc-1', '2026-01-05'), ...account('acc-3', '2026-01-06'), ...account('acc-4', '2026-01-07'), 'commit']);
+
+    let failAt: string | null = null;
+    const store = openStore({
+      faultInjector: (step) => {
+        if (step === failAt) throw new Error(`injected fault at ${step}`);
+      },
+    });
+    await store.usage.applyAccountDays('base.csv', BASELINE);
+    const before = await usageState(store, path);
+
+    for (const step of steps) {
+      failAt = step;
+      await expect(store.usage.applyAccountDays('update.csv', UPDATE)).rejects.toThrow(`injected fault at ${step}`);
+      expect(await usageState(store, path), `after a fault at ${step}`).toEqual(before);
+    }
+
+    failAt = null;
+    const result = await store.usage.applyAccountDays('update.csv', UPDATE);
+    expect(result.applied.map((v) => v.accountId)).toEqual(['acc-1', 'acc-3', 'acc-4']);
+    expect(result.stale).toEqual([{ accountId: 'acc-2', day: '2026-01-05', version: 400, storedVersion: 500 }]);
+    const after = await usageState(store, path);
+    expect(after.usage).toEqual(await usageIn(scratch, ALL.from, ALL.to));
+    expect(after.usage.map((a) => `${a.accountId} ${a.skuId} ${a.cost}`)).toEqual([
+      'acc-1 sku-b 20.5', 'acc-2 sku-vcpu 3', 'acc-3 sku-vcpu 40', 'acc-3 sku-z -0.000000001', 'acc-4 sku-vcpu 50',
+    ]);
+  });
+
+  it('recovers to none or all of an apply when the process is killed mid-transaction (I3)', async () => {
+    const child = join(dir, 'apply-child.mts');
+    writeFileSync(
+      child,
+      `import { createSqliteStore } from ${JSON.stringify(join(REPO, 'shared/adapters/sqlite/sqlite-store.ts'))};
+       import { batch } from ${JSON.stringify(join(REPO, 'test/contract/fixtures.ts'))};
+       const [path, crashAt] = process.argv.slice(2);
+       const store = createSqliteStore(path, { faultInjector: (step) => { if (step === crashAt) process.kill(process.pid, 'SIGKILL'); } });
+       await store.usage.applyAccountDays('update.csv', [
+         batch('acc-1', '2026-01-05', 200, [{ skuId: 'sku-b', cost: '20.5' }]),
+         batch('acc-3', '2026-01-06', 100, [{ cost: '40' }]),
+       ]);
+       await store.close();`,
+    );
+    const applyInChild = (crashAt: string) => spawnSync(process.execPath, ['--import', 'tsx', child, path, crashAt], { cwd: REPO, encoding: 'utf8' });
+    const seed = createSqliteStore(path);
+    await seed.usage.applyAccountDays('base.csv', BASELINE);
+    await seed.close();
+    const reader = openStore();
+    const before = await usageState(reader, path);
+
+    for (const crashAt of ['insert:acc-3/2026-01-06', 'commit']) {
+      const killed = applyInChild(crashAt);
+      expect(killed.signal, killed.stderr).toBe('SIGKILL');
+      expect(await usageState(reader, path), `after a crash at ${crashAt}`).toEqual(before);
+    }
+
+    const finished = applyInChild('never');
+    expect(finished.status, finished.stderr).toBe(0);
+    expect((await usageIn(reader, ALL.from, ALL.to)).map((a) => `${a.accountId} ${a.skuId} ${a.cost}`)).toEqual([
+      'acc-1 sku-b 20.5', 'acc-2 sku-vcpu 3', 'acc-3 sku-vcpu 40',
+    ]);
+  });
+
+  it('scans one snapshot even when an apply commits while the scan is iterated', async () => {
+    const store = openStore();
+    await store.usage.applyAccountDays('base.csv', BASELINE);
+    const seen: string[] = [];
+
+    for await (const row of store.usage.scanUsage(ALL)) {
+      if (seen.length === 0) await store.usage.applyAccountDays('update.csv', UPDATE);
+      seen.push(`${row.accountId} ${row.skuId}`);
+    }
+
+    expect(seen).toEqual(['acc-1 sku-a', 'acc-1 sku-b', 'acc-2 sku-vcpu', 'acc-3 sku-vcpu']);
+    expect(await collect(store.usage.scanUsage(ALL))).toHaveLength(5);
+  });
+
+  describe('reading a corrupted row fails naming the table and the key', () => {
+    const corruptions: [string, string, (store: Store) => Promise<unknown>, RegExp][] = [
+      ['a money string', "UPDATE usage_aggregates SET cost = '12,50'", (s) => collect(s.usage.scanUsage(ALL)), /usage_aggregates \(account_id="acc-1", day="2026-01-05".*cost/],
+      ['a float-formatted amount', "UPDATE ledger_entries SET amount = '1e-7'", (s) => s.ledger.listEntries(), /ledger_entries \(id="p-1\/2026-Q1\/ml-ai\/RUB\/1"\).*amount/],
+      ['a currency', "UPDATE ledger_entries SET currency = 'EUR'", (s) => s.ledger.listEntries(), /ledger_entries .*currency/],
+      ['a day', "UPDATE subaccount_links SET from_day = '2026-02-30'", (s) => s.program.listLinks(), /subaccount_links \(id="l-1"\).*from_day/],
+      ['a version', "UPDATE account_day_versions SET version = 'x'", (s) => s.usage.listAccountDayVersions(ALL), /account_day_versions .*version/],
+      ['rules versions JSON', "UPDATE accrual_runs SET rules_versions = '[2023'", (s) => s.ledger.listRuns(), /accrual_runs \(run_id="r-1"\).*rules_versions/],
+    ];
+
+    for (const [what, sql, read, message] of corruptions) {
+      it(`rejects ${what}`, async () => {
+        const store = openStore();
+        await store.program.insertLink(link('l-1', 'p-1', 'sub-a', '2026-01-01'));
+        await store.usage.applyAccountDays('k.csv', [batch('acc-1', '2026-01-05', 1, [{}])]);
+        await store.ledger.appendRun(run('r-1', '2026-Q1', '2026-04-01T00:00:00.000Z', 1), [
+          entry('r-1', { partnerId: 'p-1', quarter: '2026-Q1', specialization: 'ml-ai', seq: 1, amount: '1' }),
+        ]);
+        const raw = new Database(path);
+        raw.exec(sql);
+        raw.close();
+
+        await expect(read(store)).rejects.toMatchObject({ code: 'CORRUPT_ROW', message: expect.stringMatching(message) });
+      });
+    }
+  });
+});
