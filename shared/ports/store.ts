@@ -20,11 +20,14 @@ import type {
 export interface ProgramStore {
   listLinks(filter?: { partnerId?: string; subaccountId?: string }): Promise<SubaccountLink[]>;
   insertLink(link: SubaccountLink): Promise<void>;
-  /** Sets the last linked day of an open link. */
+  /**
+   * Sets the last linked day of a link that has not been ended yet: an open one, or a bounded one
+   * whose end moves earlier. NOT_FOUND for an unknown id; ALREADY_ENDED otherwise.
+   */
   endLink(id: string, to: Day, ended: Audit): Promise<void>;
   listSpecializations(filter?: { partnerId?: string; specialization?: string }): Promise<SpecializationPeriod[]>;
   insertSpecialization(period: SpecializationPeriod): Promise<void>;
-  /** Sets the last active day of an open specialization period. */
+  /** Same rules as endLink, for a specialization period. */
   endSpecialization(id: string, to: Day, ended: Audit): Promise<void>;
 }
 

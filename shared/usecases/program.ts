@@ -69,7 +69,7 @@ export async function unlinkSubaccount(
   if (invalid) return invalid;
   const lastDay = lastDayBefore(input.effective);
   const links = await deps.store.program.listLinks({ subaccountId: input.subaccountId, partnerId: input.partnerId });
-  const open = links.find((l) => l.to === null || l.to >= input.effective);
+  const open = links.find((l) => l.ended === null && (l.to === null || l.to >= input.effective));
   if (!open) return fail('NOT_FOUND', `subaccount ${input.subaccountId} has no link to partner ${input.partnerId} that is still in force on ${input.effective}`);
   if (lastDay < open.from) return fail('INVALID_INPUT', `the link starts ${open.from}; unlinking effective ${input.effective} would leave it no day`);
   const retro = await checkNotRetroactive(deps, input.partnerId, lastDay);
@@ -113,7 +113,7 @@ export async function revokeSpecialization(
   if (invalid) return invalid;
   const lastDay = lastDayBefore(input.effective); // R5: revoking effective D → last active day D−1
   const periods = await deps.store.program.listSpecializations({ partnerId: input.partnerId, specialization: input.specialization });
-  const open = periods.find((p) => p.to === null || p.to >= input.effective);
+  const open = periods.find((p) => p.ended === null && (p.to === null || p.to >= input.effective));
   if (!open) return fail('NOT_FOUND', `partner ${input.partnerId} holds no ${input.specialization} still in force on ${input.effective}`);
   if (lastDay < open.from) return fail('INVALID_INPUT', `the grant starts ${open.from}; revoking effective ${input.effective} would leave it no day`);
   const retro = await checkNotRetroactive(deps, input.partnerId, lastDay, input.specialization);

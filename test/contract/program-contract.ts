@@ -109,6 +109,15 @@ export function describeProgramContract(ctx: ContractContext): void {
       expect(stored).toMatchObject({ to: '2025-12-31', ended: null });
     });
 
+    it('shortens a bounded period once and refuses to end it again', async () => {
+      await ctx.store.program.insertSpecialization(period('s-1', 'p-1', 'ml-ai', '2025-01-01', '2025-12-31'));
+      const who = audit('op', '2025-06-01T00:00:00.000Z', 'lost the specialization');
+      await ctx.store.program.endSpecialization('s-1', '2025-05-31', who);
+      await expect(ctx.store.program.endSpecialization('s-1', '2025-04-30', who)).rejects.toMatchObject({ code: 'ALREADY_ENDED' });
+      const [stored] = await ctx.store.program.listSpecializations();
+      expect(stored).toMatchObject({ to: '2025-05-31', ended: who });
+    });
+
     it('refuses a second period with an existing id and keeps the original', async () => {
       const original = period('s-1', 'p-1', 'ml-ai', '2025-01-01');
       await ctx.store.program.insertSpecialization(original);

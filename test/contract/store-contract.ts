@@ -17,7 +17,12 @@ export interface StoreUnderTest {
   reopen?: () => Promise<Store>;
 }
 
-export function describeStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+export interface ContractOptions {
+  /** Whether the factory's stores can be reopened (`reopen`); the persistence test runs only then. */
+  persistent?: boolean;
+}
+
+export function describeStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>, options: ContractOptions = {}): void {
   describe(`store contract: ${name}`, () => {
     let subject: StoreUnderTest | undefined;
     let active: Store | undefined;
@@ -44,9 +49,9 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describeUsageContract(ctx);
     describeLedgerContract(ctx);
 
-    it('keeps links, periods, usage, versions, the ingest log, entries and runs across close and reopen', async ({ skip }) => {
+    if (options.persistent !== false) it('keeps links, periods, usage, versions, the ingest log, entries and runs across close and reopen', async () => {
       const reopen = subject?.reopen;
-      if (reopen === undefined) return skip('this factory cannot reopen its store');
+      if (reopen === undefined) throw new Error('a persistent store factory must provide reopen()');
       const store = ctx.store;
       await store.program.insertLink(link('l-1', 'p-1', 'sub-a', '2026-01-01'));
       await store.program.insertSpecialization(period('s-1', 'p-1', 'ml-ai', '2026-01-01'));

@@ -28,7 +28,7 @@ describeStoreContract('sqlite file', async () => {
   };
 });
 
-describeStoreContract('sqlite in memory', async () => ({ store: createSqliteStore(':memory:') }));
+describeStoreContract('sqlite in memory', async () => ({ store: createSqliteStore(':memory:') }), { persistent: false });
 
 /** The three applied account-days (and one stale) the I3 tests apply over BASELINE. */
 const BASELINE: AccountDayBatch[] = [

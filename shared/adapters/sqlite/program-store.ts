@@ -48,7 +48,7 @@ function periodTable<T extends PeriodRecord>(db: Database.Database, spec: Period
   );
   const end = db.prepare(
     `UPDATE ${table} SET to_day = @to_day, ended_actor = @actor, ended_at = @at, ended_note = @note
-     WHERE id = @id AND to_day IS NULL`,
+     WHERE id = @id AND ended_at IS NULL`,
   );
 
   const insertRecord = db.transaction((record: T) => {
@@ -75,8 +75,10 @@ function periodTable<T extends PeriodRecord>(db: Database.Database, spec: Period
   const endRecord = db.transaction((id: string, to: Day, ended: Audit) => {
     const current = byId.get(id) as Record<string, unknown> | undefined;
     if (current === undefined) throw new StoreError('NOT_FOUND', `${noun} ${id} not found in ${table}`);
-    if (current['to_day'] !== null) {
-      throw new StoreError('ALREADY_ENDED', `${noun} ${id} is not open: it already ends on ${String(current['to_day'])}`);
+    // An explicitly ended period stays as it was ended; a bounded one may only be shortened.
+    const currentTo = current['to_day'] as string | null;
+    if (current['ended_at'] !== null || (currentTo !== null && to >= currentTo)) {
+      throw new StoreError('ALREADY_ENDED', `${noun} ${id} already ends on ${String(currentTo)}; it can only be ended earlier, once`);
     }
     // The updated row goes through the read schema first, so what is written can be read back.
     checkRow(spec.schema, table, ['id'], { ...current, to_day: to, ended_actor: ended.actor, ended_at: ended.at, ended_note: ended.note });
