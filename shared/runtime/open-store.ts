@@ -3,12 +3,13 @@
  * functions and the CLI alike; the store creates / migrates its schema on first use.
  */
 import type { Config } from '../config';
-import { createSqliteStore } from '../adapters/sqlite/sqlite-store';
 import { StoreError, type Store } from '../ports/store';
 
 export async function openStore(config: Config): Promise<Store> {
   const spec = config.REBATES_STORE;
   if (spec.startsWith('sqlite:')) {
+    // Loaded on demand: the native SQLite module is not shipped in the function bundles (YDB is).
+    const { createSqliteStore } = await import('../adapters/sqlite/sqlite-store');
     return createSqliteStore(spec.slice('sqlite:'.length));
   }
   // The YDB adapter is not in the tree yet; fail with a clear message instead of a stub.

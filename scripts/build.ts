@@ -1,0 +1,55 @@
+/**
+ * `npm run build`: one esbuild bundle per function (§7) — CommonJS, platform node, target node22,
+ * exporting `handler` — written to dist/functions/<name>/index.js, plus a zip per function for
+ * Terraform (dist/functions/<name>.zip) and a manifest with each zip's sha256 (`user_hash`).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { zipSingleFile } from './zip';
+
+const OUT = 'dist/functions';
+
+/**
+ * Never bundled: the native SQLite module (functions use YDB; SQLite is loaded only when
+ * REBATES_STORE=sqlite, which the cloud never sets) and optional peers of ydb-sdk that the code
+ * never reaches (platform notes: MetadataAuthService needs @yandex-cloud/nodejs-sdk@2).
+ */
+export const EXTERNAL = ['better-sqlite3', '@yandex-cloud/nodejs-sdk', '@yandex-cloud/nodejs-sdk/*'];
+
+export function functionNames(root = 'functions'): string[] {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'handler.ts')))
+    .map((d) => d.name)
+    .sort();
+}
+
+export async function buildFunctions(outDir = OUT): Promise<{ name: string; bundle: string; zip: string; sha256: string; bytes: number }[]> {
+  rmSync(outDir, { recursive: true, force: true });
+  const results = [];
+  for (const name of functionNames()) {
+    const dir = join(outDir, name);
+    mkdirSync(dir, { recursive: true });
+    const bundle = join(dir, 'index.js');
+    await build({
+      entryPoints: [join('functions', name, 'handler.ts')],
+      outfile: bundle,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node22',
+      external: EXTERNAL,
+      sourcemap: false,
+      legalComments: 'none',
+      logLevel: 'warning',
+    });
+    const code = readFileSync(bundle);
+    const zip = join(outDir, `${name}.zip`);
+    writeFileSync(zip, zipSingleFile('index.js', code));
+    const sha256 = createHash('sha256').update(readFileSync(zip)).digest('hex');
+    results.push({ name, bundle, zip, sha256, bytes: code.length });
+  }
+  writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  return results;
+}
