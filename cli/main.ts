@@ -10,6 +10,7 @@ import type { Deps } from '../shared/usecases/deps';
 import { UsageError } from './args';
 import { accrueCommand, balanceCommand, statementCommand } from './commands/accrue';
 import { ingestCommand } from './commands/ingest';
+import { ingestLogCommand, partnerShowCommand } from './commands/inspect';
 import { migrateCommand } from './commands/migrate';
 import { partnerCommand, specializationCommand } from './commands/program';
 import { EXIT, type CommandOutput } from './output';
@@ -20,9 +21,11 @@ usage: npm run --silent rebates -- <command> [options]
 
   partner link --partner ID --subaccount BILLING_ACCOUNT_ID --from DAY [--to DAY]
   partner unlink --partner ID --subaccount BILLING_ACCOUNT_ID --effective DAY
+  partner show --partner ID      the partner's subaccount links and specializations, with audit
   specialization grant --partner ID --specialization SPEC --from DAY [--to DAY]
   specialization revoke --partner ID --specialization SPEC --effective DAY
   ingest PATH_OR_URL...          file, directory (its *.csv files), or s3://bucket/prefix
+  ingest-log [--object KEY] [--limit N]   processed export files, newest first
   accrue --quarter YYYY-Qn [--dry-run]
   balance --partner ID
   statement --partner ID --quarter YYYY-Qn
@@ -46,7 +49,9 @@ async function run(argv: string[], config: Config, json: boolean): Promise<Comma
     const args = sub === undefined ? rest : [sub, ...rest];
     switch (command) {
       case 'partner':
-        return await partnerCommand(deps, sub, rest);
+        return sub === 'show' ? await partnerShowCommand(deps, rest) : await partnerCommand(deps, sub, rest);
+      case 'ingest-log':
+        return await ingestLogCommand(deps, args);
       case 'specialization':
         return await specializationCommand(deps, sub, rest);
       case 'ingest':

@@ -85,6 +85,20 @@ describe('operator CLI end to end', () => {
     expect(again.accruals.map((a: { delta: string }) => a.delta)).toEqual(['0.00', '0.00', '0.00']);
   });
 
+  it('shows a partner’s links and grants with their audit fields, and the ingest log', () => {
+    const show = cli('partner', 'show', '--partner', 'p1', '--json').json();
+    expect(show.links.map((l: { subaccountId: string; created: { actor: string; note: string } }) => [l.subaccountId, l.created.actor, l.created.note])).toEqual([
+      ['acc-1', 'op-7', 'signed'],
+      ['acc-2', expect.stringMatching(/^operator:/), ''],
+    ]);
+    expect(show.specializations.map((s: { specialization: string }) => s.specialization).sort()).toEqual(['infrastructure-devops', 'ml-ai']);
+    const log = cli('ingest-log', '--json').json();
+    expect(log.entries.map((e: { objectKey: string; status: string }) => [e.objectKey.split('/').pop(), e.status])).toEqual([
+      ['malformed.csv', 'rejected'],
+      ['q1-usage.csv', 'applied'],
+    ]);
+  });
+
   it('rejects an overlapping link with the reason on stderr', () => {
     const r = cli('partner', 'link', '--partner', 'p2', '--subaccount', 'acc-1', '--from', '2026-02-01');
     expect(r.code).toBe(1);
