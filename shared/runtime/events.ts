@@ -106,6 +106,7 @@ export function toStorageIngestRequest(event: IngestEvent): StorageIngestRequest
           bucket: details.bucket_id,
           key: details.object_id,
           skipReason: meta.event_type === 'yandex.cloud.events.storage.ObjectDelete' ? 'object deleted: stored usage is kept' : undefined,
+          ignoreIfMissing: true,
         })),
       };
     case 'manual-object':

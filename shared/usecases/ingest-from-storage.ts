@@ -14,7 +14,10 @@ export interface ObjectLocation {
   key: string;
 }
 
-/** The port this use case needs from object storage (implemented by `createS3ExportSource`). */
+/**
+ * The port this use case needs from object storage (implemented by `createS3ExportSource`).
+ * `exportObject` rejects with an error whose `code` is `OBJECT_NOT_FOUND` when there is no such object.
+ */
 export interface StorageExportSource {
   exportObject(bucket: string, key: string): Promise<ExportObject>;
   listExports(bucket: string, prefix: string, options?: { startAfter?: string }): AsyncIterable<ExportObject & { location?: ObjectLocation }>;
@@ -27,8 +30,18 @@ export interface IngestFromStorageDeps extends IngestDeps {
   shouldStop?: () => boolean;
 }
 
+export interface ObjectTarget extends ObjectLocation {
+  /** Set: do not read the object, report it `ignored` with this reason (e.g. a delete event). */
+  skipReason?: string | undefined;
+  /**
+   * True for trigger events: an object that no longer exists was deleted after its event was
+   * sent; retrying cannot bring it back, so it is `ignored` rather than `failed`.
+   */
+  ignoreIfMissing?: boolean | undefined;
+}
+
 export type StorageIngestRequest =
-  | { kind: 'objects'; objects: Array<ObjectLocation & { skipReason?: string | undefined }> }
+  | { kind: 'objects'; objects: ObjectTarget[] }
   | { kind: 'prefix'; bucket: string; prefix: string; startAfter?: string | undefined };
 
 /** `failed`: an unexpected error (read, store) — worth a retry. `ignored`: nothing to ingest (a delete). */
@@ -58,11 +71,11 @@ export async function ingestFromStorage(deps: IngestFromStorageDeps, request: St
   let resumeAfter: string | null = null;
 
   if (request.kind === 'objects') {
-    for (const { bucket, key, skipReason } of request.objects) {
+    for (const { bucket, key, skipReason, ignoreIfMissing } of request.objects) {
       items.push(
         skipReason !== undefined
           ? ignoreObject(deps.logger, { bucket, key }, skipReason)
-          : await ingestOne(deps, { bucket, key }, () => deps.source.exportObject(bucket, key)),
+          : await ingestOne(deps, { bucket, key }, () => deps.source.exportObject(bucket, key), ignoreIfMissing ?? false),
       );
     }
   } else {
@@ -93,10 +106,22 @@ export async function ingestFromStorage(deps: IngestFromStorageDeps, request: St
   return { ok, counts, items, resumeAfter };
 }
 
-async function ingestOne(deps: IngestFromStorageDeps, location: ObjectLocation, load: () => Promise<ExportObject>): Promise<IngestItemResult> {
+async function ingestOne(
+  deps: IngestFromStorageDeps,
+  location: ObjectLocation,
+  load: () => Promise<ExportObject>,
+  ignoreIfMissing = false,
+): Promise<IngestItemResult> {
   const logger = deps.logger.child({ bucket: location.bucket, key: location.key });
   try {
-    const outcome = await ingestExport(deps, await load());
+    let object: ExportObject;
+    try {
+      object = await load();
+    } catch (error) {
+      if (!ignoreIfMissing || (error as { code?: unknown } | null)?.code !== 'OBJECT_NOT_FOUND') throw error;
+      return ignoreObject(deps.logger, location, 'object no longer exists: deleted after the event was sent');
+    }
+    const outcome = await ingestExport(deps, object);
     logOutcome(logger, outcome);
     return {
       bucket: location.bucket,

@@ -60,7 +60,7 @@ export function createMemoryExportSource(options: { chunkSize?: number } = {}): 
         throw new Error(`injected: HeadObject s3://${bucket}/${key} timed out`);
       }
       const stored = objects.get(id(bucket, key));
-      if (!stored) throw new Error(`NotFound: s3://${bucket}/${key}`);
+      if (!stored) throw Object.assign(new Error(`s3://${bucket}/${key} does not exist`), { code: 'OBJECT_NOT_FOUND' });
       return toExport(bucket, key, stored);
     },
     async *listExports(bucket, prefix, listOptions = {}) {

@@ -19,7 +19,11 @@ export interface S3ExportSource {
 }
 
 export class S3SourceError extends Error {
-  constructor(readonly code: 'S3_READ_FAILED' | 'S3_OBJECT_CHANGED' | 'S3_LIST_FAILED', message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: 'OBJECT_NOT_FOUND' | 'S3_READ_FAILED' | 'S3_OBJECT_CHANGED' | 'S3_LIST_FAILED',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -48,6 +52,7 @@ export function createS3ExportSource(client: S3Client): S3ExportSource {
         const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
         return toExportObject(bucket, key, head.ETag, head.LastModified);
       } catch (error) {
+        if (httpStatusOf(error) === 404) throw new S3SourceError('OBJECT_NOT_FOUND', `${s3Url(bucket, key)} does not exist`, { cause: error });
         throw new S3SourceError('S3_READ_FAILED', `cannot head ${s3Url(bucket, key)}: ${messageOf(error)}`, { cause: error });
       }
     },
@@ -129,8 +134,12 @@ function destroy(body: unknown): void {
   if (typeof body === 'object' && body !== null && 'destroy' in body && typeof body.destroy === 'function') body.destroy();
 }
 
+function httpStatusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+}
+
 function isPreconditionFailed(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && ('name' in error && error.name === 'PreconditionFailed' || ('$metadata' in error && (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412));
+  return httpStatusOf(error) === 412 || (error as { name?: unknown } | null)?.name === 'PreconditionFailed';
 }
 
 function messageOf(error: unknown): string {

@@ -207,6 +207,20 @@ describe('ingest-usage handler', () => {
     ]);
   });
 
+  it('ignores a trigger message whose object was deleted before it was handled, without asking for a retry', async () => {
+    const result = await handler(fixture('storage-object-create.json'), context('req-gone'));
+    expect(result.items).toEqual([
+      { bucket: BUCKET, key: 'partner/20260331.csv', status: 'ignored', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, reason: 'object no longer exists: deleted after the event was sent' },
+    ]);
+    expect(result.ok).toBe(true);
+  });
+
+  it('reports a manual invoke naming a missing object as failed', async () => {
+    const result = await handler(fixture('manual-object.json'), context());
+    expect(result.items[0]).toMatchObject({ status: 'failed', reason: 's3://billing-exports/partner/20260331.csv does not exist' });
+    expect(result.ok).toBe(false);
+  });
+
   it('returns a failed item (no throw) for a manual invoke whose object cannot be read', async () => {
     source.put(BUCKET, 'partner/20260331.csv', day31);
     source.failNextRead(BUCKET, 'partner/20260331.csv', 'head');
