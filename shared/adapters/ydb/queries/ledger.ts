@@ -1,0 +1,61 @@
+/**
+ * The append-only ledger (R7, R8) and accrual runs (R12). Appends run in one serializable
+ * transaction: CHECK_LEDGER_APPEND reads, then INSERT_LEDGER_APPEND writes and commits. INSERT
+ * fails on an existing key, so two runs can never post the same (key, seq) twice.
+ */
+
+/**
+ * Result sets: 0 = the run itself if already stored (a retried append that did commit);
+ * 1 = entries already stored under the same R7 key + seq; 2 = entries already stored under the same ids.
+ */
+export const CHECK_LEDGER_APPEND = `-- name: check_ledger_append
+DECLARE $run_quarter AS Utf8;
+DECLARE $run_id AS Utf8;
+DECLARE $keys AS List<Struct<partner_id: Utf8, quarter: Utf8, specialization: Utf8, currency: Utf8, seq: Uint64>>;
+DECLARE $partner_ids AS List<Utf8>;
+DECLARE $ids AS List<Utf8>;
+SELECT run_id FROM accrual_runs WHERE quarter = $run_quarter AND run_id = $run_id;
+SELECT l.id AS id, l.run_id AS run_id
+FROM AS_TABLE($keys) AS k
+INNER JOIN ledger_entries AS l
+    ON l.partner_id = k.partner_id AND l.quarter = k.quarter AND l.specialization = k.specialization
+    AND l.currency = k.currency AND l.seq = k.seq;
+SELECT id, run_id FROM ledger_entries WHERE partner_id IN $partner_ids AND id IN $ids;`;
+
+export const INSERT_LEDGER_APPEND = `-- name: insert_ledger_append
+DECLARE $entries AS List<Struct<partner_id: Utf8, quarter: Utf8, specialization: Utf8, currency: Utf8, seq: Uint64, id: Utf8, amount: Decimal(22,9), kind: Utf8, run_id: Utf8, created_at: Utf8, actor: Utf8, note: Utf8>>;
+DECLARE $runs AS List<Struct<quarter: Utf8, run_id: Utf8, dry_run: Bool, rules_versions: Utf8, rules_digest: Utf8, started_at: Utf8, actor: Utf8, note: Utf8, entries: Uint64>>;
+INSERT INTO ledger_entries
+SELECT partner_id, quarter, specialization, currency, seq, id, amount, kind, run_id, created_at, actor, note
+FROM AS_TABLE($entries);
+INSERT INTO accrual_runs
+SELECT quarter, run_id, dry_run, rules_versions, rules_digest, started_at, actor, note, entries
+FROM AS_TABLE($runs);`;
+
+export const LIST_LEDGER_PAGE = `-- name: list_ledger_page
+DECLARE $partner_id AS Optional<Utf8>;
+DECLARE $quarter AS Optional<Utf8>;
+DECLARE $after_partner_id AS Utf8;
+DECLARE $after_quarter AS Utf8;
+DECLARE $after_specialization AS Utf8;
+DECLARE $after_currency AS Utf8;
+DECLARE $after_seq AS Uint64;
+DECLARE $limit AS Uint64;
+SELECT partner_id, quarter, specialization, currency, seq, id, amount, kind, run_id, created_at, actor, note
+FROM ledger_entries
+WHERE ($partner_id IS NULL OR partner_id = $partner_id)
+    AND ($quarter IS NULL OR quarter = $quarter)
+    AND (partner_id, quarter, specialization, currency, seq) > ($after_partner_id, $after_quarter, $after_specialization, $after_currency, $after_seq)
+ORDER BY partner_id, quarter, specialization, currency, seq
+LIMIT $limit;`;
+
+export const LIST_RUNS_PAGE = `-- name: list_runs_page
+DECLARE $quarter AS Optional<Utf8>;
+DECLARE $after_quarter AS Utf8;
+DECLARE $after_run_id AS Utf8;
+DECLARE $limit AS Uint64;
+SELECT quarter, run_id, dry_run, rules_versions, rules_digest, started_at, actor, note, entries
+FROM accrual_runs
+WHERE ($quarter IS NULL OR quarter = $quarter) AND (quarter, run_id) > ($after_quarter, $after_run_id)
+ORDER BY quarter, run_id
+LIMIT $limit;`;

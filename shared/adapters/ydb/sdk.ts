@@ -1,0 +1,65 @@
+/**
+ * The one place that loads `ydb-sdk` and `ydb-sdk-proto`.
+ *
+ * Both packages ship CommonJS only (their "esm" build is CommonJS too). Node's ESM loader cannot
+ * see every re-export of such a module — `Driver` is missing from `import { Driver } from
+ * 'ydb-sdk'` at run time — so values are taken from `module.exports` (the namespace's `default`
+ * under Node ESM and esbuild's node mode; the namespace itself when a bundler already unwrapped it).
+ */
+import * as sdkNamespace from 'ydb-sdk';
+import * as protoNamespace from 'ydb-sdk-proto';
+import type { Driver as DriverClass, TableSessionPool as TableSessionPoolClass } from 'ydb-sdk';
+import type { Ydb as YdbNamespace } from 'ydb-sdk-proto';
+
+function commonJsExports<T extends object>(namespace: T): T {
+  const exported = (namespace as { default?: T }).default;
+  return exported !== undefined && typeof exported === 'object' ? exported : namespace;
+}
+
+const sdk = commonJsExports(sdkNamespace);
+const proto = commonJsExports(protoNamespace);
+
+export const YdbDriver = sdk.Driver;
+export type YdbDriver = DriverClass;
+export const {
+  AnonymousAuthService,
+  BulkUpsertSettings,
+  ExecuteQuerySettings,
+  RetryParameters,
+  StatusCode,
+  TokenAuthService,
+  TypedValues,
+  Types,
+  YdbError,
+  getCredentialsFromEnv,
+  withRetries,
+} = sdk;
+export const YdbProto: typeof YdbNamespace = proto.Ydb;
+export type { IAuthService, Logger, TableSession } from 'ydb-sdk';
+
+let poolGuardInstalled = false;
+
+/**
+ * ydb-sdk 5.11 pre-creates a table session from the pool's constructor and drops the promise.
+ * When discovery fails (unreachable endpoint, or a driver destroyed before discovery finished)
+ * that promise rejects with nobody listening, and Node ends the process on the unhandled
+ * rejection. This attaches the missing catch; callers still get the error from their own
+ * `withSessionRetry`, which acquires a session the normal way.
+ */
+export function guardSessionPrepopulation(): void {
+  if (poolGuardInstalled) return;
+  const pool = sdk.TableSessionPool.prototype as unknown as PoolInternals;
+  if (typeof pool.prepopulateSessions !== 'function' || typeof pool.createSession !== 'function') {
+    throw new Error('ydb-sdk TableSessionPool internals changed: review guardSessionPrepopulation for this SDK version');
+  }
+  pool.prepopulateSessions = function prepopulateSessions(this: PoolInternals) {
+    for (let i = 0; i < this.minLimit; i += 1) this.createSession().catch(() => undefined);
+  };
+  poolGuardInstalled = true;
+}
+
+interface PoolInternals extends Pick<TableSessionPoolClass, never> {
+  minLimit: number;
+  createSession(): Promise<unknown>;
+  prepopulateSessions(): void;
+}
