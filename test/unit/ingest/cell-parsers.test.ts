@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { addDays, isDay } from '../../../shared/domain/calendar';
+import { formatMoney, parseMoney } from '../../../shared/domain/money';
+import { isCalendarDayCell, parseCurrencyCell, parseMoneyCell, parseUnsignedCell, type MoneyCell } from '../../../shared/ingest/cell-parsers';
+import { utf8 } from './chunking';
+
+function money(text: string): { value: string } | { reason: string } {
+  const buf = utf8(`,${text},`); // offsets inside a larger buffer, as in a real row
+  const out: MoneyCell = { units: 0, nanos: 0 };
+  const reason = parseMoneyCell(buf, 1, buf.length - 1, out);
+  if (reason !== null) return { reason };
+  // Recombine exactly: units and nanos are integers with the same sign.
+  return { value: formatMoney(BigInt(out.units) * 1_000_000_000n + BigInt(out.nanos), 0) };
+}
+
+function day(text: string): boolean {
+  const buf = utf8(`x${text}x`);
+  return isCalendarDayCell(buf, 1, buf.length - 1);
+}
+
+describe('parseMoneyCell', () => {
+  it.each([
+    ['0', '0'],
+    ['-0', '0'],
+    ['12', '12'],
+    ['12.5', '12.5'],
+    ['-23.456789012', '-23.456789012'],
+    ['0.000000001', '0.000000001'],
+    ['-0.000000001', '-0.000000001'],
+    ['9999999999999.999999999', '9999999999999.999999999'],
+    ['007.10', '7.1'],
+  ])('reads %s exactly as %s', (text, expected) => {
+    expect(money(text)).toEqual({ value: expected });
+    expect(formatMoney(parseMoney(text), 0)).toBe(expected);
+  });
+
+  it.each([
+    ['', 'is empty'],
+    ['12,5', 'dot separator'],
+    ['1e3', 'dot separator'],
+    ['1.5e3', 'only digits after the decimal point'],
+    [' 1.5', 'must start with a digit'],
+    ['1.5 ', 'only digits after the decimal point'],
+    ['+1.5', 'must start with a digit'],
+    ['--1', 'must start with a digit'],
+    ['-', 'must start with a digit'],
+    ['.5', 'must start with a digit'],
+    ['1.', 'digits after the decimal point'],
+    ['0.1234567891', 'more than 9 fractional digits'],
+    ['10000000000000', 'more than 13 integer digits'],
+    ['NaN', 'must start with a digit'],
+    ['1 000', 'dot separator'],
+  ])('rejects %j (%s)', (text, reason) => {
+    expect(money(text)).toEqual({ reason: expect.stringContaining(reason) });
+  });
+});
+
+describe('isCalendarDayCell', () => {
+  it('agrees with the domain isDay on every day of 2023..2029 and on the days just past month ends', () => {
+    let d = '2023-01-01';
+    let checked = 0;
+    while (d <= '2029-12-31') {
+      expect(day(d)).toBe(true);
+      const [y, m] = d.split('-');
+      for (const bad of ['29', '30', '31', '32']) {
+        const candidate = `${y}-${m}-${bad}`;
+        expect(day(candidate), candidate).toBe(isDay(candidate));
+      }
+      d = addDays(d, 1);
+      checked++;
+    }
+    expect(checked).toBe(7 * 365 + 2);
+  });
+
+  it('agrees with isDay on February of century years (only 2000 and 2400 are leap)', () => {
+    for (const year of ['1900', '2000', '2100', '2400']) {
+      for (const d of ['28', '29', '30']) {
+        const candidate = `${year}-02-${d}`;
+        expect(day(candidate), candidate).toBe(isDay(candidate));
+      }
+    }
+    expect(day('2000-02-29')).toBe(true);
+    expect(day('2100-02-29')).toBe(false);
+  });
+
+  it.each(['2026-02-29', '2100-02-29', '2026-13-01', '2026-00-10', '2026-01-00', '2026-1-01', '15.03.2026', '2026/03/15', '2026-03-15 ', '', '0099-01-01', '２０２６-03-15'])(
+    'rejects %j like isDay does',
+    (text) => {
+      expect(day(text)).toBe(false);
+      expect(isDay(text)).toBe(false);
+    },
+  );
+
+  it('accepts leap days of leap years', () => {
+    expect(day('2024-02-29')).toBe(true);
+    expect(day('2000-02-29')).toBe(true);
+  });
+});
+
+describe('parseCurrencyCell', () => {
+  it('knows exactly RUB, USD and KZT', () => {
+    const codes = ['RUB', 'USD', 'KZT', 'EUR', 'rub', 'RU', 'RUBL', ''].map((c) => {
+      const buf = utf8(c);
+      return parseCurrencyCell(buf, 0, buf.length);
+    });
+    expect(codes).toEqual([0, 1, 2, -1, -1, -1, -1, -1]);
+  });
+});
+
+describe('parseUnsignedCell', () => {
+  it('reads Unix seconds and rejects anything but plain digits', () => {
+    const read = (t: string) => parseUnsignedCell(utf8(t), 0, utf8(t).length);
+    expect(read('1773565200')).toBe(1773565200);
+    expect(read('0')).toBe(0);
+    expect(['', '-1', '1.5', '17e8', ' 1', '1234567890123456'].map(read)).toEqual([-1, -1, -1, -1, -1, -1]);
+  });
+});

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { CsvRowScanner, fieldText, type CsvRow } from '../../../shared/ingest/csv-row-scanner';
+import { CHUNK_SIZES, chunked, utf8 } from './chunking';
+
+interface ScannedRow {
+  line: number;
+  fields: string[];
+  malformed: CsvRow['malformed'];
+}
+
+function scan(chunks: Iterable<Uint8Array>): { rows: ScannedRow[]; bytes: number } {
+  const rows: ScannedRow[] = [];
+  const scanner = new CsvRowScanner((row) => {
+    const fields: string[] = [];
+    for (let i = 0; i < row.fieldCount; i++) fields.push(fieldText(row, i));
+    rows.push({ line: row.line, fields, malformed: row.malformed && { ...row.malformed } });
+  });
+  for (const chunk of chunks) scanner.push(chunk);
+  scanner.end();
+  return { rows, bytes: scanner.bytes };
+}
+
+function scanText(text: string | Buffer): ScannedRow[] {
+  return scan([typeof text === 'string' ? utf8(text) : text]).rows;
+}
+
+describe('CsvRowScanner', () => {
+  it('splits plain rows on LF, CRLF and a lone CR alike', () => {
+    expect(scanText('a,b\nc,d\r\ne,f\rg,h').map((r) => r.fields)).toEqual([['a', 'b'], ['c', 'd'], ['e', 'f'], ['g', 'h']]);
+  });
+
+  it('reads quoted fields holding commas, doubled quotes and line breaks', () => {
+    const rows = scanText('"a,1","say ""hi""","two\r\nlines"\nx,"",y\n');
+    expect(rows.map((r) => r.fields)).toEqual([['a,1', 'say "hi"', 'two\r\nlines'], ['x', '', 'y']]);
+  });
+
+  it('numbers rows by the physical line they start on, counting quoted line breaks', () => {
+    const rows = scanText('h1,h2\r\n"multi\r\nline\nname",1\r\nnext,2\n"a\rb",3\nlast,4');
+    expect(rows.map((r) => r.line)).toEqual([1, 2, 5, 6, 8]);
+  });
+
+  it('skips blank lines but keeps counting them as lines', () => {
+    const rows = scanText('h\r\n\r\na\n\nb\n');
+    expect(rows.map((r) => [r.line, r.fields[0]])).toEqual([[1, 'h'], [3, 'a'], [5, 'b']]);
+  });
+
+  it('keeps an empty last field after a trailing comma', () => {
+    expect(scanText('a,b,\nc,d,').map((r) => r.fields)).toEqual([['a', 'b', ''], ['c', 'd', '']]);
+  });
+
+  it('strips a UTF-8 byte order mark from the first field only', () => {
+    const rows = scan([Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8('id,name\n\uFEFFx,y')])]).rows;
+    expect(rows[0]!.fields).toEqual(['id', 'name']);
+    expect(rows[1]!.fields[0]).toBe('\uFEFFx');
+  });
+
+  it('reports a quote that is never closed at the end of the file', () => {
+    const rows = scanText('a,b\n1,"open\nstill open');
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toMatchObject({ line: 2, malformed: { field: 1, reason: expect.stringContaining('unterminated quoted field') } });
+  });
+
+  it('reports a quote inside an unquoted field and text after a closing quote', () => {
+    const rows = scanText('ab"c,d\n"x"y,z\n');
+    expect(rows[0]!.malformed).toMatchObject({ field: 0, reason: expect.stringContaining('quote inside an unquoted field') });
+    expect(rows[1]!.malformed).toMatchObject({ field: 0, reason: expect.stringContaining('after a closing quote') });
+    expect(rows[1]!.fields).toEqual(['x', 'z']);
+  });
+
+  it('produces identical rows whatever the chunk sizes, including splits inside CRLF, quotes and Cyrillic', () => {
+    const text = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      utf8('id,"имя, ""полное""",сумма\r\nдн2,"Ромашка\r\nМосква",1.5\r\n\r\n"q""",ЖЁЛТЫЙ,-0.000000001\rlast,"",\n"x"\r\n'),
+    ]);
+    const whole = scan([text]);
+    expect(whole.rows).toHaveLength(5);
+    for (const size of CHUNK_SIZES) {
+      const split = scan(chunked(text, size));
+      expect(split, `chunk size ${size}`).toEqual(whole);
+    }
+  });
+
+  it('counts every byte pushed, the BOM included', () => {
+    const text = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8('a\n')]);
+    expect(scan(chunked(text, 2)).bytes).toBe(5);
+  });
+
+  it('reassembles a row that spans thousands of chunks', () => {
+    const long = 'x'.repeat(200_000);
+    const text = utf8(`h\n"${long}"\nend\n`);
+    const rows = scan(chunked(text, 50)).rows;
+    expect(rows.map((r) => r.fields[0]!.length)).toEqual([1, 200_000, 3]);
+  });
+});
