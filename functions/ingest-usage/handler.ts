@@ -25,6 +25,7 @@ export interface IngestUsageRuntime {
 const STOP_MARGIN_MS = 60_000;
 
 export class IngestRetryError extends Error {
+  override readonly name = 'IngestRetryError';
   readonly code = 'INGEST_RETRY';
   constructor(readonly result: IngestFromStorageResult) {
     const failed = result.items.filter((i) => i.status === 'failed').map((i) => `s3://${i.bucket}/${i.key}: ${i.reason}`);

@@ -54,6 +54,7 @@ export type IngestEvent =
   | { kind: 'manual-prefix'; bucket: string; prefix: string; startAfter?: string | undefined };
 
 export class EventValidationError extends Error {
+  override readonly name = 'EventValidationError';
   readonly code = 'EVENT_INVALID';
   constructor(readonly problems: string[]) {
     super(`invalid event:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -84,7 +84,8 @@ export async function ingestFromStorage(deps: IngestFromStorageDeps, request: St
     try {
       for await (const object of deps.source.listExports(bucket, prefix, request.startAfter ? { startAfter: request.startAfter } : {})) {
         const location = object.location ?? { bucket, key: object.key };
-        if (deps.shouldStop?.()) {
+        // At least one object per invocation, so re-invoking with `resumeAfter` always progresses.
+        if (items.length > 0 && deps.shouldStop?.()) {
           resumeAfter = lastKey;
           deps.logger.warn('backfill stopped early; re-invoke with startAfter to continue', { bucket, prefix, resume_after: lastKey });
           break;

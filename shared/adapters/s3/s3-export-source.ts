@@ -19,6 +19,7 @@ export interface S3ExportSource {
 }
 
 export class S3SourceError extends Error {
+  override readonly name = 'S3SourceError';
   constructor(
     readonly code: 'OBJECT_NOT_FOUND' | 'S3_READ_FAILED' | 'S3_OBJECT_CHANGED' | 'S3_LIST_FAILED',
     message: string,
