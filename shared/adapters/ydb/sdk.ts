@@ -4,7 +4,7 @@
  * Both packages ship CommonJS only (their "esm" build is CommonJS too). Node's ESM loader cannot
  * see every re-export of such a module — `Driver` is missing from `import { Driver } from
  * 'ydb-sdk'` at run time — so values are taken from `module.exports` (the namespace's `default`
- * under Node ESM and esbuild's node mode; the namespace itself when a bundler already unwrapped it).
+ * under Node ESM and esbuild's node mode) merged with the namespace (what vitest provides).
  */
 import * as sdkNamespace from 'ydb-sdk';
 import * as protoNamespace from 'ydb-sdk-proto';
@@ -12,8 +12,10 @@ import type { Driver as DriverClass, TableSessionPool as TableSessionPoolClass }
 import type { Ydb as YdbNamespace } from 'ydb-sdk-proto';
 
 function commonJsExports<T extends object>(namespace: T): T {
-  const exported = (namespace as { default?: T }).default;
-  return exported !== undefined && typeof exported === 'object' ? exported : namespace;
+  // Node ESM: the namespace misses some names, `default` (module.exports) has them all.
+  // Vitest: the namespace has them all, `default` misses some. Merge, namespace first.
+  const exported = (namespace as { default?: unknown }).default;
+  return { ...(typeof exported === 'object' && exported !== null ? exported : {}), ...namespace } as T;
 }
 
 const sdk = commonJsExports(sdkNamespace);

@@ -1,0 +1,209 @@
+/**
+ * The fake's storage engine: tables created from the adapter's real CREATE TABLE text, rows kept
+ * by primary key, and transactions with YDB's observable behaviour — serializable read-write
+ * transactions buffer their writes and commit atomically, failing with ABORTED when a table they
+ * touched was changed by someone else meanwhile (optimistic locks); snapshot read-only
+ * transactions read the state as of their first query.
+ */
+import { parseType, renderType, type FakeValue, type YqlType } from './yql-types';
+
+export type Row = Record<string, FakeValue>;
+
+export interface Column {
+  name: string;
+  type: YqlType;
+  notNull: boolean;
+}
+
+export interface TableSchema {
+  name: string;
+  columns: Column[];
+  key: string[];
+}
+
+interface TableData {
+  schema: TableSchema;
+  rows: Map<string, Row>;
+  version: number;
+}
+
+/** A failure with a YDB status, turned into an operation status by the server. */
+export class FakeStatusError extends Error {
+  constructor(readonly status: string, message: string) {
+    super(message);
+  }
+}
+
+/** Parses `CREATE TABLE name (col Type [NOT NULL], …, PRIMARY KEY (a, b));`. */
+export function parseCreateTable(ddl: string): TableSchema {
+  const match = /^\s*CREATE TABLE\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(([\s\S]*)\)\s*;?\s*$/.exec(ddl);
+  if (!match?.[1] || match[2] === undefined) throw new FakeStatusError('GENERIC_ERROR', `not a CREATE TABLE statement: ${ddl.slice(0, 80)}`);
+  const columns: Column[] = [];
+  let key: string[] = [];
+  for (const part of match[2].split(/,(?![^(]*\))/).map((p) => p.trim()).filter(Boolean)) {
+    const pk = /^PRIMARY KEY\s*\(([^)]*)\)$/.exec(part);
+    if (pk?.[1] !== undefined) {
+      key = pk[1].split(',').map((c) => c.trim());
+      continue;
+    }
+    const col = /^([A-Za-z_][A-Za-z0-9_]*)\s+(.+?)(\s+NOT NULL)?$/.exec(part);
+    if (!col?.[1] || !col[2]) throw new FakeStatusError('GENERIC_ERROR', `cannot parse column definition "${part}"`);
+    columns.push({ name: col[1], type: parseType(col[2]), notNull: col[3] !== undefined });
+  }
+  if (key.length === 0 || key.some((k) => !columns.some((c) => c.name === k))) {
+    throw new FakeStatusError('GENERIC_ERROR', `table ${match[1]}: primary key (${key.join(', ')}) must name declared columns`);
+  }
+  return { name: match[1], columns, key };
+}
+
+/** The type a column has in a result set: nullable columns come back as Optional<T>. */
+export function resultType(column: Column): YqlType {
+  return column.notNull ? column.type : { kind: 'optional', item: column.type };
+}
+
+export function compareValues(a: FakeValue, b: FakeValue): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function compareTuples(a: readonly FakeValue[], b: readonly FakeValue[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i += 1) {
+    const c = compareValues(a[i] ?? null, b[i] ?? null);
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
+}
+
+const keyString = (schema: TableSchema, row: Row) => JSON.stringify(schema.key.map((k) => String(row[k] ?? null)));
+
+export class FakeEngine {
+  private readonly tables = new Map<string, TableData>();
+
+  createTable(ddl: string): void {
+    const schema = parseCreateTable(ddl);
+    if (this.tables.has(schema.name)) throw new FakeStatusError('SCHEME_ERROR', `table ${schema.name} already exists`);
+    this.tables.set(schema.name, { schema, rows: new Map(), version: 0 });
+  }
+
+  schema(name: string): TableSchema {
+    const table = this.tables.get(name);
+    if (!table) throw new FakeStatusError('SCHEME_ERROR', `Cannot find table '${name}'`);
+    return table.schema;
+  }
+
+  hasTable(name: string): boolean {
+    return this.tables.has(name);
+  }
+
+  /** Upserts outside any transaction (BulkUpsert), checking each member against the column type. */
+  bulkUpsert(name: string, rowType: YqlType, rows: Row[]): void {
+    const table = this.tables.get(name);
+    if (!table) throw new FakeStatusError('SCHEME_ERROR', `Cannot find table '${name}'`);
+    if (rowType.kind !== 'struct') throw new FakeStatusError('BAD_REQUEST', 'BulkUpsert rows must be a List<Struct<…>>');
+    for (const [member, type] of rowType.members) {
+      const column = table.schema.columns.find((c) => c.name === member);
+      if (!column) throw new FakeStatusError('SCHEME_ERROR', `BulkUpsert: unknown column ${member} in ${name}`);
+      const accepted = [renderType(column.type), renderType({ kind: 'optional', item: column.type })];
+      if (!accepted.includes(renderType(type))) throw new FakeStatusError('BAD_REQUEST', `BulkUpsert: column ${name}.${member} is ${renderType(column.type)}, got ${renderType(type)}`);
+    }
+    const missingKey = table.schema.key.filter((k) => !rowType.members.some(([m]) => m === k));
+    if (missingKey.length > 0) throw new FakeStatusError('BAD_REQUEST', `BulkUpsert into ${name} lacks key columns ${missingKey.join(', ')}`);
+    const next = new Map(table.rows);
+    for (const row of rows) next.set(keyString(table.schema, row), { ...(next.get(keyString(table.schema, row)) ?? {}), ...row });
+    table.rows = next;
+    table.version += 1;
+  }
+
+  begin(mode: 'serializable' | 'snapshot'): FakeTx {
+    return new FakeTx(this.tables, mode);
+  }
+
+  /** Every stored row of a table in key order (test inspection). */
+  dump(name: string): Row[] {
+    return this.begin('snapshot').scan(name);
+  }
+}
+
+export class FakeTx {
+  private readonly snapshot = new Map<string, { rows: Map<string, Row>; version: number }>();
+  private readonly staged = new Map<string, Map<string, Row>>();
+  private done = false;
+
+  constructor(private readonly tables: Map<string, TableData>, readonly mode: 'serializable' | 'snapshot') {
+    if (mode === 'snapshot') for (const [name, t] of tables) this.snapshot.set(name, { rows: new Map(t.rows), version: t.version });
+  }
+
+  private table(name: string): TableData {
+    const table = this.tables.get(name);
+    if (!table) throw new FakeStatusError('SCHEME_ERROR', `Cannot find table '${name}'`);
+    return table;
+  }
+
+  /** The rows this transaction sees (its own writes included); records the table version it relied on. */
+  private view(name: string): Map<string, Row> {
+    if (this.done) throw new FakeStatusError('NOT_FOUND', 'Transaction not found (already committed or rolled back)');
+    const table = this.table(name);
+    const staged = this.staged.get(name);
+    if (staged) return staged;
+    const seen = this.snapshot.get(name);
+    if (seen) return seen.rows;
+    this.snapshot.set(name, { rows: table.rows, version: table.version });
+    return table.rows;
+  }
+
+  scan(name: string): Row[] {
+    const schema = this.table(name).schema;
+    return [...this.view(name).values()].sort((a, b) => compareTuples(schema.key.map((k) => a[k] ?? null), schema.key.map((k) => b[k] ?? null)));
+  }
+
+  get(name: string, key: Row): Row | undefined {
+    return this.view(name).get(keyString(this.table(name).schema, key));
+  }
+
+  private write(name: string): Map<string, Row> {
+    if (this.mode === 'snapshot') throw new FakeStatusError('BAD_REQUEST', 'writes are not allowed in a snapshot read-only transaction');
+    let staged = this.staged.get(name);
+    if (!staged) {
+      staged = new Map(this.view(name));
+      this.staged.set(name, staged);
+    }
+    return staged;
+  }
+
+  upsert(name: string, row: Row): void {
+    const schema = this.table(name).schema;
+    const rows = this.write(name);
+    rows.set(keyString(schema, row), { ...(rows.get(keyString(schema, row)) ?? {}), ...row });
+  }
+
+  insert(name: string, row: Row): void {
+    const schema = this.table(name).schema;
+    if (this.write(name).has(keyString(schema, row))) throw new FakeStatusError('PRECONDITION_FAILED', `Conflict with existing key in ${name}`);
+    this.upsert(name, row);
+  }
+
+  delete(name: string, key: Row): void {
+    this.write(name).delete(keyString(this.table(name).schema, key));
+  }
+
+  /** Applies the buffered writes atomically, or fails with ABORTED if a table it used changed. */
+  commit(): void {
+    if (this.done) throw new FakeStatusError('NOT_FOUND', 'Transaction not found');
+    this.done = true;
+    if (this.mode === 'snapshot') return;
+    for (const [name, seen] of this.snapshot) {
+      if (this.table(name).version !== seen.version) throw new FakeStatusError('ABORTED', `Transaction locks invalidated. Table: ${name}`);
+    }
+    for (const [name, rows] of this.staged) {
+      const table = this.table(name);
+      table.rows = rows;
+      table.version += 1;
+    }
+  }
+
+  rollback(): void {
+    this.done = true;
+  }
+}
