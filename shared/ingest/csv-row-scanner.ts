@@ -259,8 +259,3 @@ export function fieldText(row: CsvRow, i: number): string {
   const text = row.buf.toString('utf8', row.starts[i], row.ends[i]);
   return row.escaped[i] === 1 ? text.replaceAll('""', '"') : text;
 }
-
-/** The raw bytes of field `i` as a latin1 string: a cheap, exact key (one char per byte). */
-export function fieldKey(row: CsvRow, i: number): string {
-  return row.buf.toString('latin1', row.starts[i], row.ends[i]);
-}

@@ -1,0 +1,154 @@
+/**
+ * The phases of the ingest benchmark. Each runs in its own process (see ingest-bench.ts), so its
+ * peak RSS is its own, and prints one JSON line on stdout.
+ *
+ *   generate FILE ROWS   write the export and its independently computed expected totals
+ *   read FILE            the raw read floor: stream the file and count line breaks
+ *   parse FILE           parseUsageExport on a file stream, then compare with the expected totals
+ *   ingest FILE DB       ingestExport into a fresh SQLite store, then compare what was stored
+ */
+import { randomUUID } from 'node:crypto';
+import { createReadStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createSqliteStore } from '../shared/adapters/sqlite/sqlite-store';
+import type { UsageAggregate } from '../shared/domain/model';
+import { ingestExport } from '../shared/ingest/ingest-export';
+import { listLocalExports } from '../shared/ingest/local-source';
+import { parseUsageExport } from '../shared/ingest/usage-export-parser';
+import { GENERATOR_VERSION, generateExport } from './export-generator';
+
+/** Read size of the file streams, the same as the CLI's local export source uses. */
+const READ_CHUNK = 1 << 20;
+
+/** Peak resident set of this process in MB: VmHWM (this process image only), else maxRSS. */
+function peakRssMb(): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]) / 1024;
+  } catch {
+    // not Linux: fall back below
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+function seconds(start: number): number {
+  return (performance.now() - start) / 1000;
+}
+
+function cpuSeconds(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
+const expectedPath = (file: string) => `${file}.expected.tsv`;
+export const metaPath = (file: string) => `${file}.meta.json`;
+
+async function generate(file: string, rows: number) {
+  const start = performance.now();
+  const generated = await generateExport(file, { rows });
+  // One line per group: key, cost nanos, credit nanos, rows. Written by the generator's own sums.
+  const lines = [...generated.groups].map(([key, g]) => `${key}\t${g.cost}\t${g.credit}\t${g.rows}`);
+  writeFileSync(expectedPath(file), `${lines.join('\n')}\n`);
+  const meta = { generatorVersion: GENERATOR_VERSION, rows, bytes: generated.bytes, groups: generated.groups.size, accountDays: generated.accountDays };
+  writeFileSync(metaPath(file), JSON.stringify(meta));
+  return { ...meta, seconds: seconds(start) };
+}
+
+async function read(file: string) {
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  let bytes = 0;
+  let lines = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK })) {
+    const buf = chunk as Buffer;
+    bytes += buf.length;
+    for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) lines++;
+  }
+  return { seconds: seconds(start), cpuSeconds: cpuSeconds(cpu), bytes, lines, peakRssMb: peakRssMb() };
+}
+
+/** Compares aggregates with the generator's totals; returns the mismatches (at most 5 shown). */
+function compare(file: string, aggregates: Iterable<UsageAggregate>) {
+  const expected = new Map<string, string>();
+  for (const line of readFileSync(expectedPath(file), 'utf8').split('\n')) {
+    const tab = line.indexOf('\t');
+    if (tab > 0) expected.set(line.slice(0, tab), line.slice(tab + 1));
+  }
+  const examples: string[] = [];
+  let mismatches = 0;
+  let groups = 0;
+  for (const a of aggregates) {
+    groups++;
+    const key = `${a.accountId}|${a.day}|${a.serviceId}|${a.skuId}|${a.currency}`;
+    const actual = `${a.cost}\t${a.credit}\t${a.rows}`;
+    const want = expected.get(key);
+    expected.delete(key);
+    if (want !== actual) {
+      mismatches++;
+      if (examples.length < 5) examples.push(`${key}: expected ${want ?? '(no such group)'}, got ${actual}`);
+    }
+  }
+  for (const key of expected.keys()) {
+    mismatches++;
+    if (examples.length < 5) examples.push(`${key}: expected, but missing from the result`);
+  }
+  return { groups, mismatches, examples };
+}
+
+async function parse(file: string) {
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  const result = await parseUsageExport(createReadStream(file, { highWaterMark: READ_CHUNK }), { fallbackVersion: null });
+  const elapsed = seconds(start);
+  const cpuUsed = cpuSeconds(cpu);
+  // Taken before the expected totals are loaded, so the figure is the parser's own.
+  const peak = peakRssMb();
+  if (!result.ok) {
+    return { seconds: elapsed, cpuSeconds: cpuUsed, bytes: result.bytes, rows: result.rows, peakRssMb: peak, ok: false, problems: result.problems, groups: 0, mismatches: -1, examples: [] };
+  }
+  const check = compare(file, result.accountDays.flatMap((d) => d.rows));
+  return { seconds: elapsed, cpuSeconds: cpuUsed, bytes: result.bytes, rows: result.rows, accountDays: result.accountDays.length, peakRssMb: peak, ok: true, ...check };
+}
+
+async function ingest(file: string, db: string) {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
+  const store = createSqliteStore(db);
+  try {
+    const [object] = await listLocalExports(file);
+    const deps = { store, clock: () => new Date(), newId: () => randomUUID() };
+    const start = performance.now();
+    const outcome = await ingestExport(deps, object!);
+    const elapsed = seconds(start);
+    const peak = peakRssMb();
+    // The hourly case: the same file again replaces every account-day (version ≥ stored, I1).
+    const again = performance.now();
+    const second = await ingestExport(deps, object!);
+    const reingestSeconds = seconds(again);
+    const stored: UsageAggregate[] = [];
+    for await (const a of store.usage.scanUsage({ from: '2026-01-01', to: '2026-12-31' })) stored.push(a);
+    const check = compare(file, stored);
+    return {
+      seconds: elapsed, peakRssMb: peak, status: outcome.status, reason: outcome.reason, rows: outcome.rows,
+      accountDaysApplied: outcome.accountDaysApplied, reingestSeconds, reingestStatus: second.status, ...check,
+    };
+  } finally {
+    await store.close();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const [phase, file, extra] = process.argv.slice(2);
+  if (!file) throw new Error('usage: ingest-phases generate|read|parse|ingest FILE [ROWS|DB]');
+  let result: object;
+  if (phase === 'generate') result = await generate(file, Number(extra));
+  else if (phase === 'read') result = await read(file);
+  else if (phase === 'parse') result = await parse(file);
+  else if (phase === 'ingest') result = await ingest(file, extra ?? `${file}.db`);
+  else throw new Error(`unknown phase ${phase}`);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

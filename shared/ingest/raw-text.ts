@@ -1,0 +1,58 @@
+/**
+ * Cell text kept as raw bytes (a latin1 string: one char per byte, an exact copy that shares no
+ * memory with the chunk it came from) and decoded to UTF-8 once. Raw text lets the aggregator
+ * compare a cell with a stored value without making a string per row (I4).
+ */
+import type { CsvRow } from './csv-row-scanner';
+
+export interface RawText {
+  /** The cell's bytes as latin1; holds `""` exactly when the cell was quoted with doubled quotes. */
+  raw: string;
+  /** The cell's text: UTF-8 decoded, doubled quotes unescaped. */
+  text: string;
+}
+
+/** A copy of a cell's raw bytes as a latin1 string. */
+export function rawCell(row: CsvRow, i: number): string {
+  return row.buf.toString('latin1', row.starts[i], row.ends[i]);
+}
+
+/** Whether bytes [s, e) of `buf` equal `raw` from `offset` (the caller checked the length). */
+export function sameBytes(buf: Buffer, s: number, e: number, raw: string, offset: number): boolean {
+  for (let i = s, j = offset; i < e; i++, j++) if (buf[i] !== raw.charCodeAt(j)) return false;
+  return true;
+}
+
+/** Whether a cell holds exactly `text`'s raw bytes. */
+export function cellEquals(row: CsvRow, i: number, text: RawText): boolean {
+  const s = row.starts[i]!;
+  const e = row.ends[i]!;
+  return e - s === text.raw.length && sameBytes(row.buf, s, e, text.raw, 0);
+}
+
+function decode(raw: string): string {
+  const text = Buffer.from(raw, 'latin1').toString('utf8');
+  // Only a quoted cell with doubled quotes has a quote byte in its raw content.
+  return raw.includes('"') ? text.replaceAll('""', '"') : text;
+}
+
+/**
+ * Shares one RawText per distinct value: ids and names repeat across thousands of groups
+ * (every account uses the same SKUs), so a group holds a reference, not its own copies. The table
+ * stops growing at `limit` entries, so a file of ever-new values cannot grow it without bound.
+ */
+export class RawTextTable {
+  private readonly known = new Map<string, RawText>();
+
+  constructor(private readonly limit = 100_000) {}
+
+  of(row: CsvRow, i: number): RawText {
+    const raw = rawCell(row, i);
+    let found = this.known.get(raw);
+    if (found === undefined) {
+      found = { raw, text: decode(raw) };
+      if (this.known.size < this.limit) this.known.set(raw, found);
+    }
+    return found;
+  }
+}
