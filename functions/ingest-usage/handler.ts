@@ -33,8 +33,12 @@ export class IngestRetryError extends Error {
   }
 }
 
+/** The IAM token of the latest invocation; the YDB store reads it on every call (openStore). */
+let iamToken: string | undefined;
+
 export function createIngestUsageHandler(getRuntime: () => Promise<IngestUsageRuntime>) {
   return async (event: unknown, context: FunctionContext): Promise<IngestFromStorageResult> => {
+    iamToken = context.token?.access_token ?? iamToken;
     let logger = createLogger({ level: 'info', requestId: context.requestId, fields: { function: 'ingest-usage' } });
     try {
       const { store, source, logLevel } = await getRuntime();
@@ -60,6 +64,6 @@ export function createIngestUsageHandler(getRuntime: () => Promise<IngestUsageRu
 export const handler = createIngestUsageHandler(
   lazy(async () => {
     const config = loadConfig(process.env);
-    return { store: await openStore(config), source: createS3ExportSource(createS3Client(config)), logLevel: config.LOG_LEVEL };
+    return { store: await openStore(config, { iamToken: () => iamToken }), source: createS3ExportSource(createS3Client(config)), logLevel: config.LOG_LEVEL };
   }),
 );

@@ -95,13 +95,14 @@ describe('ingest-usage exported handler', () => {
     expect(result.counts.ignored).toBe(1);
   });
 
-  it('says clearly that the YDB store is not available in this build', async () => {
+  it('opens the YDB store when REBATES_STORE=ydb and says where it failed to connect', async () => {
+    const endpoint = `grpc://127.0.0.1:${await closedPort()}`;
     vi.stubEnv('REBATES_STORE', 'ydb');
-    vi.stubEnv('YDB_ENDPOINT', 'grpcs://ydb.serverless.yandexcloud.net:2135');
-    vi.stubEnv('YDB_DATABASE', '/ru-central1/b1g/etn');
+    vi.stubEnv('YDB_ENDPOINT', endpoint);
+    vi.stubEnv('YDB_DATABASE', '/local');
     const handler = await freshHandler();
-    const error = await handler(fixture('manual-object.json'), { requestId: 'req-ydb' }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE' });
-    expect((error as Error).message).toMatch(/YDB store adapter is not available/);
+    const error = await handler(fixture('manual-object.json'), { requestId: 'req-ydb', token: { access_token: 't1.token' } }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'YDB_UNAVAILABLE' });
+    expect((error as Error).message).toContain(`cannot reach YDB at ${endpoint}`);
   });
 });
