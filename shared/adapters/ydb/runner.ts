@@ -63,6 +63,7 @@ export function createYdbRunner(driver: YdbDriver, options: YdbRunnerOptions = {
     retry(async (session) => {
       const rows: Row[] = [];
       let txId: string | undefined;
+      let failed = false;
       try {
         for (let last: Row | undefined; ; ) {
           const tx: TxControl = txId ? { txId } : { beginTx: SNAPSHOT, commitTx: false };
@@ -77,9 +78,13 @@ export function createYdbRunner(driver: YdbDriver, options: YdbRunnerOptions = {
           if (page.length === 0 || (!set?.truncated && page.length < pageSize)) return rows;
           last = page[page.length - 1];
         }
+      } catch (error) {
+        failed = true;
+        throw error;
       } finally {
         // A read-only snapshot has nothing to commit; closing it only frees the server early.
-        if (txId) await session.commitTransaction({ txId }).catch(() => undefined);
+        // After a failed page the server has already dropped it.
+        if (txId && !failed) await session.commitTransaction({ txId }).catch(() => undefined);
       }
     });
 
@@ -101,7 +106,14 @@ export async function withTransaction<T>(runner: YdbRunner, session: TableSessio
   const tx: Tx = {
     async query(text, params, commit = false) {
       const control: TxControl = txId ? { txId, commitTx: commit } : { beginTx: SERIALIZABLE, commitTx: commit };
-      const result = await runner.execute(session, text, params, control);
+      let result: Ydb.Table.ExecuteQueryResult;
+      try {
+        result = await runner.execute(session, text, params, control);
+      } catch (error) {
+        // A failed query ends its transaction on the server; a rollback would only find nothing.
+        finished = true;
+        throw error;
+      }
       if (commit) finished = true;
       else txId ??= result.txMeta?.id ?? undefined;
       return result;

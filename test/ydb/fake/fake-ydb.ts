@@ -49,6 +49,7 @@ export class FakeYdb {
   readonly violations: string[] = [];
   readonly sessions = new Map<string, FakeSession>();
   private readonly failures: (Rule & { status: StatusName })[] = [];
+  private readonly failuresAfter: (Rule & { status: StatusName })[] = [];
   private readonly truncations: (Rule & { rows: number })[] = [];
   private readonly pauses: (Rule & { reached: () => void; release: Promise<void> })[] = [];
   private server: Server | undefined;
@@ -69,6 +70,17 @@ export class FakeYdb {
   /** Fails the next `times` calls of `method` (optionally only for one query / table) with `status`. */
   fail(method: string, status: StatusName, options: { target?: string; times?: number } = {}): void {
     this.failures.push({ method, status, target: options.target, remaining: options.times ?? 1 });
+  }
+
+  /** Executes (and commits) the next matching call, then answers `status`: an answer lost in transit. */
+  failAfter(method: string, status: StatusName, options: { target?: string; times?: number } = {}): void {
+    this.failuresAfter.push({ method, status, target: options.target, remaining: options.times ?? 1 });
+  }
+
+  /** Called by a method after it did its work: throws the "lost answer" status if one is due. */
+  afterWork(method: string, target: string | undefined): void {
+    const failure = this.take(this.failuresAfter, method, target);
+    if (failure) throw new FakeStatusError(failure.status, `injected ${failure.status} after ${method}${target ? ` ${target}` : ''} was done`);
   }
 
   /** Cuts the next results of a query to `rows` rows, flagged truncated, as YDB does past its limit. */

@@ -132,6 +132,7 @@ export function tableService(fake: FakeYdb): Record<string, MethodSpec> {
       if (listType?.kind !== 'list') throw new FakeStatusError('BAD_REQUEST', 'BulkUpsert rows must be a list');
       const rows = decodeValue(listType, req.rows?.value ?? {}) as Record<string, FakeValue>[];
       fake.engine.bulkUpsert(name, listType.item, rows);
+      fake.afterWork('BulkUpsert', name);
       return ok(T.BulkUpsertResult, 'Ydb.Table.BulkUpsertResult', {});
     }),
 
@@ -166,6 +167,7 @@ export function tableService(fake: FakeYdb): Record<string, MethodSpec> {
         owner.txs.delete(txId ?? '');
         throw error;
       }
+      fake.afterWork('ExecuteDataQuery', name);
       const limit = Math.min(ROW_LIMIT, fake.truncationFor(name ?? '') ?? ROW_LIMIT);
       return ok(T.ExecuteQueryResult, 'Ydb.Table.ExecuteQueryResult', {
         resultSets: sets.map((set) => encodeResultSet(set, limit)),

@@ -1,0 +1,145 @@
+/**
+ * What goes over the wire: typed, DECLAREd parameters (Decimal(22,9), Date day counts, Utf8,
+ * Uint64), BulkUpsert in bounded batches, and reads that page on until every row is in — also
+ * when YDB flags a result truncated.
+ */
+import type { Ydb } from 'ydb-sdk-proto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SELECT_LINK } from '../../shared/adapters/ydb/queries';
+import { TypedValues } from '../../shared/adapters/ydb/sdk';
+import { formatMoney } from '../../shared/domain/money';
+import { batch, collect, entry, link, run } from '../contract/fixtures';
+import type { RecordedRequest } from './fake/fake-ydb';
+import { decodeValue, renderType, typeFromProto } from './fake/yql-types';
+import { startFakeYdb, type FakeHarness } from './harness';
+
+const params = (r: RecordedRequest | undefined) => (r?.request['parameters'] ?? {}) as Record<string, Ydb.ITypedValue>;
+const typeOf = (v: Ydb.ITypedValue | undefined) => renderType(typeFromProto(v?.type ?? {}));
+const valueOf = (v: Ydb.ITypedValue | undefined) => decodeValue(typeFromProto(v?.type ?? {}), v?.value ?? {});
+const utcDays = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d) / 86_400_000;
+const txOf = (r: RecordedRequest | undefined) => (r?.request['txControl'] ?? {}) as Ydb.Table.ITransactionControl;
+
+let h: FakeHarness;
+beforeEach(async () => {
+  h = await startFakeYdb();
+});
+afterEach(async () => {
+  await h.close();
+  expect(h.fake.violations).toEqual([]);
+});
+
+describe('parameter types', () => {
+  it('writes usage rows with money as Decimal(22,9), the day as a Date day count, ids as Utf8 and counts as Uint64', async () => {
+    await h.store.usage.applyAccountDays('t.csv', [batch('acc-1', '2026-01-05', 1767600000, [{ cost: '-12345678901.123456789', credit: '0.000000001', rows: 24 }])]);
+
+    const rows = h.fake.calls('BulkUpsert', 'usage_aggregates')[0]?.request['rows'] as Ydb.ITypedValue;
+    expect(typeOf(rows)).toBe(
+      'List<Struct<account_id:Utf8,cost:Decimal(22,9),credit:Decimal(22,9),currency:Utf8,day:Date,generation:Utf8,row_count:Uint64,service_id:Utf8,service_name:Utf8,sku_id:Utf8,sku_name:Utf8>>',
+    );
+    const [row] = valueOf(rows) as Record<string, unknown>[];
+    expect(row).toMatchObject({ account_id: 'acc-1', day: '2026-01-05', currency: 'RUB', row_count: 24n, cost: -12345678901123456789n, credit: 1n });
+    const dayMember = rows.type?.listType?.item?.structType?.members?.findIndex((m) => m.name === 'day') ?? -1;
+    expect(rows.value?.items?.[0]?.items?.[dayMember]?.uint32Value).toBe(utcDays(2026, 1, 5));
+  });
+
+  it('switches pointers with the version as Uint64 and the day as Date, inside the compare transaction', async () => {
+    await h.store.usage.applyAccountDays('t.csv', [batch('acc-1', '2026-01-05', 1767600000, [{}])]);
+
+    const upsert = h.fake.calls('ExecuteDataQuery', 'upsert_account_day_versions')[0];
+    expect(typeOf(params(upsert)['$rows'])).toBe('List<Struct<account_id:Utf8,day:Date,generation:Utf8,source_key:Utf8,version:Uint64>>');
+    expect(valueOf(params(upsert)['$rows'])).toMatchObject([{ account_id: 'acc-1', day: '2026-01-05', version: 1767600000n, source_key: 't.csv' }]);
+    expect(txOf(upsert)).toMatchObject({ commitTx: true });
+    expect(txOf(upsert).txId).toBeTruthy();
+  });
+
+  it('appends ledger amounts as Decimal(22,9) built from decimal strings and seq as Uint64', async () => {
+    await h.store.ledger.appendRun(run('run-1', '2026-Q1', '2026-04-01T03:00:00.000Z', 1), [
+      entry('run-1', { partnerId: 'p-1', quarter: '2026-Q1', specialization: 'ml-ai', seq: 2, amount: '-0.01' }),
+    ]);
+
+    const entries = params(h.fake.calls('ExecuteDataQuery', 'insert_ledger_append')[0])['$entries'];
+    expect(typeOf(entries)).toContain('amount:Decimal(22,9)');
+    expect(typeOf(entries)).toContain('seq:Uint64');
+    expect(valueOf(entries)).toMatchObject([{ amount: -10_000_000n, seq: 2n, currency: 'RUB' }]);
+    const [stored] = await h.store.ledger.listEntries();
+    expect(formatMoney(stored?.amount ?? 0n, 2)).toBe('-0.01');
+  });
+
+  it('filters with Optional<Utf8> (NULL when absent), scans with Date bounds and limits pages with Uint64', async () => {
+    await h.store.program.listLinks({ partnerId: 'p-1' });
+    await h.store.program.listLinks();
+    await collect(h.store.usage.scanUsage({ from: '2026-01-01', to: '2026-03-31' }, { accountIds: ['acc-1'] }));
+
+    const [filtered, unfiltered] = h.fake.calls('ExecuteDataQuery', 'list_links_page').map(params);
+    expect(typeOf(filtered?.['$partner_id'])).toBe('Optional<Utf8>');
+    expect(valueOf(filtered?.['$partner_id'])).toBe('p-1');
+    expect(valueOf(unfiltered?.['$partner_id'])).toBeNull();
+    const scan = params(h.fake.calls('ExecuteDataQuery', 'scan_usage_page')[0]);
+    expect([typeOf(scan['$from']), scan['$from']?.value?.uint32Value]).toEqual(['Date', utcDays(2026, 1, 1)]);
+    expect([typeOf(scan['$to']), scan['$to']?.value?.uint32Value]).toEqual(['Date', utcDays(2026, 3, 31)]);
+    expect([typeOf(scan['$account_ids']), valueOf(scan['$account_ids'])]).toEqual(['List<Utf8>', ['acc-1']]);
+    expect([typeOf(scan['$limit']), valueOf(scan['$limit'])]).toEqual(['Uint64', 1000n]);
+  });
+
+  it('the fake refuses a parameter sent with another type than its DECLARE, and one never declared', async () => {
+    const attempt = (parameters: Record<string, Ydb.ITypedValue>) => h.driver.tableClient.withSession((s) => s.executeQuery(SELECT_LINK, parameters));
+
+    await expect(attempt({ $id: TypedValues.uint64(7) })).rejects.toThrow(/\$id is DECLAREd as Utf8 but sent as Uint64/);
+    await expect(attempt({ $id: TypedValues.utf8('l-1'), $extra: TypedValues.utf8('x') })).rejects.toThrow(/\$extra was sent but is not DECLAREd/);
+    expect(h.fake.violations).toHaveLength(2);
+    h.fake.violations.length = 0;
+  });
+});
+
+describe('bulk writes and paged reads', () => {
+  it('writes usage through BulkUpsert requests of at most the configured batch size', async () => {
+    const { store } = await h.connect({ bulkBatchRows: 100 });
+    const batches = ['acc-1', 'acc-2', 'acc-3'].map((id) => batch(id, '2026-01-05', 1, Array.from({ length: 85 }, (_, i) => ({ skuId: `sku-${i}` }))));
+
+    await store.usage.applyAccountDays('big.csv', batches);
+
+    const sizes = h.fake.calls('BulkUpsert').map((r) => (r.request['rows'] as Ydb.ITypedValue).value?.items?.length);
+    expect(sizes).toEqual([100, 100, 55]);
+    expect(await collect(store.usage.scanUsage({ from: '2026-01-05', to: '2026-01-05' }))).toHaveLength(255);
+  });
+
+  it('reads every row when each page comes back truncated, continuing after the last key in one snapshot', async () => {
+    const batches = Array.from({ length: 12 }, (_, a) => batch(`acc-${String(a).padStart(2, '0')}`, '2026-02-01', 1, Array.from({ length: 100 }, (_, s) => ({ skuId: `sku-${String(s).padStart(3, '0')}` }))));
+    await h.store.usage.applyAccountDays('p.csv', batches);
+    h.fake.truncate('scan_usage_page', 250);
+
+    const rows = await collect(h.store.usage.scanUsage({ from: '2026-02-01', to: '2026-02-01' }));
+
+    expect(rows.map((r) => `${r.accountId}/${r.skuId}`)).toEqual(batches.flatMap((b) => b.rows.map((r) => `${r.accountId}/${r.skuId}`)));
+    const pages = h.fake.calls('ExecuteDataQuery', 'scan_usage_page');
+    expect(pages).toHaveLength(5);
+    const firstTx = txOf(pages[0]);
+    expect(firstTx.beginTx?.snapshotReadOnly).toBeTruthy();
+    const snapshot = h.fake.calls('CommitTransaction').at(-1)?.request['txId'];
+    expect(pages.slice(1).map((p) => txOf(p).txId)).toEqual([snapshot, snapshot, snapshot, snapshot]);
+    expect(valueOf(params(pages[1])['$after_account_id'])).toBe('acc-02');
+    expect(valueOf(params(pages[1])['$after_sku_id'])).toBe('sku-049');
+  });
+
+  it('pages every list query by key past its page size', async () => {
+    const { store } = await h.connect({ pageSize: 2 });
+    for (const id of ['l-1', 'l-2', 'l-3', 'l-4', 'l-5']) await store.program.insertLink(link(id, 'p-1', `sub-${id}`, '2026-01-01'));
+    await store.usage.applyAccountDays('v.csv', ['a', 'b', 'c'].map((id) => batch(id, '2026-01-10', 1, [{}, { skuId: 'x' }])));
+    const entries = [1, 2, 3].map((seq) => entry('run-1', { partnerId: 'p-1', quarter: '2026-Q1', specialization: 'ml-ai', seq, amount: '1' }));
+    await store.ledger.appendRun(run('run-1', '2026-Q1', '2026-04-01T00:00:00.000Z', 3), entries);
+
+    expect((await store.program.listLinks()).map((l) => l.id)).toEqual(['l-1', 'l-2', 'l-3', 'l-4', 'l-5']);
+    expect(await store.usage.listAccountDayVersions({ from: '2026-01-10', to: '2026-01-10' })).toHaveLength(3);
+    expect(await collect(store.usage.scanUsage({ from: '2026-01-10', to: '2026-01-10' }))).toHaveLength(6);
+    expect((await store.ledger.listEntries()).map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(h.fake.calls('ExecuteDataQuery', 'list_links_page')).toHaveLength(3);
+    expect(h.fake.calls('ExecuteDataQuery', 'list_ledger_page')).toHaveLength(2);
+  });
+
+  it('refuses to guess when YDB flags an empty page truncated', async () => {
+    await h.store.usage.applyAccountDays('e.csv', [batch('acc-1', '2026-01-05', 1, [{}])]);
+    h.fake.truncate('scan_usage_page', 0, 1);
+
+    await expect(collect(h.store.usage.scanUsage({ from: '2026-01-05', to: '2026-01-05' }))).rejects.toMatchObject({ code: 'YDB_TRUNCATED' });
+  });
+});
