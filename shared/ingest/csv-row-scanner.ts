@@ -7,9 +7,10 @@
  * multi-byte UTF-8 sequence, so scanning bytes is exact.
  *
  * Chunk boundaries may split a CRLF pair, a doubled quote or a multi-byte character. A row is
- * only emitted once it is complete; an incomplete tail is carried into the next chunk and the row
- * is scanned again from its start. To keep that linear for long rows and tiny chunks, a failed
- * attempt waits until the carried bytes have doubled before trying again.
+ * only emitted once it is complete: an incomplete tail is carried over, joined with a prefix of
+ * the next chunk (never a copy of the whole chunk) and scanned again from the row's start. To
+ * keep that linear for long rows and tiny chunks, a failed attempt waits until the carried bytes
+ * have doubled before trying again.
  */
 
 const QUOTE = 0x22;

@@ -98,7 +98,7 @@ class ExportParser {
     }
     const seen = new Set<string>();
     names.forEach((name, index) => {
-      if (!(name in this.col)) return;
+      if (!Object.hasOwn(this.col, name)) return;
       if (seen.has(name)) {
         this.problem(row.line, name, `column ${name} appears more than once in the header`);
         headerOk = false;

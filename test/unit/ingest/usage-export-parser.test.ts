@@ -262,3 +262,10 @@ describe('parseUsageExport file shapes', () => {
     await expect(parseUsageExport(['a,b\n' as unknown as Uint8Array], NO_FALLBACK)).rejects.toThrow(TypeError);
   });
 });
+
+describe('parseUsageExport header names', () => {
+  it('ignores unknown columns even when they are named like object properties', async () => {
+    const result = await accepted(`constructor,toString,${HEADER},constructor\nx,y,A,s,k,2026-03-01,RUB,1,0,1,z\n`);
+    expect(result.accountDays.map((d) => d.accountId)).toEqual(['A']);
+  });
+});
