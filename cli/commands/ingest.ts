@@ -1,63 +1,74 @@
-/** `ingest PATH_OR_URL...` — local files, directories (their *.csv) or s3://bucket/prefix (§4, §8). */
+/**
+ * `ingest PATH_OR_URL...` — local files, directories (their *.csv) or s3://bucket/prefix (§4, §8).
+ * `s3://` goes through the same use case as the ingest-usage function (ingestFromStorage).
+ */
 import { createS3Client } from '../../shared/adapters/s3/s3-client';
-import { createS3ExportSource } from '../../shared/adapters/s3/s3-export-source';
+import { createS3ExportSource, s3Url } from '../../shared/adapters/s3/s3-export-source';
 import type { Config } from '../../shared/config';
-import { ingestExport, type ExportObject, type IngestOutcome } from '../../shared/ingest/ingest-export';
+import { ingestExport } from '../../shared/ingest/ingest-export';
 import { listLocalExports } from '../../shared/ingest/local-source';
+import { createLogger } from '../../shared/runtime/logger';
 import type { Deps } from '../../shared/usecases/deps';
+import { ingestFromStorage, type ItemStatus } from '../../shared/usecases/ingest-from-storage';
 import { parseCommand, UsageError } from '../args';
 import { EXIT, type CommandOutput } from '../output';
 import { renderTable } from '../table';
 
 const USAGE = 'ingest PATH_OR_URL... [--json]   (file, directory of *.csv, or s3://bucket/prefix)';
 
-async function* objectsOf(config: Config, target: string): AsyncIterable<ExportObject> {
-  const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(target);
-  if (s3) {
-    const source = createS3ExportSource(createS3Client(config));
-    yield* source.listExports(s3[1]!, s3[2] ?? '');
-    return;
+export interface IngestedFile {
+  objectKey: string;
+  status: ItemStatus;
+  rows: number;
+  accountDaysApplied: number;
+  accountDaysStale: number;
+  reason: string | null;
+}
+
+async function ingestLocal(deps: Deps, target: string, progress: (line: string) => void): Promise<IngestedFile[]> {
+  const files: IngestedFile[] = [];
+  for (const object of await listLocalExports(target)) {
+    progress(object.key);
+    const o = await ingestExport(deps, object);
+    files.push({ objectKey: o.objectKey, status: o.status, rows: o.rows, accountDaysApplied: o.accountDaysApplied, accountDaysStale: o.accountDaysStale, reason: o.reason });
   }
-  yield* await listLocalExports(target);
+  return files;
+}
+
+async function ingestS3(deps: Deps, config: Config, bucket: string, prefix: string, progress: (line: string) => void): Promise<IngestedFile[]> {
+  // The use case logs one JSON line per object; on a terminal they are the progress display.
+  const logger = createLogger({ level: 'info', write: (line) => progress(line) });
+  const source = createS3ExportSource(createS3Client(config));
+  const result = await ingestFromStorage({ ...deps, source, logger }, { kind: 'prefix', bucket, prefix });
+  return result.items.map((i) => ({ objectKey: s3Url(i.bucket, i.key), status: i.status, rows: i.rows, accountDaysApplied: i.accountDaysApplied, accountDaysStale: i.accountDaysStale, reason: i.reason }));
 }
 
 export async function ingestCommand(deps: Deps, config: Config, argv: string[], progress: (line: string) => void): Promise<CommandOutput> {
   const p = parseCommand(argv, {}, USAGE);
   if (p.positionals.length === 0) throw new UsageError(`nothing to ingest\nusage: ${USAGE}`);
-  const outcomes: IngestOutcome[] = [];
+  const files: IngestedFile[] = [];
   const errors: string[] = [];
   for (const target of p.positionals) {
-    let found = 0;
+    const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(target);
+    let found: IngestedFile[];
     try {
-      for await (const object of objectsOf(config, target)) {
-        found++;
-        progress(`[${outcomes.length + 1}] ${object.key}`);
-        const outcome = await ingestExport(deps, object);
-        outcomes.push(outcome);
-        if (outcome.status === 'rejected') errors.push(`error: ${outcome.reason}`);
-      }
+      found = s3 ? await ingestS3(deps, config, s3[1]!, s3[2] ?? '', progress) : await ingestLocal(deps, target, progress);
     } catch (error) {
       errors.push(`error: ${target}: ${error instanceof Error ? error.message : String(error)}`);
       continue;
     }
-    if (found === 0) errors.push(`error: ${target}: no *.csv export files found`);
+    if (found.length === 0) errors.push(`error: ${target}: no *.csv export files found`);
+    for (const f of found) if (f.status === 'rejected' || f.status === 'failed') errors.push(`error: ${f.status === 'failed' ? `${f.objectKey}: ` : ''}${f.reason}`);
+    files.push(...found);
   }
 
-  const files = outcomes.map((o) => ({
-    objectKey: o.objectKey,
-    status: o.status,
-    rows: o.rows,
-    bytes: o.bytes,
-    accountDaysApplied: o.accountDaysApplied,
-    accountDaysStale: o.accountDaysStale,
-    reason: o.reason,
-    problems: o.problems,
-  }));
+  const count = (status: ItemStatus) => files.filter((f) => f.status === status).length;
   const totals = {
     files: files.length,
-    applied: files.filter((f) => f.status === 'applied').length,
-    stale: files.filter((f) => f.status === 'stale').length,
-    rejected: files.filter((f) => f.status === 'rejected').length,
+    applied: count('applied'),
+    stale: count('stale'),
+    rejected: count('rejected'),
+    failed: count('failed'),
     rows: files.reduce((n, f) => n + f.rows, 0),
     accountDaysApplied: files.reduce((n, f) => n + f.accountDaysApplied, 0),
     accountDaysStale: files.reduce((n, f) => n + f.accountDaysStale, 0),
@@ -69,6 +80,7 @@ export async function ingestCommand(deps: Deps, config: Config, argv: string[], 
     { header: 'applied', value: (f) => String(f.accountDaysApplied), align: 'right' },
     { header: 'stale', value: (f) => String(f.accountDaysStale), align: 'right' },
   ]);
-  const summary = `${totals.files} file(s): ${totals.applied} applied, ${totals.stale} stale, ${totals.rejected} rejected; ${totals.accountDaysApplied} account-day(s) replaced, ${totals.accountDaysStale} skipped as stale`;
+  const failed = totals.failed > 0 ? `, ${totals.failed} failed` : '';
+  const summary = `${totals.files} file(s): ${totals.applied} applied, ${totals.stale} stale, ${totals.rejected} rejected${failed}; ${totals.accountDaysApplied} account-day(s) replaced, ${totals.accountDaysStale} skipped as stale`;
   return { json: { files, totals }, text: `${table}\n${summary}`, errors, exitCode: errors.length > 0 ? EXIT.rejected : EXIT.ok };
 }
