@@ -106,26 +106,29 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   // I1 + I3: one IMMEDIATE transaction takes the write lock before the versions are read, so the
   // compare and the replacement cannot interleave with another writer, and a failure at any step
   // rolls back every account-day of the call.
-  const apply = db.transaction((sourceKey: string, batches: AccountDayBatch[], rows: ReturnType<typeof usageToRow>[][]) => {
+  // Rows are checked and converted one account-day at a time, inside the transaction: a bad row
+  // still rolls back the whole call, and a large file never holds two copies of its aggregates.
+  const apply = db.transaction((sourceKey: string, batches: AccountDayBatch[]) => {
     const applied: AccountDayVersion[] = [];
     const stale: StaleAccountDay[] = [];
     const appliedAt = new Date().toISOString();
-    batches.forEach((batch, index) => {
+    for (const batch of batches) {
+      const rows = prepareBatch(batch);
       const raw = storedVersion.get(batch.accountId, batch.day);
       const stored = raw === undefined ? undefined : decodeRow(versionRow, 'account_day_versions', ['account_id', 'day'], raw);
       if (stored !== undefined && batch.version < stored.version) {
         stale.push({ accountId: batch.accountId, day: batch.day, version: batch.version, storedVersion: stored.version });
-        return;
+        continue;
       }
       const step = `${batch.accountId}/${batch.day}`;
       deleteAccountDay.run(batch.day, batch.accountId);
       fault(`delete:${step}`);
-      for (const row of rows[index] ?? []) insertAggregate.run(row);
+      for (const row of rows) insertAggregate.run(row);
       fault(`insert:${step}`);
       upsertVersion.run(batch.accountId, batch.day, batch.version, sourceKey, appliedAt);
       fault(`version:${step}`);
       applied.push({ accountId: batch.accountId, day: batch.day, version: batch.version, sourceKey });
-    });
+    }
     fault('commit');
     return { applied, stale };
   });
@@ -150,8 +153,7 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   return {
     async applyAccountDays(sourceKey, batches) {
       if (sourceKey === '') throw new StoreError('INVALID_BATCH', 'applyAccountDays needs a source key');
-      const rows = batches.map(prepareBatch);
-      return apply.immediate(sourceKey, batches, rows);
+      return apply.immediate(sourceKey, batches);
     },
     scanUsage(range, filter) {
       return scan(range, filter?.accountIds);
