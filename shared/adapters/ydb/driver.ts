@@ -5,6 +5,7 @@
  */
 import { StoreError } from '../../ports/store';
 import {
+  MetadataAuthService,
   TokenAuthService,
   YdbDriver,
   getCredentialsFromEnv,
@@ -52,11 +53,27 @@ export function resolveYdbConnection(input: { endpoint: string; database?: strin
   return { connectionString: `${url.protocol}//${url.host}${database}`, database };
 }
 
+/**
+ * The SDK's environment credentials, minus its last resort: without any YDB_*_CREDENTIALS it
+ * falls back to MetadataAuthService, which needs the optional `@yandex-cloud/nodejs-sdk@2` peer
+ * (not installed, and it breaks bundling) — fail here with what to set instead.
+ */
+function credentialsFromEnv(logger: Logger | undefined): IAuthService {
+  const service = getCredentialsFromEnv(logger);
+  if (service instanceof MetadataAuthService) {
+    throw new StoreError(
+      'YDB_CONFIG',
+      'no usable YDB credentials: pass the function token (accessToken) or set YDB_ACCESS_TOKEN_CREDENTIALS, YDB_SERVICE_ACCOUNT_KEY_FILE_CREDENTIALS or YDB_ANONYMOUS_CREDENTIALS=1 (local YDB); the metadata service is not supported',
+    );
+  }
+  return service;
+}
+
 /** Creates the driver; call once and keep it (module scope in a function). */
 export function createYdbDriver(input: YdbConnection): YdbDriver {
   const { connectionString } = resolveYdbConnection(input);
   guardSessionPrepopulation();
-  const authService = input.authService ?? (input.accessToken ? new TokenAuthService(input.accessToken) : getCredentialsFromEnv(input.logger));
+  const authService = input.authService ?? (input.accessToken ? new TokenAuthService(input.accessToken) : credentialsFromEnv(input.logger));
   return new YdbDriver({ connectionString, authService, ...(input.logger ? { logger: input.logger } : {}) });
 }
 

@@ -27,6 +27,7 @@ export const {
   AnonymousAuthService,
   BulkUpsertSettings,
   ExecuteQuerySettings,
+  MetadataAuthService,
   RetryParameters,
   StatusCode,
   TokenAuthService,
