@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createIngestUsageHandler, IngestRetryError } from '../../../functions/ingest-usage/handler';
-import { createSqliteStore } from '../../../shared/adapters/sqlite/sqlite-store';
-import { formatMoney } from '../../../shared/domain/money';
-import type { Store } from '../../../shared/ports/store';
-import { createMemoryExportSource } from '../../support/memory-export-source';
-import { usageCsv } from '../../support/usage-export-csv';
+import { createIngestUsageHandler, IngestRetryError } from '../../functions/ingest-usage/handler';
+import { createSqliteStore } from '../../shared/adapters/sqlite/sqlite-store';
+import { formatMoney } from '../../shared/domain/money';
+import type { Store } from '../../shared/ports/store';
+import { createMemoryExportSource } from '../support/memory-export-source';
+import { usageCsv } from '../support/usage-export-csv';
 
 const BUCKET = 'billing-exports';
 const KEY = 'partner/20260331.csv';
@@ -163,9 +163,9 @@ describe('ingest crash safety (I3), failure injected at every write step', () =>
 const exec = promisify(execFile);
 const CHILD_SCRIPT = `
 const [{ createIngestUsageHandler }, { createSqliteStore }, { createMemoryExportSource }] = await Promise.all([
-  import(${JSON.stringify(fileURLToPath(new URL('../../../functions/ingest-usage/handler.ts', import.meta.url)))}),
-  import(${JSON.stringify(fileURLToPath(new URL('../../../shared/adapters/sqlite/sqlite-store.ts', import.meta.url)))}),
-  import(${JSON.stringify(fileURLToPath(new URL('../../support/memory-export-source.ts', import.meta.url)))}),
+  import(${JSON.stringify(fileURLToPath(new URL('../../functions/ingest-usage/handler.ts', import.meta.url)))}),
+  import(${JSON.stringify(fileURLToPath(new URL('../../shared/adapters/sqlite/sqlite-store.ts', import.meta.url)))}),
+  import(${JSON.stringify(fileURLToPath(new URL('../support/memory-export-source.ts', import.meta.url)))}),
 ]);
 const { DB, TARGET, CSV, BUCKET, KEY } = process.env;
 const store = createSqliteStore(DB, { faultInjector: (step) => { if (step === TARGET) process.kill(process.pid, 'SIGKILL'); } });

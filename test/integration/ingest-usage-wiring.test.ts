@@ -7,9 +7,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError } from '../../../shared/config';
+import { ConfigError } from '../../shared/config';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/events/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/events/${name}`, import.meta.url), 'utf8'));
 
 /** A loopback port nobody listens on: connections are refused at once. */
 async function closedPort(): Promise<number> {
@@ -22,7 +22,7 @@ async function closedPort(): Promise<number> {
 
 async function freshHandler() {
   vi.resetModules();
-  return (await import('../../../functions/ingest-usage/handler')).handler;
+  return (await import('../../functions/ingest-usage/handler')).handler;
 }
 
 describe('ingest-usage exported handler', () => {
