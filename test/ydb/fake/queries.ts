@@ -188,3 +188,20 @@ export const HANDLERS: Record<string, Handler> = {
     where: (row, p) => optionalEquals(row['quarter'] ?? null, p['$quarter']),
   }),
 };
+
+/**
+ * Statements of the real-YDB contract test (test/integration/ydb-store.test.ts): counting and
+ * emptying a table, so that file can be exercised against the fake as well.
+ */
+export function testHandler(name: string): Handler | undefined {
+  const count = /^test_count_([a-z_]+)$/.exec(name)?.[1];
+  if (count) return ({ tx }) => [{ columns: [['n', { kind: 'prim', name: 'Uint64' }]], rows: [[BigInt(tx.scan(count).length)]] }];
+  const wipe = /^test_wipe_([a-z_]+)$/.exec(name)?.[1];
+  if (wipe) {
+    return ({ tx }) => {
+      for (const row of tx.scan(wipe)) tx.delete(wipe, row);
+      return [];
+    };
+  }
+  return undefined;
+}

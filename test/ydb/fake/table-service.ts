@@ -6,7 +6,7 @@ import type { Ydb } from 'ydb-sdk-proto';
 import { YdbProto } from '../../../shared/adapters/ydb/sdk';
 import { FakeStatusError, resultType } from './engine';
 import type { FakeSession, FakeYdb, MethodSpec } from './fake-ydb';
-import { HANDLERS, type ResultSetSpec } from './queries';
+import { HANDLERS, testHandler, type ResultSetSpec } from './queries';
 import { decodeValue, encodeValue, typeFromProto, typeToProto, type FakeValue } from './yql-types';
 
 const T = YdbProto.Table;
@@ -142,7 +142,7 @@ export function tableService(fake: FakeYdb): Record<string, MethodSpec> {
       await intercept('ExecuteDataQuery', name, req, req.sessionId);
       const owner = session(req.sessionId);
       const params = fake.checkParameters(text, req.parameters as Record<string, Ydb.ITypedValue>);
-      const handler = name ? HANDLERS[name] : undefined;
+      const handler = name ? (HANDLERS[name] ?? testHandler(name)) : undefined;
       if (!handler) throw new FakeStatusError('GENERIC_ERROR', `the fake does not know query "${name ?? text.slice(0, 40)}"`);
       const control = req.txControl;
       let txId = control?.txId ?? undefined;
