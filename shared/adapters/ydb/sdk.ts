@@ -8,7 +8,7 @@
  */
 import * as sdkNamespace from 'ydb-sdk';
 import * as protoNamespace from 'ydb-sdk-proto';
-import type { Driver as DriverClass, TableSessionPool as TableSessionPoolClass } from 'ydb-sdk';
+import type { Driver as DriverClass } from 'ydb-sdk';
 import type { Ydb as YdbNamespace } from 'ydb-sdk-proto';
 
 function commonJsExports<T extends object>(namespace: T): T {
@@ -61,7 +61,8 @@ export function guardSessionPrepopulation(): void {
   poolGuardInstalled = true;
 }
 
-interface PoolInternals extends Pick<TableSessionPoolClass, never> {
+/** The private members of ydb-sdk 5.11's TableSessionPool the guard touches. */
+interface PoolInternals {
   minLimit: number;
   createSession(): Promise<unknown>;
   prepopulateSessions(): void;
