@@ -19,26 +19,26 @@ export interface Audit {
   note: string;
 }
 
-/** R3: a subaccount linked to a partner for an inclusive day period (`to` null = still linked). */
-export interface SubaccountLink {
+/** What links and specialization periods share: an inclusive day period of a partner, audited. */
+export interface PeriodRecord {
   id: string;
   partnerId: string;
-  subaccountId: string;
   from: Day;
+  /** Last day, inclusive; null = open-ended. */
   to: Day | null;
   created: Audit;
+  /** Who ended the period early (unlink / revoke), if anyone. */
   ended: Audit | null;
 }
 
+/** R3: a subaccount linked to a partner for an inclusive day period (`to` null = still linked). */
+export interface SubaccountLink extends PeriodRecord {
+  subaccountId: string;
+}
+
 /** R5: a partner's specialization for an inclusive day period (`to` null = still active). */
-export interface SpecializationPeriod {
-  id: string;
-  partnerId: string;
+export interface SpecializationPeriod extends PeriodRecord {
   specialization: string;
-  from: Day;
-  to: Day | null;
-  created: Audit;
-  ended: Audit | null;
 }
 
 /** Usage pre-aggregated per (account, day, service, sku, currency) — the stored unit of usage. */

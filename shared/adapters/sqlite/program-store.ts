@@ -5,18 +5,9 @@
 import type Database from 'better-sqlite3';
 import type { z } from 'zod';
 import type { Day } from '../../domain/calendar';
-import type { Audit, SpecializationPeriod, SubaccountLink } from '../../domain/model';
+import type { Audit, PeriodRecord, SpecializationPeriod, SubaccountLink } from '../../domain/model';
 import { StoreError, type ProgramStore } from '../../ports/store';
 import { checkRow, decodeRow, linkRow, specializationRow } from './row-schemas';
-
-interface PeriodRecord {
-  id: string;
-  partnerId: string;
-  from: Day;
-  to: Day | null;
-  created: Audit;
-  ended: Audit | null;
-}
 
 interface PeriodTable<T extends PeriodRecord> {
   table: string;

@@ -5,22 +5,13 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Day } from '../../domain/calendar';
-import type { Audit, SpecializationPeriod, SubaccountLink } from '../../domain/model';
+import type { Audit, PeriodRecord, SpecializationPeriod, SubaccountLink } from '../../domain/model';
 import { StoreError, type ProgramStore } from '../../ports/store';
 import { END_LINK, END_SPECIALIZATION, INSERT_LINK, INSERT_SPECIALIZATION, LIST_LINKS_PAGE, LIST_SPECIALIZATIONS_PAGE, SELECT_LINK, SELECT_SPECIALIZATION } from './queries';
 import { readLink, readSpecialization } from './rows';
 import { withTransaction, ydbFailure, ydbStatus, type YdbRunner } from './runner';
 import { StatusCode } from './sdk';
 import { decodeRows, param, structList, type Row, type StructFields } from './values';
-
-interface PeriodRecord {
-  id: string;
-  partnerId: string;
-  from: Day;
-  to: Day | null;
-  created: Audit;
-  ended: Audit | null;
-}
 
 interface PeriodTable<T extends PeriodRecord> {
   noun: string;
