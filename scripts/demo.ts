@@ -86,7 +86,8 @@ async function main(): Promise<void> {
     now = new Date('2026-04-20T03:00:00Z');
     writeFileSync(join(EXPORTS, fileName('2026-03-15')), dayExport('2026-03-15', 2));
     say('Late correction of 2026-03-15 arrives after posting (R9)', await ingestCommand(deps, config, [join(EXPORTS, fileName('2026-03-15'))], quiet));
-    say(`Re-post ${QUARTER}: the correction lands as adjustments`, await accrueCommand(deps, ['--quarter', QUARTER, '--actor', 'timer', '--note', 'quarterly re-post']));
+    say('Retroactive revocation: partner-beta loses data-platform effective 2026-03-16 (already posted)', await specializationCommand(deps, 'revoke', ['--partner', 'partner-beta', '--specialization', 'data-platform', '--effective', '2026-03-16', ...who]));
+    say(`Re-post ${QUARTER}: the correction and the revocation land as adjustments (R7, R9)`, await accrueCommand(deps, ['--quarter', QUARTER, '--actor', 'timer', '--note', 'quarterly re-post']));
 
     for (const partner of ['partner-alpha', 'partner-beta', 'partner-gamma']) {
       say(`Balance: ${partner} (R8)`, await balanceCommand(deps, ['--partner', partner]));

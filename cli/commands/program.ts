@@ -17,6 +17,12 @@ function period(from: string, to: string | null): string {
   return `${from} .. ${to ?? '(open)'}`;
 }
 
+/** Tells the operator which posted quarters this change reaches into (R7, R9). */
+function repostNote(quarters: string[]): string {
+  if (quarters.length === 0) return '';
+  return `\nnote: ${quarters.join(', ')} ${quarters.length === 1 ? 'is' : 'are'} already posted for this partner; the ledger is not changed now — re-posting (accrue --quarter …) appends the difference as an adjustment`;
+}
+
 export async function partnerCommand(deps: Deps, sub: string | undefined, argv: string[]): Promise<CommandOutput> {
   if (sub === 'link') {
     const p = parseCommand(argv, opts, USAGE.link);
@@ -29,7 +35,7 @@ export async function partnerCommand(deps: Deps, sub: string | undefined, argv: 
     });
     if (!result.ok) return failureOutput(result);
     const l = result.link;
-    return ok({ link: l }, `linked subaccount ${l.subaccountId} to partner ${l.partnerId} for ${period(l.from, l.to)} (link ${l.id}, by ${l.created.actor})`);
+    return ok({ link: l, postedQuartersAffected: result.postedQuartersAffected }, `linked subaccount ${l.subaccountId} to partner ${l.partnerId} for ${period(l.from, l.to)} (link ${l.id}, by ${l.created.actor})${repostNote(result.postedQuartersAffected)}`);
   }
   if (sub === 'unlink') {
     const p = parseCommand(argv, opts, USAGE.unlink);
@@ -41,7 +47,7 @@ export async function partnerCommand(deps: Deps, sub: string | undefined, argv: 
     });
     if (!result.ok) return failureOutput(result);
     const l = result.link;
-    return ok({ link: l }, `unlinked subaccount ${l.subaccountId} from partner ${l.partnerId}: last linked day ${l.to} (link ${l.id})`);
+    return ok({ link: l, postedQuartersAffected: result.postedQuartersAffected }, `unlinked subaccount ${l.subaccountId} from partner ${l.partnerId}: last linked day ${l.to} (link ${l.id})${repostNote(result.postedQuartersAffected)}`);
   }
   throw new UsageError(`unknown partner command "${sub ?? ''}"\nusage: ${USAGE.link}\n       ${USAGE.unlink}`);
 }
@@ -58,7 +64,7 @@ export async function specializationCommand(deps: Deps, sub: string | undefined,
     });
     if (!result.ok) return failureOutput(result);
     const s = result.period;
-    return ok({ specialization: s }, `granted ${s.specialization} to partner ${s.partnerId} for ${period(s.from, s.to)} (grant ${s.id}, by ${s.created.actor})`);
+    return ok({ specialization: s, postedQuartersAffected: result.postedQuartersAffected }, `granted ${s.specialization} to partner ${s.partnerId} for ${period(s.from, s.to)} (grant ${s.id}, by ${s.created.actor})${repostNote(result.postedQuartersAffected)}`);
   }
   if (sub === 'revoke') {
     const p = parseCommand(argv, opts, USAGE.revoke);
@@ -70,7 +76,7 @@ export async function specializationCommand(deps: Deps, sub: string | undefined,
     });
     if (!result.ok) return failureOutput(result);
     const s = result.period;
-    return ok({ specialization: s }, `revoked ${s.specialization} of partner ${s.partnerId}: last active day ${s.to} (grant ${s.id})`);
+    return ok({ specialization: s, postedQuartersAffected: result.postedQuartersAffected }, `revoked ${s.specialization} of partner ${s.partnerId}: last active day ${s.to} (grant ${s.id})${repostNote(result.postedQuartersAffected)}`);
   }
   throw new UsageError(`unknown specialization command "${sub ?? ''}"\nusage: ${USAGE.grant}\n       ${USAGE.revoke}`);
 }

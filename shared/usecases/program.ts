@@ -2,7 +2,7 @@
  * Use cases: link / unlink subaccounts (R3) and grant / revoke specializations (R5), each with
  * its audit fields (R12).
  */
-import { isDay, quarterRange, type Day } from '../domain/calendar';
+import { isDay, periodsOverlap, quarterRange, type Day, type Quarter } from '../domain/calendar';
 import type { Audit, SpecializationPeriod, SubaccountLink } from '../domain/model';
 import { checkNewLink, checkNewSpecialization, lastDayBefore } from '../domain/periods';
 import { fail, type Actor, type Deps, type Failure } from './deps';
@@ -19,30 +19,24 @@ function badDay(name: string, value: string | null | undefined): Failure | null 
 }
 
 /**
- * A program change may not take back what is already posted: the last posted quarter of the
- * partner (and specialization, when given) must end before the new last day. Otherwise re-posting
- * would claw back a paid rebate as a negative adjustment; corrections of posted quarters come
- * only from corrected usage data (R9).
+ * The posted quarters a change reaches back into (those overlapping the changed days). They are
+ * not changed now — the ledger is append-only — but re-posting them (the timer re-posts the
+ * previous quarter, R9; operators may re-post any) appends adjustments: positive for a
+ * retroactive link or grant, negative for a retroactive unlink or revocation (R7).
  */
-async function checkNotRetroactive(deps: Deps, partnerId: string, lastDay: Day, specialization?: string): Promise<Failure | null> {
+async function postedQuartersTouched(deps: Deps, partnerId: string, changed: { from: Day; to: Day | null }, specialization?: string): Promise<Quarter[]> {
   const entries = await deps.store.ledger.listEntries({ partnerId });
-  const postedQuarters = entries
+  const quarters = entries
     .filter((e) => e.kind !== 'withdrawal' && (specialization === undefined || e.specialization === specialization))
     .map((e) => e.quarter)
-    .filter((q) => quarterRange(q).to > lastDay);
-  if (postedQuarters.length === 0) return null;
-  const latest = postedQuarters.sort().at(-1)!;
-  const firstAllowed = quarterRange(latest).to;
-  return fail(
-    'POSTED_QUARTER',
-    `${latest} is already posted for partner ${partnerId}${specialization ? ` (${specialization})` : ''}; a change effective on or before ${firstAllowed} would take back a posted rebate — use an effective day after ${firstAllowed}`,
-  );
+    .filter((q) => periodsOverlap(quarterRange(q), changed));
+  return [...new Set(quarters)].sort();
 }
 
 export async function linkSubaccount(
   deps: Deps,
   input: { partnerId: string; subaccountId: string; from: Day; to: Day | null } & Actor,
-): Promise<Result<{ link: SubaccountLink }>> {
+): Promise<Result<{ link: SubaccountLink; postedQuartersAffected: Quarter[] }>> {
   const invalid = badDay('from', input.from) ?? badDay('to', input.to);
   if (invalid) return invalid;
   const existing = await deps.store.program.listLinks({ subaccountId: input.subaccountId });
@@ -58,13 +52,13 @@ export async function linkSubaccount(
     ended: null,
   };
   await deps.store.program.insertLink(link);
-  return { ok: true, link };
+  return { ok: true, link, postedQuartersAffected: await postedQuartersTouched(deps, input.partnerId, link) };
 }
 
 export async function unlinkSubaccount(
   deps: Deps,
   input: { partnerId: string; subaccountId: string; effective: Day } & Actor,
-): Promise<Result<{ link: SubaccountLink }>> {
+): Promise<Result<{ link: SubaccountLink; postedQuartersAffected: Quarter[] }>> {
   const invalid = badDay('effective', input.effective);
   if (invalid) return invalid;
   const lastDay = lastDayBefore(input.effective);
@@ -72,17 +66,16 @@ export async function unlinkSubaccount(
   const open = links.find((l) => l.ended === null && (l.to === null || l.to >= input.effective));
   if (!open) return fail('NOT_FOUND', `subaccount ${input.subaccountId} has no link to partner ${input.partnerId} that is still in force on ${input.effective}`);
   if (lastDay < open.from) return fail('INVALID_INPUT', `the link starts ${open.from}; unlinking effective ${input.effective} would leave it no day`);
-  const retro = await checkNotRetroactive(deps, input.partnerId, lastDay);
-  if (retro) return retro;
   const ended = audit(deps, input);
   await deps.store.program.endLink(open.id, lastDay, ended);
-  return { ok: true, link: { ...open, to: lastDay, ended } };
+  const repost = await postedQuartersTouched(deps, input.partnerId, { from: input.effective, to: open.to });
+  return { ok: true, link: { ...open, to: lastDay, ended }, postedQuartersAffected: repost };
 }
 
 export async function grantSpecialization(
   deps: Deps,
   input: { partnerId: string; specialization: string; from: Day; to: Day | null } & Actor,
-): Promise<Result<{ period: SpecializationPeriod }>> {
+): Promise<Result<{ period: SpecializationPeriod; postedQuartersAffected: Quarter[] }>> {
   const invalid = badDay('from', input.from) ?? badDay('to', input.to);
   if (invalid) return invalid;
   const known = deps.rules.rules.specializationIds();
@@ -102,13 +95,13 @@ export async function grantSpecialization(
     ended: null,
   };
   await deps.store.program.insertSpecialization(period);
-  return { ok: true, period };
+  return { ok: true, period, postedQuartersAffected: await postedQuartersTouched(deps, input.partnerId, period, input.specialization) };
 }
 
 export async function revokeSpecialization(
   deps: Deps,
   input: { partnerId: string; specialization: string; effective: Day } & Actor,
-): Promise<Result<{ period: SpecializationPeriod }>> {
+): Promise<Result<{ period: SpecializationPeriod; postedQuartersAffected: Quarter[] }>> {
   const invalid = badDay('effective', input.effective);
   if (invalid) return invalid;
   const lastDay = lastDayBefore(input.effective); // R5: revoking effective D → last active day D−1
@@ -116,9 +109,8 @@ export async function revokeSpecialization(
   const open = periods.find((p) => p.ended === null && (p.to === null || p.to >= input.effective));
   if (!open) return fail('NOT_FOUND', `partner ${input.partnerId} holds no ${input.specialization} still in force on ${input.effective}`);
   if (lastDay < open.from) return fail('INVALID_INPUT', `the grant starts ${open.from}; revoking effective ${input.effective} would leave it no day`);
-  const retro = await checkNotRetroactive(deps, input.partnerId, lastDay, input.specialization);
-  if (retro) return retro;
   const ended = audit(deps, input);
   await deps.store.program.endSpecialization(open.id, lastDay, ended);
-  return { ok: true, period: { ...open, to: lastDay, ended } };
+  const repost = await postedQuartersTouched(deps, input.partnerId, { from: input.effective, to: open.to }, input.specialization);
+  return { ok: true, period: { ...open, to: lastDay, ended }, postedQuartersAffected: repost };
 }

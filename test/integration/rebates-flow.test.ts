@@ -96,19 +96,38 @@ describe('rebates flow on a SQLite store', () => {
     expect(await env.store.ledger.listRuns()).toEqual([]);
   });
 
-  it('refuses a retroactive revocation that would take back a posted quarter, so no negative adjustment appears', async () => {
+  it('turns a retroactive revocation into a negative adjustment when the quarter is re-posted (R7)', async () => {
     await setup();
-    await ingestExport(env.deps, csvObject('d.csv', csv([['acc1', SPEECHSENSE, '2026-02-10', '100', '0', 1000]])));
+    await ingestExport(env.deps, csvObject('d.csv', csv([['acc1', SPEECHSENSE, '2026-01-20', '100', '0', 1000], ['acc1', SPEECHSENSE, '2026-02-10', '50', '0', 1000]])));
+    expect(amountsOf(await post())).toEqual([['p1', 'ml-ai', '15.00', '0.00', '15.00']]);
+
+    env.setNow('2026-04-10T09:00:00Z');
+    const revoked = await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', effective: '2026-02-01', actor: 'op-2', note: 'audit failed in January' });
+    expect(revoked).toMatchObject({ ok: true, postedQuartersAffected: ['2026-Q1'], period: { to: '2026-01-31' } });
+    expect((await env.store.ledger.listEntries()).length).toBe(1); // nothing changes until the quarter is re-posted
+
+    expect(amountsOf(await post())).toEqual([['p1', 'ml-ai', '10.00', '15.00', '-5.00']]);
+    const entries = await env.store.ledger.listEntries({ partnerId: 'p1', quarter: '2026-Q1' });
+    expect(entries.map((e) => [e.kind, formatMoney(e.amount), e.seq])).toEqual([['accrual', '15.00', 1], ['adjustment', '-5.00', 2]]);
+    expect((await partnerBalance(env.deps, 'p1')).balances.map((b) => formatMoney(b.amount))).toEqual(['10.00']);
+    expect((await post()).entriesAppended).toBe(0);
+  });
+
+  it('turns a retroactive unlink into a negative adjustment and reports the posted quarter it reaches', async () => {
+    await setup();
+    await ingestExport(env.deps, csvObject('d.csv', csv([['acc1', SPEECHSENSE, '2026-03-20', '40', '0', 1000]])));
     await post();
-    const retro = await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', effective: '2026-02-01', ...who });
-    expect(retro).toMatchObject({ ok: false, code: 'POSTED_QUARTER' });
-    const unlink = await unlinkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc1', effective: '2026-03-01', ...who });
-    expect(unlink).toMatchObject({ ok: false, code: 'POSTED_QUARTER' });
-    const repost = await post();
-    expect(repost.entriesAppended).toBe(0);
-    expect((await env.store.ledger.listEntries()).every((e) => e.amount > 0n)).toBe(true);
-    // Revoking from the next quarter on is fine and keeps the posted quarter whole.
-    expect((await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', effective: '2026-04-01', ...who })).ok).toBe(true);
+    const unlinked = await unlinkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc1', effective: '2026-03-01', ...who });
+    expect(unlinked).toMatchObject({ ok: true, postedQuartersAffected: ['2026-Q1'] });
+    expect(amountsOf(await post())).toEqual([['p1', 'ml-ai', '0.00', '4.00', '-4.00']]);
+  });
+
+  it('reports no posted quarter for a revocation that only reaches unposted days', async () => {
+    await setup();
+    await ingestExport(env.deps, csvObject('d.csv', csv([['acc1', SPEECHSENSE, '2026-03-20', '40', '0', 1000]])));
+    await post();
+    const revoked = await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', effective: '2026-04-01', ...who });
+    expect(revoked).toMatchObject({ ok: true, postedQuartersAffected: [] });
     expect((await post()).entriesAppended).toBe(0);
   });
 
