@@ -26,7 +26,10 @@ export const configSchema = z
   .superRefine((env, ctx) => {
     if (env.REBATES_STORE === 'ydb') {
       if (!env.YDB_ENDPOINT) ctx.addIssue({ code: 'custom', path: ['YDB_ENDPOINT'], message: 'required when REBATES_STORE=ydb' });
-      if (!env.YDB_DATABASE) ctx.addIssue({ code: 'custom', path: ['YDB_DATABASE'], message: 'required when REBATES_STORE=ydb' });
+      // Terraform's ydb_full_endpoint carries the database (`…:2135/?database=/ru-central1/…`).
+      if (!env.YDB_DATABASE && !env.YDB_ENDPOINT?.includes('database=')) {
+        ctx.addIssue({ code: 'custom', path: ['YDB_DATABASE'], message: 'required when REBATES_STORE=ydb, unless YDB_ENDPOINT carries ?database=' });
+      }
     }
     if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) {
       ctx.addIssue({ code: 'custom', path: ['S3_SECRET_ACCESS_KEY'], message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together' });
