@@ -13,7 +13,9 @@ import type { FunctionContext } from '../../shared/runtime/function-context';
 import { lazy } from '../../shared/runtime/lazy';
 import { createLogger, errorFields, type LogLevel } from '../../shared/runtime/logger';
 import { openStore } from '../../shared/runtime/open-store';
-import { ingestFromStorage, type IngestFromStorageResult, type StorageExportSource } from '../../shared/usecases/ingest-from-storage';
+import { ingestFromStorage, throwForTriggerRetry, type IngestFromStorageResult, type StorageExportSource } from '../../shared/usecases/ingest-from-storage';
+
+export { IngestRetryError } from '../../shared/usecases/ingest-from-storage';
 
 export interface IngestUsageRuntime {
   store: Store;
@@ -23,15 +25,6 @@ export interface IngestUsageRuntime {
 
 /** A backfill stops when less than this remains before the function timeout (one file takes seconds). */
 const STOP_MARGIN_MS = 60_000;
-
-export class IngestRetryError extends Error {
-  override readonly name = 'IngestRetryError';
-  readonly code = 'INGEST_RETRY';
-  constructor(readonly result: IngestFromStorageResult) {
-    const failed = result.items.filter((i) => i.status === 'failed').map((i) => `s3://${i.bucket}/${i.key}: ${i.reason}`);
-    super(`${failed.length} of ${result.items.length} object(s) failed; the trigger will retry the batch:\n  ${failed.join('\n  ')}`);
-  }
-}
 
 /** The IAM token of the latest invocation; the YDB store reads it on every call (openStore). */
 let iamToken: string | undefined;
@@ -47,12 +40,7 @@ export function createIngestUsageHandler(getRuntime: () => Promise<IngestUsageRu
       const remaining = context.getRemainingTimeInMillis;
       const deps = { store, source, logger, clock: () => new Date(), newId: randomUUID, shouldStop: () => (remaining ? remaining() < STOP_MARGIN_MS : false) };
       const result = await ingestFromStorage(deps, toStorageIngestRequest(parsed));
-      // Retry policy. A trigger batch with an unexpected failure (S3 read error, store down) is
-      // thrown after every object was tried, so the trigger redelivers it (retry_attempts, then
-      // the DLQ); redelivery is harmless because re-applying a file is idempotent (I1). Rejected
-      // and stale files are outcomes recorded in the ingest log, not failures: retrying cannot
-      // change them, so they never loop. Manual invokes return every item; the operator re-invokes.
-      if (parsed.kind === 'storage-trigger' && result.counts.failed > 0) throw new IngestRetryError(result);
+      throwForTriggerRetry(parsed.kind, result);
       return result;
     } catch (error) {
       logger.error('ingest-usage invocation failed', errorFields(error));

@@ -165,3 +165,23 @@ function failedItem(location: ObjectLocation, error: unknown): IngestItemResult 
   const reason = error instanceof Error ? error.message : String(error);
   return { bucket: location.bucket, key: location.key, status: 'failed', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, reason };
 }
+
+export class IngestRetryError extends Error {
+  override readonly name = 'IngestRetryError';
+  readonly code = 'INGEST_RETRY';
+  constructor(readonly result: IngestFromStorageResult) {
+    const failed = result.items.filter((i) => i.status === 'failed').map((i) => `s3://${i.bucket}/${i.key}: ${i.reason}`);
+    super(`${failed.length} of ${result.items.length} object(s) failed; the trigger will retry the batch:\n  ${failed.join('\n  ')}`);
+  }
+}
+
+/**
+ * Retry policy. A trigger batch with an unexpected failure (S3 read error, store down) is thrown
+ * after every object was tried, so the trigger redelivers it (retry_attempts, then the DLQ);
+ * redelivery is harmless because re-applying a file is idempotent (I1). Rejected and stale files
+ * are outcomes recorded in the ingest log, not failures: retrying cannot change them, so they
+ * never loop. Manual invokes return every item; the operator re-invokes.
+ */
+export function throwForTriggerRetry(eventKind: string, result: IngestFromStorageResult): void {
+  if (eventKind === 'storage-trigger' && result.counts.failed > 0) throw new IngestRetryError(result);
+}
