@@ -9,6 +9,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { prng } from '../scripts/lib/prng';
 
 export const GENERATOR_VERSION = 3;
 
@@ -60,17 +61,6 @@ export interface GeneratedExport {
   groups: Map<string, ExpectedGroup>;
 }
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuv0123456789';
 function makeId(random: () => number, prefix: string): string {

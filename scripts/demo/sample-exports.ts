@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addDays, quarterRange } from '../../shared/domain/calendar';
 import { formatScaled } from '../../shared/domain/money';
+import { prng } from '../lib/prng';
 
 export const SERVICES = {
   compute: { id: 'dn22pas77ftg9h3f2djj', name: 'Compute Cloud', skus: [['dn2k3vqlk9snp1jv351u', 'Intel Ice Lake. 100% vCPU'], ['dn27ajm6m8mnfcshbi61', 'Intel Ice Lake. RAM']] },
@@ -45,17 +46,6 @@ function csvCell(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-/** A small deterministic PRNG (mulberry32) so every run writes the same files. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function unixSeconds(day: string, hour: number): number {
   return Date.parse(`${day}T00:00:00Z`) / 1000 + hour * 3600;

@@ -11,19 +11,10 @@ import type { SpecializationPeriod, SubaccountLink, UsageAggregate } from '../..
 import { formatMoney, formatScaled, PRODUCT_SCALE } from '../../../shared/domain/money';
 import { parseRules } from '../../../shared/domain/rules';
 import { grant, link, usage } from '../../support/domain-builders';
+import { prng } from '../../../scripts/lib/prng';
 
 const D = Decimal.clone({ precision: 60 });
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SERVICES = ['svc-a', 'svc-b', 'svc-c', 'svc-d', 'svc-unmapped'];
 const SPECS = ['s1', 's2', 's3'];

@@ -9,17 +9,8 @@ import { describe, expect, it } from 'vitest';
 import type { AccountDayBatch } from '../../../shared/ports/store';
 import { parseUsageExport } from '../../../shared/ingest/usage-export-parser';
 import { formatScaled } from '../../../shared/domain/money';
+import { prng } from '../../../scripts/lib/prng';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NASTY = ['', 'plain', 'a,b', 'say "hi"', 'line\nbreak', 'cr\r\nlf', 'Ромашка, ООО', '"', ',', '«ёлка»', ' spaced '];
 
