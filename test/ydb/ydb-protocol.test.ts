@@ -92,14 +92,17 @@ describe('parameter types', () => {
 });
 
 describe('bulk writes and paged reads', () => {
-  it('writes usage through BulkUpsert requests of at most the configured batch size', async () => {
+  it('writes usage through BulkUpsert requests of at most the configured batch size, the sentinel row of each generation first', async () => {
     const { store } = await h.connect({ bulkBatchRows: 100 });
     const batches = ['acc-1', 'acc-2', 'acc-3'].map((id) => batch(id, '2026-01-05', 1, Array.from({ length: 85 }, (_, i) => ({ skuId: `sku-${i}` }))));
 
     await store.usage.applyAccountDays('big.csv', batches);
 
     const sizes = h.fake.calls('BulkUpsert').map((r) => (r.request['rows'] as Ydb.ITypedValue).value?.items?.length);
-    expect(sizes).toEqual([100, 100, 55]);
+    // One sentinel per account-day, acknowledged before the other 3 × 84 rows (see usage-apply.ts).
+    expect(sizes).toEqual([3, 100, 100, 52]);
+    const sentinels = valueOf(h.fake.calls('BulkUpsert')[0]?.request['rows'] as Ydb.ITypedValue) as Record<string, unknown>[];
+    expect(sentinels.map((r) => `${String(r['account_id'])} ${String(r['sku_id'])}`)).toEqual(['acc-1 sku-0', 'acc-2 sku-0', 'acc-3 sku-0']);
     expect(await collect(store.usage.scanUsage({ from: '2026-01-05', to: '2026-01-05' }))).toHaveLength(255);
   });
 

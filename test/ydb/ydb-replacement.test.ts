@@ -48,7 +48,8 @@ describe('atomic replacement', () => {
 
     await expect(h.store.usage.applyAccountDays('v2.csv', v2())).rejects.toMatchObject({ code: 'YDB_INTERNAL_ERROR' });
 
-    expect(h.fake.calls('BulkUpsert')).toHaveLength(2);
+    // v1 and v2 each: one request of sentinel rows, one of the rest.
+    expect(h.fake.calls('BulkUpsert')).toHaveLength(4);
     expect(shortly(await usageIn(h.store, DAY, DAY))).toEqual(OLD);
     expect((await h.store.usage.listAccountDayVersions({ from: DAY, to: DAY })).map((v) => `${v.accountId} ${v.version} ${v.sourceKey}`)).toEqual([
       'acc-1 100 v1.csv',
@@ -69,11 +70,11 @@ describe('atomic replacement', () => {
     const after = generationsOf('acc-1');
     expect(after.size).toBe(1);
     expect([...after].some((g) => before.has(g))).toBe(false);
-    expect(h.fake.calls('ExecuteDataQuery', 'delete_usage_generations')).toHaveLength(1);
+    expect(h.fake.calls('ExecuteDataQuery', 'delete_unreferenced_usage')).toHaveLength(2);
   });
 
   it('keeps the new data when the cleanup of the replaced generation fails (best effort)', async () => {
-    h.fake.fail('ExecuteDataQuery', 'SCHEME_ERROR', { target: 'delete_usage_generations' });
+    h.fake.fail('ExecuteDataQuery', 'SCHEME_ERROR', { target: 'delete_unreferenced_usage' });
 
     await h.store.usage.applyAccountDays('v2.csv', v2());
 
@@ -99,7 +100,7 @@ describe('atomic replacement', () => {
     const result = await h.store.usage.applyAccountDays('old.csv', [batch('acc-1', DAY, 99, [{ skuId: 'q' }])]);
 
     expect(result.stale).toEqual([{ accountId: 'acc-1', day: DAY, version: 99, storedVersion: 100 }]);
-    expect(h.fake.calls('BulkUpsert')).toHaveLength(1);
+    expect(h.fake.calls('BulkUpsert')).toHaveLength(2); // v1's two requests only
     expect(h.fake.calls('ExecuteDataQuery', 'upsert_account_day_versions')).toHaveLength(1);
   });
 });

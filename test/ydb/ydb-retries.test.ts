@@ -41,7 +41,8 @@ describe('retryable statuses', () => {
 
     await h.store.usage.applyAccountDays('r.csv', [batch('acc-1', '2026-01-05', 1, [{ skuId: 'a', cost: '1.5' }, { skuId: 'b', cost: '2' }])]);
 
-    expect(h.fake.calls('BulkUpsert')).toHaveLength(2);
+    // The sentinel request, answered with the status and repeated, then the other row.
+    expect(h.fake.calls('BulkUpsert')).toHaveLength(3);
     expect((await collect(h.store.usage.scanUsage({ from: '2026-01-05', to: '2026-01-05' }))).map((a) => a.cost)).toEqual([1_500_000_000n, 2_000_000_000n]);
   });
 

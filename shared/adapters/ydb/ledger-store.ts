@@ -105,9 +105,9 @@ export function createYdbLedgerStore(runner: YdbRunner): LedgerStore {
             $after_currency: param.utf8(last === undefined ? '' : String(last['currency'])),
             $after_seq: param.uint64(last === undefined ? 0 : (last['seq'] as bigint)),
           }),
-        });
+        }, readLedgerEntry);
         // Key order: (partner, quarter, specialization, currency, seq), as the primary key reads.
-        return rows.map(readLedgerEntry);
+        return rows;
       } catch (error) {
         throw ydbFailure('list ledger entries', error);
       }
@@ -127,8 +127,8 @@ export function createYdbLedgerStore(runner: YdbRunner): LedgerStore {
           text: LIST_RUNS_PAGE,
           params: { $quarter: param.optionalUtf8(filter?.quarter) },
           cursor: (last) => ({ $after_quarter: param.utf8(last === undefined ? '' : String(last['quarter'])), $after_run_id: param.utf8(last === undefined ? '' : String(last['run_id'])) }),
-        });
-        return rows.map(readRun).sort((a, b) => (a.startedAt !== b.startedAt ? (a.startedAt < b.startedAt ? -1 : 1) : a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
+        }, readRun);
+        return rows.sort((a, b) => (a.startedAt !== b.startedAt ? (a.startedAt < b.startedAt ? -1 : 1) : a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
       } catch (error) {
         throw ydbFailure('list accrual runs', error);
       }

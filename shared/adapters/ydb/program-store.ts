@@ -112,8 +112,8 @@ function periodTable<T extends PeriodRecord>(runner: YdbRunner, spec: PeriodTabl
           text: spec.queries.list,
           params: { $partner_id: param.optionalUtf8(partnerId), [`$${spec.subjectColumn}`]: param.optionalUtf8(subject) },
           cursor: (last) => ({ $after_id: param.utf8(last === undefined ? '' : String(last['id'])) }),
-        });
-        return rows.map(spec.read).sort(spec.compare);
+        }, spec.read);
+        return rows.sort(spec.compare);
       } catch (error) {
         throw ydbFailure(`list ${spec.noun}s`, error);
       }

@@ -2,14 +2,14 @@
  * How the adapter talks to YDB: every unit of work is a repeat-safe callback run through
  * `withRetries(() => tableClient.withSessionRetry(…))` — withSessionRetry replaces a BAD_SESSION
  * session, withRetries backs off on OVERLOADED, UNAVAILABLE and ABORTED; SCHEME_ERROR and the
- * like are not retried. Reads page by key inside one snapshot read-only transaction, so no page
- * is lost to the 1000-row limit and every page sees the same state (I3).
+ * like are not retried. Reads page by key inside one snapshot (`paged-reads.ts`).
  */
 import type { Ydb } from 'ydb-sdk-proto';
 import { LedgerConflictError, StoreError } from '../../ports/store';
+import { createPagedReads, type Params, type PagedReads, type TxControl } from './paged-reads';
 import { ExecuteQuerySettings, RetryParameters, StatusCode, YdbError, withRetries, type TableSession, type YdbDriver } from './sdk';
-import { queryName } from './queries';
-import { decodeRows, param, type Row } from './values';
+
+export type { PagedRead, Params } from './paged-reads';
 
 export interface YdbRunnerOptions {
   /** Attempts per unit of work (default 8). */
@@ -20,27 +20,14 @@ export interface YdbRunnerOptions {
   pageSize?: number;
 }
 
-export type Params = Record<string, Ydb.ITypedValue>;
-type TxControl = { txId: string; commitTx?: boolean } | { beginTx: Ydb.Table.ITransactionSettings; commitTx: boolean };
-
 export const SERIALIZABLE: Ydb.Table.ITransactionSettings = { serializableReadWrite: {} };
-const SNAPSHOT: Ydb.Table.ITransactionSettings = { snapshotReadOnly: {} };
 const QUERY_SETTINGS = new ExecuteQuerySettings().withKeepInCache(true);
 
-export interface PagedRead {
-  text: string;
-  params: Params;
-  /** Cursor parameters for the page after `last` (undefined: the first page). */
-  cursor(last: Row | undefined): Params;
-}
-
-export interface YdbRunner {
+export interface YdbRunner extends PagedReads {
   /** Runs a repeat-safe unit of work with retries. */
   retry<T>(work: (session: TableSession) => Promise<T>): Promise<T>;
   /** Executes one query; `tx` defaults to a single-statement serializable transaction. */
   execute(session: TableSession, text: string, params: Params, tx?: TxControl): Promise<Ydb.Table.ExecuteQueryResult>;
-  /** Reads every page of a keyset-paged query in one snapshot. */
-  readAll(read: PagedRead): Promise<Row[]>;
   readonly pageSize: number;
 }
 
@@ -59,36 +46,7 @@ export function createYdbRunner(driver: YdbDriver, options: YdbRunnerOptions = {
   const execute = (session: TableSession, text: string, params: Params, tx: TxControl = { beginTx: SERIALIZABLE, commitTx: true }) =>
     session.executeQuery(text, params, tx as { txId: string }, QUERY_SETTINGS);
 
-  const readAll = (read: PagedRead): Promise<Row[]> =>
-    retry(async (session) => {
-      const rows: Row[] = [];
-      let txId: string | undefined;
-      let failed = false;
-      try {
-        for (let last: Row | undefined; ; ) {
-          const tx: TxControl = txId ? { txId } : { beginTx: SNAPSHOT, commitTx: false };
-          const result = await execute(session, read.text, { ...read.params, ...read.cursor(last), $limit: param.uint64(pageSize) }, tx);
-          txId ??= result.txMeta?.id ?? undefined;
-          const set = result.resultSets[0];
-          const page = decodeRows(set);
-          rows.push(...page);
-          if (page.length === 0 && set?.truncated) {
-            throw new StoreError('YDB_TRUNCATED', `${queryName(read.text)}: empty page flagged truncated; refusing to guess the rest`);
-          }
-          if (page.length === 0 || (!set?.truncated && page.length < pageSize)) return rows;
-          last = page[page.length - 1];
-        }
-      } catch (error) {
-        failed = true;
-        throw error;
-      } finally {
-        // A read-only snapshot has nothing to commit; closing it only frees the server early.
-        // After a failed page the server has already dropped it.
-        if (txId && !failed) await session.commitTransaction({ txId }).catch(() => undefined);
-      }
-    });
-
-  return { retry, execute, readAll, pageSize };
+  return { retry, execute, pageSize, ...createPagedReads({ retry, execute, pageSize, describeFailure }) };
 }
 
 export interface Tx {
@@ -132,11 +90,23 @@ export function ydbStatus(error: unknown): number | undefined {
   return (error.constructor as unknown as { status?: number }).status;
 }
 
+/** The YDB status name (UNAVAILABLE, OVERLOADED…) of an error thrown by the SDK, if it is one. */
+export function ydbStatusName(error: unknown): string | undefined {
+  const status = ydbStatus(error);
+  return status === undefined ? undefined : ((StatusCode as unknown as Record<number, string>)[status] ?? String(status));
+}
+
+/** A one-line name for a failure: its YDB status, else the first line of its message. */
+function describeFailure(error: unknown): string {
+  const status = ydbStatusName(error);
+  if (status !== undefined) return status;
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
 /** Wraps an SDK failure as a StoreError naming the operation and the YDB status. */
 export function ydbFailure(operation: string, error: unknown): Error {
   if (error instanceof StoreError || error instanceof LedgerConflictError) return error;
-  const status = ydbStatus(error);
-  const statusName = status === undefined ? undefined : ((StatusCode as unknown as Record<number, string>)[status] ?? String(status));
+  const statusName = ydbStatusName(error);
   const message = error instanceof Error ? error.message : String(error);
   return new StoreError(statusName ? `YDB_${statusName}` : 'YDB_FAILED', `YDB ${operation} failed: ${message}`, { cause: error });
 }

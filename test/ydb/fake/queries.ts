@@ -110,9 +110,24 @@ export const HANDLERS: Record<string, Handler> = {
     for (const row of list(params['$rows'])) tx.upsert('account_day_versions', row);
     return [];
   },
-  delete_usage_generations: ({ params, tx }) => {
-    const doomed = new Set(list(params['$generations']).map((g) => JSON.stringify(tuple(g, ['day', 'account_id', 'generation']))));
-    for (const row of tx.scan('usage_aggregates')) if (doomed.has(JSON.stringify(tuple(row, ['day', 'account_id', 'generation'])))) tx.delete('usage_aggregates', row);
+  select_usage_sentinels: ({ params, tx, engine }) => {
+    const found = list(params['$rows']).flatMap((k): Row[] => {
+      const row = tx.get('usage_aggregates', k);
+      return row ? [row] : [];
+    });
+    return [project(engine, 'usage_aggregates', ['day', 'account_id', 'generation'], found)];
+  },
+  delete_unreferenced_usage: ({ params, tx }) => {
+    // Reads each account-day's pointer and deletes its rows of every other generation (one statement).
+    const live = new Map<string, FakeValue>();
+    for (const k of list(params['$keys'])) {
+      const pointer = tx.get('account_day_versions', k);
+      if (pointer) live.set(JSON.stringify(tuple(k, ['day', 'account_id'])), pointer['generation'] ?? null);
+    }
+    for (const row of tx.scan('usage_aggregates')) {
+      const generation = live.get(JSON.stringify(tuple(row, ['day', 'account_id'])));
+      if (generation !== undefined && generation !== null && row['generation'] !== generation) tx.delete('usage_aggregates', row);
+    }
     return [];
   },
   scan_usage_page: ({ params: p, tx, engine }) => {

@@ -17,14 +17,33 @@ DECLARE $rows AS List<Struct<day: Date, account_id: Utf8, version: Uint64, gener
 UPSERT INTO account_day_versions
 SELECT day, account_id, version, generation, source_key FROM AS_TABLE($rows);`;
 
-/** Deletes whole generations (replaced or orphaned) of account-days; never a live one. */
-export const DELETE_USAGE_GENERATIONS = `-- name: delete_usage_generations
-DECLARE $generations AS List<Struct<day: Date, account_id: Utf8, generation: Utf8>>;
+/**
+ * Which of the given rows exist, by full key. The pointer switch reads each new generation's
+ * sentinel row (written before its other rows) in its own transaction: present means no cleanup
+ * has removed any row of that generation (see usage-apply.ts).
+ */
+export const SELECT_USAGE_SENTINELS = `-- name: select_usage_sentinels
+DECLARE $rows AS List<Struct<day: Date, account_id: Utf8, generation: Utf8, service_id: Utf8, sku_id: Utf8, currency: Utf8>>;
+SELECT u.day AS day, u.account_id AS account_id, u.generation AS generation
+FROM AS_TABLE($rows) AS k
+INNER JOIN usage_aggregates AS u ON u.day = k.day AND u.account_id = k.account_id AND u.generation = k.generation
+    AND u.service_id = k.service_id AND u.sku_id = k.sku_id AND u.currency = k.currency;`;
+
+/**
+ * Deletes every row of the given account-days whose generation is not the one the pointer names:
+ * replaced generations, the rows of a copy that lost the version compare, and orphans of an apply
+ * that crashed before its switch. Reading the pointer and deleting happen in one statement, so
+ * the live generation is never touched; whole generations go at once.
+ */
+export const DELETE_UNREFERENCED_USAGE = `-- name: delete_unreferenced_usage
+DECLARE $keys AS List<Struct<day: Date, account_id: Utf8>>;
 DELETE FROM usage_aggregates ON
 SELECT u.day AS day, u.account_id AS account_id, u.generation AS generation,
     u.service_id AS service_id, u.sku_id AS sku_id, u.currency AS currency
-FROM AS_TABLE($generations) AS g
-INNER JOIN usage_aggregates AS u ON u.day = g.day AND u.account_id = g.account_id AND u.generation = g.generation;`;
+FROM AS_TABLE($keys) AS k
+INNER JOIN account_day_versions AS v ON v.day = k.day AND v.account_id = k.account_id
+INNER JOIN usage_aggregates AS u ON u.day = k.day AND u.account_id = k.account_id
+WHERE u.generation != v.generation;`;
 
 /**
  * One page of live usage in a day range: only rows of the generation each pointer names, so a

@@ -1,0 +1,163 @@
+/**
+ * A usage scan streams (paged-reads.ts): one decoded page at a time from one snapshot, the next
+ * page asked for only when the caller took the previous one. A retryable error after rows were
+ * handed out replays them in a new snapshot and continues only if they are unchanged; otherwise
+ * the scan fails with YDB_SCAN_INTERRUPTED instead of mixing two states or repeating rows (I3).
+ */
+import type { Ydb } from 'ydb-sdk-proto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatMoney } from '../../shared/domain/money';
+import type { UsageAggregate } from '../../shared/domain/model';
+import type { Store } from '../../shared/ports/store';
+import { batch, collect } from '../contract/fixtures';
+import type { RecordedRequest, StatusName } from './fake/fake-ydb';
+import { startFakeYdb, type FakeHarness } from './harness';
+
+const RANGE = { from: '2026-02-01', to: '2026-02-28' };
+const PAGE = 250;
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+const accounts = Array.from({ length: 25 }, (_, a) => `acc-${pad(a, 2)}`);
+const skus = Array.from({ length: 100 }, (_, s) => `sku-${pad(s, 3)}`);
+/** 25 accounts × 2 days × 100 SKUs = 5000 aggregates; pages of 250 cut account-days in half. */
+const seed = () =>
+  ['2026-02-01', '2026-02-02'].flatMap((day) => accounts.map((accountId, a) => batch(accountId, day, 100, skus.map((skuId, s) => ({ skuId, cost: `${a}.${pad(s, 3)}` })))));
+const line = (u: UsageAggregate) => `${u.day} ${u.accountId} ${u.skuId} ${formatMoney(u.cost, 2)}`;
+const EXPECTED = seed().flatMap((b) => b.rows.map(line));
+const txOf = (r: RecordedRequest | undefined) => (r?.request['txControl'] ?? {}) as Ydb.Table.ITransactionControl;
+
+let h: FakeHarness;
+let store: Store;
+beforeEach(async () => {
+  h = await startFakeYdb();
+  await h.store.usage.applyAccountDays('seed.csv', seed());
+  ({ store } = await h.connect({ pageSize: PAGE }));
+});
+afterEach(async () => {
+  await h.close();
+  expect(h.fake.violations).toEqual([]);
+});
+
+const pagesAsked = () => h.fake.calls('ExecuteDataQuery', 'scan_usage_page');
+const snapshotsBegun = () => pagesAsked().filter((p) => txOf(p).beginTx?.snapshotReadOnly);
+
+async function take(iterator: AsyncIterator<UsageAggregate>, count = Number.POSITIVE_INFINITY): Promise<string[]> {
+  const lines: string[] = [];
+  while (lines.length < count) {
+    const next = await iterator.next();
+    if (next.done) break;
+    lines.push(line(next.value));
+  }
+  return lines;
+}
+
+/** Replaces one account-day with version 200 and a recognisable cost. */
+const rewrite = (accountId: string, day: string) => h.store.usage.applyAccountDays('newer.csv', [batch(accountId, day, 200, skus.map((skuId) => ({ skuId, cost: '777' })))]);
+
+describe('streaming', () => {
+  it('streams 5000 aggregates in key order, asking for a page only once the caller took the previous one, all from one snapshot', async () => {
+    const iterator = store.usage.scanUsage(RANGE)[Symbol.asyncIterator]();
+    const lines: string[] = [];
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      lines.push(line(next.value));
+      // Holding row k, the adapter has asked for pages 1..⌈k/250⌉ and not one more: it never
+      // holds more than the page being handed out.
+      expect(pagesAsked()).toHaveLength(Math.ceil(lines.length / PAGE));
+    }
+
+    expect(lines).toEqual(EXPECTED);
+    expect(pagesAsked()).toHaveLength(5000 / PAGE + 1); // 20 full pages and the empty one that ends the read
+    expect(snapshotsBegun()).toHaveLength(1);
+    const snapshot = pagesAsked()[1]?.request['txControl'] as { txId: string };
+    expect(new Set(pagesAsked().slice(1).map((p) => txOf(p).txId))).toEqual(new Set([snapshot.txId]));
+    expect(h.fake.calls('CommitTransaction').at(-1)?.request['txId']).toBe(snapshot.txId);
+  });
+
+  it('closes the snapshot and frees the session when the caller stops early', async () => {
+    // More early stops than the SDK's session pool holds (20): a leaked session would hang here.
+    for (let i = 0; i < 30; i += 1) {
+      for await (const row of store.usage.scanUsage(RANGE)) {
+        expect(line(row)).toBe(EXPECTED[0]);
+        break;
+      }
+    }
+
+    expect(h.fake.calls('CommitTransaction')).toHaveLength(30);
+    expect([...h.fake.sessions.values()].every((s) => s.txs.size === 0)).toBe(true);
+    expect(await collect(store.usage.scanUsage({ from: '2026-02-02', to: '2026-02-02' }))).toHaveLength(2500);
+  });
+
+  it('keeps reading its own snapshot when an apply lands mid-scan (I3)', async () => {
+    const iterator = store.usage.scanUsage(RANGE)[Symbol.asyncIterator]();
+    const first = await take(iterator, 300);
+
+    await rewrite('acc-24', '2026-02-02');
+    const rest = await take(iterator);
+
+    expect([...first, ...rest]).toEqual(EXPECTED);
+  });
+});
+
+describe('a retryable error in the middle of a scan', () => {
+  it.each<StatusName>(['UNAVAILABLE', 'OVERLOADED', 'BAD_SESSION'])(
+    'after %s, replays the rows already handed out in a new snapshot, finds them unchanged and hands out only the rest',
+    async (status) => {
+      const iterator = store.usage.scanUsage(RANGE)[Symbol.asyncIterator]();
+      const first = await take(iterator, 1100); // four pages and part of the fifth
+
+      h.fake.fail('ExecuteDataQuery', status, { target: 'scan_usage_page' });
+      const rest = await take(iterator);
+
+      expect([...first, ...rest]).toEqual(EXPECTED);
+      expect(snapshotsBegun()).toHaveLength(2);
+      // 5 pages, the failed 6th, then 21 in the new snapshot (5 of them replayed, not handed out again).
+      expect(pagesAsked()).toHaveLength(5 + 1 + 21);
+    },
+  );
+
+  it('retries a scan whose first page fails as a fresh read', async () => {
+    h.fake.fail('ExecuteDataQuery', 'UNAVAILABLE', { target: 'scan_usage_page' });
+
+    expect((await collect(store.usage.scanUsage(RANGE))).map(line)).toEqual(EXPECTED);
+    expect(snapshotsBegun()).toHaveLength(2);
+  });
+
+  it('continues in the newer state when only account-days after the handed-out rows changed: the caller sees exactly that state', async () => {
+    const iterator = store.usage.scanUsage(RANGE)[Symbol.asyncIterator]();
+    const first = await take(iterator, 300);
+
+    await rewrite('acc-24', '2026-02-02');
+    h.fake.fail('ExecuteDataQuery', 'UNAVAILABLE', { target: 'scan_usage_page' });
+    const rest = await take(iterator);
+
+    const now = (await collect(h.store.usage.scanUsage(RANGE))).map(line);
+    expect([...first, ...rest]).toEqual(now);
+    expect(rest.at(-1)).toBe('2026-02-02 acc-24 sku-099 777.00');
+  });
+
+  it('fails with YDB_SCAN_INTERRUPTED, without handing out another row, when an account-day already handed out changed', async () => {
+    const iterator = store.usage.scanUsage(RANGE)[Symbol.asyncIterator]();
+    const first = await take(iterator, 2 * PAGE); // exactly two pages: the next row needs a new page
+    expect(first[0]).toBe('2026-02-01 acc-00 sku-000 0.00');
+
+    await rewrite('acc-00', '2026-02-01');
+    h.fake.fail('ExecuteDataQuery', 'UNAVAILABLE', { target: 'scan_usage_page' });
+
+    await expect(iterator.next()).rejects.toMatchObject({
+      code: 'YDB_SCAN_INTERRUPTED',
+      message: expect.stringMatching(/scan_usage_page: the read broke after 500 rows were handed out \(UNAVAILABLE\) and the rows handed out changed.*recompute from scratch/),
+    });
+    expect(snapshotsBegun()).toHaveLength(2); // the replay; no third attempt
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('fails with YDB_SCAN_INTERRUPTED when the new snapshot holds fewer rows than were already handed out', async () => {
+    const iterator = store.usage.scanUsage(RANGE)[Symbol.asyncIterator]();
+    await take(iterator, 2 * PAGE);
+
+    // Every account-day now has a single aggregate: 50 rows in all.
+    await h.store.usage.applyAccountDays('small.csv', seed().map((b) => batch(b.accountId, b.day, 300, [{ skuId: 'sku-000', cost: '1' }])));
+    h.fake.fail('ExecuteDataQuery', 'UNAVAILABLE', { target: 'scan_usage_page' });
+
+    await expect(iterator.next()).rejects.toMatchObject({ code: 'YDB_SCAN_INTERRUPTED', message: expect.stringContaining('the new snapshot holds fewer rows than were handed out') });
+  });
+});
