@@ -59,7 +59,11 @@ export interface UsageStore {
    * either none or all of the replaced account-days.
    */
   applyAccountDays(sourceKey: string, batches: AccountDayBatch[]): Promise<ApplyResult>;
-  /** Every stored aggregate with a day in the range (optionally only these accounts). */
+  /**
+   * Every stored aggregate with a day in the range (optionally only these accounts), all from one
+   * consistent state (I3). When a store cannot keep that promise after handing out rows, it fails
+   * with a StoreError whose code is SCAN_INTERRUPTED (or ends with it); callers start over.
+   */
   scanUsage(range: DayRange, filter?: { accountIds?: readonly string[] }): AsyncIterable<UsageAggregate>;
   listAccountDayVersions(range: DayRange): Promise<AccountDayVersion[]>;
   recordIngest(entry: IngestLogEntry): Promise<void>;
@@ -91,6 +95,13 @@ export class LedgerConflictError extends Error {
   constructor(readonly entryId: string, options?: { cause?: unknown }) {
     super(`ledger entry ${entryId} already exists: another run posted this quarter concurrently; re-run to recompute`, options);
   }
+}
+
+/** Suffix of the StoreError code of a scan that had to stop mid-way; the caller recomputes. */
+export const SCAN_INTERRUPTED = 'SCAN_INTERRUPTED';
+
+export function isScanInterrupted(error: unknown): boolean {
+  return error instanceof StoreError && error.code.endsWith(SCAN_INTERRUPTED);
 }
 
 export class StoreError extends Error {

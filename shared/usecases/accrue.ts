@@ -6,7 +6,7 @@ import { createAccrualAccumulator, type QuarterAccrual } from '../domain/accrual
 import { isQuarter, lastClosedQuarter, moscowDay, previousQuarter, quarterRange, type Quarter } from '../domain/calendar';
 import { planPosting, type PostingLine } from '../domain/ledger';
 import type { AccrualRun } from '../domain/model';
-import { LedgerConflictError } from '../ports/store';
+import { isScanInterrupted, LedgerConflictError } from '../ports/store';
 import { fail, type Actor, type Deps, type Failure } from './deps';
 
 export interface AccrueResult {
@@ -19,8 +19,23 @@ export interface AccrueResult {
   accrual: QuarterAccrual;
 }
 
-/** Computes a quarter's accruals for all partners (or one) from the stored state. */
+const SCAN_RETRIES = 3;
+
+/**
+ * Computes a quarter's accruals for all partners (or one) from the stored state. A scan the store
+ * had to interrupt (its snapshot changed under a retry) is computed again from scratch.
+ */
 export async function computeQuarter(deps: Deps, quarter: Quarter, partnerId?: string): Promise<QuarterAccrual> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await computeOnce(deps, quarter, partnerId);
+    } catch (error) {
+      if (!isScanInterrupted(error) || attempt >= SCAN_RETRIES) throw error;
+    }
+  }
+}
+
+async function computeOnce(deps: Deps, quarter: Quarter, partnerId?: string): Promise<QuarterAccrual> {
   const [links, specializations] = await Promise.all([deps.store.program.listLinks(), deps.store.program.listSpecializations()]);
   const acc = createAccrualAccumulator({ rules: deps.rules.rules, quarter, links, specializations, partnerId });
   const accountIds = partnerId === undefined ? undefined : [...new Set(links.filter((l) => l.partnerId === partnerId).map((l) => l.subaccountId))];

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatMoney } from '../../shared/domain/money';
+import { StoreError } from '../../shared/ports/store';
 import { ingestExport } from '../../shared/ingest/ingest-export';
 import { accrueQuarter, quartersForTimer } from '../../shared/usecases/accrue';
 import { grantSpecialization, linkSubaccount, revokeSpecialization, unlinkSubaccount } from '../../shared/usecases/program';
@@ -164,6 +165,25 @@ describe('rebates flow on a SQLite store', () => {
     expect(s.lines.map((l) => [l.specialization, formatMoney(l.base), formatMoney(l.amount), formatMoney(l.posted), formatMoney(l.pending)])).toEqual([['ml-ai', '100.00', '10.00', '10.00', '0.00']]);
     expect(s.lines[0]!.details.map((d) => [d.subaccountId, d.serviceId, d.serviceName, d.rate, d.rulesVersion])).toEqual([['acc1', SPEECHSENSE, `Service ${SPEECHSENSE}, Inc.`, '0.10', '2023-01-01']]);
     expect(s.entries.map((e) => e.kind)).toEqual(['accrual']);
+  });
+
+  it('computes the quarter again when the store interrupts a scan after handing out rows', async () => {
+    await setup();
+    await ingestExport(env.deps, csvObject('d.csv', csv([['acc1', SPEECHSENSE, '2026-01-10', '100', '0', 1000], ['acc1', SPEECHSENSE, '2026-01-11', '20', '0', 1000]])));
+    const real = env.store.usage.scanUsage.bind(env.store.usage);
+    let calls = 0;
+    env.store.usage.scanUsage = (range, filter) => {
+      calls++;
+      if (calls > 1) return real(range, filter);
+      return (async function* () {
+        for await (const row of real(range, filter)) {
+          yield row;
+          throw new StoreError('YDB_SCAN_INTERRUPTED', 'snapshot changed under a retry');
+        }
+      })();
+    };
+    expect(amountsOf(await post())).toEqual([['p1', 'ml-ai', '12.00', '0.00', '12.00']]);
+    expect(calls).toBe(2);
   });
 
   it('rejects a quarter that has not started yet and picks the timer’s quarters in UTC+3', async () => {
