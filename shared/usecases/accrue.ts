@@ -3,7 +3,7 @@
  * The quarterly timer calls it for the last closed quarter and the one before it (R9).
  */
 import { createAccrualAccumulator, type QuarterAccrual } from '../domain/accrual';
-import { isQuarter, lastClosedQuarter, moscowDay, previousQuarter, quarterRange, type Quarter } from '../domain/calendar';
+import { addDays, isQuarter, lastClosedQuarter, moscowDay, previousQuarter, quarterRange, type Quarter } from '../domain/calendar';
 import { planPosting, type PostingLine } from '../domain/ledger';
 import type { AccrualRun } from '../domain/model';
 import { isScanInterrupted, LedgerConflictError } from '../ports/store';
@@ -52,7 +52,12 @@ export async function accrueQuarter(
 ): Promise<AccrueResult | Failure> {
   if (!isQuarter(input.quarter)) return fail('INVALID_INPUT', `--quarter ${input.quarter} is not a quarter (expected YYYY-Qn, e.g. 2026-Q1)`);
   const today = moscowDay(deps.clock());
-  if (quarterRange(input.quarter).from > today) return fail('INVALID_INPUT', `${input.quarter} has not started yet (today is ${today}, UTC+3)`);
+  const range = quarterRange(input.quarter);
+  if (range.from > today) return fail('INVALID_INPUT', `${input.quarter} has not started yet (today is ${today}, UTC+3)`);
+  // A rebate is earned for a quarter (R6); a running quarter can be previewed, not posted.
+  if (!input.dryRun && range.to >= today) {
+    return fail('INVALID_INPUT', `${input.quarter} has not ended yet (today is ${today}, UTC+3): preview it with --dry-run; it can be posted from ${addDays(range.to, 1)}`);
+  }
 
   for (let attempt = 1; ; attempt++) {
     const runId = deps.newId();

@@ -186,8 +186,16 @@ describe('rebates flow on a SQLite store', () => {
     expect(calls).toBe(2);
   });
 
-  it('rejects a quarter that has not started yet and picks the timer’s quarters in UTC+3', async () => {
+  it('previews but does not post a quarter before it ends in UTC+3, and picks the timer’s quarters', async () => {
     expect(await accrueQuarter(env.deps, { quarter: '2026-Q3', dryRun: true, ...who })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    // The clock says 2026-04-01 03:00 UTC = 06:00 in Moscow: Q2 is running, Q1 has ended.
+    const running = await accrueQuarter(env.deps, { quarter: '2026-Q2', dryRun: false, ...who });
+    expect(running).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: expect.stringMatching(/2026-Q2 has not ended yet .* posted from 2026-07-01/) });
+    expect((await accrueQuarter(env.deps, { quarter: '2026-Q2', dryRun: true, ...who })).ok).toBe(true);
+    env.setNow('2026-03-31T20:59:00Z'); // 23:59 on March 31 in Moscow: Q1 is still running
+    expect((await accrueQuarter(env.deps, { quarter: '2026-Q1', dryRun: false, ...who })).ok).toBe(false);
+    env.setNow('2026-03-31T21:00:00Z'); // 00:00 on April 1 in Moscow
+    expect((await accrueQuarter(env.deps, { quarter: '2026-Q1', dryRun: false, ...who })).ok).toBe(true);
     expect(quartersForTimer(new Date('2026-03-31T21:30:00Z'))).toEqual(['2025-Q4', '2026-Q1']);
   });
 });
