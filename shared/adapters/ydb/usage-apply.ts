@@ -109,6 +109,7 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
     const stored = new Map<string, number>();
     for (const chunk of chunks(batches, keyChunk)) {
       const rows = await lookup(query, { $keys: structList(KEY_FIELDS, chunk.map((b) => ({ day: b.day, account_id: b.accountId }))) }, `account-day lookup of ${chunk.length} keys`);
+      // Versions are Unix seconds (Uint64 on the wire, far below 2^53), not money.
       for (const row of rows) stored.set(keyOf(String(row['account_id']), String(row['day'])), Number(row['version']));
     }
     return stored;
