@@ -7,13 +7,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { batch, usageIn } from '../contract/fixtures';
 import { startFakeYdb, type FakeHarness } from './harness';
+import { DAY, NEW, OLD, shortly, v1, v2 } from './replacement-fixtures';
 
-const DAY = '2026-01-05';
-const shortly = (rows: { accountId: string; skuId: string; cost: string }[]) => rows.map((r) => `${r.accountId} ${r.skuId} ${r.cost}`);
-const v1 = () => [batch('acc-1', DAY, 100, [{ skuId: 'a', cost: '1' }, { skuId: 'b', cost: '2' }]), batch('acc-2', DAY, 100, [{ skuId: 'a', cost: '3' }])];
-const v2 = () => [batch('acc-1', DAY, 200, [{ skuId: 'b', cost: '20' }, { skuId: 'c', cost: '30' }]), batch('acc-2', DAY, 200, [{ skuId: 'a', cost: '40' }])];
-const OLD = ['acc-1 a 1', 'acc-1 b 2', 'acc-2 a 3'];
-const NEW = ['acc-1 b 20', 'acc-1 c 30', 'acc-2 a 40'];
 
 let h: FakeHarness;
 beforeEach(async () => {
