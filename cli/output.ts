@@ -1,5 +1,7 @@
 /** What a CLI command produces: one JSON document or a text table, plus an exit code and reasons. */
-import type { Failure } from '../shared/usecases/deps';
+import type { ActionResult } from '../shared/actions/deps';
+import type { ActionName } from '../shared/actions/schema';
+import { renderText } from './render';
 
 export interface CommandOutput {
   /** The single JSON document printed with --json. */
@@ -13,15 +15,11 @@ export interface CommandOutput {
 
 export const EXIT = { ok: 0, rejected: 1, usage: 2, internal: 70 } as const;
 
-export function failureOutput(failure: Failure): CommandOutput {
-  return {
-    json: { error: { code: failure.code, message: failure.message } },
-    text: '',
-    errors: [`error: ${failure.message}`],
-    exitCode: EXIT.rejected,
-  };
-}
-
-export function ok(json: unknown, text: string): CommandOutput {
-  return { json, text, errors: [], exitCode: EXIT.ok };
+/** An action's result as CLI output: exit 1 with the reasons on stderr when anything was rejected. */
+export function toCommandOutput(action: ActionName, outcome: ActionResult): CommandOutput {
+  if (outcome.ok) return { json: outcome.result, text: renderText(action, outcome.result), errors: [], exitCode: EXIT.ok };
+  const { error, result } = outcome;
+  const errors = (error.message.split('\n') as string[]).map((line) => `error: ${line}`);
+  if (result) return { json: { ...result, error }, text: renderText(action, result), errors, exitCode: EXIT.rejected };
+  return { json: { error }, text: '', errors, exitCode: EXIT.rejected };
 }

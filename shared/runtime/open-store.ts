@@ -18,11 +18,28 @@ export interface OpenStoreOptions {
 export async function openStore(config: Config, options: OpenStoreOptions = {}): Promise<Store> {
   const spec = config.REBATES_STORE;
   if (spec.startsWith('sqlite:')) {
-    const { createSqliteStore } = await import('../adapters/sqlite/sqlite-store');
-    return createSqliteStore(spec.slice('sqlite:'.length));
+    let adapter: typeof import('../adapters/sqlite/sqlite-store');
+    try {
+      adapter = await import('../adapters/sqlite/sqlite-store');
+    } catch (cause) {
+      // Function bundles leave the native SQLite module out (scripts/build.ts): say what to set.
+      if ((cause as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw cause;
+      throw new StoreError(
+        'STORE_CONFIG',
+        `REBATES_STORE=${spec} (the default when REBATES_STORE is unset) needs the native better-sqlite3 module, which is not available here (function bundles leave it out): in a Cloud Function set REBATES_STORE=ydb and YDB_ENDPOINT (Terraform sets both)`,
+        { cause },
+      );
+    }
+    return adapter.createSqliteStore(spec.slice('sqlite:'.length));
   }
   if (!config.YDB_ENDPOINT) throw new StoreError('YDB_CONFIG', 'REBATES_STORE=ydb needs YDB_ENDPOINT');
-  const [{ openYdbStore }, { TokenAuthService }] = await Promise.all([import('../adapters/ydb'), import('../adapters/ydb/sdk')]);
+  const [{ openYdbStore }, { TokenAuthService }, { hideYdbEndpointFromSdk }] = await Promise.all([
+    import('../adapters/ydb'),
+    import('../adapters/ydb/sdk'),
+    import('../adapters/ydb/endpoint-variable'),
+  ]);
+  // YDB_ENDPOINT may be Terraform's full form; the SDK must not see it (endpoint-variable.ts).
+  hideYdbEndpointFromSdk();
   const { iamToken } = options;
   const authService =
     iamToken && iamToken()

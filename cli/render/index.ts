@@ -1,0 +1,41 @@
+/** The text form of each action's result (the `--json` form is the result itself). */
+import type { ActionName } from '../../shared/actions/schema';
+import { ingestLogText, ingestText } from './ingest';
+import { accrueText, balanceText, statementText } from './ledger';
+import { grantText, linkText, revokeText, showText, unlinkText } from './program';
+
+// The results are the JSON documents built in shared/actions/handlers; each renderer names the shape it reads.
+// biome-ignore lint/suspicious/noExplicitAny: the result's shape is fixed per action by its handler
+type Result = any;
+
+export function renderText(action: ActionName, result: Result): string {
+  switch (action) {
+    case 'partner.link':
+      return linkText(result);
+    case 'partner.unlink':
+      return unlinkText(result);
+    case 'partner.show':
+      return showText(result);
+    case 'specialization.grant':
+      return grantText(result);
+    case 'specialization.revoke':
+      return revokeText(result);
+    case 'ingest':
+      return ingestText(result);
+    case 'ingest-log':
+      return ingestLogText(result);
+    case 'accrue':
+      return accrueText(result);
+    case 'balance':
+      return balanceText(result);
+    case 'statement':
+      return statementText(result);
+    case 'migrate':
+      return result.store === 'sqlite'
+        ? `sqlite schema is up to date (${result.target})`
+        : [`ydb ${result.target}`, `created:  ${result.created.join(', ') || '(none)'}`, `existing: ${result.existing.join(', ') || '(none)'}`].join('\n');
+    case 'sync-catalog':
+    case 'sync-subaccounts':
+      return JSON.stringify(result, null, 2);
+  }
+}

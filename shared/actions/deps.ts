@@ -1,0 +1,45 @@
+/**
+ * What running an action needs beyond the use cases' deps. The CLI and the operator function
+ * build this once; each supplies the parts it has (local files only in the CLI, the function's
+ * IAM token for the Billing API only in the cloud).
+ */
+import type { Logger } from '../runtime/logger';
+import type { Deps, Failure } from '../usecases/deps';
+import type { StorageExportSource } from '../usecases/ingest-from-storage';
+
+export interface MigrateSummary {
+  store: 'sqlite' | 'ydb';
+  /** What was migrated, for people: a path or an endpoint + database. */
+  target: string;
+  created: string[];
+  existing: string[];
+}
+
+export interface ActionDeps extends Deps {
+  logger: Logger;
+  /** The actor when an action names none (CLI: the local user). Unset: changes must name one (R12). */
+  defaultActor?: string;
+  /** Whether local paths may be ingested (the CLI); a function reads only `s3://` sources. */
+  localFiles: boolean;
+  /** Object Storage for `s3://` sources, built on first use. */
+  storage?: () => StorageExportSource;
+  /** Creates / updates the store schema. */
+  migrate: () => Promise<MigrateSummary>;
+  /** Progress lines for long work (a terminal's stderr); ignored when absent. */
+  progress?: (line: string) => void;
+  /** Asked between objects of a backfill: true stops early (function timeout). */
+  shouldStop?: () => boolean;
+}
+
+/** JSON-ready output of an action: money as decimal strings, currency beside every amount. */
+export type ActionResult =
+  | { ok: true; result: Record<string, unknown> }
+  | { ok: false; error: { code: string; message: string }; result?: Record<string, unknown> };
+
+export function succeeded(result: Record<string, unknown>): ActionResult {
+  return { ok: true, result };
+}
+
+export function failed(failure: { code: Failure['code'] | 'INGEST_REJECTED' | 'NOT_AVAILABLE' | 'BILLING_API'; message: string }, result?: Record<string, unknown>): ActionResult {
+  return { ok: false, error: { code: failure.code, message: failure.message }, ...(result ? { result } : {}) };
+}
