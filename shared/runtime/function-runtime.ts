@@ -1,0 +1,47 @@
+/**
+ * What every function instance builds once and reuses (one instance serves one request at a
+ * time): configuration, program rules, the store, and the IAM token of the latest invocation
+ * (the YDB store and the Billing API read it on every call, so a warm instance keeps working
+ * after its first token expires).
+ */
+import { loadRules } from '../app/rules-file';
+import { loadConfig, type Config } from '../config';
+import type { Store } from '../ports/store';
+import type { LoadedRules } from '../usecases/deps';
+import type { FunctionContext } from './function-context';
+import { lazy } from './lazy';
+import type { LogLevel } from './logger';
+import { openStore } from './open-store';
+
+export interface FunctionRuntime {
+  config: Config;
+  rules: LoadedRules;
+  store: Store;
+  logLevel: LogLevel;
+}
+
+export interface TokenHolder {
+  /** Remembers the invocation's token (present when the function has a service account). */
+  update(context: FunctionContext): void;
+  current(): string | undefined;
+}
+
+export function createTokenHolder(): TokenHolder {
+  let token: string | undefined;
+  return {
+    update: (context) => {
+      token = context.token?.access_token ?? token;
+    },
+    current: () => token,
+  };
+}
+
+/** The production runtime of a function: reads the environment once, on first use. */
+export function functionRuntime(token: TokenHolder): () => Promise<FunctionRuntime> {
+  return lazy(async () => {
+    const config = loadConfig(process.env);
+    const rules = loadRules(config.REBATES_RULES);
+    const store = await openStore(config, { iamToken: token.current });
+    return { config, rules, store, logLevel: config.LOG_LEVEL };
+  });
+}

@@ -1,0 +1,71 @@
+/**
+ * Use case: the quarterly job (R9). Without a quarter it posts the last closed quarter and
+ * re-posts the one before, so late corrections land as adjustments; "today" is taken in UTC+3
+ * (R1). With a quarter, it posts (or previews) that one. Each quarter is its own accrual run; two
+ * runs at once never append an entry twice (ledger entry ids are deterministic, accrueQuarter
+ * recomputes after a conflict).
+ */
+import { moscowDay } from '../domain/calendar';
+import type { Currency } from '../domain/model';
+import { formatMoney, type Nanos } from '../domain/money';
+import type { Logger } from '../runtime/logger';
+import { accrueQuarter, quartersForTimer } from './accrue';
+import type { Actor, Deps } from './deps';
+
+export interface QuarterRunSummary {
+  quarter: string;
+  dryRun: boolean;
+  runId: string | null;
+  /** (partner, specialization, currency) lines computed. */
+  lines: number;
+  entriesAppended: number;
+  /** Entries a dry run would append. */
+  entriesPlanned: number;
+  /** Sum of the deltas per currency (what this run moved), as decimal strings. */
+  deltas: { currency: Currency; amount: string }[];
+  error: { code: string; message: string } | null;
+}
+
+export interface QuarterlySummary {
+  ok: boolean;
+  today: string;
+  quarters: QuarterRunSummary[];
+}
+
+export async function runQuarterlyAccrual(
+  deps: Deps & { logger: Logger },
+  input: { quarter?: string | undefined; dryRun: boolean } & Actor,
+): Promise<QuarterlySummary> {
+  const now = deps.clock();
+  const quarters = input.quarter ? [input.quarter] : quartersForTimer(now);
+  const summaries: QuarterRunSummary[] = [];
+  for (const quarter of quarters) {
+    const summary = await runOne(deps, quarter, input);
+    deps.logger[summary.error ? 'error' : 'info'](summary.error ? `accrual of ${quarter} failed` : `accrual of ${quarter} ${summary.dryRun ? 'previewed' : 'posted'}`, { ...summary });
+    summaries.push(summary);
+  }
+  return { ok: summaries.every((s) => s.error === null), today: moscowDay(now), quarters: summaries };
+}
+
+async function runOne(deps: Deps, quarter: string, input: { dryRun: boolean } & Actor): Promise<QuarterRunSummary> {
+  const empty = { quarter, dryRun: input.dryRun, runId: null, lines: 0, entriesAppended: 0, entriesPlanned: 0, deltas: [] };
+  try {
+    const r = await accrueQuarter(deps, { quarter, dryRun: input.dryRun, actor: input.actor, note: input.note });
+    if (!r.ok) return { ...empty, error: { code: r.code, message: r.message } };
+    const sums = new Map<Currency, Nanos>();
+    for (const a of r.accruals) sums.set(a.currency, (sums.get(a.currency) ?? 0n) + a.delta);
+    return {
+      quarter,
+      dryRun: r.dryRun,
+      runId: r.runId,
+      lines: r.accruals.length,
+      entriesAppended: r.entriesAppended,
+      entriesPlanned: r.accruals.filter((a) => a.delta !== 0n).length,
+      deltas: [...sums].sort(([a], [b]) => a.localeCompare(b)).map(([currency, amount]) => ({ currency, amount: formatMoney(amount, 2) })),
+      error: null,
+    };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return { ...empty, error: { code: typeof code === 'string' ? code : 'INTERNAL', message: error instanceof Error ? error.message : String(error) } };
+  }
+}
