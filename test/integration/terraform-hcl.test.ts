@@ -184,7 +184,7 @@ describe('triggers', () => {
     expect(nestedBlocks(trigger?.body ?? {}, 'function')[0]?.id).toBe('${yandex_function.accrue_rebates.id}');
     expect('payload' in timer).toBe(true);
     const cron = interpolate(tf, String(timer.cron_expression), defaultsOnly(tf));
-    expect(yandexCronProblems(cron)).toEqual([]);
+    expect(yandexCronProblems(cron), `var.timer_cron default "${cron}"`).toEqual([]);
     expect(cronMonths(cron)).toEqual([1, 4, 7, 10]);
   });
 
@@ -220,11 +220,15 @@ describe('access', () => {
 
 describe('API Gateway', () => {
   const gateway = resourcesOf(tf, 'yandex_api_gateway')[0];
-  const spec = gateway ? renderGatewaySpec(tf, gateway).document : {};
-  const paths = (spec.paths ?? {}) as Record<string, Record<string, Record<string, unknown>>>;
+  // Rendered inside each test, so a broken template fails a test with its reason.
+  const render = () => {
+    if (!gateway) throw new Error('terraform/*.tf declares no yandex_api_gateway');
+    const spec = renderGatewaySpec(tf, gateway).document;
+    return { spec, paths: (spec.paths ?? {}) as Record<string, Record<string, Record<string, unknown>>> };
+  };
 
   it('renders an OpenAPI 3 spec whose integrations and authorizers name functions declared here', () => {
-    expect(gateway).toBeDefined();
+    const { spec } = render();
     expect(String(spec.openapi)).toMatch(/^3\./);
     const named = [...extensionsIn(spec, 'x-yc-apigateway-integration'), ...extensionsIn(spec, 'x-yc-apigateway-authorizer')];
     expect(named.length).toBeGreaterThanOrEqual(3);
@@ -238,6 +242,7 @@ describe('API Gateway', () => {
   });
 
   it('serves the page at / and the API at /v1/{proxy+} from portal-api with payload 0.1', () => {
+    const { paths } = render();
     const page = paths['/']?.get?.['x-yc-apigateway-integration'] as Record<string, unknown> | undefined;
     const api = paths['/v1/{proxy+}']?.['x-yc-apigateway-any-method']?.['x-yc-apigateway-integration'] as Record<string, unknown> | undefined;
     for (const integration of [page, api]) {
@@ -246,6 +251,7 @@ describe('API Gateway', () => {
   });
 
   it('guards the API routes with the function authorizer index.authorize of the portal bundle', () => {
+    const { spec, paths } = render();
     const security = paths['/v1/{proxy+}']?.['x-yc-apigateway-any-method']?.security as Record<string, unknown>[] | undefined;
     const schemeName = Object.keys(security?.[0] ?? {})[0] ?? '';
     const schemes = ((spec.components as Record<string, unknown> | undefined)?.securitySchemes ?? {}) as Record<string, Record<string, unknown>>;
