@@ -61,6 +61,22 @@ describe('terraform/*.tf', () => {
     expect(providers.map((p) => (p.yandex as { source?: string } | undefined)?.source)).toContain('yandex-cloud/yandex');
   });
 
+  it('refers only to variables, locals and resources it declares (what terraform validate would catch offline)', () => {
+    const strings = (value: unknown): string[] =>
+      typeof value === 'string' ? [value] : value && typeof value === 'object' ? Object.values(value).flatMap(strings) : [];
+    const everything = [...tf.resources.map((r) => r.body), tf.locals, tf.outputs, tf.variables];
+    const dangling = new Set<string>();
+    for (const text of everything.flatMap(strings).filter((t) => t.includes('${'))) {
+      for (const [, kind, name] of text.matchAll(/\b(var|local)\.([\w-]+)/g)) {
+        if (!(name! in (kind === 'var' ? tf.variables : tf.locals))) dangling.add(`${kind}.${name}`);
+      }
+      for (const [, type, name] of text.matchAll(/\b(yandex_[a-z0-9_]+)\.([A-Za-z_][\w-]*)/g)) {
+        if (!findResource(tf, type!, name!)) dangling.add(`${type}.${name}`);
+      }
+    }
+    expect([...dangling]).toEqual([]);
+  });
+
   it('deploys the four functions of §7 and §9 plus the portal authorizer', () => {
     expect(functions.map((f) => f.name).sort()).toEqual(['accrue-rebates', 'ingest-usage', 'operator', 'portal-api', 'portal-authorizer']);
   });
@@ -104,6 +120,16 @@ describe.each(functions)('function $name', (fn) => {
     expect(config.YDB_ENDPOINT).toBe(YDB_FULL_ENDPOINT);
     expect(fn.environment.YDB_ENDPOINT).toBe('${yandex_ydb_database_serverless.rebates.ydb_full_endpoint}');
     expect(config.LOG_LEVEL).toBe(variableDefault(tf, 'log_level'));
+  });
+
+  it('takes memory and timeout from the per-function variables, within the platform limits', () => {
+    const body = findResource(tf, 'yandex_function', fn.address.split('.')[1] ?? '')?.body ?? {};
+    expect(body.memory).toBe(`\${var.function_memory_mb["${fn.name}"]}`);
+    expect(body.execution_timeout).toBe(`\${var.function_timeout_seconds["${fn.name}"]}`);
+    const memory = (variableDefault(tf, 'function_memory_mb') as Record<string, number>)[fn.name];
+    const timeout = (variableDefault(tf, 'function_timeout_seconds') as Record<string, number>)[fn.name];
+    expect(memory !== undefined && memory >= 128 && memory <= 8192 && memory % 128 === 0, `memory ${memory}`).toBe(true);
+    expect(timeout !== undefined && timeout >= 1 && timeout <= 600, `timeout ${timeout}`).toBe(true);
   });
 
   it('runs as a service account declared here', () => {
