@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { createS3Client } from '../../shared/adapters/s3/s3-client';
 import { createS3ExportSource } from '../../shared/adapters/s3/s3-export-source';
-import { loadConfig } from '../../shared/config';
 import type { Store } from '../../shared/ports/store';
 import { parseIngestEvent, toStorageIngestRequest } from '../../shared/runtime/events';
 import type { FunctionContext } from '../../shared/runtime/function-context';
+import { functionConfig } from '../../shared/runtime/function-runtime';
 import { lazy } from '../../shared/runtime/lazy';
 import { createLogger, errorFields, type LogLevel } from '../../shared/runtime/logger';
 import { openStore } from '../../shared/runtime/open-store';
@@ -51,7 +51,7 @@ export function createIngestUsageHandler(getRuntime: () => Promise<IngestUsageRu
 
 export const handler = createIngestUsageHandler(
   lazy(async () => {
-    const config = loadConfig(process.env);
+    const config = functionConfig();
     return { store: await openStore(config, { iamToken: () => iamToken }), source: createS3ExportSource(createS3Client(config)), logLevel: config.LOG_LEVEL };
   }),
 );

@@ -36,10 +36,22 @@ export function createTokenHolder(): TokenHolder {
   };
 }
 
+let config: Config | undefined;
+
+/**
+ * The configuration, read from the environment once per instance and kept: opening a YDB store
+ * takes YDB_ENDPOINT out of process.env (adapters/ydb/endpoint-variable.ts), so a retried cold
+ * start must not read the environment again.
+ */
+export function functionConfig(): Config {
+  config ??= loadConfig(process.env);
+  return config;
+}
+
 /** The production runtime of a function: reads the environment once, on first use. */
 export function functionRuntime(token: TokenHolder): () => Promise<FunctionRuntime> {
   return lazy(async () => {
-    const config = loadConfig(process.env);
+    const config = functionConfig();
     const rules = loadRules(config.REBATES_RULES);
     const store = await openStore(config, { iamToken: token.current });
     return { config, rules, store, logLevel: config.LOG_LEVEL };
