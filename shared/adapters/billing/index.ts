@@ -1,0 +1,2 @@
+export { createBillingApi, type BillingApiOptions } from './billing-api';
+export { BILLING_ENDPOINT_FORMS, isBillingEndpoint, parseBillingEndpoint } from './endpoint';
