@@ -52,7 +52,10 @@ export interface BillingApi {
   listServices(): Promise<BillingService[]>;
   /** Every customer of the reseller (the partner's billing account id), every page. */
   listCustomers(resellerId: string): Promise<BillingCustomer[]>;
-  /** Daily totals per service (ConsumptionCoreService.GetServiceUsageReport, DAY aggregation). */
+  /**
+   * Daily totals per service (ConsumptionCoreService.GetServiceUsageReport, DAY aggregation).
+   * Billing allows this 1 call per minute per IP address: the adapter spaces its calls.
+   */
   usageReport(query: UsageReportQuery): Promise<ServiceUsageDay[]>;
   /** Closes the gRPC channels. */
   close(): void;
@@ -65,6 +68,8 @@ export type BillingErrorCode =
   | 'BILLING_NOT_FOUND'
   | 'BILLING_INVALID_ARGUMENT'
   | 'BILLING_UNAVAILABLE'
+  /** ConsumptionCoreService allows 1 request per minute per IP address. */
+  | 'BILLING_RATE_LIMITED'
   | 'BILLING_BAD_RESPONSE'
   | 'BILLING_FAILED';
 

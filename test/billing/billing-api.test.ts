@@ -12,7 +12,7 @@ let fake: FakeBillingApi;
 const opened: BillingApi[] = [];
 
 function api(token: () => string | undefined = () => fixture.token, extra: { pageSize?: number; retries?: number } = {}): BillingApi {
-  const billing = createBillingApi({ iamToken: token, endpoint: fake.endpoint, retryDelayMs: 1, ...extra });
+  const billing = createBillingApi({ iamToken: token, endpoint: fake.endpoint, retryDelayMs: 1, usageReportIntervalMs: 0, ...extra });
   opened.push(billing);
   return billing;
 }
@@ -119,7 +119,39 @@ describe('Billing API adapter against the in-process Billing API fake', () => {
     const error = await failure(api().usageReport({ billingAccountId: 'dn2notmine0000000001', from: '2026-01-01', to: '2026-01-31', serviceIds: [] }));
     expect(error.code).toBe('BILLING_PERMISSION_DENIED');
     expect(error.message).toContain('billing account dn2notmine0000000001');
+    expect(error.message).toContain('billing.accounts.getReport');
     expect(error.message).toContain('billing.accounts.viewer');
+  });
+
+  it("spaces its usage-report calls, as Billing's 1-per-minute limit requires (limit shortened in the fake)", async () => {
+    const limited = await startFakeBillingApi({ ...fixture, usageReportMinIntervalMs: 200 });
+    const billing = createBillingApi({ iamToken: () => fixture.token, endpoint: limited.endpoint, usageReportIntervalMs: 300 });
+    try {
+      const query = { billingAccountId: 'dn2subacc0000000001', from: '2026-01-10', to: '2026-01-10', serviceIds: [] };
+      const [first, second] = await Promise.all([billing.usageReport(query), billing.usageReport(query)]);
+      expect(second).toEqual(first);
+      const [a, b] = limited.calls.map((c) => c.receivedAt);
+      expect((b ?? 0) - (a ?? 0)).toBeGreaterThanOrEqual(200);
+    } finally {
+      billing.close();
+      await limited.close();
+    }
+  });
+
+  it('maps the usage API rate limit to BILLING_RATE_LIMITED without hammering it with retries', async () => {
+    const limited = await startFakeBillingApi({ ...fixture, usageReportMinIntervalMs: 60_000 });
+    const billing = createBillingApi({ iamToken: () => fixture.token, endpoint: limited.endpoint, usageReportIntervalMs: 0, retryDelayMs: 1 });
+    try {
+      const query = { billingAccountId: 'dn2subacc0000000001', from: '2026-01-10', to: '2026-01-10', serviceIds: [] };
+      await billing.usageReport(query);
+      const error = await failure(billing.usageReport(query));
+      expect([error.code, error.grpcStatus]).toEqual(['BILLING_RATE_LIMITED', 'RESOURCE_EXHAUSTED']);
+      expect(error.message).toMatch(/1 request per minute per IP address/);
+      expect(limited.calls).toHaveLength(2);
+    } finally {
+      billing.close();
+      await limited.close();
+    }
   });
 
   it('retries a transient UNAVAILABLE and then succeeds', async () => {

@@ -3,7 +3,8 @@
  * definitions (ServiceService, CustomerService, ConsumptionCoreService) on @grpc/grpc-js, on
  * 127.0.0.1:<free port>, plaintext. It checks `Authorization: Bearer <token>` on every call
  * (UNAUTHENTICATED otherwise), pages List answers by page_size / page_token, and can be told to
- * fail the next calls with any status (PERMISSION_DENIED, UNAVAILABLE …).
+ * fail the next calls with any status (PERMISSION_DENIED, UNAVAILABLE …); it can also enforce a
+ * least interval between usage reports (Billing's real limit is 1 per minute per IP address).
  *
  * Used by test/billing/*.test.ts and, through serve-fake.ts, by the deploy rehearsal.
  */
@@ -23,6 +24,8 @@ export interface ReceivedCall {
   /** The `authorization` header exactly as received, or null. */
   authorization: string | null;
   request: Record<string, unknown>;
+  /** Date.now() when the call arrived. */
+  receivedAt: number;
 }
 
 export interface FakeBillingApi {
@@ -103,16 +106,25 @@ export async function startFakeBillingApi(data: FakeBillingData): Promise<FakeBi
   const calls: ReceivedCall[] = [];
   const failures: { method: FakeMethod | '*'; code: FakeStatus; left: number; message: string }[] = [];
   const handle = handlers(state);
+  let lastUsageReportAt = Number.NEGATIVE_INFINITY;
 
   function unary<Req, Res>(method: FakeMethod, run: (request: Req) => Res) {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       const authorization = bearer(call.metadata);
-      calls.push({ method, authorization, request: call.request as Record<string, unknown> });
+      const receivedAt = Date.now();
+      calls.push({ method, authorization, request: call.request as Record<string, unknown>, receivedAt });
       const injected = failures.find((f) => f.left > 0 && (f.method === '*' || f.method === method));
       if (injected) {
         injected.left -= 1;
         callback({ code: status[injected.code], details: injected.message });
         return;
+      }
+      if (method === 'ConsumptionCoreService.GetServiceUsageReport') {
+        if (receivedAt - lastUsageReportAt < state.usageReportMinIntervalMs) {
+          callback({ code: status.RESOURCE_EXHAUSTED, details: 'rate limit: 1 request per minute per IP address' });
+          return;
+        }
+        lastUsageReportAt = receivedAt;
       }
       if (authorization !== `Bearer ${state.token}`) {
         callback({ code: status.UNAUTHENTICATED, details: authorization === null ? 'the request has no Authorization header' : 'the IAM token is invalid or expired' });

@@ -30,6 +30,8 @@ export const fakeBillingDataSchema = z.strictObject({
     .default({}),
   /** The largest page the fake returns, whatever page_size asks. */
   maxPageSize: z.number().int().positive().default(1000),
+  /** Like Billing's 1 usage report per minute per IP: a usage report sooner than this after the last is RESOURCE_EXHAUSTED. */
+  usageReportMinIntervalMs: z.number().int().min(0).default(0),
 });
 
 export type FakeBillingData = z.input<typeof fakeBillingDataSchema>;

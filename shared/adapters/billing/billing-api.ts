@@ -30,6 +30,11 @@ export interface BillingApiOptions {
   retryDelayMs?: number;
   /** Deadline of one call. */
   timeoutMs?: number;
+  /**
+   * Least time between two usage-report calls of this adapter (Billing allows 1 per minute per IP
+   * address; default 60 000). A reconciliation of N accounts therefore takes about N minutes.
+   */
+  usageReportIntervalMs?: number;
 }
 
 type Callback<Res> = (error: ServiceError | null, response: Res) => void;
@@ -42,6 +47,21 @@ export function createBillingApi(options: BillingApiOptions): BillingApi {
   const retries = options.retries ?? 2;
   const retryDelayMs = options.retryDelayMs ?? 500;
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const usageReportIntervalMs = options.usageReportIntervalMs ?? 60_000;
+  let lastUsageReportAt = Number.NEGATIVE_INFINITY;
+  let usageReportQueue: Promise<unknown> = Promise.resolve();
+
+  /** Runs usage-report calls one at a time, each at least usageReportIntervalMs after the one before. */
+  function paced<T>(run: () => Promise<T>): Promise<T> {
+    const next = usageReportQueue.then(async () => {
+      const wait = lastUsageReportAt + usageReportIntervalMs - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      lastUsageReportAt = Date.now();
+      return run();
+    });
+    usageReportQueue = next.catch(() => undefined);
+    return next;
+  }
   const endpoint: BillingEndpoint =
     options.endpoint === undefined
       ? { address: getServiceClientEndpoint(serviceService.ServiceServiceClient), tls: true }
@@ -152,7 +172,7 @@ export function createBillingApi(options: BillingApiOptions): BillingApi {
         serviceIds: query.serviceIds,
         aggregationPeriod: commonTypes.TimeGrouping.DAY,
       });
-      const raw = await unary(consumption.getServiceUsageReport.bind(consumption), request, call);
+      const raw = await paced(() => unary(consumption.getServiceUsageReport.bind(consumption), request, call));
       try {
         return readServiceUsageReport(raw, query);
       } catch (error) {

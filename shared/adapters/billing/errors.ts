@@ -1,8 +1,10 @@
 /**
  * Turns a gRPC failure of a Billing API call into a BillingApiError that says what to fix. The
  * roles are those of Yandex Cloud Billing's access management (yandex-cloud/docs,
- * en/billing/security/index.md): `billing.accounts.viewer` lets an account read a billing
- * account's usage; `billing.accounts.partnerViewer` lets it see a partner's subaccounts.
+ * en/billing/security/index.md): `billing.accounts.partnerViewer` lets an account see a partner's
+ * subaccounts; usage reports need the `billing.accounts.getReport` permission on the billing
+ * account (the SDK's ConsumptionCoreService docs), which `billing.accounts.viewer` grants, and are
+ * limited to 1 request per minute per IP address.
  */
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { BillingApiError, type BillingErrorCode } from '../../ports/billing';
@@ -23,7 +25,7 @@ const ROLE_HINT: Record<BillingMethod, (subject?: string) => string> = {
   'CustomerService.List': (subject) =>
     `the caller may not list the customers of ${subject ?? 'this reseller'}: give its service account the billing.accounts.partnerViewer role on that (partner) billing account`,
   'ConsumptionCoreService.GetServiceUsageReport': (subject) =>
-    `the caller may not read the usage of ${subject ?? 'this billing account'}: give its service account the billing.accounts.viewer role on that billing account`,
+    `the caller may not read the usage of ${subject ?? 'this billing account'}: it needs the billing.accounts.getReport permission there — give its service account the billing.accounts.viewer role on that billing account`,
 };
 
 const TOKEN_HINT =
@@ -37,9 +39,12 @@ export function isServiceError(error: unknown): error is ServiceError {
   return error instanceof Error && typeof (error as Partial<ServiceError>).code === 'number' && 'metadata' in error;
 }
 
-/** Retrying a read is harmless; these statuses are worth another try. */
+/**
+ * Retrying a read is harmless, and worth it when the service was briefly unreachable. Not on
+ * RESOURCE_EXHAUSTED: that is the usage API's per-minute limit, which a quick retry only prolongs.
+ */
 export function isTransient(error: unknown): boolean {
-  return isServiceError(error) && (error.code === status.UNAVAILABLE || error.code === status.RESOURCE_EXHAUSTED);
+  return isServiceError(error) && error.code === status.UNAVAILABLE;
 }
 
 export function toBillingError(error: unknown, call: CallSubject, attempts: number): BillingApiError {
@@ -55,15 +60,19 @@ export function toBillingError(error: unknown, call: CallSubject, attempts: numb
     new BillingApiError(code, call.method, `${where}: ${name}${said} — ${message}`, name, { cause: error });
   switch (error.code) {
     case status.UNAUTHENTICATED:
-      return make('BILLING_UNAUTHENTICATED', TOKEN_HINT);
+      return make(
+        'BILLING_UNAUTHENTICATED',
+        call.method === 'ConsumptionCoreService.GetServiceUsageReport' ? `${TOKEN_HINT}; Billing also answers so for a billing account that does not exist — check the id` : TOKEN_HINT,
+      );
     case status.PERMISSION_DENIED:
       return make('BILLING_PERMISSION_DENIED', ROLE_HINT[call.method](call.subject));
     case status.NOT_FOUND:
       return make('BILLING_NOT_FOUND', `check the id: ${call.subject ?? 'the requested object'} is not known to Billing`);
     case status.INVALID_ARGUMENT:
       return make('BILLING_INVALID_ARGUMENT', 'Billing rejected the request; check the ids and dates given');
-    case status.UNAVAILABLE:
     case status.RESOURCE_EXHAUSTED:
+      return make('BILLING_RATE_LIMITED', 'Billing limits usage reports to 1 request per minute per IP address: wait a minute and run again (one process at a time)');
+    case status.UNAVAILABLE:
     case status.DEADLINE_EXCEEDED:
       return make(
         'BILLING_UNAVAILABLE',
