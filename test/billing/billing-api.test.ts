@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { createBillingApi } from '../../shared/adapters/billing';
+import { createBillingApi, createBillingApiFromConfig } from '../../shared/adapters/billing';
+import { loadConfig } from '../../shared/config';
 import { formatMoney } from '../../shared/domain/money';
 import { BillingApiError, type BillingApi } from '../../shared/ports/billing';
 import { startFakeBillingApi, type FakeBillingApi, type FakeBillingData } from './fake-billing-api';
@@ -168,6 +169,17 @@ describe('Billing API adapter against the in-process Billing API fake', () => {
     expect(error.message).toMatch(/after 3 attempt\(s\)/);
     expect(error.message).toContain(fake.endpoint.replace('grpc://', ''));
     expect(fake.calls).toHaveLength(3);
+  });
+
+  it('is built from BILLING_API_ENDPOINT and YC_IAM_TOKEN, a function invocation token taking precedence', async () => {
+    const config = loadConfig({ BILLING_API_ENDPOINT: fake.endpoint, YC_IAM_TOKEN: fixture.token });
+    let contextToken: string | undefined;
+    const billing = createBillingApiFromConfig(config, () => contextToken);
+    opened.push(billing);
+    await billing.listServices();
+    contextToken = 'function-context-token';
+    await expect(billing.listServices()).rejects.toMatchObject({ code: 'BILLING_UNAUTHENTICATED' });
+    expect(fake.calls.map((c) => c.authorization)).toEqual([`Bearer ${fixture.token}`, 'Bearer function-context-token']);
   });
 
   it('rejects a usage range that ends before it starts, without calling Billing', async () => {
