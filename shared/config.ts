@@ -3,6 +3,7 @@
  * `process.env`. Terraform sets exactly these keys for the functions.
  */
 import { z } from 'zod';
+import { BILLING_ENDPOINT_FORMS, isBillingEndpoint } from './adapters/billing/endpoint';
 import { describeZodIssues } from './domain/rules';
 
 const storeSpec = z
@@ -22,6 +23,10 @@ export const configSchema = z
     S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
     S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** Billing API credentials for local runs; functions use their context.token instead. */
+    YC_IAM_TOKEN: z.string().min(1).optional(),
+    /** Overrides the SDK's Billing API endpoint (the fake, tests, the deploy rehearsal). */
+    BILLING_API_ENDPOINT: z.string().refine(isBillingEndpoint, { message: `expected ${BILLING_ENDPOINT_FORMS}` }).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.REBATES_STORE === 'ydb') {

@@ -16,7 +16,7 @@ function digestOf(json: unknown): string {
 
 export function loadRules(path?: string): LoadedRules {
   if (path === undefined) {
-    return { rules: parseRules(shipped, SHIPPED_RULES_SOURCE), source: SHIPPED_RULES_SOURCE, digest: digestOf(shipped) };
+    return { rules: parseRules(shipped, SHIPPED_RULES_SOURCE), source: SHIPPED_RULES_SOURCE, digest: digestOf(shipped), json: shipped };
   }
   let json: unknown;
   try {
@@ -25,5 +25,5 @@ export function loadRules(path?: string): LoadedRules {
     const reason = error instanceof Error ? error.message : String(error);
     throw new RulesValidationError(path, [`cannot read the rules file as JSON: ${reason}`]);
   }
-  return { rules: parseRules(json, path), source: path, digest: digestOf(json) };
+  return { rules: parseRules(json, path), source: path, digest: digestOf(json), json };
 }

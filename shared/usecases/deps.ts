@@ -9,6 +9,8 @@ export interface LoadedRules {
   /** Where the rules came from (path) and a digest of their text: recorded with every run (R12). */
   source: string;
   digest: string;
+  /** The rules file as read (raw JSON, before defaults): what sync-catalog rewrites into a new file. */
+  json?: unknown;
 }
 
 export interface Deps {

@@ -1,0 +1,3 @@
+export { createBillingApi, type BillingApiOptions } from './billing-api';
+export { BILLING_ENDPOINT_FORMS, isBillingEndpoint, parseBillingEndpoint } from './endpoint';
+export { createBillingApiFromConfig } from './from-config';
