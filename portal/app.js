@@ -107,12 +107,14 @@
 
   // One chart per currency (amounts of different currencies never share an axis).
   function renderChart(currency, rows, preview) {
-    const W = 560, H = 250, left = 64, right = 12, top = 26, bottom = 44;
+    const W = 480, H = 240, left = 58, right = 8, top = 26, bottom = 44;
     const values = rows.flatMap((r) => [Number(r.accrued), Number(r.adjusted), Number(r.total)]);
     if (preview) values.push(Number(preview.amount));
     const max = Math.max(0, ...values), min = Math.min(0, ...values);
     const step = niceStep(max - min || 1);
-    const hi = Math.ceil(max / step) * step || step, lo = Math.floor(min / step) * step;
+    const hi = Math.ceil(max / step) * step || step;
+    // Below zero only as far as a negative adjustment reaches (a small one should not halve the chart).
+    const lo = min < 0 ? -Math.max(-min * 1.15, hi * 0.04) : 0;
     const y = (v) => top + ((hi - v) / (hi - lo)) * (H - top - bottom);
     const slots = rows.length + (preview ? 1 : 0);
     const slot = (W - left - right) / Math.max(slots, 1);
@@ -124,7 +126,7 @@
     hatch.append(svg('rect', { width: 6, height: 6, fill: '#fbf3e4' }), svg('line', { x1: 0, y1: 0, x2: 0, y2: 6, stroke: '#e0b36a', 'stroke-width': 3 }));
     defs.append(hatch);
     chart.append(defs);
-    for (let v = lo; v <= hi + step / 2; v += step) {
+    for (let v = Math.ceil(lo / step) * step; v <= hi + step / 2; v += step) {
       chart.append(svg('line', { class: Math.abs(v) < step / 1e6 ? 'zero' : 'axis', x1: left, x2: W - right, y1: y(v), y2: y(v) }));
       chart.append(svg('text', { class: 'label', x: left - 6, y: y(v) + 4, 'text-anchor': 'end' }, Math.abs(v) < step / 1e6 ? '0' : v.toLocaleString('en-US', { maximumFractionDigits: 2 })));
     }
@@ -136,7 +138,7 @@
       if (Number(r.adjusted) !== 0) g.append(barRect(r.adjusted.startsWith('-') ? 'bar-adjust-down' : 'bar-adjust-up', cx + 1, Number(r.adjusted)));
       g.append(svg('text', { class: 'total', x: cx, y: Math.min(y(Number(r.accrued)), y(Number(r.adjusted)), y(0)) - 7, 'text-anchor': 'middle' }, money(r.total)));
       g.append(svg('text', { class: 'label', x: cx, y: H - bottom + 18, 'text-anchor': 'middle' }, r.quarter));
-      if (r.adjusted !== '0.00') g.append(svg('text', { class: 'label', x: cx, y: H - bottom + 33, 'text-anchor': 'middle' }, `adj. ${money(r.adjusted)}`));
+      if (r.adjusted !== '0.00') g.append(svg('text', { class: r.adjusted.startsWith('-') ? 'adj-down' : 'adj-up', x: cx, y: H - bottom + 33, 'text-anchor': 'middle' }, `adj. ${money(r.adjusted)}`));
       chart.append(g);
     });
     if (preview) {
@@ -181,9 +183,9 @@
       body.append(el('p', { class: 'empty' }, 'No eligible usage in this quarter so far.'));
       return;
     }
-    body.append(table([['Specialization'], ['Basis', 'num'], ['Would accrue', 'num'], ['Currency']],
+    body.append(table([['Specialization'], ['Basis', 'num opt'], ['Would accrue', 'num']],
       current.lines.map((l) => el('tr', { 'data-currency': l.currency, 'data-amount': l.amount },
-        el('td', {}, l.specialization), el('td', { class: 'num' }, money(l.base)), el('td', { class: 'num' }, money(l.amount)), el('td', {}, l.currency)))));
+        el('td', {}, l.specialization), el('td', { class: 'num opt' }, `${money(l.base)} ${l.currency}`), el('td', { class: 'num' }, `${money(l.amount)} ${l.currency}`)))));
   }
 
   async function renderBreakdown(quarter) {
@@ -204,18 +206,18 @@
     const rows = [];
     for (const line of detail.lines) {
       rows.push(el('tr', { class: 'group', 'data-specialization': line.specialization, 'data-currency': line.currency, 'data-amount': line.amount },
-        el('td', { colspan: '3' }, `${line.specialization} · ${line.currency}`),
-        el('td', { class: 'num opt' }, money(line.base)), el('td', { class: 'num opt' }, ''), el('td', { class: 'num' }, `${money(line.amount)} ${line.currency}`)));
+        el('td', {}, `${line.specialization} · ${line.currency}`), el('td', { class: 'opt' }, ''),
+        el('td', { class: 'num opt' }, money(line.base)), el('td', { class: 'num' }, `${money(line.amount)} ${line.currency}`)));
       for (const d of line.details) {
         rows.push(el('tr', {},
-          el('td', {}, d.subaccountId), el('td', {}, d.serviceName || d.serviceId), el('td', { class: 'opt' }, `${percent(d.rate)} · rules ${d.rulesVersion}`),
-          el('td', { class: 'num opt' }, money(d.base)), el('td', { class: 'num opt' }, ''), el('td', { class: 'num' }, `${money(d.share)} ${d.currency}`)));
+          el('td', {}, d.subaccountId, el('div', { class: 'sub' }, d.serviceName || d.serviceId)), el('td', { class: 'opt' }, `${percent(d.rate)} · rules ${d.rulesVersion}`),
+          el('td', { class: 'num opt' }, money(d.base)), el('td', { class: 'num' }, `${money(d.share)} ${d.currency}`)));
       }
     }
-    const parts = [table([['Subaccount'], ['Service'], ['Rate · rules', 'opt'], ['Basis', 'num opt'], ['', 'num opt'], ['Share of amount', 'num']], rows)];
+    const parts = [table([['Subaccount · service'], ['Rate · rules', 'opt'], ['Basis', 'num opt'], ['Amount · exact share', 'num']], rows)];
     if (detail.entries.length > 0) {
       parts.push(el('h3', { class: 'entries' }, 'Posted to your ledger'), table([['Posted'], ['Specialization'], ['Kind'], ['Amount', 'num']],
-        detail.entries.map((e) => el('tr', {}, el('td', {}, e.postedAt.slice(0, 10)), el('td', {}, e.specialization), el('td', {}, e.kind), el('td', { class: 'num' }, `${money(e.amount)} ${e.currency}`)))));
+        detail.entries.map((e) => el('tr', {}, el('td', { class: 'nowrap' }, e.postedAt.slice(0, 10)), el('td', {}, e.specialization), el('td', {}, e.kind), el('td', { class: 'num' }, `${money(e.amount)} ${e.currency}`)))));
     }
     box.replaceChildren(...parts);
   }
