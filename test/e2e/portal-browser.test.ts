@@ -13,6 +13,16 @@ import { createInterface } from 'node:readline';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+// page.evaluate() callbacks run in the browser, where these globals exist; Node's types lack them.
+declare const document: { querySelector(s: string): BrowserElement | null; querySelectorAll(s: string): Iterable<BrowserElement> };
+declare const window: { location: { hash: string } };
+declare const sessionStorage: { length: number };
+interface BrowserElement {
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  querySelector(s: string): BrowserElement | null;
+}
+
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
