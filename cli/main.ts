@@ -13,6 +13,7 @@ import { ingestCommand } from './commands/ingest';
 import { ingestLogCommand, partnerShowCommand } from './commands/inspect';
 import { migrateCommand } from './commands/migrate';
 import { partnerCommand, specializationCommand } from './commands/program';
+import { tokenCommand } from './commands/token';
 import { EXIT, type CommandOutput } from './output';
 
 const HELP = `Specialization rebates — operator CLI
@@ -62,6 +63,7 @@ async function run(argv: string[], config: Config, json: boolean): Promise<Comma
         return await balanceCommand(deps, args);
       case 'statement':
         return await statementCommand(deps, args);
+      case 'token': return await tokenCommand(deps, sub, rest);
       default:
         throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
     }
