@@ -143,4 +143,16 @@ describe('portal page in headless Chromium', () => {
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     await page.close();
   });
+
+  it('shows the error state when the API fails, and recovers with "Try again"', async () => {
+    const page = await context.newPage();
+    await page.route('**/v1/quarters', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'internal', message: 'something went wrong on our side; try again later' } }) }));
+    await page.goto(`${url}#token=${encodeURIComponent(tokens['partner-beta']!)}`);
+    await page.waitForSelector('#failure:not([hidden])');
+    expect(await page.textContent('#failure-text')).toContain('something went wrong on our side');
+    await page.unroute('**/v1/quarters');
+    await page.click('#retry');
+    await expectPageEqualsApi(page, 'partner-beta');
+    await page.close();
+  });
 });
