@@ -95,8 +95,8 @@ export const CLI_ACTIONS: { [N in ActionName]: CliSpec<N> } = {
   },
   'sync-catalog': {
     words: ['sync-catalog'],
-    flags: {},
-    usage: 'sync-catalog',
+    flags: { 'write-rules': str('writeRules') },
+    usage: 'sync-catalog [--write-rules NEW_RULES.json]',
     summary: "compares the rules' service ids with Billing's catalog; prints a rules patch for pending services",
   },
   'sync-subaccounts': {
@@ -104,6 +104,24 @@ export const CLI_ACTIONS: { [N in ActionName]: CliSpec<N> } = {
     flags: { partner: str('partnerId'), reseller: str('resellerId'), effective: str('effective'), confirm: bool('confirm'), actor: str('actor'), note: str('note') },
     usage: `sync-subaccounts --partner ID --reseller BILLING_ACCOUNT_ID [--effective DAY] [--confirm] ${AUDIT}`,
     summary: "links / unlinks the partner's subaccounts as Billing lists its customers (preview unless --confirm)",
+  },
+  'token.issue': {
+    words: ['token', 'issue'],
+    flags: { partner: str('partnerId'), actor: str('actor'), note: str('note') },
+    usage: `token issue --partner ID ${AUDIT}`,
+    summary: "issues a portal token for the partner (shown once; only its hash is stored)",
+  },
+  'token.revoke': {
+    words: ['token', 'revoke'],
+    flags: { partner: str('partnerId'), token: str('tokenId'), actor: str('actor'), note: str('note') },
+    usage: `token revoke --partner ID --token TOKEN_ID ${AUDIT}`,
+    summary: 'revokes a portal token: it stops working at once',
+  },
+  'token.list': {
+    words: ['token', 'list'],
+    flags: { partner: str('partnerId') },
+    usage: 'token list --partner ID',
+    summary: "the partner's portal tokens (ids, who issued and revoked them; never the secret)",
   },
 };
 

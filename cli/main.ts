@@ -8,6 +8,8 @@ import { userInfo } from 'node:os';
 import { createS3Client } from '../shared/adapters/s3/s3-client';
 import { createS3ExportSource } from '../shared/adapters/s3/s3-export-source';
 import type { ActionDeps } from '../shared/actions/deps';
+import { createBillingApiFromConfig } from '../shared/adapters/billing/from-config';
+import type { BillingApi } from '../shared/ports/billing';
 import { loadRules } from '../shared/app/rules-file';
 import { loadConfig } from '../shared/config';
 import type { Store } from '../shared/ports/store';
@@ -28,6 +30,7 @@ function localActor(): string {
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   let store: Store | undefined;
+  let billing: BillingApi | undefined;
   const progress = (line: string) => {
     if (process.stderr.isTTY && !argv.includes('--json')) process.stderr.write(`${line}\n`);
   };
@@ -46,10 +49,16 @@ async function main(): Promise<number> {
       localFiles: true,
       storage: () => createS3ExportSource(createS3Client(config)),
       migrate: () => migrateStore(config),
+      billing: () => (billing ??= createBillingApiFromConfig(config)),
       progress,
     };
   };
-  const output = await runCli(argv, deps, { onDone: async () => store?.close() });
+  const output = await runCli(argv, deps, {
+    onDone: async () => {
+      billing?.close();
+      await store?.close();
+    },
+  });
   if (output.jsonMode) process.stdout.write(`${JSON.stringify(output.json, null, 2)}\n`);
   else if (output.text) process.stdout.write(`${output.text}\n`);
   for (const line of output.errors) process.stderr.write(`${line}\n`);

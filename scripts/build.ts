@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
+import { readPageFiles } from '../shared/portal/page-assets';
 import { zipSingleFile } from './zip';
 
 const OUT = 'dist/functions';
@@ -17,6 +18,20 @@ const OUT = 'dist/functions';
  * never reaches (platform notes: MetadataAuthService needs @yandex-cloud/nodejs-sdk@2).
  */
 export const EXTERNAL = ['better-sqlite3', '@yandex-cloud/nodejs-sdk', '@yandex-cloud/nodejs-sdk/*'];
+
+/**
+ * The portal page (portal/*) goes into the bundle as text: shared/portal/page-assets.ts, which
+ * reads the files from disk in local runs, is replaced by a module returning them inlined.
+ */
+export const inlinePageAssets: Plugin = {
+  name: 'inline-page-assets',
+  setup(b) {
+    b.onLoad({ filter: /shared[\\/]portal[\\/]page-assets\.ts$/ }, () => ({
+      contents: `export function loadPageAssets() { return ${JSON.stringify(readPageFiles())}; }`,
+      loader: 'js',
+    }));
+  },
+};
 
 export function functionNames(root = 'functions'): string[] {
   return readdirSync(root, { withFileTypes: true })
@@ -40,6 +55,7 @@ export async function buildFunctions(outDir = OUT): Promise<{ name: string; bund
       format: 'cjs',
       target: 'node22',
       external: EXTERNAL,
+      plugins: [inlinePageAssets],
       sourcemap: false,
       legalComments: 'none',
       logLevel: 'warning',

@@ -1,5 +1,6 @@
 /** The text form of each action's result (the `--json` form is the result itself). */
 import type { ActionName } from '../../shared/actions/schema';
+import { syncCatalogText, syncSubaccountsText, tokenIssueText, tokenListText, tokenRevokeText } from './billing';
 import { ingestLogText, ingestText } from './ingest';
 import { accrueText, balanceText, statementText } from './ledger';
 import { grantText, linkText, revokeText, showText, unlinkText } from './program';
@@ -35,7 +36,14 @@ export function renderText(action: ActionName, result: Result): string {
         ? `sqlite schema is up to date (${result.target})`
         : [`ydb ${result.target}`, `created:  ${result.created.join(', ') || '(none)'}`, `existing: ${result.existing.join(', ') || '(none)'}`].join('\n');
     case 'sync-catalog':
+      return syncCatalogText(result);
     case 'sync-subaccounts':
-      return JSON.stringify(result, null, 2);
+      return syncSubaccountsText(result);
+    case 'token.issue':
+      return tokenIssueText(result);
+    case 'token.revoke':
+      return tokenRevokeText(result);
+    case 'token.list':
+      return tokenListText(result);
   }
 }

@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { createS3Client } from '../../shared/adapters/s3/s3-client';
 import { createS3ExportSource } from '../../shared/adapters/s3/s3-export-source';
+import { createBillingApiFromConfig } from '../../shared/adapters/billing/from-config';
+import type { BillingApi } from '../../shared/ports/billing';
 import type { ActionResult } from '../../shared/actions/deps';
 import { runAction } from '../../shared/actions/run-action';
 import { ActionValidationError, parseAction } from '../../shared/actions/schema';
@@ -25,11 +27,16 @@ export interface OperatorOptions {
   clock?: () => Date;
   /** Object Storage; by default an S3 client from the configuration. */
   storage?: (config: FunctionRuntime['config']) => StorageExportSource;
+  /** The Billing API; by default built from the configuration with the invocation's IAM token. */
+  billing?: (config: FunctionRuntime['config']) => BillingApi;
 }
 
 export function createOperatorHandler(getRuntime: () => Promise<FunctionRuntime>, options: OperatorOptions = {}) {
   const clock = options.clock ?? (() => new Date());
   const storage = options.storage ?? ((config: FunctionRuntime['config']) => createS3ExportSource(createS3Client(config)));
+  // Built once per instance; it asks for the current invocation's token on every call.
+  let billingApi: BillingApi | undefined;
+  const billing = (config: FunctionRuntime['config']) => (billingApi ??= (options.billing ?? ((c) => createBillingApiFromConfig(c, token.current)))(config));
   return async (event: unknown, context: FunctionContext): Promise<OperatorResponse> => {
     token.update(context);
     const logger = createLogger({ level: 'info', requestId: context.requestId, fields: { function: 'operator' } });
@@ -47,6 +54,7 @@ export function createOperatorHandler(getRuntime: () => Promise<FunctionRuntime>
           logger,
           localFiles: false,
           storage: () => storage(config),
+          billing: () => billing(config),
           migrate: () => migrateStore(config, { iamToken: token.current }),
           shouldStop: () => (remaining ? remaining() < STOP_MARGIN_MS : false),
         },

@@ -3,6 +3,7 @@
  * build this once; each supplies the parts it has (local files only in the CLI, the function's
  * IAM token for the Billing API only in the cloud).
  */
+import type { BillingApi } from '../ports/billing';
 import type { Logger } from '../runtime/logger';
 import type { Deps, Failure } from '../usecases/deps';
 import type { StorageExportSource } from '../usecases/ingest-from-storage';
@@ -23,6 +24,8 @@ export interface ActionDeps extends Deps {
   localFiles: boolean;
   /** Object Storage for `s3://` sources, built on first use. */
   storage?: () => StorageExportSource;
+  /** The Billing API (sync-catalog, sync-subaccounts), built on first use. */
+  billing?: () => BillingApi;
   /** Creates / updates the store schema. */
   migrate: () => Promise<MigrateSummary>;
   /** Progress lines for long work (a terminal's stderr); ignored when absent. */
@@ -40,6 +43,6 @@ export function succeeded(result: Record<string, unknown>): ActionResult {
   return { ok: true, result };
 }
 
-export function failed(failure: { code: Failure['code'] | 'INGEST_REJECTED' | 'NOT_AVAILABLE' | 'BILLING_API'; message: string }, result?: Record<string, unknown>): ActionResult {
+export function failed(failure: { code: Failure['code'] | 'INGEST_REJECTED' | 'NOT_AVAILABLE' | 'BILLING_API' | string; message: string }, result?: Record<string, unknown>): ActionResult {
   return { ok: false, error: { code: failure.code, message: failure.message }, ...(result ? { result } : {}) };
 }

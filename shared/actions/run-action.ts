@@ -10,6 +10,7 @@ import { ingestLog } from './handlers/inspect';
 import { accrue, balance, statement } from './handlers/ledger';
 import { partnerLink, partnerShow, partnerUnlink, specializationGrant, specializationRevoke } from './handlers/program';
 import { syncCatalog, syncSubaccounts } from './handlers/billing';
+import { tokenIssue, tokenList, tokenRevoke } from './handlers/tokens';
 import type { Action } from './schema';
 
 export async function runAction(deps: ActionDeps, action: Action): Promise<ActionResult> {
@@ -40,5 +41,11 @@ export async function runAction(deps: ActionDeps, action: Action): Promise<Actio
       return syncCatalog(deps, action);
     case 'sync-subaccounts':
       return syncSubaccounts(deps, action);
+    case 'token.issue':
+      return tokenIssue(deps, action);
+    case 'token.revoke':
+      return tokenRevoke(deps, action);
+    case 'token.list':
+      return tokenList(deps, action);
   }
 }

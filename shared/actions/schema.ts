@@ -46,7 +46,7 @@ export const actionSchemas = {
   balance: action('balance', { partnerId: partnerIdField }),
   statement: action('statement', { partnerId: partnerIdField, quarter: quarterField }),
   migrate: action('migrate', {}),
-  'sync-catalog': action('sync-catalog', {}),
+  'sync-catalog': action('sync-catalog', { writeRules: z.string().min(1).optional() }),
   'sync-subaccounts': action('sync-subaccounts', {
     partnerId: partnerIdField,
     resellerId: subaccountIdField,
@@ -54,6 +54,9 @@ export const actionSchemas = {
     confirm: z.boolean().optional(),
     ...audit,
   }),
+  'token.issue': action('token.issue', { partnerId: partnerIdField, ...audit }),
+  'token.revoke': action('token.revoke', { partnerId: partnerIdField, tokenId: z.string().regex(/^[0-9a-f]{24}$/, 'a token id: 24 hex digits (token list shows them)'), ...audit }),
+  'token.list': action('token.list', { partnerId: partnerIdField }),
 } as const;
 
 export type ActionName = keyof typeof actionSchemas;
@@ -72,6 +75,8 @@ export const CHANGING_ACTIONS: ReadonlySet<ActionName> = new Set([
   'accrue',
   'migrate',
   'sync-subaccounts',
+  'token.issue',
+  'token.revoke',
 ]);
 
 export class ActionValidationError extends Error {

@@ -82,11 +82,37 @@ export interface LedgerStore {
   listRuns(filter?: { quarter?: Quarter }): Promise<AccrualRun[]>;
 }
 
+/**
+ * A partner's portal token (§9): the public lookup id and a salted hash of the secret, never the
+ * secret itself. A token belongs to exactly one partner.
+ */
+export interface PortalToken {
+  id: string;
+  partnerId: string;
+  /** Hex of the per-token salt and of sha256(salt ‖ secret). */
+  salt: string;
+  hash: string;
+  created: Audit;
+  revoked: Audit | null;
+}
+
+/** Portal tokens (§9): hashes only. */
+export interface TokenStore {
+  /** ALREADY_EXISTS when the id is taken. */
+  insertToken(token: PortalToken): Promise<void>;
+  getToken(id: string): Promise<PortalToken | null>;
+  /** Ordered by creation time, then id. */
+  listTokens(filter?: { partnerId?: string }): Promise<PortalToken[]>;
+  /** NOT_FOUND for an unknown id; ALREADY_REVOKED when it was revoked before. */
+  revokeToken(id: string, revoked: Audit): Promise<void>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'ydb';
   program: ProgramStore;
   usage: UsageStore;
   ledger: LedgerStore;
+  tokens: TokenStore;
   close(): Promise<void>;
 }
 

@@ -3,7 +3,7 @@
  * The quarterly timer calls it for the last closed quarter and the one before it (R9).
  */
 import { createAccrualAccumulator, type QuarterAccrual } from '../domain/accrual';
-import { addDays, isQuarter, lastClosedQuarter, moscowDay, previousQuarter, quarterRange, type Quarter } from '../domain/calendar';
+import { addDays, isQuarter, lastClosedQuarter, moscowDay, previousQuarter, quarterRange, type Day, type Quarter } from '../domain/calendar';
 import { planPosting, type PostingLine } from '../domain/ledger';
 import type { AccrualRun } from '../domain/model';
 import { isScanInterrupted, LedgerConflictError } from '../ports/store';
@@ -25,22 +25,25 @@ const SCAN_RETRIES = 3;
  * Computes a quarter's accruals for all partners (or one) from the stored state. A scan the store
  * had to interrupt (its snapshot changed under a retry) is computed again from scratch.
  */
-export async function computeQuarter(deps: Deps, quarter: Quarter, partnerId?: string): Promise<QuarterAccrual> {
+export async function computeQuarter(deps: Deps, quarter: Quarter, partnerId?: string, options: { through?: Day } = {}): Promise<QuarterAccrual> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await computeOnce(deps, quarter, partnerId);
+      return await computeOnce(deps, quarter, partnerId, options.through);
     } catch (error) {
       if (!isScanInterrupted(error) || attempt >= SCAN_RETRIES) throw error;
     }
   }
 }
 
-async function computeOnce(deps: Deps, quarter: Quarter, partnerId?: string): Promise<QuarterAccrual> {
+/** `through` (a running quarter's preview) stops the scan at that day: usage after it is not counted. */
+async function computeOnce(deps: Deps, quarter: Quarter, partnerId?: string, through?: Day): Promise<QuarterAccrual> {
   const [links, specializations] = await Promise.all([deps.store.program.listLinks(), deps.store.program.listSpecializations()]);
   const acc = createAccrualAccumulator({ rules: deps.rules.rules, quarter, links, specializations, partnerId });
   const accountIds = partnerId === undefined ? undefined : [...new Set(links.filter((l) => l.partnerId === partnerId).map((l) => l.subaccountId))];
-  if (accountIds?.length === 0) return acc.finish();
-  for await (const row of deps.store.usage.scanUsage(quarterRange(quarter), accountIds ? { accountIds } : undefined)) acc.add(row);
+  const range = quarterRange(quarter);
+  if (through !== undefined && through < range.to) range.to = through;
+  if (accountIds?.length === 0 || range.to < range.from) return acc.finish();
+  for await (const row of deps.store.usage.scanUsage(range, accountIds ? { accountIds } : undefined)) acc.add(row);
   return acc.finish();
 }
 

@@ -7,6 +7,7 @@ import type { Store } from '../../shared/ports/store';
 import { batch, collect, entry, link, period, run, shown, shownEntry, type ContractContext } from './fixtures';
 import { describeLedgerContract } from './ledger-contract';
 import { describeProgramContract } from './program-contract';
+import { describeTokenContract } from './token-contract';
 import { describeUsageContract } from './usage-contract';
 
 export interface StoreUnderTest {
@@ -48,6 +49,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describeProgramContract(ctx);
     describeUsageContract(ctx);
     describeLedgerContract(ctx);
+    describeTokenContract(ctx);
 
     if (options.persistent !== false) it('keeps links, periods, usage, versions, the ingest log, entries and runs across close and reopen', async () => {
       const reopen = subject?.reopen;

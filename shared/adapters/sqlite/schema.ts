@@ -111,6 +111,21 @@ CREATE TABLE IF NOT EXISTS accrual_runs (
   entries INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS accrual_runs_by_start ON accrual_runs (started_at);
+
+-- Portal tokens (§9): the salted hash only, never the secret.
+CREATE TABLE IF NOT EXISTS portal_tokens (
+  id TEXT PRIMARY KEY NOT NULL,
+  partner_id TEXT NOT NULL,
+  salt TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  created_actor TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  created_note TEXT NOT NULL,
+  revoked_actor TEXT,
+  revoked_at TEXT,
+  revoked_note TEXT
+);
+CREATE INDEX IF NOT EXISTS portal_tokens_by_partner ON portal_tokens (partner_id, created_at);
 `;
 
 /**

@@ -9,6 +9,7 @@ import type { Store } from '../../ports/store';
 import { createSqliteLedgerStore } from './ledger-store';
 import { createSqliteProgramStore } from './program-store';
 import { migrate } from './schema';
+import { createSqliteTokenStore } from './token-store';
 import { createSqliteUsageStore, type ScanConnection } from './usage-store';
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -54,6 +55,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     program: createSqliteProgramStore(db),
     usage: createSqliteUsageStore({ db, openReader, faultInjector: options.faultInjector }),
     ledger: createSqliteLedgerStore(db),
+    tokens: createSqliteTokenStore(db),
     async close() {
       // A scan still being iterated when the store closes loses its connection and fails its next read.
       for (const reader of readers) reader.close();

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { isDay, isQuarter } from '../../domain/calendar';
 import { CURRENCIES, type AccountDayVersion, type AccrualRun, type Audit, type IngestLogEntry, type LedgerEntry, type SpecializationPeriod, type SubaccountLink, type UsageAggregate } from '../../domain/model';
 import { describeZodIssues } from '../../domain/rules';
-import { StoreError } from '../../ports/store';
+import { StoreError, type PortalToken } from '../../ports/store';
 import type { Row } from './values';
 
 const text = z.string();
@@ -188,6 +188,30 @@ const runRow = z
     }),
   );
 
+const tokenRow = z
+  .object({
+    id: text,
+    partner_id: text,
+    salt: z.string().regex(/^[0-9a-f]+$/),
+    hash: z.string().regex(/^[0-9a-f]+$/),
+    created_actor: text,
+    created_at: text,
+    created_note: text,
+    revoked_actor: text.nullable(),
+    revoked_at: text.nullable(),
+    revoked_note: text.nullable(),
+  })
+  .transform(
+    (row): PortalToken => ({
+      id: row.id,
+      partnerId: row.partner_id,
+      salt: row.salt,
+      hash: row.hash,
+      created: { actor: row.created_actor, at: row.created_at, note: row.created_note },
+      revoked: row.revoked_actor === null || row.revoked_at === null ? null : { actor: row.revoked_actor, at: row.revoked_at, note: row.revoked_note ?? '' },
+    }),
+  );
+
 function parser<T>(table: string, schema: z.ZodType<T>): (row: Row) => T {
   return (row) => {
     const result = schema.safeParse(row);
@@ -205,3 +229,4 @@ export const readVersion = parser('account_day_versions', versionRow);
 export const readIngest = parser('ingest_log', ingestRow);
 export const readLedgerEntry = parser('ledger_entries', ledgerRow);
 export const readRun = parser('accrual_runs', runRow);
+export const readToken = parser('portal_tokens', tokenRow);

@@ -12,6 +12,7 @@
  * - ledger_entries (partner_id, quarter, specialization, currency, seq): the R7 key + seq, so a
  *   partner's ledger is a key prefix and a duplicate posting cannot be inserted twice.
  * - accrual_runs (quarter, run_id), ingest_log (object_key, id), links and periods by id.
+ * - portal_tokens (id): a token is looked up by the id it carries (`<id>.<secret>`), never scanned.
  */
 
 export interface YdbTableDdl {
@@ -130,6 +131,22 @@ export const YDB_TABLES: readonly YdbTableDdl[] = [
     note Utf8,
     entries Uint64,
     PRIMARY KEY (quarter, run_id)
+);`,
+  },
+  {
+    name: 'portal_tokens',
+    ddl: `CREATE TABLE portal_tokens (
+    id Utf8 NOT NULL,
+    partner_id Utf8,
+    salt Utf8,
+    hash Utf8,
+    created_actor Utf8,
+    created_at Utf8,
+    created_note Utf8,
+    revoked_actor Utf8,
+    revoked_at Utf8,
+    revoked_note Utf8,
+    PRIMARY KEY (id)
 );`,
   },
 ];

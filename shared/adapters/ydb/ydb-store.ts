@@ -8,6 +8,7 @@ import { createYdbDriver, destroyYdbDriver, waitForYdb, type YdbConnection } fro
 import { createYdbLedgerStore } from './ledger-store';
 import { createYdbProgramStore } from './program-store';
 import { createYdbRunner, type YdbRunnerOptions } from './runner';
+import { createYdbTokenStore } from './token-store';
 import type { YdbDriver } from './sdk';
 import { createYdbUsageStore, type YdbUsageOptions } from './usage-store';
 
@@ -24,6 +25,7 @@ export function createYdbStore(driver: YdbDriver, options: YdbStoreOptions = {})
     program: createYdbProgramStore(runner),
     usage: createYdbUsageStore(runner, options),
     ledger: createYdbLedgerStore(runner),
+    tokens: createYdbTokenStore(runner),
     async close() {
       if (closed) return;
       closed = true;

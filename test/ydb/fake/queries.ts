@@ -67,6 +67,7 @@ const INGEST_COLUMNS = ['object_key', 'id', 'etag', 'version', 'row_count', 'acc
 const LEDGER_COLUMNS = ['partner_id', 'quarter', 'specialization', 'currency', 'seq', 'id', 'amount', 'kind', 'run_id', 'created_at', 'actor', 'note'];
 const LEDGER_KEY = ['partner_id', 'quarter', 'specialization', 'currency', 'seq'];
 const RUN_COLUMNS = ['quarter', 'run_id', 'dry_run', 'rules_versions', 'rules_digest', 'started_at', 'actor', 'note', 'entries'];
+const TOKEN_COLUMNS = ['id', 'partner_id', 'salt', 'hash', 'created_actor', 'created_at', 'created_note', 'revoked_actor', 'revoked_at', 'revoked_note'];
 const USAGE_OUT = ['day', 'account_id', 'service_id', 'sku_id', 'currency', 'cost', 'credit', 'service_name', 'sku_name', 'row_count'];
 const USAGE_ORDER = ['day', 'account_id', 'service_id', 'sku_id', 'currency'];
 
@@ -194,6 +195,26 @@ export const HANDLERS: Record<string, Handler> = {
     order: LEDGER_KEY,
     after: ['$after_partner_id', '$after_quarter', '$after_specialization', '$after_currency', '$after_seq'],
     where: (row, p) => optionalEquals(row['partner_id'] ?? null, p['$partner_id']) && optionalEquals(row['quarter'] ?? null, p['$quarter']),
+  }),
+  insert_token: ({ params, tx }) => {
+    for (const row of list(params['$rows'])) tx.insert('portal_tokens', row);
+    return [];
+  },
+  select_token: ({ params, tx, engine }) => {
+    const row = tx.get('portal_tokens', { id: params['$id'] ?? null });
+    return [project(engine, 'portal_tokens', TOKEN_COLUMNS, row ? [row] : [])];
+  },
+  revoke_token: ({ params, tx }) => {
+    const row = tx.get('portal_tokens', { id: params['$id'] ?? null });
+    if (row) tx.upsert('portal_tokens', { ...row, revoked_actor: params['$revoked_actor'] ?? null, revoked_at: params['$revoked_at'] ?? null, revoked_note: params['$revoked_note'] ?? null });
+    return [];
+  },
+  list_tokens_page: page({
+    table: 'portal_tokens',
+    columns: TOKEN_COLUMNS,
+    order: ['id'],
+    after: ['$after_id'],
+    where: (row, p) => optionalEquals(row['partner_id'] ?? null, p['$partner_id']),
   }),
   list_runs_page: page({
     table: 'accrual_runs',

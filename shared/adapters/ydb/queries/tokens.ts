@@ -1,0 +1,34 @@
+/**
+ * Portal tokens (§9). INSERT (not UPSERT) so an id is never overwritten; revoking reads the row
+ * first (NOT_FOUND / ALREADY_REVOKED) in the same transaction as the UPDATE.
+ */
+
+export const INSERT_TOKEN = `-- name: insert_token
+DECLARE $rows AS List<Struct<id: Utf8, partner_id: Utf8, salt: Utf8, hash: Utf8, created_actor: Utf8, created_at: Utf8, created_note: Utf8, revoked_actor: Optional<Utf8>, revoked_at: Optional<Utf8>, revoked_note: Optional<Utf8>>>;
+INSERT INTO portal_tokens
+SELECT id, partner_id, salt, hash, created_actor, created_at, created_note, revoked_actor, revoked_at, revoked_note
+FROM AS_TABLE($rows);`;
+
+export const SELECT_TOKEN = `-- name: select_token
+DECLARE $id AS Utf8;
+SELECT id, partner_id, salt, hash, created_actor, created_at, created_note, revoked_actor, revoked_at, revoked_note
+FROM portal_tokens WHERE id = $id;`;
+
+export const REVOKE_TOKEN = `-- name: revoke_token
+DECLARE $id AS Utf8;
+DECLARE $revoked_actor AS Utf8;
+DECLARE $revoked_at AS Utf8;
+DECLARE $revoked_note AS Utf8;
+UPDATE portal_tokens
+SET revoked_actor = $revoked_actor, revoked_at = $revoked_at, revoked_note = $revoked_note
+WHERE id = $id;`;
+
+export const LIST_TOKENS_PAGE = `-- name: list_tokens_page
+DECLARE $partner_id AS Optional<Utf8>;
+DECLARE $after_id AS Utf8;
+DECLARE $limit AS Uint64;
+SELECT id, partner_id, salt, hash, created_actor, created_at, created_note, revoked_actor, revoked_at, revoked_note
+FROM portal_tokens
+WHERE id > $after_id AND ($partner_id IS NULL OR partner_id = $partner_id)
+ORDER BY id
+LIMIT $limit;`;
