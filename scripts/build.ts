@@ -14,10 +14,11 @@ const OUT = 'dist/functions';
 
 /**
  * Never bundled: the native SQLite module (functions use YDB; SQLite is loaded only when
- * REBATES_STORE=sqlite, which the cloud never sets) and optional peers of ydb-sdk that the code
- * never reaches (platform notes: MetadataAuthService needs @yandex-cloud/nodejs-sdk@2).
+ * REBATES_STORE=sqlite, which the cloud never sets — open-store.ts then says what to set), and the
+ * v2 token-service paths ydb-sdk's MetadataAuthService would load (never reached: driver.ts refuses
+ * the metadata fallback). `@yandex-cloud/nodejs-sdk` 3.x itself is bundled (the Billing API).
  */
-export const EXTERNAL = ['better-sqlite3', '@yandex-cloud/nodejs-sdk', '@yandex-cloud/nodejs-sdk/*'];
+export const EXTERNAL = ['better-sqlite3', '@yandex-cloud/nodejs-sdk/dist/token-service/*'];
 
 /**
  * The portal page (portal/*) goes into the bundle as text: shared/portal/page-assets.ts, which

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFunctions, functionNames } from '../../scripts/build';
+import { nodeRuntimes } from '../support/node-runtimes';
 
 let out: string;
 let built: Awaited<ReturnType<typeof buildFunctions>>;
@@ -25,12 +26,12 @@ describe('function bundles', () => {
     expect(built.length).toBeGreaterThan(0);
   });
 
-  it('loads each bundle with plain node and no node_modules, exporting handler', () => {
+  it.each(nodeRuntimes().map((r) => [r.name, r.path] as const))('loads each bundle under %s with no node_modules, exporting handler', (_name, node) => {
     for (const b of built) {
       const dir = mkdtempSync(join(tmpdir(), `rebates-${b.name}-`));
       try {
         copyFileSync(b.bundle, join(dir, 'index.js'));
-        const probe = spawnSync(process.execPath, ['-e', "const m = require('./index.js'); process.stdout.write(typeof m.handler)"], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+        const probe = spawnSync(node, ['-e', "const m = require('./index.js'); process.stdout.write(typeof m.handler)"], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
         expect(probe.stderr).toBe('');
         expect(probe.stdout).toBe('function');
       } finally {
