@@ -10,8 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 let server: ChildProcess;
 let endpoint = '';
 
+/**
+ * YDB_ENDPOINT in both forms operators meet: host-only with YDB_DATABASE, and Terraform's
+ * `ydb_full_endpoint` form carrying `?database=` (which ydb-sdk must never see as its own
+ * YDB_ENDPOINT: it would send every call to "127.0.0.1:port/?database=…").
+ */
+let form: 'host-only' | 'full' = 'host-only';
+
 function cli(...args: string[]) {
-  const env: Record<string, string | undefined> = { ...process.env, REBATES_STORE: 'ydb', YDB_ENDPOINT: endpoint, YDB_DATABASE: '/local', YDB_ANONYMOUS_CREDENTIALS: '1' };
+  const ydb = form === 'full' ? { YDB_ENDPOINT: `${endpoint}/?database=/local`, YDB_DATABASE: undefined } : { YDB_ENDPOINT: endpoint, YDB_DATABASE: '/local' };
+  const env: Record<string, string | undefined> = { ...process.env, REBATES_STORE: 'ydb', ...ydb, YDB_ANONYMOUS_CREDENTIALS: '1' };
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { env, encoding: 'utf8' });
   return { code: result.status, stderr: result.stderr, json: () => JSON.parse(result.stdout) };
 }
@@ -43,7 +51,8 @@ describe('CLI on the YDB store (protocol fake in a separate process)', () => {
     expect(again.existing.length).toBe(first.json().created.length);
   });
 
-  it('links, grants, ingests and posts a quarter through the YDB adapter', () => {
+  it('links, grants, ingests and posts a quarter through the YDB adapter, given the full-form endpoint', () => {
+    form = 'full';
     expect(cli('partner', 'link', '--partner', 'p1', '--subaccount', 'acc-1', '--from', '2025-01-01', '--json').code).toBe(0);
     expect(cli('specialization', 'grant', '--partner', 'p1', '--specialization', 'ml-ai', '--from', '2025-01-01', '--json').code).toBe(0);
     const ingest = cli('ingest', 'test/fixtures/exports/cli/q1-usage.csv', '--json');
