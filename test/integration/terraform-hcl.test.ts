@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFunctions } from '../../scripts/build';
 import { configSchema, loadConfig } from '../../shared/config';
 import { functionEnvironments, terraformFunctions, type ReferenceResolver } from '../support/terraform-env';
+import { PAGE_FILES } from '../../shared/portal/page-files';
 import { extensionsIn, markedReference, renderGatewaySpec } from '../support/terraform-gateway';
 import { defaultsOnly, findResource, interpolate, loadTerraform, nestedBlocks, resourceReference, resourcesOf, variableDefault, wholeReference } from '../support/terraform-hcl';
 import { cronMonths, yandexCronProblems } from '../support/yandex-cron';
@@ -273,6 +274,15 @@ describe('API Gateway', () => {
     const api = paths['/v1/{proxy+}']?.['x-yc-apigateway-any-method']?.['x-yc-apigateway-integration'] as Record<string, unknown> | undefined;
     for (const integration of [page, api]) {
       expect(integration).toMatchObject({ type: 'cloud_functions', payload_format_version: '0.1', function_id: 'ref:yandex_function.portal_api.id' });
+    }
+  });
+
+  it('routes every file of the page to portal-api, without a token', () => {
+    const { paths } = render();
+    for (const { url } of PAGE_FILES) {
+      const route = paths[url]?.get;
+      expect(route?.['x-yc-apigateway-integration'], `${url} is routed`).toMatchObject({ function_id: 'ref:yandex_function.portal_api.id', payload_format_version: '0.1' });
+      expect(route?.security, `${url} loads without a token`).toBeUndefined();
     }
   });
 
