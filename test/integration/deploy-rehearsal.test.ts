@@ -3,8 +3,9 @@
  * `node` — this machine's and the cloud's Node 22.15 — with exactly the environment Terraform
  * gives it. Terraform's references become realistic local values of the same form: its
  * `ydb_full_endpoint` becomes `grpc://127.0.0.1:<port>/?database=/local` (the YDB protocol fake),
- * the Lockbox S3 keys become s3rver's, `var.*` take their defaults. One key is added: S3_ENDPOINT
- * (Terraform leaves it to the default https://storage.yandexcloud.net; here it is s3rver).
+ * the Lockbox S3 keys become s3rver's, `var.*` take their defaults. Two keys are added, which
+ * Terraform leaves to their defaults (the real services): S3_ENDPOINT (s3rver) and
+ * BILLING_API_ENDPOINT (the in-process Billing API fake, which checks the invocation's token).
  * Then the functions are invoked with fixture events, as the triggers and an operator would.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -22,11 +23,14 @@ import { startS3rver, toStorageTriggerEvent, type S3rverHandle } from '../suppor
 import { functionEnvironments } from '../support/terraform-env';
 import { unzipInto } from '../support/unzip';
 import { usageCsv } from '../support/usage-export-csv';
+import { startFakeBillingApi, type FakeBillingApi, type FakeBillingData } from '../billing/fake-billing-api';
 import { FakeYdb } from '../ydb/fake/fake-ydb';
 
 const RUNNER = resolve('test/support/function-runner.cjs');
 const BUCKET = 'billing-exports';
-const TOKEN = 't1.rehearsal-iam-token';
+const billingData = JSON.parse(readFileSync('test/fixtures/billing/catalog.json', 'utf8')) as FakeBillingData;
+/** The invocation's IAM token (context.token): the Billing API fake accepts exactly this one. */
+const TOKEN = billingData.token;
 const timerEvent = JSON.parse(readFileSync('test/fixtures/events/timer-no-payload.json', 'utf8')) as { messages: { details: Record<string, string> }[] };
 
 let out: string;
@@ -57,6 +61,7 @@ function run(command: string, args: string[], options: { cwd: string; env: Recor
 
 describe.each(nodeRuntimes().map((r) => [r.name, r] as const))('deploy rehearsal under %s', (_name, runtime: NodeRuntime) => {
   let ydb: FakeYdb;
+  let billing: FakeBillingApi;
   let s3: S3rverHandle;
   let client: S3Client;
   let envs: Record<string, Record<string, string>>;
@@ -64,6 +69,7 @@ describe.each(nodeRuntimes().map((r) => [r.name, r] as const))('deploy rehearsal
 
   beforeAll(async () => {
     ydb = await new FakeYdb().start();
+    billing = await startFakeBillingApi(billingData);
     s3 = await startS3rver({ buckets: [BUCKET] });
     client = createS3Client(loadConfig(s3.env));
     envs = await functionEnvironments((ref) => {
@@ -76,6 +82,7 @@ describe.each(nodeRuntimes().map((r) => [r.name, r] as const))('deploy rehearsal
     client?.destroy();
     await s3?.stop();
     await ydb?.stop();
+    await billing?.close();
   });
 
   /** Runs invocations in one warm instance of the function, as the runtime would. */
@@ -87,7 +94,7 @@ describe.each(nodeRuntimes().map((r) => [r.name, r] as const))('deploy rehearsal
     const invocations = join(dir, 'invocations.json');
     const results = join(dir, 'results.jsonl');
     writeFileSync(invocations, JSON.stringify(events.map((event, i) => ({ event, token: TOKEN, requestId: `${fn}-${seq}-${i + 1}` }))));
-    const env = { ...envs[fn]!, S3_ENDPOINT: s3.endpoint };
+    const env = { ...envs[fn]!, S3_ENDPOINT: s3.endpoint, BILLING_API_ENDPOINT: billing.endpoint };
     const r = await run(runtime.path, [RUNNER, invocations, results, exportName], { cwd: dir, env });
     // The AWS SDK warns that Node 20 support ends soon; that warning alone is expected under Node 20.
     const stderr = runtime.path === process.execPath ? r.stderr.replace(/^\(node:\d+\) Warning: NodeVersionSupportWarning:[\s\S]*?\(Use `node --trace-warnings[^\n]*\n/m, '') : r.stderr;
@@ -143,11 +150,14 @@ describe.each(nodeRuntimes().map((r) => [r.name, r] as const))('deploy rehearsal
       { action: 'ingest-log', limit: 10 },
       { action: 'statement', partnerId: 'p1', quarter: '2026-Q1' },
       { action: 'partner.erase', partnerId: 'p1' },
+      { action: 'sync-catalog' },
     ]);
     expect(read[0]).toMatchObject({ ok: true, result: { ok: true, result: { partnerId: 'p1', balances: [{ currency: 'RUB', amount: '12.35' }] } } });
     expect(read[1]!.result.result.files).toEqual([expect.objectContaining({ objectKey: `s3://${BUCKET}/partner/20260315.csv`, status: 'applied' })]);
     expect(read[2]!.result.result.entries).toHaveLength(2);
     expect(read[3]!.result.result.entries).toEqual([expect.objectContaining({ kind: 'accrual', amount: '12.35', actor: 'timer' })]);
+    expect(read[5]!.result.result.changes.added).toContainEqual(expect.objectContaining({ specialization: 'business-tools', serviceId: 'dn2tracker0fake00001' }));
+    expect(billing.calls.at(-1)?.authorization).toBe(`Bearer ${TOKEN}`);
     expect(read[4]).toMatchObject({ ok: true, result: { ok: false, error: { code: 'ACTION_INVALID', message: expect.stringMatching(/unknown action "partner.erase"; valid actions: partner.link/) } } });
   }, 180_000);
 
