@@ -9,7 +9,7 @@ import { createS3ExportSource } from '../../shared/adapters/s3/s3-export-source'
 import type { Store } from '../../shared/ports/store';
 import { parseIngestEvent, toStorageIngestRequest } from '../../shared/runtime/events';
 import type { FunctionContext } from '../../shared/runtime/function-context';
-import { functionConfig } from '../../shared/runtime/function-runtime';
+import { createTokenHolder, functionConfig } from '../../shared/runtime/function-runtime';
 import { lazy } from '../../shared/runtime/lazy';
 import { createLogger, errorFields, type LogLevel } from '../../shared/runtime/logger';
 import { openStore } from '../../shared/runtime/open-store';
@@ -27,11 +27,11 @@ export interface IngestUsageRuntime {
 const STOP_MARGIN_MS = 60_000;
 
 /** The IAM token of the latest invocation; the YDB store reads it on every call (openStore). */
-let iamToken: string | undefined;
+const token = createTokenHolder();
 
 export function createIngestUsageHandler(getRuntime: () => Promise<IngestUsageRuntime>) {
   return async (event: unknown, context: FunctionContext): Promise<IngestFromStorageResult> => {
-    iamToken = context.token?.access_token ?? iamToken;
+    token.update(context);
     let logger = createLogger({ level: 'info', requestId: context.requestId, fields: { function: 'ingest-usage' } });
     try {
       const { store, source, logLevel } = await getRuntime();
@@ -52,6 +52,6 @@ export function createIngestUsageHandler(getRuntime: () => Promise<IngestUsageRu
 export const handler = createIngestUsageHandler(
   lazy(async () => {
     const config = functionConfig();
-    return { store: await openStore(config, { iamToken: () => iamToken }), source: createS3ExportSource(createS3Client(config)), logLevel: config.LOG_LEVEL };
+    return { store: await openStore(config, { iamToken: token.current }), source: createS3ExportSource(createS3Client(config)), logLevel: config.LOG_LEVEL };
   }),
 );
