@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../shared/config';
 import { loadRules } from '../shared/app/rules-file';
-import { openStore } from '../shared/runtime/open-store';
+import { DEFAULT_SQLITE_PATH, openStore } from '../shared/runtime/open-store';
 import type { Deps } from '../shared/usecases/deps';
 import { UsageError } from './args';
 import { accrueCommand, balanceCommand, statementCommand } from './commands/accrue';
@@ -35,12 +35,29 @@ common options: --json (one JSON document on stdout), --actor ID and --note TEXT
 environment: REBATES_STORE=sqlite:<path> (default sqlite:.rebates/rebates.db) | ydb (YDB_ENDPOINT, YDB_DATABASE)
              REBATES_RULES=<path> overrides the shipped rules file`;
 
+/** Commands that only read: they need an existing store (a typo must not read as an empty one). */
+const READ_ONLY = new Set(['balance', 'statement', 'ingest-log', 'partner show']);
+
+/** `COMMAND --help`: the usage lines of that command, exit 0, without opening the store. */
+function commandHelp(command: string): string | null {
+  const lines = HELP.split('\n').filter((l) => l.trimStart().startsWith(`${command} `) || l.trim() === command);
+  return lines.length === 0 ? null : `usage: npm run --silent rebates -- ${lines.map((l) => l.trim()).join('\n       npm run --silent rebates -- ')}\n\n${HELP.split('\n').slice(-3).join('\n')}`;
+}
+
 async function run(argv: string[], config: Config, json: boolean): Promise<CommandOutput> {
   const [command, sub, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help') return { json: { help: HELP }, text: HELP, errors: [], exitCode: EXIT.ok };
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { json: { help: HELP }, text: HELP, errors: [], exitCode: EXIT.ok };
+  if (argv.includes('--help') || argv.includes('-h')) {
+    const help = commandHelp(command);
+    if (help !== null) return { json: { help }, text: help, errors: [], exitCode: EXIT.ok };
+  }
   if (command === 'migrate') return migrateCommand(config);
   const rules = loadRules(config.REBATES_RULES);
-  const store = await openStore(config);
+  const store = await openStore(config, {
+    mustExist: READ_ONLY.has(command) || READ_ONLY.has(`${command} ${sub ?? ''}`),
+    // A typo in a store path must not silently start a new, empty store elsewhere.
+    createDirectories: config.REBATES_STORE === `sqlite:${DEFAULT_SQLITE_PATH}`,
+  });
   const deps: Deps = { store, rules, clock: () => new Date(), newId: randomUUID };
   const progress = (line: string) => {
     if (process.stderr.isTTY && !json) process.stderr.write(`${line}\n`);
@@ -70,6 +87,23 @@ async function run(argv: string[], config: Config, json: boolean): Promise<Comma
   }
 }
 
+/**
+ * Errors about the situation, not the code: a busy or missing store, bad configuration or rules,
+ * a lost posting race, an unreachable YDB. They exit 1 with the message; anything else is a bug
+ * (exit 70, with its stack on stderr).
+ */
+const SITUATION_CODES = new Set([
+  'STORE_BUSY', 'STORE_UNAVAILABLE', 'SCHEMA_VERSION', 'CONFIG_INVALID', 'RULES_INVALID', 'LEDGER_CONFLICT',
+  'EXPORT_PATH', 'EXPORT_READ', 'YDB_CONFIG', 'YDB_UNAVAILABLE', 'YDB_CONTENDED', 'YDB_SCHEMA_MISMATCH',
+]);
+
+function exitCodeOf(code: unknown): number {
+  if (typeof code !== 'string') return EXIT.internal;
+  // YDB status failures (YDB_UNAVAILABLE, YDB_OVERLOADED, YDB_TIMEOUT …) are the database's situation too.
+  if (SITUATION_CODES.has(code) || /^YDB_(UNAVAILABLE|OVERLOADED|TIMEOUT|SESSION_EXPIRED|TRANSPORT_UNAVAILABLE|CLIENT_DEADLINE_EXCEEDED)/.test(code)) return EXIT.rejected;
+  return EXIT.internal;
+}
+
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const json = argv.includes('--json');
@@ -79,8 +113,10 @@ async function main(): Promise<number> {
   } catch (error) {
     const usage = error instanceof UsageError;
     const message = error instanceof Error ? error.message : String(error);
-    output = { json: { error: { code: usage ? 'USAGE' : ((error as { code?: string }).code ?? 'INTERNAL'), message } }, text: '', errors: [`error: ${message}`], exitCode: usage ? EXIT.usage : EXIT.internal };
-    if (!usage && !(error as { code?: string }).code) console.error(error);
+    const code = (error as { code?: unknown } | null)?.code;
+    const exitCode = usage ? EXIT.usage : exitCodeOf(code);
+    output = { json: { error: { code: usage ? 'USAGE' : typeof code === 'string' ? code : 'INTERNAL', message } }, text: '', errors: [`error: ${message}`], exitCode };
+    if (exitCode === EXIT.internal) console.error(error);
   }
   if (json) process.stdout.write(`${JSON.stringify(output.json, null, 2)}\n`);
   else if (output.text) process.stdout.write(`${output.text}\n`);

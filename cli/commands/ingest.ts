@@ -22,15 +22,24 @@ export interface IngestedFile {
   rows: number;
   accountDaysApplied: number;
   accountDaysStale: number;
+  /** I1: account-days with the stored version but other content (settled by digest; exit 1). */
+  conflicts: number;
   reason: string | null;
 }
 
+/** Each file on its own: one that fails (store busy, a bug) is reported and the next one goes on. */
 async function ingestLocal(deps: Deps, target: string, progress: (line: string) => void): Promise<IngestedFile[]> {
   const files: IngestedFile[] = [];
-  for (const object of await listLocalExports(target)) {
-    progress(object.key);
-    const o = await ingestExport(deps, object);
-    files.push({ objectKey: o.objectKey, status: o.status, rows: o.rows, accountDaysApplied: o.accountDaysApplied, accountDaysStale: o.accountDaysStale, reason: o.reason });
+  const objects = await listLocalExports(target);
+  for (const [i, object] of objects.entries()) {
+    progress(`[${i + 1}/${objects.length}] ${object.key}`);
+    try {
+      const o = await ingestExport(deps, object);
+      files.push({ objectKey: o.objectKey, status: o.status, rows: o.rows, accountDaysApplied: o.accountDaysApplied, accountDaysStale: o.accountDaysStale, conflicts: o.conflicts.length, reason: o.reason });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      files.push({ objectKey: object.key, status: 'failed', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, conflicts: 0, reason: message });
+    }
   }
   return files;
 }
@@ -40,11 +49,11 @@ async function ingestS3(deps: Deps, config: Config, bucket: string, prefix: stri
   const logger = createLogger({ level: 'info', write: (line) => progress(line) });
   const source = createS3ExportSource(createS3Client(config));
   const result = await ingestFromStorage({ ...deps, source, logger }, { kind: 'prefix', bucket, prefix });
-  return result.items.map((i) => ({ objectKey: s3Url(i.bucket, i.key), status: i.status, rows: i.rows, accountDaysApplied: i.accountDaysApplied, accountDaysStale: i.accountDaysStale, reason: i.reason }));
+  return result.items.map((i) => ({ objectKey: s3Url(i.bucket, i.key), status: i.status, rows: i.rows, accountDaysApplied: i.accountDaysApplied, accountDaysStale: i.accountDaysStale, conflicts: i.conflicts, reason: i.reason }));
 }
 
 export async function ingestCommand(deps: Deps, config: Config, argv: string[], progress: (line: string) => void): Promise<CommandOutput> {
-  const p = parseCommand(argv, {}, USAGE);
+  const p = parseCommand(argv, {}, USAGE, { positionals: true });
   if (p.positionals.length === 0) throw new UsageError(`nothing to ingest\nusage: ${USAGE}`);
   const files: IngestedFile[] = [];
   const errors: string[] = [];
@@ -58,7 +67,10 @@ export async function ingestCommand(deps: Deps, config: Config, argv: string[], 
       continue;
     }
     if (found.length === 0) errors.push(`error: ${target}: no *.csv export files found`);
-    for (const f of found) if (f.status === 'rejected' || f.status === 'failed') errors.push(`error: ${f.status === 'failed' ? `${f.objectKey}: ` : ''}${f.reason}`);
+    for (const f of found) {
+      if (f.status === 'rejected' || f.status === 'failed') errors.push(`error: ${f.status === 'failed' ? `${f.objectKey}: ` : ''}${f.reason}`);
+      else if (f.conflicts > 0) errors.push(`error: ${f.objectKey}: ${f.reason}`);
+    }
     files.push(...found);
   }
 
@@ -69,6 +81,7 @@ export async function ingestCommand(deps: Deps, config: Config, argv: string[], 
     stale: count('stale'),
     rejected: count('rejected'),
     failed: count('failed'),
+    conflicts: files.reduce((n, f) => n + f.conflicts, 0),
     rows: files.reduce((n, f) => n + f.rows, 0),
     accountDaysApplied: files.reduce((n, f) => n + f.accountDaysApplied, 0),
     accountDaysStale: files.reduce((n, f) => n + f.accountDaysStale, 0),
@@ -81,6 +94,9 @@ export async function ingestCommand(deps: Deps, config: Config, argv: string[], 
     { header: 'stale', value: (f) => String(f.accountDaysStale), align: 'right' },
   ]);
   const failed = totals.failed > 0 ? `, ${totals.failed} failed` : '';
-  const summary = `${totals.files} file(s): ${totals.applied} applied, ${totals.stale} stale, ${totals.rejected} rejected${failed}; ${totals.accountDaysApplied} account-day(s) replaced, ${totals.accountDaysStale} skipped as stale`;
-  return { json: { files, totals }, text: `${table}\n${summary}`, errors, exitCode: errors.length > 0 ? EXIT.rejected : EXIT.ok };
+  const conflicts = totals.conflicts > 0 ? `, ${totals.conflicts} version conflict(s)` : '';
+  const summary = `${totals.files} file(s): ${totals.applied} applied, ${totals.stale} stale, ${totals.rejected} rejected${failed}; ${totals.accountDaysApplied} account-day(s) replaced, ${totals.accountDaysStale} skipped as stale${conflicts}`;
+  // With --json the reasons travel in the document too (one `error` object, §8), not only on stderr.
+  const error = errors.length > 0 ? { error: { code: 'INGEST_REJECTED', message: `${errors.length} problem(s); see details`, details: errors.map((e) => e.replace(/^error: /, '')) } } : {};
+  return { json: { files, totals, ...error }, text: `${table}\n${summary}`, errors, exitCode: errors.length > 0 ? EXIT.rejected : EXIT.ok };
 }

@@ -13,13 +13,25 @@ export interface OpenStoreOptions {
    * one, YDB credentials come from the environment (`YDB_*_CREDENTIALS`).
    */
   iamToken?: () => string | undefined;
+  /**
+   * SQLite: the store must already exist (commands that only read: a typo in the path must not
+   * read as an empty store). Without it, a missing file is created, but a missing directory only
+   * for the default path — elsewhere it is reported, naming the path.
+   */
+  mustExist?: boolean;
+  /** SQLite: create a missing parent directory (default true; the CLI allows it only for its default path). */
+  createDirectories?: boolean;
 }
+
+/** The default SQLite store (§8); the CLI creates its directory on first use. */
+export const DEFAULT_SQLITE_PATH = '.rebates/rebates.db';
 
 export async function openStore(config: Config, options: OpenStoreOptions = {}): Promise<Store> {
   const spec = config.REBATES_STORE;
   if (spec.startsWith('sqlite:')) {
     const { createSqliteStore } = await import('../adapters/sqlite/sqlite-store');
-    return createSqliteStore(spec.slice('sqlite:'.length));
+    const path = spec.slice('sqlite:'.length);
+    return createSqliteStore(path, { createDirectories: options.createDirectories ?? true, mustExist: options.mustExist ?? false });
   }
   if (!config.YDB_ENDPOINT) throw new StoreError('YDB_CONFIG', 'REBATES_STORE=ydb needs YDB_ENDPOINT');
   const [{ openYdbStore }, { TokenAuthService }] = await Promise.all([import('../adapters/ydb'), import('../adapters/ydb/sdk')]);
