@@ -8,7 +8,7 @@ import { failureOutput, ok, type CommandOutput } from '../output';
 import { renderTable } from '../table';
 
 const USAGE = {
-  accrue: 'accrue --quarter YYYY-Qn [--dry-run] [--json] [--actor ID] [--note TEXT]',
+  accrue: 'accrue --quarter YYYY-Qn [--dry-run] [--confirm] [--json] [--actor ID] [--note TEXT]',
   balance: 'balance --partner ID [--json]',
   statement: 'statement --partner ID --quarter YYYY-Qn [--json]',
 };
@@ -16,8 +16,8 @@ const USAGE = {
 const money = (v: bigint) => formatMoney(v, 2);
 
 export async function accrueCommand(deps: Deps, argv: string[]): Promise<CommandOutput> {
-  const p = parseCommand(argv, { quarter: { type: 'string' }, 'dry-run': { type: 'boolean' } }, USAGE.accrue);
-  const result = await accrueQuarter(deps, { quarter: required(p, 'quarter', USAGE.accrue), dryRun: p.values['dry-run'] === true, ...actorOf(p) });
+  const p = parseCommand(argv, { quarter: { type: 'string' }, 'dry-run': { type: 'boolean' }, confirm: { type: 'boolean' } }, USAGE.accrue);
+  const result = await accrueQuarter(deps, { quarter: required(p, 'quarter', USAGE.accrue), dryRun: p.values['dry-run'] === true, confirm: p.values['confirm'] === true, ...actorOf(p) });
   if (!result.ok) return failureOutput(result);
   const accruals = result.accruals.map((a) => ({
     partnerId: a.partnerId,
@@ -28,7 +28,8 @@ export async function accrueCommand(deps: Deps, argv: string[]): Promise<Command
     posted: money(a.posted),
     delta: money(a.delta),
   }));
-  const json = { quarter: result.quarter, dryRun: result.dryRun, runId: result.runId, accruals };
+  const warnings = result.warnings.map((w) => ({ partnerId: w.partnerId, specialization: w.specialization, currency: w.currency, posted: money(w.posted), delta: money(w.delta), message: w.message }));
+  const json = { quarter: result.quarter, dryRun: result.dryRun, runId: result.runId, accruals, warnings };
   const title = `${result.dryRun ? 'Dry run — nothing written. ' : ''}Accruals for ${result.quarter} (run ${result.runId})`;
   const table = renderTable(accruals, [
     { header: 'partner', value: (a) => a.partnerId },
@@ -42,7 +43,10 @@ export async function accrueCommand(deps: Deps, argv: string[]): Promise<Command
   const footer = result.dryRun
     ? `${result.accruals.filter((a) => a.delta !== 0n).length} ledger entr(ies) would be appended`
     : `${result.entriesAppended} ledger entr(ies) appended`;
-  return ok(json, `${title}\n${accruals.length === 0 ? '(no eligible usage)' : table}\n${footer}`);
+  const output = ok(json, `${title}\n${accruals.length === 0 ? '(no eligible usage)' : table}\n${footer}`);
+  // Reversals the rules file causes are announced on stderr too (in a dry run: posting needs --confirm).
+  output.errors = result.warnings.map((w) => `warning: ${w.message}${result.dryRun ? ' — posting will need --confirm' : ''}`);
+  return output;
 }
 
 export async function balanceCommand(deps: Deps, argv: string[]): Promise<CommandOutput> {
