@@ -13,6 +13,7 @@ import { ingestCommand } from './commands/ingest';
 import { ingestLogCommand, partnerShowCommand } from './commands/inspect';
 import { migrateCommand } from './commands/migrate';
 import { partnerCommand, specializationCommand } from './commands/program';
+import { usageCommand } from './commands/usage';
 import { EXIT, type CommandOutput } from './output';
 
 const HELP = `Specialization rebates — operator CLI
@@ -20,13 +21,15 @@ const HELP = `Specialization rebates — operator CLI
 usage: npm run --silent rebates -- <command> [options]
 
   partner link --partner ID --subaccount BILLING_ACCOUNT_ID --from DAY [--to DAY]
-  partner unlink --partner ID --subaccount BILLING_ACCOUNT_ID --effective DAY
+  partner unlink --partner ID --subaccount BILLING_ACCOUNT_ID --effective DAY   (DAY = its first day cancels it)
   partner show --partner ID      the partner's subaccount links and specializations, with audit
   specialization grant --partner ID --specialization SPEC --from DAY [--to DAY]
-  specialization revoke --partner ID --specialization SPEC --effective DAY
+  specialization revoke --partner ID --specialization SPEC --effective DAY   (DAY = its first day cancels it)
   ingest PATH_OR_URL...          file, directory (its *.csv files), or s3://bucket/prefix
   ingest-log [--object KEY] [--limit N]   processed export files, newest first
-  accrue --quarter YYYY-Qn [--dry-run]
+  usage release --subaccount BILLING_ACCOUNT_ID --day DAY [--to DAY] --note TEXT
+                                 recovery: the next file of these account-days replaces them, whatever its version
+  accrue --quarter YYYY-Qn [--dry-run] [--confirm]
   balance --partner ID
   statement --partner ID --quarter YYYY-Qn
   migrate                        create / update the store schema (YDB); SQLite migrates itself
@@ -79,6 +82,8 @@ async function run(argv: string[], config: Config, json: boolean): Promise<Comma
         return await balanceCommand(deps, args);
       case 'statement':
         return await statementCommand(deps, args);
+      case 'usage':
+        return await usageCommand(deps, sub, rest);
       default:
         throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
     }

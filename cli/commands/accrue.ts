@@ -3,7 +3,8 @@ import { formatMoney, formatScaled, PRODUCT_SCALE } from '../../shared/domain/mo
 import { accrueQuarter } from '../../shared/usecases/accrue';
 import type { Deps } from '../../shared/usecases/deps';
 import { partnerBalance, partnerStatement } from '../../shared/usecases/statement';
-import { actorOf, parseCommand, required } from '../args';
+import { partnerIdProblem, quarterProblem } from '../../shared/domain/identifiers';
+import { actorOf, checked, parseCommand, required } from '../args';
 import { failureOutput, ok, type CommandOutput } from '../output';
 import { renderTable } from '../table';
 
@@ -17,7 +18,8 @@ const money = (v: bigint) => formatMoney(v, 2);
 
 export async function accrueCommand(deps: Deps, argv: string[]): Promise<CommandOutput> {
   const p = parseCommand(argv, { quarter: { type: 'string' }, 'dry-run': { type: 'boolean' }, confirm: { type: 'boolean' } }, USAGE.accrue);
-  const result = await accrueQuarter(deps, { quarter: required(p, 'quarter', USAGE.accrue), dryRun: p.values['dry-run'] === true, confirm: p.values['confirm'] === true, ...actorOf(p) });
+  const quarter = checked(required(p, 'quarter', USAGE.accrue), (v) => quarterProblem(v, '--quarter'), USAGE.accrue);
+  const result = await accrueQuarter(deps, { quarter, dryRun: p.values['dry-run'] === true, confirm: p.values['confirm'] === true, ...actorOf(p) });
   if (!result.ok) return failureOutput(result);
   const accruals = result.accruals.map((a) => ({
     partnerId: a.partnerId,
@@ -51,7 +53,7 @@ export async function accrueCommand(deps: Deps, argv: string[]): Promise<Command
 
 export async function balanceCommand(deps: Deps, argv: string[]): Promise<CommandOutput> {
   const p = parseCommand(argv, { partner: { type: 'string' } }, USAGE.balance);
-  const result = await partnerBalance(deps, required(p, 'partner', USAGE.balance));
+  const result = await partnerBalance(deps, checked(required(p, 'partner', USAGE.balance), partnerIdProblem, USAGE.balance));
   const balances = result.balances.map((b) => ({ currency: b.currency, amount: money(b.amount) }));
   const table = renderTable(balances, [
     { header: 'currency', value: (b) => b.currency },
@@ -62,7 +64,10 @@ export async function balanceCommand(deps: Deps, argv: string[]): Promise<Comman
 
 export async function statementCommand(deps: Deps, argv: string[]): Promise<CommandOutput> {
   const p = parseCommand(argv, { partner: { type: 'string' }, quarter: { type: 'string' } }, USAGE.statement);
-  const result = await partnerStatement(deps, { partnerId: required(p, 'partner', USAGE.statement), quarter: required(p, 'quarter', USAGE.statement) });
+  const result = await partnerStatement(deps, {
+    partnerId: checked(required(p, 'partner', USAGE.statement), partnerIdProblem, USAGE.statement),
+    quarter: checked(required(p, 'quarter', USAGE.statement), (v) => quarterProblem(v, '--quarter'), USAGE.statement),
+  });
   if (!result.ok) return failureOutput(result);
   const lines = result.lines.map((l) => ({
     specialization: l.specialization,

@@ -1,6 +1,7 @@
 /** Read-only views an operator needs to check the setup: a partner's links and grants, the ingest log. */
 import type { Deps } from '../../shared/usecases/deps';
-import { parseCommand, optional, required, UsageError } from '../args';
+import { partnerIdProblem } from '../../shared/domain/identifiers';
+import { checked, parseCommand, optional, required, UsageError } from '../args';
 import { ok, type CommandOutput } from '../output';
 import { renderTable } from '../table';
 
@@ -13,7 +14,7 @@ const ended = (e: { actor: string; at: string; note: string } | null) => (e ? `$
 
 export async function partnerShowCommand(deps: Deps, argv: string[]): Promise<CommandOutput> {
   const p = parseCommand(argv, { partner: { type: 'string' } }, USAGE.show);
-  const partnerId = required(p, 'partner', USAGE.show);
+  const partnerId = checked(required(p, 'partner', USAGE.show), partnerIdProblem, USAGE.show);
   const [links, specializations] = await Promise.all([
     deps.store.program.listLinks({ partnerId }),
     deps.store.program.listSpecializations({ partnerId }),
