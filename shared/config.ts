@@ -22,6 +22,8 @@ export const configSchema = z
     S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
     S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** SQLite: how long a writer waits for another process's write lock before exiting 1 (STORE_BUSY). */
+    SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   })
   .superRefine((env, ctx) => {
     if (env.REBATES_STORE === 'ydb') {

@@ -31,7 +31,7 @@ export async function openStore(config: Config, options: OpenStoreOptions = {}):
   if (spec.startsWith('sqlite:')) {
     const { createSqliteStore } = await import('../adapters/sqlite/sqlite-store');
     const path = spec.slice('sqlite:'.length);
-    return createSqliteStore(path, { createDirectories: options.createDirectories ?? true, mustExist: options.mustExist ?? false });
+    return createSqliteStore(path, { createDirectories: options.createDirectories ?? true, mustExist: options.mustExist ?? false, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS });
   }
   if (!config.YDB_ENDPOINT) throw new StoreError('YDB_CONFIG', 'REBATES_STORE=ydb needs YDB_ENDPOINT');
   const [{ openYdbStore }, { TokenAuthService }] = await Promise.all([import('../adapters/ydb'), import('../adapters/ydb/sdk')]);

@@ -36,10 +36,10 @@ export function isSqliteBusy(error: unknown): boolean {
 }
 
 /** The error an operator sees when another process holds the write lock too long. */
-export function busyError(path: string, error: unknown): StoreError {
+export function busyError(path: string, error: unknown, timeoutMs = BUSY_TIMEOUT_MS): StoreError {
   return new StoreError(
     STORE_BUSY,
-    `the store ${path} is busy: another process (an ingest or a posting) held its write lock for more than ${BUSY_TIMEOUT_MS / 1000} s; nothing of this step was written — retry when it has finished`,
+    `the store ${path} is busy: another process (an ingest or a posting) held its write lock for more than ${timeoutMs / 1000} s (SQLITE_BUSY_TIMEOUT_MS); nothing of this step was written — retry when it has finished`,
     { cause: error },
   );
 }
@@ -79,7 +79,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     migrate(db, path);
   } catch (error) {
     db.close();
-    if (isSqliteBusy(error)) throw busyError(path, error);
+    if (isSqliteBusy(error)) throw busyError(path, error, timeout);
     if (error instanceof StoreError) throw error;
     throw new StoreError(STORE_UNAVAILABLE, `cannot open the SQLite store ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
@@ -99,9 +99,9 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
 
   return {
     kind: 'sqlite',
-    program: busyAsStoreError(path, createSqliteProgramStore(db)),
-    usage: busyAsStoreError(path, createSqliteUsageStore({ db, openReader, faultInjector: options.faultInjector })),
-    ledger: busyAsStoreError(path, createSqliteLedgerStore(db)),
+    program: busyAsStoreError(path, timeout, createSqliteProgramStore(db)),
+    usage: busyAsStoreError(path, timeout, createSqliteUsageStore({ db, openReader, faultInjector: options.faultInjector })),
+    ledger: busyAsStoreError(path, timeout, createSqliteLedgerStore(db)),
     async close() {
       // A scan still being iterated when the store closes loses its connection and fails its next read.
       for (const reader of readers) reader.close();
@@ -112,7 +112,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
 }
 
 /** Every method of a sub-store, with SQLITE_BUSY turned into the STORE_BUSY StoreError an operator can act on. */
-function busyAsStoreError<T extends object>(path: string, target: T): T {
+function busyAsStoreError<T extends object>(path: string, timeout: number, target: T): T {
   const guarded: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(target)) {
     if (typeof value !== 'function') {
@@ -123,7 +123,7 @@ function busyAsStoreError<T extends object>(path: string, target: T): T {
       const result: unknown = value(...args);
       if (!(result instanceof Promise)) return result;
       return result.catch((error: unknown) => {
-        throw isSqliteBusy(error) ? busyError(path, error) : error;
+        throw isSqliteBusy(error) ? busyError(path, error, timeout) : error;
       });
     };
   }
