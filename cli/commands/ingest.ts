@@ -5,6 +5,7 @@
 import { createS3Client } from '../../shared/adapters/s3/s3-client';
 import { createS3ExportSource, s3Url } from '../../shared/adapters/s3/s3-export-source';
 import type { Config } from '../../shared/config';
+import { printable } from '../../shared/domain/identifiers';
 import { ingestExport } from '../../shared/ingest/ingest-export';
 import { listLocalExports } from '../../shared/ingest/local-source';
 import { createLogger } from '../../shared/runtime/logger';
@@ -87,7 +88,7 @@ export async function ingestCommand(deps: Deps, config: Config, argv: string[], 
     accountDaysStale: files.reduce((n, f) => n + f.accountDaysStale, 0),
   };
   const table = renderTable(files, [
-    { header: 'file', value: (f) => f.objectKey },
+    { header: 'file', value: (f) => printable(f.objectKey) },
     { header: 'status', value: (f) => f.status },
     { header: 'rows', value: (f) => String(f.rows), align: 'right' },
     { header: 'applied', value: (f) => String(f.accountDaysApplied), align: 'right' },
@@ -97,6 +98,7 @@ export async function ingestCommand(deps: Deps, config: Config, argv: string[], 
   const conflicts = totals.conflicts > 0 ? `, ${totals.conflicts} version conflict(s)` : '';
   const summary = `${totals.files} file(s): ${totals.applied} applied, ${totals.stale} stale, ${totals.rejected} rejected${failed}; ${totals.accountDaysApplied} account-day(s) replaced, ${totals.accountDaysStale} skipped as stale${conflicts}`;
   // With --json the reasons travel in the document too (one `error` object, §8), not only on stderr.
+  errors.splice(0, errors.length, ...errors.map(printable));
   const error = errors.length > 0 ? { error: { code: 'INGEST_REJECTED', message: `${errors.length} problem(s); see details`, details: errors.map((e) => e.replace(/^error: /, '')) } } : {};
   return { json: { files, totals, ...error }, text: `${table}\n${summary}`, errors, exitCode: errors.length > 0 ? EXIT.rejected : EXIT.ok };
 }

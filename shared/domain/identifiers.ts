@@ -124,3 +124,12 @@ export const noteSchema = fromCheck(noteProblem);
 export function firstProblem(problems: readonly (string | null)[]): string | null {
   return problems.find((p) => p !== null) ?? null;
 }
+
+/**
+ * Text safe to print on one line: control characters (a line break that could forge an `error:`
+ * line, a terminal escape) become `\uXXXX`. For messages that quote names from outside, such as
+ * file names.
+ */
+export function printable(text: string): string {
+  return text.replace(/\p{Cc}/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}

@@ -3,6 +3,7 @@
  * then replace its account-days in one atomic store call (I1, I3), then record the outcome in
  * the ingest log (I5). Used by the CLI, the ingest-usage function and the demo alike.
  */
+import { printable } from '../domain/identifiers';
 import type { IngestLogEntry, IngestStatus } from '../domain/model';
 import type { Store, VersionConflict } from '../ports/store';
 import { parseUsageExport, type ExportProblem } from './usage-export-parser';
@@ -71,7 +72,8 @@ export async function ingestExport(deps: IngestDeps, object: ExportObject): Prom
 
   if (!parsed.ok) {
     const unreadable = parsed.problems[0]?.line === 0;
-    const reason = unreadable ? `${object.key} rejected: ${parsed.problems[0]!.reason}` : describeProblems(object.key, parsed.problems, parsed.problemCount);
+    // Names from outside (a file called "x\nerror: ok.csv") must not forge lines in logs or on stderr.
+    const reason = printable(unreadable ? `${object.key} rejected: ${parsed.problems[0]!.reason}` : describeProblems(object.key, parsed.problems, parsed.problemCount));
     const entry: IngestLogEntry = {
       ...base,
       version: null,
@@ -97,7 +99,7 @@ export async function ingestExport(deps: IngestDeps, object: ExportObject): Prom
     accountDaysApplied: result.applied.length,
     accountDaysStale: result.stale.length,
     status,
-    reason: reasons.length > 0 ? reasons.join('; ') : null,
+    reason: reasons.length > 0 ? printable(reasons.join('; ')) : null,
     finishedAt: deps.clock().toISOString(),
   };
   await deps.store.usage.recordIngest(entry);

@@ -110,3 +110,12 @@ describe('recovering an account-day stuck behind a bad version (class 1)', () =>
     expect(await releaseAccountDays(env.deps, { ...base, subaccountId: 'acc 1', note: 'x' })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
   });
 });
+
+describe('names from outside in messages (class 7)', () => {
+  it('escapes a line break in a file name so it cannot forge an error line', async () => {
+    const outcome = await ingestExport(env.deps, csvObject('bad\nerror: all fine.csv', 'not,a,header\n'));
+    expect(outcome.status).toBe('rejected');
+    expect(outcome.reason).toMatch(/^bad\\u000aerror: all fine\.csv rejected: /);
+    expect(outcome.reason).not.toContain('\n');
+  });
+});
