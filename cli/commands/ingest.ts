@@ -28,8 +28,11 @@ export interface IngestedFile {
   reason: string | null;
 }
 
-/** Each file on its own: one that fails (store busy, a bug) is reported and the next one goes on. */
-async function ingestLocal(deps: Deps, target: string, progress: (line: string) => void): Promise<IngestedFile[]> {
+/**
+ * Each file on its own: one that fails (the store busy past its bound, or a bug) is reported and
+ * the next one goes on, so the totals always count every file.
+ */
+async function ingestLocal(deps: Deps, target: string, progress: (line: string) => void, bugs: { count: number }): Promise<IngestedFile[]> {
   const files: IngestedFile[] = [];
   const objects = await listLocalExports(target);
   for (const [i, object] of objects.entries()) {
@@ -38,7 +41,12 @@ async function ingestLocal(deps: Deps, target: string, progress: (line: string) 
       const o = await ingestExport(deps, object);
       files.push({ objectKey: o.objectKey, status: o.status, rows: o.rows, accountDaysApplied: o.accountDaysApplied, accountDaysStale: o.accountDaysStale, conflicts: o.conflicts.length, reason: o.reason });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const expected = typeof (error as { code?: unknown } | null)?.code === 'string';
+      if (!expected) {
+        bugs.count += 1;
+        console.error(error);
+      }
+      const message = `${expected ? '' : 'internal error (a bug): '}${error instanceof Error ? error.message : String(error)}`;
       files.push({ objectKey: object.key, status: 'failed', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, conflicts: 0, reason: message });
     }
   }
@@ -58,11 +66,13 @@ export async function ingestCommand(deps: Deps, config: Config, argv: string[], 
   if (p.positionals.length === 0) throw new UsageError(`nothing to ingest\nusage: ${USAGE}`);
   const files: IngestedFile[] = [];
   const errors: string[] = [];
+  // A file that failed because of a bug (an error without a code) makes the command exit 70.
+  const bugs = { count: 0 };
   for (const target of p.positionals) {
     const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(target);
     let found: IngestedFile[];
     try {
-      found = s3 ? await ingestS3(deps, config, s3[1]!, s3[2] ?? '', progress) : await ingestLocal(deps, target, progress);
+      found = s3 ? await ingestS3(deps, config, s3[1]!, s3[2] ?? '', progress) : await ingestLocal(deps, target, progress, bugs);
     } catch (error) {
       errors.push(`error: ${target}: ${error instanceof Error ? error.message : String(error)}`);
       continue;
@@ -100,5 +110,5 @@ export async function ingestCommand(deps: Deps, config: Config, argv: string[], 
   // With --json the reasons travel in the document too (one `error` object, §8), not only on stderr.
   errors.splice(0, errors.length, ...errors.map(printable));
   const error = errors.length > 0 ? { error: { code: 'INGEST_REJECTED', message: `${errors.length} problem(s); see details`, details: errors.map((e) => e.replace(/^error: /, '')) } } : {};
-  return { json: { files, totals, ...error }, text: `${table}\n${summary}`, errors, exitCode: errors.length > 0 ? EXIT.rejected : EXIT.ok };
+  return { json: { files, totals, ...error }, text: `${table}\n${summary}`, errors, exitCode: bugs.count > 0 ? EXIT.internal : errors.length > 0 ? EXIT.rejected : EXIT.ok };
 }

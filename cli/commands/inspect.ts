@@ -12,6 +12,9 @@ const USAGE = {
 
 const ended = (e: { actor: string; at: string; note: string } | null) => (e ? `${e.actor} ${e.at.slice(0, 10)}${e.note ? ` (${e.note})` : ''}` : '');
 
+/** A cancelled period ends the day before it starts (never in force). */
+const toText = (p: { from: string; to: string | null }) => (p.to === null ? '(open)' : p.to < p.from ? '(cancelled)' : p.to);
+
 export async function partnerShowCommand(deps: Deps, argv: string[]): Promise<CommandOutput> {
   const p = parseCommand(argv, { partner: { type: 'string' } }, USAGE.show);
   const partnerId = checked(required(p, 'partner', USAGE.show), partnerIdProblem, USAGE.show);
@@ -26,7 +29,7 @@ export async function partnerShowCommand(deps: Deps, argv: string[]): Promise<Co
     links.length === 0 ? '(none)' : renderTable(links, [
       { header: 'subaccount', value: (l) => l.subaccountId },
       { header: 'from', value: (l) => l.from },
-      { header: 'to', value: (l) => l.to ?? '(open)' },
+      { header: 'to', value: (l) => toText(l) },
       { header: 'linked by', value: (l) => ended(l.created) },
       { header: 'ended by', value: (l) => ended(l.ended) },
     ]),
@@ -35,7 +38,7 @@ export async function partnerShowCommand(deps: Deps, argv: string[]): Promise<Co
     specializations.length === 0 ? '(none)' : renderTable(specializations, [
       { header: 'specialization', value: (s) => s.specialization },
       { header: 'from', value: (s) => s.from },
-      { header: 'to', value: (s) => s.to ?? '(open)' },
+      { header: 'to', value: (s) => toText(s) },
       { header: 'granted by', value: (s) => ended(s.created) },
       { header: 'ended by', value: (s) => ended(s.ended) },
     ]),
