@@ -56,15 +56,16 @@ async function run(argv: string[], config: Config, json: boolean): Promise<Comma
   }
   if (command === 'migrate') return migrateCommand(config);
   const rules = loadRules(config.REBATES_RULES);
+  const progress = (line: string) => {
+    if (process.stderr.isTTY && !json) process.stderr.write(`${line}\n`);
+  };
   const store = await openStore(config, {
     mustExist: READ_ONLY.has(command) || READ_ONLY.has(`${command} ${sub ?? ''}`),
     // A typo in a store path must not silently start a new, empty store elsewhere.
     createDirectories: config.REBATES_STORE === `sqlite:${DEFAULT_SQLITE_PATH}`,
+    onWait: (ms) => progress(`waiting for the store: another process is writing (${Math.round(ms / 1000)} s of at most ${config.SQLITE_BUSY_TIMEOUT_MS / 1000} s)…`),
   });
   const deps: Deps = { store, rules, clock: () => new Date(), newId: randomUUID };
-  const progress = (line: string) => {
-    if (process.stderr.isTTY && !json) process.stderr.write(`${line}\n`);
-  };
   try {
     const args = sub === undefined ? rest : [sub, ...rest];
     switch (command) {

@@ -21,6 +21,8 @@ export interface OpenStoreOptions {
   mustExist?: boolean;
   /** SQLite: create a missing parent directory (default true; the CLI allows it only for its default path). */
   createDirectories?: boolean;
+  /** SQLite: told about once a second while a write waits for another process's lock (bounded). */
+  onWait?: (waitedMs: number) => void;
 }
 
 /** The default SQLite store (§8); the CLI creates its directory on first use. */
@@ -31,7 +33,7 @@ export async function openStore(config: Config, options: OpenStoreOptions = {}):
   if (spec.startsWith('sqlite:')) {
     const { createSqliteStore } = await import('../adapters/sqlite/sqlite-store');
     const path = spec.slice('sqlite:'.length);
-    return createSqliteStore(path, { createDirectories: options.createDirectories ?? true, mustExist: options.mustExist ?? false, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS });
+    return createSqliteStore(path, { createDirectories: options.createDirectories ?? true, mustExist: options.mustExist ?? false, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS, ...(options.onWait ? { onWait: options.onWait } : {}) });
   }
   if (!config.YDB_ENDPOINT) throw new StoreError('YDB_CONFIG', 'REBATES_STORE=ydb needs YDB_ENDPOINT');
   const [{ openYdbStore }, { TokenAuthService }] = await Promise.all([import('../adapters/ydb'), import('../adapters/ydb/sdk')]);

@@ -5,7 +5,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { STORE_BUSY, STORE_UNAVAILABLE, StoreError, type Store } from '../../ports/store';
+import { STORE_UNAVAILABLE, StoreError, type Store } from '../../ports/store';
+import { busyError, isSqliteBusy, WAIT_SLICE_MS, withBusyWait } from './busy-wait';
 import { createSqliteLedgerStore } from './ledger-store';
 import { createSqliteProgramStore } from './program-store';
 import { migrate } from './schema';
@@ -25,23 +26,10 @@ export interface SqliteStoreOptions {
   createDirectories?: boolean;
   /** Refuse to create the file: reading a store that does not exist is a typo, not an empty store. */
   mustExist?: boolean;
-  /** Busy timeout in ms (tests shorten it). */
+  /** How long a write waits for another process's lock, in ms (default BUSY_TIMEOUT_MS). */
   busyTimeoutMs?: number;
-}
-
-/** SQLITE_BUSY / SQLITE_LOCKED (and their extended codes) from better-sqlite3. */
-export function isSqliteBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
-}
-
-/** The error an operator sees when another process holds the write lock too long. */
-export function busyError(path: string, error: unknown, timeoutMs = BUSY_TIMEOUT_MS): StoreError {
-  return new StoreError(
-    STORE_BUSY,
-    `the store ${path} is busy: another process (an ingest or a posting) held its write lock for more than ${timeoutMs / 1000} s (SQLITE_BUSY_TIMEOUT_MS); nothing of this step was written — retry when it has finished`,
-    { cause: error },
-  );
+  /** Told about once a second while a write waits for another process's lock. */
+  onWait?: (waitedMs: number) => void;
 }
 
 function isInMemory(path: string): boolean {
@@ -77,12 +65,16 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     // synchronous stays at its FULL default: the ledger must survive a power cut, not only a crash.
     if (db.pragma('journal_mode', { simple: true }) !== 'wal' && !isInMemory(path)) db.pragma('journal_mode = WAL');
     migrate(db, path);
+    // From here on, writes wait in short slices so the wait can be reported (busy-wait.ts).
+    db.pragma(`busy_timeout = ${Math.min(timeout, WAIT_SLICE_MS)}`);
   } catch (error) {
     db.close();
     if (isSqliteBusy(error)) throw busyError(path, error, timeout);
     if (error instanceof StoreError) throw error;
     throw new StoreError(STORE_UNAVAILABLE, `cannot open the SQLite store ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+
+  const wait = { path, timeoutMs: timeout, onWait: options.onWait };
 
   function openReader(): ScanConnection | null {
     if (isInMemory(path)) return null;
@@ -99,9 +91,9 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
 
   return {
     kind: 'sqlite',
-    program: busyAsStoreError(path, timeout, createSqliteProgramStore(db)),
-    usage: busyAsStoreError(path, timeout, createSqliteUsageStore({ db, openReader, faultInjector: options.faultInjector })),
-    ledger: busyAsStoreError(path, timeout, createSqliteLedgerStore(db)),
+    program: withBusyWait(wait, createSqliteProgramStore(db)),
+    usage: withBusyWait(wait, createSqliteUsageStore({ db, openReader, faultInjector: options.faultInjector })),
+    ledger: withBusyWait(wait, createSqliteLedgerStore(db)),
     async close() {
       // A scan still being iterated when the store closes loses its connection and fails its next read.
       for (const reader of readers) reader.close();
@@ -111,21 +103,3 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   };
 }
 
-/** Every method of a sub-store, with SQLITE_BUSY turned into the STORE_BUSY StoreError an operator can act on. */
-function busyAsStoreError<T extends object>(path: string, timeout: number, target: T): T {
-  const guarded: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(target)) {
-    if (typeof value !== 'function') {
-      guarded[name] = value;
-      continue;
-    }
-    guarded[name] = (...args: unknown[]) => {
-      const result: unknown = value(...args);
-      if (!(result instanceof Promise)) return result;
-      return result.catch((error: unknown) => {
-        throw isSqliteBusy(error) ? busyError(path, error, timeout) : error;
-      });
-    };
-  }
-  return guarded as T;
-}
