@@ -69,10 +69,16 @@ export const CLI_ACTIONS: { [N in ActionName]: CliSpec<N> } = {
     usage: 'ingest-log [--object KEY] [--limit N]',
     summary: 'processed export files, newest first',
   },
+  'usage.release': {
+    words: ['usage', 'release'],
+    flags: { subaccount: str('subaccountId'), day: str('day'), to: str('to'), actor: str('actor'), note: str('note') },
+    usage: 'usage release --subaccount BILLING_ACCOUNT_ID --day DAY [--to DAY] --note TEXT [--actor ID]',
+    summary: 'recovery: the next file of these account-days replaces them, whatever its version (audited)',
+  },
   accrue: {
     words: ['accrue'],
-    flags: { quarter: str('quarter'), 'dry-run': bool('dryRun'), actor: str('actor'), note: str('note') },
-    usage: `accrue --quarter YYYY-Qn [--dry-run] ${AUDIT}`,
+    flags: { quarter: str('quarter'), 'dry-run': bool('dryRun'), confirm: bool('confirm'), actor: str('actor'), note: str('note') },
+    usage: `accrue --quarter YYYY-Qn [--dry-run] [--confirm] ${AUDIT}`,
     summary: 'computes the quarter and appends the differences to the ledger (or previews them)',
   },
   balance: {
@@ -180,7 +186,7 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
     throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${commandUsage(name)}`);
   }
   if (values['help'] === true) return { kind: 'help', text: `${commandUsage(name)}\n  ${spec.summary}` };
-  if (positionals.length > 0 && !spec.positionals) throw new UsageError(`unexpected argument(s): ${positionals.join(' ')}\n${commandUsage(name)}`);
+  if (positionals.length > 0 && !spec.positionals) throw new UsageError(`unexpected argument ${positionals.map((p) => JSON.stringify(p)).join(', ')}\n${commandUsage(name)}`);
 
   const input: Record<string, unknown> = { action: name };
   for (const [flag, f] of Object.entries(spec.flags)) {

@@ -15,8 +15,12 @@ import { loadConfig } from '../shared/config';
 import type { Store } from '../shared/ports/store';
 import { createLogger } from '../shared/runtime/logger';
 import { migrateStore } from '../shared/runtime/migrate-store';
-import { openStore } from '../shared/runtime/open-store';
+import { DEFAULT_SQLITE_PATH, openStore } from '../shared/runtime/open-store';
+import type { ActionName } from '../shared/actions/schema';
 import { runCli } from './run-cli';
+
+/** Actions that only read: they need an existing store. */
+const READ_ONLY: ReadonlySet<ActionName> = new Set(['balance', 'statement', 'ingest-log', 'partner.show', 'token.list']);
 
 /** R12: who made the change; defaults to the local user so nothing goes unattributed. */
 function localActor(): string {
@@ -34,10 +38,16 @@ async function main(): Promise<number> {
   const progress = (line: string) => {
     if (process.stderr.isTTY && !argv.includes('--json')) process.stderr.write(`${line}\n`);
   };
-  const deps = async (): Promise<ActionDeps> => {
+  const deps = async (action: ActionName): Promise<ActionDeps> => {
     const config = loadConfig(process.env);
     const rules = loadRules(config.REBATES_RULES);
-    const opened = await openStore(config);
+    const opened = await openStore(config, {
+      // A read on a store that does not exist is a typo, not an empty program.
+      mustExist: READ_ONLY.has(action),
+      // A typo in a store path must not silently start a new, empty store elsewhere.
+      createDirectories: config.REBATES_STORE === `sqlite:${DEFAULT_SQLITE_PATH}`,
+      onWait: (ms) => progress(`waiting for the store: another process is writing (${Math.round(ms / 1000)} s of at most ${config.SQLITE_BUSY_TIMEOUT_MS / 1000} s)…`),
+    });
     store = opened;
     return {
       store: opened,

@@ -27,6 +27,8 @@ export const configSchema = z
     YC_IAM_TOKEN: z.string().min(1).optional(),
     /** Overrides the SDK's Billing API endpoint (the fake, tests, the deploy rehearsal). */
     BILLING_API_ENDPOINT: z.string().refine(isBillingEndpoint, { message: `expected ${BILLING_ENDPOINT_FORMS}` }).optional(),
+    /** SQLite: how long a writer waits for another process's write lock before exiting 1 (STORE_BUSY). */
+    SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   })
   .superRefine((env, ctx) => {
     if (env.REBATES_STORE === 'ydb') {

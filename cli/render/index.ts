@@ -3,7 +3,7 @@ import type { ActionName } from '../../shared/actions/schema';
 import { syncCatalogText, syncSubaccountsText, tokenIssueText, tokenListText, tokenRevokeText } from './billing';
 import { ingestLogText, ingestText } from './ingest';
 import { accrueText, balanceText, statementText } from './ledger';
-import { grantText, linkText, revokeText, showText, unlinkText } from './program';
+import { grantText, linkText, releaseText, revokeText, showText, unlinkText } from './program';
 
 // The results are the JSON documents built in shared/actions/handlers; each renderer names the shape it reads.
 // biome-ignore lint/suspicious/noExplicitAny: the result's shape is fixed per action by its handler
@@ -23,6 +23,8 @@ export function renderText(action: ActionName, result: Result): string {
       return revokeText(result);
     case 'ingest':
       return ingestText(result);
+    case 'usage.release':
+      return releaseText(result);
     case 'ingest-log':
       return ingestLogText(result);
     case 'accrue':

@@ -1,19 +1,21 @@
 /** Text for `ingest` and `ingest-log`. */
 import type { IngestLogEntry } from '../../shared/domain/model';
 import type { IngestedFile } from '../../shared/actions/handlers/ingest';
+import { printable } from '../../shared/domain/identifiers';
 import { renderTable } from '../table';
 
 export function ingestText(r: { files: IngestedFile[]; totals: Record<string, number>; resumeAfter?: string }): string {
   const t = r.totals;
   const table = renderTable(r.files, [
-    { header: 'file', value: (f) => f.objectKey },
+    { header: 'file', value: (f) => printable(f.objectKey) },
     { header: 'status', value: (f) => f.status },
     { header: 'rows', value: (f) => String(f.rows), align: 'right' },
     { header: 'applied', value: (f) => String(f.accountDaysApplied), align: 'right' },
     { header: 'stale', value: (f) => String(f.accountDaysStale), align: 'right' },
   ]);
   const failed = (t['failed'] ?? 0) > 0 ? `, ${t['failed']} failed` : '';
-  const summary = `${t['files']} file(s): ${t['applied']} applied, ${t['stale']} stale, ${t['rejected']} rejected${failed}; ${t['accountDaysApplied']} account-day(s) replaced, ${t['accountDaysStale']} skipped as stale`;
+  const conflicts = (t['conflicts'] ?? 0) > 0 ? `, ${t['conflicts']} version conflict(s)` : '';
+  const summary = `${t['files']} file(s): ${t['applied']} applied, ${t['stale']} stale, ${t['rejected']} rejected${failed}; ${t['accountDaysApplied']} account-day(s) replaced, ${t['accountDaysStale']} skipped as stale${conflicts}`;
   const resume = r.resumeAfter ? `\nstopped early: continue with --start-after ${r.resumeAfter}` : '';
   return `${table}\n${summary}${resume}`;
 }

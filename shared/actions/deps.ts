@@ -37,12 +37,13 @@ export interface ActionDeps extends Deps {
 /** JSON-ready output of an action: money as decimal strings, currency beside every amount. */
 export type ActionResult =
   | { ok: true; result: Record<string, unknown> }
-  | { ok: false; error: { code: string; message: string }; result?: Record<string, unknown> };
+  | { ok: false; error: { code: string; message: string; details?: string[] }; result?: Record<string, unknown> };
 
 export function succeeded(result: Record<string, unknown>): ActionResult {
   return { ok: true, result };
 }
 
-export function failed(failure: { code: Failure['code'] | 'INGEST_REJECTED' | 'NOT_AVAILABLE' | 'BILLING_API' | string; message: string }, result?: Record<string, unknown>): ActionResult {
-  return { ok: false, error: { code: failure.code, message: failure.message }, ...(result ? { result } : {}) };
+export function failed(failure: { code: Failure['code'] | 'INGEST_REJECTED' | 'NOT_AVAILABLE' | 'INTERNAL' | string; message: string; details?: string[] }, result?: Record<string, unknown>): ActionResult {
+  const error = { code: failure.code, message: failure.message, ...(failure.details ? { details: failure.details } : {}) };
+  return { ok: false, error, ...(result ? { result } : {}) };
 }

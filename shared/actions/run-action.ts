@@ -8,7 +8,7 @@ import { succeeded } from './deps';
 import { ingest } from './handlers/ingest';
 import { ingestLog } from './handlers/inspect';
 import { accrue, balance, statement } from './handlers/ledger';
-import { partnerLink, partnerShow, partnerUnlink, specializationGrant, specializationRevoke } from './handlers/program';
+import { partnerLink, partnerShow, partnerUnlink, specializationGrant, specializationRevoke, usageRelease } from './handlers/program';
 import { syncCatalog, syncSubaccounts } from './handlers/billing';
 import { tokenIssue, tokenList, tokenRevoke } from './handlers/tokens';
 import type { Action } from './schema';
@@ -27,6 +27,8 @@ export async function runAction(deps: ActionDeps, action: Action): Promise<Actio
       return specializationRevoke(deps, action);
     case 'ingest':
       return ingest(deps, action);
+    case 'usage.release':
+      return usageRelease(deps, action);
     case 'ingest-log':
       return ingestLog(deps, action);
     case 'accrue':

@@ -42,7 +42,8 @@ export const actionSchemas = {
     objectKey: z.string().min(1).optional(),
     limit: z.number().int('a whole number').min(1).max(10_000).optional(),
   }),
-  accrue: action('accrue', { quarter: quarterField, dryRun: z.boolean().optional(), ...audit }),
+  accrue: action('accrue', { quarter: quarterField, dryRun: z.boolean().optional(), confirm: z.boolean().optional(), ...audit }),
+  'usage.release': action('usage.release', { subaccountId: subaccountIdField, day: dayField, to: dayField.optional(), actor: actorField.optional(), note: noteField.refine((n) => n.trim().length > 0, 'say why (the ingest log keeps it)') }),
   balance: action('balance', { partnerId: partnerIdField }),
   statement: action('statement', { partnerId: partnerIdField, quarter: quarterField }),
   migrate: action('migrate', {}),
@@ -77,6 +78,7 @@ export const CHANGING_ACTIONS: ReadonlySet<ActionName> = new Set([
   'sync-subaccounts',
   'token.issue',
   'token.revoke',
+  'usage.release',
 ]);
 
 export class ActionValidationError extends Error {

@@ -20,8 +20,16 @@ export function isDay(value: string): boolean {
   return date.toISOString().slice(0, 10) === value;
 }
 
+/**
+ * A quarter whose days are all calendar days here: years 0100..9999 (JS dates map years below 100
+ * to 19xx) and not 9999-Q4, whose successor day does not exist. Anything else is input to refuse,
+ * never a RangeError later.
+ */
 export function isQuarter(value: string): boolean {
-  return QUARTER_RE.test(value);
+  const match = QUARTER_RE.exec(value);
+  if (!match) return false;
+  const year = Number(match[1]);
+  return year >= 100 && !(year === 9999 && match[2] === '4');
 }
 
 function dayToEpochDays(day: Day): number {
@@ -59,7 +67,7 @@ export interface DayRange {
 
 export function quarterRange(quarter: Quarter): DayRange {
   const match = QUARTER_RE.exec(quarter);
-  if (!match) throw new RangeError(`"${quarter}" is not a quarter (YYYY-Qn)`);
+  if (!match || !isQuarter(quarter)) throw new RangeError(`"${quarter}" is not a quarter (YYYY-Qn)`);
   const year = Number(match[1]);
   const q = Number(match[2]);
   const firstMonth = (q - 1) * 3 + 1;
@@ -91,8 +99,14 @@ export function dayInPeriod(day: Day, from: Day, to: Day | null): boolean {
   return day >= from && (to === null || day <= to);
 }
 
-/** Whether two inclusive periods (open end = null) share at least one day. */
+/** Whether an inclusive period has no day at all (a cancelled link or grant ends the day before it starts). */
+export function isEmptyPeriod(p: { from: Day; to: Day | null }): boolean {
+  return p.to !== null && p.to < p.from;
+}
+
+/** Whether two inclusive periods (open end = null) share at least one day; an empty period shares none. */
 export function periodsOverlap(a: { from: Day; to: Day | null }, b: { from: Day; to: Day | null }): boolean {
+  if (isEmptyPeriod(a) || isEmptyPeriod(b)) return false;
   const aEndsBeforeB = a.to !== null && a.to < b.from;
   const bEndsBeforeA = b.to !== null && b.to < a.from;
   return !aEndsBeforeB && !bEndsBeforeA;

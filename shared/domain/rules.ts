@@ -12,10 +12,12 @@ export type Activity = 'daily' | 'quarter';
 const dayString = z.string().refine(isDay, { message: 'expected a calendar day YYYY-MM-DD' });
 const idList = z.array(z.string().min(1, 'ids are non-empty strings')).default([]);
 const RATE_RE = new RegExp(`^\\d+(?:\\.\\d{1,${RATE_SCALE}})?$`);
-const rateString = z
-  .string()
-  .regex(RATE_RE, `expected a decimal string with at most ${RATE_SCALE} fractional digits`)
-  .refine((v) => !RATE_RE.test(v) || parseRate(v) <= parseRate('1'), { message: 'rate must be between 0 and 1' });
+const rateString = z.string().superRefine((v, ctx) => {
+  // A negative rate is a sign problem, not a digits problem: say so.
+  if (/^-\s*\d/.test(v)) ctx.addIssue({ code: 'custom', message: `rate ${v} is negative; a rate is between 0 and 1` });
+  else if (!RATE_RE.test(v)) ctx.addIssue({ code: 'custom', message: `expected a decimal string with at most ${RATE_SCALE} fractional digits` });
+  else if (parseRate(v) > parseRate('1')) ctx.addIssue({ code: 'custom', message: 'rate must be between 0 and 1' });
+});
 
 const specializationSchema = z.strictObject({
   name: z.string().optional(),

@@ -112,3 +112,12 @@ function digits(buf: Buffer, s: number, count: number): number {
   }
   return value;
 }
+
+/** Compares a validated day cell at `s` with a `YYYY-MM-DD` in ASCII bytes: <0, 0 or >0. */
+export function compareDayCell(buf: Buffer, s: number, day: Buffer): number {
+  for (let i = 0; i < 10; i++) {
+    const d = buf[s + i]! - day[i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}

@@ -3,9 +3,20 @@
  * then replace its account-days in one atomic store call (I1, I3), then record the outcome in
  * the ingest log (I5). Used by the CLI, the ingest-usage function and the demo alike.
  */
+import { printable } from '../domain/identifiers';
 import type { IngestLogEntry, IngestStatus } from '../domain/model';
-import type { Store } from '../ports/store';
+import type { Store, VersionConflict } from '../ports/store';
 import { parseUsageExport, type ExportProblem } from './usage-export-parser';
+
+/**
+ * The object itself cannot be read (a symlink loop, no permission, a directory named *.csv): a
+ * property of this one file that a retry will not change, so it is rejected and logged like an
+ * invalid file (I5). Sources throw it from `open()`'s iteration; other errors (a store or network
+ * failure) propagate so that a trigger can retry.
+ */
+export class ExportReadError extends Error {
+  readonly code = 'EXPORT_READ';
+}
 
 /** An export file or object, wherever it lives. */
 export interface ExportObject {
@@ -34,6 +45,8 @@ export interface IngestOutcome {
   reason: string | null;
   problems: ExportProblem[];
   problemCount: number;
+  /** I1: account-days that arrived with the stored version but other content (settled by digest). */
+  conflicts: VersionConflict[];
   logId: string;
 }
 
@@ -46,12 +59,21 @@ export function describeProblems(objectKey: string, problems: ExportProblem[], p
 }
 
 export async function ingestExport(deps: IngestDeps, object: ExportObject): Promise<IngestOutcome> {
-  const startedAt = deps.clock().toISOString();
-  const parsed = await parseUsageExport(object.open(), { fallbackVersion: object.lastModified });
+  const now = deps.clock();
+  const startedAt = now.toISOString();
+  let parsed: Awaited<ReturnType<typeof parseUsageExport>>;
+  try {
+    parsed = await parseUsageExport(object.open(), { fallbackVersion: object.lastModified, now });
+  } catch (error) {
+    if (!(error instanceof ExportReadError)) throw error;
+    parsed = { ok: false, rows: 0, bytes: 0, problems: [{ line: 0, column: null, reason: error.message }], problemCount: 1 };
+  }
   const base = { id: deps.newId(), objectKey: object.key, etag: object.etag, rows: parsed.rows, startedAt };
 
   if (!parsed.ok) {
-    const reason = describeProblems(object.key, parsed.problems, parsed.problemCount);
+    const unreadable = parsed.problems[0]?.line === 0;
+    // Names from outside (a file called "x\nerror: ok.csv") must not forge lines in logs or on stderr.
+    const reason = printable(unreadable ? `${object.key} rejected: ${parsed.problems[0]!.reason}` : describeProblems(object.key, parsed.problems, parsed.problemCount));
     const entry: IngestLogEntry = {
       ...base,
       version: null,
@@ -62,24 +84,35 @@ export async function ingestExport(deps: IngestDeps, object: ExportObject): Prom
       finishedAt: deps.clock().toISOString(),
     };
     await deps.store.usage.recordIngest(entry);
-    return { ...outcomeOf(entry, parsed.bytes), problems: parsed.problems, problemCount: parsed.problemCount };
+    return { ...outcomeOf(entry, parsed.bytes), problems: parsed.problems, problemCount: parsed.problemCount, conflicts: [] };
   }
 
   const result = await deps.store.usage.applyAccountDays(object.key, parsed.accountDays);
   const version = parsed.accountDays.reduce<number | null>((max, d) => (max === null || d.version > max ? d.version : max), null);
-  // A file whose every account-day is older than what is stored changed nothing: it is stale (I1).
-  const status: IngestStatus = result.applied.length === 0 && result.stale.length > 0 ? 'stale' : 'applied';
+  // A file whose every account-day lost to what is stored changed nothing: it is stale (I1).
+  const lost = result.stale.length + result.conflicts.filter((c) => c.kept === 'stored').length;
+  const status: IngestStatus = result.applied.length === 0 && lost > 0 ? 'stale' : 'applied';
+  const reasons = [describeConflicts(result.conflicts), result.stale.length > 0 ? describeStale(result.stale) : null].filter((r) => r !== null);
   const entry: IngestLogEntry = {
     ...base,
     version,
     accountDaysApplied: result.applied.length,
     accountDaysStale: result.stale.length,
     status,
-    reason: result.stale.length > 0 ? describeStale(result.stale) : null,
+    reason: reasons.length > 0 ? printable(reasons.join('; ')) : null,
     finishedAt: deps.clock().toISOString(),
   };
   await deps.store.usage.recordIngest(entry);
-  return { ...outcomeOf(entry, parsed.bytes), problems: [], problemCount: 0 };
+  return { ...outcomeOf(entry, parsed.bytes), problems: [], problemCount: 0, conflicts: result.conflicts };
+}
+
+/** The reason text of I1 conflicts; starts with CONFLICT so the ingest log can be searched for it. */
+export function describeConflicts(conflicts: readonly VersionConflict[]): string | null {
+  if (conflicts.length === 0) return null;
+  const first = conflicts[0]!;
+  const more = conflicts.length > 1 ? ` and ${conflicts.length - 1} more account-day(s)` : '';
+  const kept = first.kept === 'stored' ? 'kept the stored content' : 'replaced the stored content';
+  return `CONFLICT: ${first.accountId} ${first.day} version ${first.version} arrived with different content (digest ${first.digest.slice(0, 12)} vs stored ${first.storedDigest.slice(0, 12)}); ${kept} (the larger digest wins, whatever the order)${more}`;
 }
 
 function describeStale(stale: { accountId: string; day: string; version: number; storedVersion: number }[]): string {
@@ -88,7 +121,7 @@ function describeStale(stale: { accountId: string; day: string; version: number;
   return `older than stored data: ${first.accountId} ${first.day} version ${first.version} < stored ${first.storedVersion}${more}`;
 }
 
-function outcomeOf(entry: IngestLogEntry, bytes: number): Omit<IngestOutcome, 'problems' | 'problemCount'> {
+function outcomeOf(entry: IngestLogEntry, bytes: number): Omit<IngestOutcome, 'problems' | 'problemCount' | 'conflicts'> {
   return {
     objectKey: entry.objectKey,
     status: entry.status,

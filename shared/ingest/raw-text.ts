@@ -3,6 +3,7 @@
  * memory with the chunk it came from) and decoded to UTF-8 once. Raw text lets the aggregator
  * compare a cell with a stored value without making a string per row (I4).
  */
+import { isUtf8 } from 'node:buffer';
 import type { CsvRow } from './csv-row-scanner';
 
 export interface RawText {
@@ -10,6 +11,8 @@ export interface RawText {
   raw: string;
   /** The cell's text: UTF-8 decoded, doubled quotes unescaped. */
   text: string;
+  /** Whether the bytes are valid UTF-8; when not, `text` holds U+FFFD and must not be stored. */
+  utf8: boolean;
 }
 
 /** A copy of a cell's raw bytes as a latin1 string. */
@@ -30,10 +33,11 @@ export function cellEquals(row: CsvRow, i: number, text: RawText): boolean {
   return e - s === text.raw.length && sameBytes(row.buf, s, e, text.raw, 0);
 }
 
-function decode(raw: string): string {
-  const text = Buffer.from(raw, 'latin1').toString('utf8');
+function decode(raw: string): RawText {
+  const bytes = Buffer.from(raw, 'latin1');
+  const text = bytes.toString('utf8');
   // Only a quoted cell with doubled quotes has a quote byte in its raw content.
-  return raw.includes('"') ? text.replaceAll('""', '"') : text;
+  return { raw, text: raw.includes('"') ? text.replaceAll('""', '"') : text, utf8: isUtf8(bytes) };
 }
 
 /**
@@ -50,7 +54,7 @@ export class RawTextTable {
     const raw = rawCell(row, i);
     let found = this.known.get(raw);
     if (found === undefined) {
-      found = { raw, text: decode(raw) };
+      found = decode(raw);
       if (this.known.size < this.limit) this.known.set(raw, found);
     }
     return found;

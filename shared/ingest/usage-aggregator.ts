@@ -10,6 +10,7 @@
  * Money is summed exactly as two JS integers per amount (see ExactSum); bigint nano-units are
  * produced once, at the end.
  */
+import { billingIdProblem, displayNameProblem, subaccountIdProblem } from '../domain/identifiers';
 import type { Currency, UsageAggregate } from '../domain/model';
 import type { AccountDayBatch } from '../ports/store';
 import type { MoneyCell } from './cell-parsers';
@@ -31,6 +32,7 @@ export interface AccountDay {
   /** Raw bytes of the account cell (latin1) and its decoded id. */
   accountRaw: string;
   accountId: string;
+  account: RawText;
   /** A validated YYYY-MM-DD: its raw bytes are its text. */
   day: string;
   currency: Currency;
@@ -53,6 +55,42 @@ interface Group {
   rows: number;
   cost: ExactSum;
   credit: ExactSum;
+  /** The first line of the group (names it when its sum overflows). */
+  firstLine: number;
+}
+
+/** Why a row cannot be folded: a cell problem (I2) with the column it is in. */
+export interface AddProblem {
+  column: string;
+  reason: string;
+}
+
+/** A group whose sum does not fit Decimal(22,9). */
+export interface GroupOverflow {
+  line: number;
+  column: 'cost' | 'credit';
+  accountId: string;
+  day: string;
+  serviceId: string;
+  skuId: string;
+}
+
+/** Decimal(22,9): |nanos| < 10^22. */
+const MONEY_LIMIT = 10n ** 22n;
+
+function utf8Problem(text: RawText, column: string): AddProblem | null {
+  return text.utf8 ? null : { column, reason: `${column} is not valid UTF-8 (ids that differ only in invalid bytes would merge)` };
+}
+
+/**
+ * Ids are checked once per distinct group, where they are first seen: valid UTF-8, and the
+ * identifier rules every edge shares (no blanks, padding, control characters or huge values).
+ */
+function idProblem(text: RawText, column: string, check: (v: string) => string | null): AddProblem | null {
+  const encoding = utf8Problem(text, column);
+  if (encoding !== null) return encoding;
+  const problem = check(text.text);
+  return problem === null ? null : { column, reason: problem };
 }
 
 export class UsageAggregator {
@@ -66,7 +104,7 @@ export class UsageAggregator {
    * Folds a valid row into its group. Returns null, or the row's account-day when it already
    * holds another currency (the row is then not folded; the caller reports it, I2).
    */
-  add(row: CsvRow, currency: Currency, version: number, cost: MoneyCell, credit: MoneyCell): AccountDay | null {
+  add(row: CsvRow, currency: Currency, version: number, cost: MoneyCell, credit: MoneyCell): AddProblem | null {
     const { buf, starts, ends } = row;
     const c = this.cols;
     const a0 = starts[c.account]!, a1 = ends[c.account]!;
@@ -95,27 +133,55 @@ export class UsageAggregator {
     }
     if (group === null) {
       const accountDay = this.accountDayOf(row, currency, version);
-      if (accountDay.currency !== currency) return accountDay;
+      if (accountDay.currency !== currency) return currencyProblem(accountDay, currency);
+      const account = idProblem(accountDay.account, 'billing_account_id', subaccountIdProblem);
+      if (account !== null) return account;
       group = this.newGroup(row, h, accountDay);
+      const ids = idProblem(group.service, 'service_id', (v) => billingIdProblem(v, 'service_id')) ?? idProblem(group.sku, 'sku_id', (v) => billingIdProblem(v, 'sku_id'));
+      if (ids !== null) return ids;
     }
 
     const accountDay = group.accountDay;
-    if (accountDay.currency !== currency) return accountDay;
+    if (accountDay.currency !== currency) return currencyProblem(accountDay, currency);
     if (version > accountDay.version) accountDay.version = version;
     group.rows++;
     group.cost.add(cost.units, cost.nanos);
     group.credit.add(credit.units, credit.nanos);
     // Display names only (R4 matches on ids): the last non-empty one wins.
-    if (c.serviceName >= 0) group.serviceName = this.lastName(row, c.serviceName, group.serviceName);
-    if (c.skuName >= 0) group.skuName = this.lastName(row, c.skuName, group.skuName);
+    if (c.serviceName >= 0) {
+      const name = this.lastName(row, c.serviceName, group.serviceName);
+      if (name !== group.serviceName && name !== null) {
+        const problem = nameProblem(name, 'service_name');
+        if (problem !== null) return problem;
+      }
+      group.serviceName = name;
+    }
+    if (c.skuName >= 0) {
+      const name = this.lastName(row, c.skuName, group.skuName);
+      if (name !== group.skuName && name !== null) {
+        const problem = nameProblem(name, 'sku_name');
+        if (problem !== null) return problem;
+      }
+      group.skuName = name;
+    }
     return null;
   }
 
-  /** Batches sorted by (accountId, day), rows by (serviceId, skuId, currency): deterministic output. */
-  finish(): AccountDayBatch[] {
+  /**
+   * Batches sorted by (accountId, day), rows by (serviceId, skuId, currency): deterministic
+   * output; and the groups whose sums do not fit Decimal(22,9).
+   */
+  finish(): { batches: AccountDayBatch[]; overflows: GroupOverflow[] } {
     // Each group is dropped once converted, so the aggregation and the result do not both peak.
     this.byHash.clear();
     const batches: AccountDayBatch[] = [];
+    const overflows: GroupOverflow[] = [];
+    const check = (g: Group, ad: AccountDay, column: 'cost' | 'credit', value: bigint) => {
+      if (value >= MONEY_LIMIT || value <= -MONEY_LIMIT) {
+        overflows.push({ line: g.firstLine, column, accountId: ad.accountId, day: ad.day, serviceId: g.service.text, skuId: g.sku.text });
+      }
+      return value;
+    };
     for (const ad of this.accountDays.values()) {
       const rows: UsageAggregate[] = ad.groups.map((g) => ({
         accountId: ad.accountId,
@@ -123,8 +189,8 @@ export class UsageAggregator {
         serviceId: g.service.text,
         skuId: g.sku.text,
         currency: ad.currency,
-        cost: g.cost.toNanos(),
-        credit: g.credit.toNanos(),
+        cost: check(g, ad, 'cost', g.cost.toNanos()),
+        credit: check(g, ad, 'credit', g.credit.toNanos()),
         serviceName: g.serviceName?.text ?? '',
         skuName: g.skuName?.text ?? '',
         rows: g.rows,
@@ -135,7 +201,8 @@ export class UsageAggregator {
     }
     this.accountDays.clear();
     batches.sort((a, b) => compare(a.accountId, b.accountId) || compare(a.day, b.day));
-    return batches;
+    overflows.sort((a, b) => a.line - b.line);
+    return { batches, overflows };
   }
 
   private accountDayOf(row: CsvRow, currency: Currency, version: number): AccountDay {
@@ -146,8 +213,8 @@ export class UsageAggregator {
     const key = accountRaw + day;
     let found = this.accountDays.get(key);
     if (found === undefined) {
-      const accountId = this.texts.of(row, c.account).text;
-      found = { accountRaw, accountId, day, currency, version, firstLine: row.line, groups: [] };
+      const account = this.texts.of(row, c.account);
+      found = { accountRaw, accountId: account.text, account, day, currency, version, firstLine: row.line, groups: [] };
       this.accountDays.set(key, found);
     }
     return found;
@@ -164,6 +231,7 @@ export class UsageAggregator {
       rows: 0,
       cost: new ExactSum(),
       credit: new ExactSum(),
+      firstLine: row.line,
     };
     this.byHash.set(hash, group);
     accountDay.groups.push(group);
@@ -176,6 +244,18 @@ export class UsageAggregator {
     if (current !== null && cellEquals(row, i, current)) return current;
     return this.texts.of(row, i);
   }
+}
+
+/** I2: one account-day in two currencies cannot be stored as one replacement unit. */
+function currencyProblem(ad: AccountDay, currency: Currency): AddProblem {
+  return { column: 'currency', reason: `account-day ${ad.accountId} ${ad.day} is in ${ad.currency} (line ${ad.firstLine}); a second currency ${currency} is not allowed` };
+}
+
+function nameProblem(name: RawText, column: string): AddProblem | null {
+  const encoding = utf8Problem(name, column);
+  if (encoding !== null) return encoding;
+  const problem = displayNameProblem(name.text, column);
+  return problem === null ? null : { column, reason: problem };
 }
 
 function hashBytes(buf: Buffer, s: number, e: number, h: number): number {

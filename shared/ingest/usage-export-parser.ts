@@ -6,8 +6,10 @@
  * (account, day, service, sku, currency) group (I4). The file is accepted only when no row has a
  * problem; then each account-day carries its version for the replacement rule (I1).
  */
+import { addDays, moscowDay } from '../domain/calendar';
 import type { AccountDayBatch } from '../ports/store';
-import { CURRENCY_CODES, isCalendarDayCell, parseCurrencyCell, parseMoneyCell, parseUnsignedCell, type MoneyCell } from './cell-parsers';
+import { sniffForeignFormat } from './export-format';
+import { CURRENCY_CODES, compareDayCell, isCalendarDayCell, parseCurrencyCell, parseMoneyCell, parseUnsignedCell, type MoneyCell } from './cell-parsers';
 import { CsvRowScanner, fieldText, type CsvRow } from './csv-row-scanner';
 import { UsageAggregator } from './usage-aggregator';
 
@@ -24,6 +26,13 @@ export type ParsedExport =
 export interface ParseOptions {
   /** Version (Unix seconds) for account-days when the file has no updated_at column (object last-modified). */
   fallbackVersion: number | null;
+  /**
+   * The time of the ingest. Given (as every ingest does), versions must be plausible Unix seconds
+   * — from 2010-01-01 to `now` plus a small clock skew — and usage days may not lie after
+   * tomorrow (UTC+3): a version in milliseconds or a far-future day would otherwise outrank every
+   * later genuine correction (I1). Unit tests of the byte parser may leave it out.
+   */
+  now?: Date;
   /** How many problems to keep in detail (default 20); problemCount counts all. */
   maxProblems?: number;
 }
@@ -32,6 +41,11 @@ const REQUIRED = ['billing_account_id', 'service_id', 'sku_id', 'date', 'currenc
 const OPTIONAL = ['updated_at', 'service_name', 'sku_name'] as const;
 type Column = (typeof REQUIRED)[number] | (typeof OPTIONAL)[number];
 const ID_COLUMNS = ['billing_account_id', 'service_id', 'sku_id'] as const;
+
+/** 2010-01-01T00:00:00Z: no billing export is older; smaller numbers are not Unix seconds of one. */
+export const MIN_PLAUSIBLE_VERSION = 1_262_304_000;
+/** How far a version may lie after the ingest's clock (billing's and our clocks may differ a little). */
+export const VERSION_CLOCK_SKEW_SECONDS = 3600;
 
 export async function parseUsageExport(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
@@ -64,13 +78,35 @@ class ExportParser {
   /** Created once the header is known to be usable; null means rows are only checked. */
   private aggregator: UsageAggregator | null = null;
 
+  private readonly maxVersion: number;
+  private readonly minVersion: number;
+  /** The last usage day accepted (tomorrow in UTC+3), as ASCII bytes; null without `now`. */
+  private readonly lastDay: Buffer | null;
+  /** Set when the bytes are not a comma-separated UTF-8 file at all: rows are then only counted. */
+  private foreign = false;
+
   constructor(options: ParseOptions) {
     this.maxProblems = options.maxProblems ?? 20;
     this.fallbackVersion = options.fallbackVersion;
+    const now = options.now;
+    this.minVersion = now === undefined ? 0 : MIN_PLAUSIBLE_VERSION;
+    this.maxVersion = now === undefined ? Number.MAX_SAFE_INTEGER : Math.floor(now.getTime() / 1000) + VERSION_CLOCK_SKEW_SECONDS;
+    this.lastDay = now === undefined ? null : Buffer.from(addDays(moscowDay(now), 1), 'latin1');
+  }
+
+  /** Why a version is not plausible, or null (I1). */
+  private versionProblem(version: number): string | null {
+    if (version < this.minVersion) return `is before 2010-01-01 (${MIN_PLAUSIBLE_VERSION}); a version is a Unix time in seconds`;
+    if (version > this.maxVersion) {
+      const hint = version > this.maxVersion * 100 ? ' — milliseconds, not seconds?' : '';
+      return `is after the time of this ingest (${new Date((this.maxVersion - VERSION_CLOCK_SKEW_SECONDS) * 1000).toISOString()} + ${VERSION_CLOCK_SKEW_SECONDS / 3600} h)${hint}; it would lock out every later correction of its account-days`;
+    }
+    return null;
   }
 
   onRow(row: CsvRow): void {
     if (this.header === null) this.onHeader(row);
+    else if (this.foreign) this.rows++;
     else this.onDataRow(row);
   }
 
@@ -79,7 +115,15 @@ class ExportParser {
     if (this.problemCount > 0) {
       return { ok: false, rows: this.rows, bytes, problems: this.problems, problemCount: this.problemCount };
     }
-    return { ok: true, rows: this.rows, bytes, accountDays: this.aggregator?.finish() ?? [] };
+    const finished = this.aggregator?.finish() ?? { batches: [], overflows: [] };
+    // A group whose sum does not fit Decimal(22,9) cannot be stored: the file is rejected (I2).
+    for (const o of finished.overflows) {
+      this.problem(o.line, o.column, `the sum of ${o.column} of ${o.accountId} ${o.day} ${o.serviceId}/${o.skuId} (first row here) does not fit Decimal(22,9)`);
+    }
+    if (this.problemCount > 0) {
+      return { ok: false, rows: this.rows, bytes, problems: this.problems, problemCount: this.problemCount };
+    }
+    return { ok: true, rows: this.rows, bytes, accountDays: finished.batches };
   }
 
   private problem(line: number, column: string | null, reason: string): void {
@@ -88,6 +132,13 @@ class ExportParser {
   }
 
   private onHeader(row: CsvRow): void {
+    const foreign = sniffForeignFormat(row);
+    if (foreign !== null) {
+      this.header = [];
+      this.foreign = true;
+      this.problem(row.line, null, foreign);
+      return;
+    }
     const names: string[] = [];
     for (let i = 0; i < row.fieldCount; i++) names.push(fieldText(row, i).trim());
     this.header = names;
@@ -115,6 +166,13 @@ class ExportParser {
     if (this.col.updated_at === -1 && this.fallbackVersion === null) {
       this.problem(row.line, 'updated_at', 'no updated_at column and no fallback version (object last-modified time): account-days would have no version (I1)');
       headerOk = false;
+    }
+    if (this.col.updated_at === -1 && this.fallbackVersion !== null) {
+      const problem = this.versionProblem(this.fallbackVersion);
+      if (problem !== null) {
+        this.problem(row.line, 'updated_at', `no updated_at column, and the object's last-modified time ${this.fallbackVersion} ${problem}`);
+        headerOk = false;
+      }
     }
     // An unusable header still lets every row be checked, but nothing is aggregated.
     if (headerOk) {
@@ -154,6 +212,9 @@ class ExportParser {
       if (!isCalendarDayCell(row.buf, starts[col.date]!, ends[col.date]!)) {
         this.problem(line, 'date', `${show(row, col.date)} is not a calendar day YYYY-MM-DD`);
         valid = false;
+      } else if (this.lastDay !== null && compareDayCell(row.buf, starts[col.date]!, this.lastDay) > 0) {
+        this.problem(line, 'date', `${show(row, col.date)} is in the future (the last day accepted is ${this.lastDay.toString('latin1')}, UTC+3)`);
+        valid = false;
       }
     }
 
@@ -168,17 +229,26 @@ class ExportParser {
 
     if (!this.money(row, 'cost', this.cost)) valid = false;
     if (!this.money(row, 'credit', this.credit)) valid = false;
+    else if (col.credit >= 0 && (this.credit.units > 0 || this.credit.nanos > 0)) {
+      // R2: credit is ≤ 0 in the export (it already includes grants); a positive one would inflate the base.
+      this.problem(line, 'credit', `credit ${show(row, col.credit)} is positive; credits in the billing export are ≤ 0`);
+      valid = false;
+    }
 
     let version = this.fallbackVersion ?? -1;
-    if (col.updated_at >= 0 && starts[col.updated_at] !== ends[col.updated_at]) {
-      version = parseUnsignedCell(row.buf, starts[col.updated_at]!, ends[col.updated_at]!);
-      if (version < 0) {
-        this.problem(line, 'updated_at', `${show(row, col.updated_at)} is not a non-negative integer (Unix seconds)`);
+    if (col.updated_at >= 0) {
+      const vs = starts[col.updated_at]!;
+      const ve = ends[col.updated_at]!;
+      // An empty cell is refused rather than replaced by the object's last-modified time: that is
+      // the time of copying, and it would outrank genuine corrections (I1).
+      version = vs === ve ? -1 : parseUnsignedCell(row.buf, vs, ve);
+      const problem = vs === ve ? 'is empty; every row of a file with an updated_at column needs its version'
+        : version < 0 ? 'is not a non-negative integer (Unix seconds)'
+        : this.versionProblem(version);
+      if (problem !== null) {
+        this.problem(line, 'updated_at', `updated_at ${show(row, col.updated_at)} ${problem}`);
         valid = false;
       }
-    } else if (col.updated_at >= 0 && this.fallbackVersion === null) {
-      this.problem(line, 'updated_at', 'updated_at is empty and no fallback version (object last-modified time) was given');
-      valid = false;
     }
 
     if (valid && this.aggregator !== null) this.aggregate(row, currency, version);
@@ -195,11 +265,8 @@ class ExportParser {
 
   private aggregate(row: CsvRow, currencyIndex: number, version: number): void {
     const currency = CURRENCY_CODES[currencyIndex]!;
-    const conflict = this.aggregator!.add(row, currency, version, this.cost, this.credit);
-    if (conflict !== null) {
-      // I2: one account-day in two currencies cannot be stored as one replacement unit.
-      this.problem(row.line, 'currency', `account-day ${conflict.accountId} ${conflict.day} is in ${conflict.currency} (line ${conflict.firstLine}); a second currency ${currency} is not allowed`);
-    }
+    const problem = this.aggregator!.add(row, currency, version, this.cost, this.credit);
+    if (problem !== null) this.problem(row.line, problem.column, problem.reason);
   }
 }
 

@@ -46,9 +46,25 @@ export interface StaleAccountDay {
   storedVersion: number;
 }
 
+/**
+ * I1: an account-day that arrived with the version already stored but other content. The larger
+ * content digest wins (`decideReplacement`), so the outcome does not depend on arrival order.
+ */
+export interface VersionConflict {
+  accountId: string;
+  day: Day;
+  version: number;
+  /** Digest of the incoming content and of the content stored before the call. */
+  digest: string;
+  storedDigest: string;
+  /** `incoming`: this call replaced the stored content (also listed in `applied`); `stored`: it was kept. */
+  kept: 'incoming' | 'stored';
+}
+
 export interface ApplyResult {
   applied: AccountDayVersion[];
   stale: StaleAccountDay[];
+  conflicts: VersionConflict[];
 }
 
 /** Usage aggregates, account-day versions and the ingest log (§4). */
@@ -66,6 +82,12 @@ export interface UsageStore {
    */
   scanUsage(range: DayRange, filter?: { accountIds?: readonly string[] }): AsyncIterable<UsageAggregate>;
   listAccountDayVersions(range: DayRange): Promise<AccountDayVersion[]>;
+  /**
+   * Operator recovery from a bad version (I1): sets the stored version of these account-days to
+   * 0, so the next file of each replaces it whatever its version; the data stays until then.
+   * Returns the account-days found, with the version they had. Unknown account-days are skipped.
+   */
+  releaseAccountDays(keys: readonly { accountId: string; day: Day }[], sourceKey: string): Promise<AccountDayVersion[]>;
   recordIngest(entry: IngestLogEntry): Promise<void>;
   listIngestLog(filter?: { objectKey?: string; limit?: number }): Promise<IngestLogEntry[]>;
 }
@@ -115,6 +137,13 @@ export interface Store {
   tokens: TokenStore;
   close(): Promise<void>;
 }
+
+/**
+ * Codes of StoreErrors that are about the store's situation, not a bug: the CLI reports them
+ * with exit 1 and says what to do.
+ */
+export const STORE_BUSY = 'STORE_BUSY';
+export const STORE_UNAVAILABLE = 'STORE_UNAVAILABLE';
 
 export class LedgerConflictError extends Error {
   readonly code = 'LEDGER_CONFLICT';

@@ -13,7 +13,20 @@ export interface OpenStoreOptions {
    * one, YDB credentials come from the environment (`YDB_*_CREDENTIALS`).
    */
   iamToken?: () => string | undefined;
+  /**
+   * SQLite: the store must already exist (commands that only read: a typo in the path must not
+   * read as an empty store). Without it, a missing file is created, but a missing directory only
+   * for the default path — elsewhere it is reported, naming the path.
+   */
+  mustExist?: boolean;
+  /** SQLite: create a missing parent directory (default true; the CLI allows it only for its default path). */
+  createDirectories?: boolean;
+  /** SQLite: told about once a second while a write waits for another process's lock (bounded). */
+  onWait?: (waitedMs: number) => void;
 }
+
+/** The default SQLite store (§8); the CLI creates its directory on first use. */
+export const DEFAULT_SQLITE_PATH = '.rebates/rebates.db';
 
 export async function openStore(config: Config, options: OpenStoreOptions = {}): Promise<Store> {
   const spec = config.REBATES_STORE;
@@ -30,7 +43,8 @@ export async function openStore(config: Config, options: OpenStoreOptions = {}):
         { cause },
       );
     }
-    return adapter.createSqliteStore(spec.slice('sqlite:'.length));
+    const path = spec.slice('sqlite:'.length);
+    return adapter.createSqliteStore(path, { createDirectories: options.createDirectories ?? true, mustExist: options.mustExist ?? false, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS, ...(options.onWait ? { onWait: options.onWait } : {}) });
   }
   if (!config.YDB_ENDPOINT) throw new StoreError('YDB_CONFIG', 'REBATES_STORE=ydb needs YDB_ENDPOINT');
   const [{ openYdbStore }, { TokenAuthService }, { hideYdbEndpointFromSdk }] = await Promise.all([

@@ -3,7 +3,9 @@
  * The quarterly timer calls it for the last closed quarter and the one before it (R9).
  */
 import { createAccrualAccumulator, type QuarterAccrual } from '../domain/accrual';
-import { addDays, isQuarter, lastClosedQuarter, moscowDay, previousQuarter, quarterRange, type Day, type Quarter } from '../domain/calendar';
+import { addDays, lastClosedQuarter, moscowDay, previousQuarter, quarterRange, type Day, type Quarter } from '../domain/calendar';
+import { actorProblem, firstProblem, noteProblem, quarterProblem } from '../domain/identifiers';
+import { amountOutOfRange, droppedSpecializationReversals, type ReversalWarning } from '../domain/posting-guards';
 import { planPosting, type PostingLine } from '../domain/ledger';
 import type { AccrualRun } from '../domain/model';
 import { isScanInterrupted, LedgerConflictError } from '../ports/store';
@@ -17,6 +19,8 @@ export interface AccrueResult {
   accruals: PostingLine[];
   entriesAppended: number;
   accrual: QuarterAccrual;
+  /** Posted rebates this run reverses because the rules dropped their specialization (needs `confirm`). */
+  warnings: ReversalWarning[];
 }
 
 const SCAN_RETRIES = 3;
@@ -51,9 +55,10 @@ const CONFLICT_RETRIES = 3;
 
 export async function accrueQuarter(
   deps: Deps,
-  input: { quarter: string; dryRun: boolean } & Actor,
+  input: { quarter: string; dryRun: boolean; confirm?: boolean } & Actor,
 ): Promise<AccrueResult | Failure> {
-  if (!isQuarter(input.quarter)) return fail('INVALID_INPUT', `--quarter ${input.quarter} is not a quarter (expected YYYY-Qn, e.g. 2026-Q1)`);
+  const invalid = firstProblem([quarterProblem(input.quarter, '--quarter'), actorProblem(input.actor), noteProblem(input.note)]);
+  if (invalid !== null) return fail('INVALID_INPUT', invalid);
   const today = moscowDay(deps.clock());
   const range = quarterRange(input.quarter);
   if (range.from > today) return fail('INVALID_INPUT', `${input.quarter} has not started yet (today is ${today}, UTC+3)`);
@@ -68,8 +73,15 @@ export async function accrueQuarter(
     const accrual = await computeQuarter(deps, input.quarter);
     const posted = await deps.store.ledger.listEntries({ quarter: input.quarter });
     const plan = planPosting(accrual.lines, posted, { quarter: input.quarter, runId, createdAt: startedAt, actor: input.actor, note: input.note });
-    const base = { ok: true as const, quarter: input.quarter, dryRun: input.dryRun, runId, accruals: plan.lines, accrual };
+    // R10: the preview refuses what the post would refuse, with the same words.
+    const outOfRange = amountOutOfRange(plan.lines);
+    if (outOfRange !== null) return fail('OUT_OF_RANGE', outOfRange);
+    const warnings = droppedSpecializationReversals(deps.rules.rules, input.quarter, plan.lines);
+    const base = { ok: true as const, quarter: input.quarter, dryRun: input.dryRun, runId, accruals: plan.lines, accrual, warnings };
     if (input.dryRun) return { ...base, entriesAppended: 0 }; // R10: same computation, nothing written
+    if (warnings.length > 0 && input.confirm !== true) {
+      return fail('CONFIRMATION_REQUIRED', `posting ${input.quarter} would reverse rebates whose specialization the rules no longer define:\n  ${warnings.map((w) => w.message).join('\n  ')}\nif that is intended, post again with --confirm (the dry run shows the same list)`);
+    }
     const run: AccrualRun = {
       runId,
       quarter: input.quarter,

@@ -29,7 +29,7 @@ export interface Actor {
 /** Expected failures are values, with a code the CLI and HTTP layers map exhaustively. */
 export type Failure = {
   ok: false;
-  code: 'INVALID_INPUT' | 'OVERLAP' | 'NOT_FOUND' | 'ALREADY_ENDED' | 'UNKNOWN_SPECIALIZATION';
+  code: 'INVALID_INPUT' | 'OVERLAP' | 'NOT_FOUND' | 'ALREADY_ENDED' | 'UNKNOWN_SPECIALIZATION' | 'OUT_OF_RANGE' | 'CONFIRMATION_REQUIRED';
   message: string;
 };
 

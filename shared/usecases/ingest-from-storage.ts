@@ -54,11 +54,13 @@ export interface IngestItemResult {
   rows: number;
   accountDaysApplied: number;
   accountDaysStale: number;
+  /** Account-days that arrived with the stored version but other content (I1; settled by digest). */
+  conflicts: number;
   reason: string | null;
 }
 
 export interface IngestFromStorageResult {
-  /** True when every object was applied, stale or ignored. */
+  /** True when every object was applied, stale or ignored, without a version conflict. */
   ok: boolean;
   counts: Record<ItemStatus, number>;
   items: IngestItemResult[];
@@ -102,8 +104,9 @@ export async function ingestFromStorage(deps: IngestFromStorageDeps, request: St
 
   const counts: Record<ItemStatus, number> = { applied: 0, stale: 0, rejected: 0, failed: 0, ignored: 0 };
   for (const item of items) counts[item.status] += 1;
-  const ok = counts.failed === 0 && counts.rejected === 0;
-  deps.logger[ok ? 'info' : 'warn']('ingest finished', { ...counts, objects: items.length, resume_after: resumeAfter });
+  const conflicts = items.reduce((n, i) => n + i.conflicts, 0);
+  const ok = counts.failed === 0 && counts.rejected === 0 && conflicts === 0;
+  deps.logger[ok ? 'info' : 'warn']('ingest finished', { ...counts, conflicts, objects: items.length, resume_after: resumeAfter });
   return { ok, counts, items, resumeAfter };
 }
 
@@ -131,6 +134,7 @@ async function ingestOne(
       rows: outcome.rows,
       accountDaysApplied: outcome.accountDaysApplied,
       accountDaysStale: outcome.accountDaysStale,
+      conflicts: outcome.conflicts.length,
       reason: outcome.reason,
     };
   } catch (error) {
@@ -150,20 +154,22 @@ function logOutcome(logger: Logger, outcome: IngestOutcome): void {
     ingest_log_id: outcome.logId,
     ...(outcome.reason ? { reason: outcome.reason } : {}),
     ...(outcome.status === 'rejected' ? { problem_count: outcome.problemCount } : {}),
+    ...(outcome.conflicts.length > 0 ? { version_conflicts: outcome.conflicts.length } : {}),
   };
   if (outcome.status === 'rejected') logger.error('export rejected', fields);
+  else if (outcome.conflicts.length > 0) logger.warn('export had version conflicts: same version, different content (settled by content digest)', fields);
   else if (outcome.status === 'stale') logger.warn('export stale: every account-day is older than stored data', fields);
   else logger.info('export applied', fields);
 }
 
 function ignoreObject(logger: Logger, location: ObjectLocation, reason: string): IngestItemResult {
   logger.info('object ignored', { bucket: location.bucket, key: location.key, reason });
-  return { bucket: location.bucket, key: location.key, status: 'ignored', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, reason };
+  return { bucket: location.bucket, key: location.key, status: 'ignored', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, conflicts: 0, reason };
 }
 
 function failedItem(location: ObjectLocation, error: unknown): IngestItemResult {
   const reason = error instanceof Error ? error.message : String(error);
-  return { bucket: location.bucket, key: location.key, status: 'failed', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, reason };
+  return { bucket: location.bucket, key: location.key, status: 'failed', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, conflicts: 0, reason };
 }
 
 export class IngestRetryError extends Error {

@@ -109,13 +109,22 @@ export function describeProgramContract(ctx: ContractContext): void {
       expect(stored).toMatchObject({ to: '2025-12-31', ended: null });
     });
 
-    it('shortens a bounded period once and refuses to end it again', async () => {
+    it('ends an ended period earlier again (a correction) and refuses a later or equal end', async () => {
       await ctx.store.program.insertSpecialization(period('s-1', 'p-1', 'ml-ai', '2025-01-01', '2025-12-31'));
       const who = audit('op', '2025-06-01T00:00:00.000Z', 'lost the specialization');
+      const fix = audit('op-2', '2025-06-02T00:00:00.000Z', 'correction: lost it in April');
       await ctx.store.program.endSpecialization('s-1', '2025-05-31', who);
-      await expect(ctx.store.program.endSpecialization('s-1', '2025-04-30', who)).rejects.toMatchObject({ code: 'ALREADY_ENDED' });
+      await expect(ctx.store.program.endSpecialization('s-1', '2025-05-31', fix)).rejects.toMatchObject({ code: 'ALREADY_ENDED' });
+      await ctx.store.program.endSpecialization('s-1', '2025-04-30', fix);
       const [stored] = await ctx.store.program.listSpecializations();
-      expect(stored).toMatchObject({ to: '2025-05-31', ended: who });
+      expect(stored).toMatchObject({ to: '2025-04-30', ended: fix });
+    });
+
+    it('cancels a period: its last day may be the day before its first, leaving it no day at all', async () => {
+      await ctx.store.program.insertLink(link('l-1', 'p-1', 'acc-1', '2026-02-01'));
+      const who = audit('op', '2026-02-03T00:00:00.000Z', 'linked by mistake');
+      await ctx.store.program.endLink('l-1', '2026-01-31', who);
+      expect(await ctx.store.program.listLinks()).toEqual([{ ...link('l-1', 'p-1', 'acc-1', '2026-02-01'), to: '2026-01-31', ended: who }]);
     });
 
     it('refuses a second period with an existing id and keeps the original', async () => {

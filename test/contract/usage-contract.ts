@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../shared/domain/calendar';
 import { formatMoney } from '../../shared/domain/money';
+import { accountDayDigest } from '../../shared/domain/replacement';
 import { aggregate, batch, collect, ingest, link, shown, STORAGE, usageIn, type ContractContext } from './fixtures';
 
 const ALL = { from: '2000-01-01', to: '2099-12-31' } as const;
@@ -23,6 +24,7 @@ export function describeUsageContract(ctx: ContractContext): void {
           { accountId: 'acc-2', day: '2026-01-05', version: 1767600100, sourceKey: 'exports/20260105.csv' },
         ],
         stale: [],
+        conflicts: [],
       });
       expect(await usageIn(ctx.store, '2026-01-05', '2026-01-05')).toEqual([
         shown(aggregate({ accountId: 'acc-1', day: '2026-01-05', skuId: 'sku-ram', cost: '3.5', credit: '0', rows: 24 })),
@@ -32,14 +34,50 @@ export function describeUsageContract(ctx: ContractContext): void {
       expect(await versions()).toEqual(result.applied);
     });
 
-    it('replaces an account-day with a copy of the same version (≥) under another source key', async () => {
+    it('replaces an account-day with the same content at the same version under another source key, without a conflict', async () => {
       await ctx.store.usage.applyAccountDays('a.csv', [batch('acc-1', '2026-01-05', 100, [{ cost: '1' }])]);
 
-      const result = await ctx.store.usage.applyAccountDays('b.csv', [batch('acc-1', '2026-01-05', 100, [{ cost: '2' }])]);
+      const result = await ctx.store.usage.applyAccountDays('b.csv', [batch('acc-1', '2026-01-05', 100, [{ cost: '1' }])]);
 
-      expect(result.applied).toEqual([{ accountId: 'acc-1', day: '2026-01-05', version: 100, sourceKey: 'b.csv' }]);
-      expect((await usageIn(ctx.store, '2026-01-05', '2026-01-05')).map((a) => a.cost)).toEqual(['2']);
+      expect(result).toEqual({ applied: [{ accountId: 'acc-1', day: '2026-01-05', version: 100, sourceKey: 'b.csv' }], stale: [], conflicts: [] });
+      expect((await usageIn(ctx.store, '2026-01-05', '2026-01-05')).map((a) => a.cost)).toEqual(['1']);
       expect(await versions()).toEqual([{ accountId: 'acc-1', day: '2026-01-05', version: 100, sourceKey: 'b.csv' }]);
+    });
+
+    it('settles same version with different content by the larger digest, whatever the order, and reports the conflict both ways', async () => {
+      const one = batch('acc-1', '2026-01-05', 100, [{ cost: '1' }]);
+      const two = batch('acc-1', '2026-01-05', 100, [{ cost: '2' }]);
+      const winner = accountDayDigest(one.rows) > accountDayDigest(two.rows) ? '1' : '2';
+
+      const first = await ctx.store.usage.applyAccountDays('a.csv', [one]);
+      const second = await ctx.store.usage.applyAccountDays('b.csv', [two]);
+      const afterAB = (await usageIn(ctx.store, '2026-01-05', '2026-01-05')).map((a) => a.cost);
+      const again = await ctx.store.usage.applyAccountDays('a.csv', [one]);
+      const afterReplay = (await usageIn(ctx.store, '2026-01-05', '2026-01-05')).map((a) => a.cost);
+
+      expect(first.conflicts).toEqual([]);
+      expect(second.conflicts).toEqual([{ accountId: 'acc-1', day: '2026-01-05', version: 100, digest: accountDayDigest(two.rows), storedDigest: accountDayDigest(one.rows), kept: winner === '2' ? 'incoming' : 'stored' }]);
+      expect(second.applied.length).toBe(winner === '2' ? 1 : 0);
+      expect(afterAB).toEqual([winner]);
+      // Re-ingesting the old file changes nothing (I1), and is reported again when it differs.
+      expect(afterReplay).toEqual([winner]);
+      expect(again.conflicts.length).toBe(winner === '2' ? 1 : 0);
+    });
+
+    it('releases a stuck account-day: its version drops to 0, its data stays, and the next copy of any version replaces it', async () => {
+      await ctx.store.usage.applyAccountDays('bad.csv', [batch('acc-1', '2026-01-05', 1767600000000, [{ cost: '5' }])]);
+      const stuck = await ctx.store.usage.applyAccountDays('good.csv', [batch('acc-1', '2026-01-05', 1767600000, [{ cost: '6' }])]);
+
+      const released = await ctx.store.usage.releaseAccountDays([{ accountId: 'acc-1', day: '2026-01-05' }, { accountId: 'acc-9', day: '2026-01-05' }], 'release by op');
+      const kept = (await usageIn(ctx.store, '2026-01-05', '2026-01-05')).map((a) => a.cost);
+      const fixed = await ctx.store.usage.applyAccountDays('good.csv', [batch('acc-1', '2026-01-05', 1767600000, [{ cost: '6' }])]);
+
+      expect(stuck.stale.length).toBe(1);
+      expect(released.map((r) => [r.accountId, r.day, r.version])).toEqual([['acc-1', '2026-01-05', 1767600000000]]);
+      expect(kept).toEqual(['5']);
+      expect(fixed.applied.length).toBe(1);
+      expect((await usageIn(ctx.store, '2026-01-05', '2026-01-05')).map((a) => a.cost)).toEqual(['6']);
+      expect(await versions()).toEqual([{ accountId: 'acc-1', day: '2026-01-05', version: 1767600000, sourceKey: 'good.csv' }]);
     });
 
     it('replaces an account-day with a newer version, dropping rows the new copy no longer has, and leaves other account-days alone', async () => {
@@ -70,7 +108,7 @@ export function describeUsageContract(ctx: ContractContext): void {
 
       const result = await ctx.store.usage.applyAccountDays('old.csv', [batch('acc-1', '2026-01-05', 199, [{ cost: '1' }, { skuId: 'sku-x' }])]);
 
-      expect(result).toEqual({ applied: [], stale: [{ accountId: 'acc-1', day: '2026-01-05', version: 199, storedVersion: 200 }] });
+      expect(result).toEqual({ applied: [], stale: [{ accountId: 'acc-1', day: '2026-01-05', version: 199, storedVersion: 200 }], conflicts: [] });
       expect(await usageIn(ctx.store, '2026-01-05', '2026-01-05')).toEqual(before);
       expect(await versions()).toEqual([{ accountId: 'acc-1', day: '2026-01-05', version: 200, sourceKey: 'new.csv' }]);
     });
@@ -93,6 +131,7 @@ export function describeUsageContract(ctx: ContractContext): void {
           { accountId: 'acc-3', day: '2026-01-05', version: 1, sourceKey: 'mixed.csv' },
         ],
         stale: [{ accountId: 'acc-2', day: '2026-01-05', version: 250, storedVersion: 300 }],
+        conflicts: [],
       });
       expect((await usageIn(ctx.store, '2026-01-05', '2026-01-05')).map((a) => `${a.accountId} ${a.cost}`)).toEqual(['acc-1 10', 'acc-2 2', 'acc-3 30']);
     });

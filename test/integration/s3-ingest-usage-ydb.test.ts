@@ -52,7 +52,7 @@ describe('ingest-usage handler with REBATES_STORE=ydb (protocol fake) on s3rver 
     const context = { requestId: 'req-ydb', token: { access_token: 't1.iam-token', expires_in: 43200, token_type: 'Bearer' } };
     const result = await handler(event, context);
     expect(result.items).toEqual([
-      { bucket: BUCKET, key: 'partner/20260310.csv', status: 'applied', rows: 2, accountDaysApplied: 1, accountDaysStale: 0, reason: null },
+      { bucket: BUCKET, key: 'partner/20260310.csv', status: 'applied', rows: 2, accountDaysApplied: 1, accountDaysStale: 0, conflicts: 0, reason: null },
     ]);
     // Redelivery of the same event is harmless (I1).
     expect((await handler(event, { ...context, requestId: 'req-ydb-2' })).items[0]!.status).toBe('applied');

@@ -78,7 +78,7 @@ describe('ingest-usage handler on Object Storage events (s3rver)', () => {
     const result = await upload(['partner/20260301.csv', body]);
 
     expect(result.items).toEqual([
-      { bucket: BUCKET, key: 'partner/20260301.csv', status: 'applied', rows: 2, accountDaysApplied: 1, accountDaysStale: 0, reason: null },
+      { bucket: BUCKET, key: 'partner/20260301.csv', status: 'applied', rows: 2, accountDaysApplied: 1, accountDaysStale: 0, conflicts: 0, reason: null },
     ]);
     expect(await usage('up-1')).toEqual(['2026-03-01 dn2sku-cpu-standard RUB 13.00 -2.345678901']);
     const [log] = await reader.usage.listIngestLog({ objectKey: `s3://${BUCKET}/partner/20260301.csv` });

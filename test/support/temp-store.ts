@@ -51,7 +51,11 @@ export function csvObject(key: string, text: string, lastModified: number | null
 
 export const CSV_HEADER = 'billing_account_id,service_id,sku_id,date,currency,cost,credit,updated_at,service_name';
 
+/** Small test versions (1000, 2000 …) become plausible Unix seconds in the same order (2026-01-01 + n). */
+export const VERSION_BASE = 1_767_225_600;
+export const plausibleVersion = (u: number) => (u < VERSION_BASE ? VERSION_BASE + u : u);
+
 /** CSV rows `[account, service, day, cost, credit, updatedAt]`, RUB, sku derived from service. */
 export function csv(rows: [string, string, string, string, string, number][]): string {
-  return [CSV_HEADER, ...rows.map(([a, s, d, cost, credit, u]) => `${a},${s},sku-${s},${d},RUB,${cost},${credit},${u},"Service ${s}, Inc."`)].join('\n') + '\n';
+  return [CSV_HEADER, ...rows.map(([a, s, d, cost, credit, u]) => `${a},${s},sku-${s},${d},RUB,${cost},${credit},${plausibleVersion(u)},"Service ${s}, Inc."`)].join('\n') + '\n';
 }

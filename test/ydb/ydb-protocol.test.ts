@@ -46,7 +46,7 @@ describe('parameter types', () => {
     await h.store.usage.applyAccountDays('t.csv', [batch('acc-1', '2026-01-05', 1767600000, [{}])]);
 
     const upsert = h.fake.calls('ExecuteDataQuery', 'upsert_account_day_versions')[0];
-    expect(typeOf(params(upsert)['$rows'])).toBe('List<Struct<account_id:Utf8,day:Date,generation:Utf8,source_key:Utf8,version:Uint64>>');
+    expect(typeOf(params(upsert)['$rows'])).toBe('List<Struct<account_id:Utf8,day:Date,digest:Utf8,generation:Utf8,source_key:Utf8,version:Uint64>>');
     expect(valueOf(params(upsert)['$rows'])).toMatchObject([{ account_id: 'acc-1', day: '2026-01-05', version: 1767600000n, source_key: 't.csv' }]);
     expect(txOf(upsert)).toMatchObject({ commitTx: true });
     expect(txOf(upsert).txId).toBeTruthy();

@@ -86,7 +86,7 @@ describe('atomic replacement', () => {
     await other.store.usage.applyAccountDays('v2.csv', v2());
     paused.release();
 
-    expect(await older).toEqual({ applied: [], stale: [{ accountId: 'acc-1', day: DAY, version: 150, storedVersion: 200 }] });
+    expect(await older).toEqual({ applied: [], stale: [{ accountId: 'acc-1', day: DAY, version: 150, storedVersion: 200 }], conflicts: [] });
     expect(shortly(await usageIn(h.store, DAY, DAY))).toEqual(NEW);
     expect(generationsOf('acc-1').size).toBe(1);
   });

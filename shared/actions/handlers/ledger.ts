@@ -27,13 +27,14 @@ export async function accrue(deps: ActionDeps, input: ActionOf<'accrue'>): Promi
   // A dry run writes nothing, so it needs no actor; a post does (R12).
   const who = actorOf(deps, input) ?? (dryRun ? { actor: 'dry-run', note: '' } : null);
   if (!who) return failed(ACTOR_REQUIRED);
-  const r = await accrueQuarter(deps, { quarter: input.quarter, dryRun, ...who });
+  const r = await accrueQuarter(deps, { quarter: input.quarter, dryRun, confirm: input.confirm ?? false, ...who });
   if (!r.ok) return failed(r);
   return succeeded({
     quarter: r.quarter,
     dryRun: r.dryRun,
     runId: r.runId,
     accruals: r.accruals.map(accrualJson),
+    warnings: r.warnings.map((w) => ({ partnerId: w.partnerId, specialization: w.specialization, currency: w.currency, posted: money(w.posted), delta: money(w.delta), message: w.message })),
   });
 }
 

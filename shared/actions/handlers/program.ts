@@ -1,4 +1,5 @@
 /** `partner.link|unlink`, `specialization.grant|revoke` (R3, R5, R12) and `partner.show`. */
+import { releaseAccountDays } from '../../usecases/release-account-days';
 import { grantSpecialization, linkSubaccount, revokeSpecialization, unlinkSubaccount } from '../../usecases/program';
 import { failed, succeeded, type ActionDeps, type ActionResult } from '../deps';
 import type { ActionOf } from '../schema';
@@ -23,7 +24,15 @@ export async function partnerUnlink(deps: ActionDeps, input: ActionOf<'partner.u
   const who = actorOf(deps, input);
   if (!who) return failed(ACTOR_REQUIRED);
   const r = await unlinkSubaccount(deps, { partnerId: input.partnerId, subaccountId: input.subaccountId, effective: input.effective, ...who });
-  return r.ok ? succeeded({ link: r.link, postedQuartersAffected: r.postedQuartersAffected }) : failed(r);
+  return r.ok ? succeeded({ link: r.link, cancelled: r.cancelled, postedQuartersAffected: r.postedQuartersAffected }) : failed(r);
+}
+
+export async function usageRelease(deps: ActionDeps, input: ActionOf<'usage.release'>): Promise<ActionResult> {
+  const who = actorOf(deps, input);
+  if (!who) return failed(ACTOR_REQUIRED);
+  const r = await releaseAccountDays(deps, { subaccountId: input.subaccountId, from: input.day, to: input.to ?? input.day, ...who });
+  if (!r.ok) return failed(r);
+  return succeeded({ subaccountId: r.subaccountId, released: r.released.map((d) => ({ day: d.day, previousVersion: d.version })), ingestLogId: r.logId });
 }
 
 export async function specializationGrant(deps: ActionDeps, input: ActionOf<'specialization.grant'>): Promise<ActionResult> {
@@ -37,7 +46,7 @@ export async function specializationRevoke(deps: ActionDeps, input: ActionOf<'sp
   const who = actorOf(deps, input);
   if (!who) return failed(ACTOR_REQUIRED);
   const r = await revokeSpecialization(deps, { partnerId: input.partnerId, specialization: input.specialization, effective: input.effective, ...who });
-  return r.ok ? succeeded({ specialization: r.period, postedQuartersAffected: r.postedQuartersAffected }) : failed(r);
+  return r.ok ? succeeded({ specialization: r.period, cancelled: r.cancelled, postedQuartersAffected: r.postedQuartersAffected }) : failed(r);
 }
 
 export async function partnerShow(deps: ActionDeps, input: ActionOf<'partner.show'>): Promise<ActionResult> {

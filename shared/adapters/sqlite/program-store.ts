@@ -39,7 +39,7 @@ function periodTable<T extends PeriodRecord>(db: Database.Database, spec: Period
   );
   const end = db.prepare(
     `UPDATE ${table} SET to_day = @to_day, ended_actor = @actor, ended_at = @at, ended_note = @note
-     WHERE id = @id AND ended_at IS NULL`,
+     WHERE id = @id`,
   );
 
   const insertRecord = db.transaction((record: T) => {
@@ -66,10 +66,11 @@ function periodTable<T extends PeriodRecord>(db: Database.Database, spec: Period
   const endRecord = db.transaction((id: string, to: Day, ended: Audit) => {
     const current = byId.get(id) as Record<string, unknown> | undefined;
     if (current === undefined) throw new StoreError('NOT_FOUND', `${noun} ${id} not found in ${table}`);
-    // An explicitly ended period stays as it was ended; a bounded one may only be shortened.
+    // A period may only end earlier than it does now (an ended one too: a correction); the caller
+    // keeps the earlier end's audit in the new note (R12).
     const currentTo = current['to_day'] as string | null;
-    if (current['ended_at'] !== null || (currentTo !== null && to >= currentTo)) {
-      throw new StoreError('ALREADY_ENDED', `${noun} ${id} already ends on ${String(currentTo)}; it can only be ended earlier, once`);
+    if (currentTo !== null && to >= currentTo) {
+      throw new StoreError('ALREADY_ENDED', `${noun} ${id} already ends on ${currentTo}; it can only be ended earlier`);
     }
     // The updated row goes through the read schema first, so what is written can be read back.
     checkRow(spec.schema, table, ['id'], { ...current, to_day: to, ended_actor: ended.actor, ended_at: ended.at, ended_note: ended.note });

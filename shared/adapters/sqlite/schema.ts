@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { StoreError } from '../../ports/store';
 
 /** Bumped whenever the DDL below changes incompatibly; stored in PRAGMA user_version. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS subaccount_links (
@@ -62,6 +62,8 @@ CREATE TABLE IF NOT EXISTS account_day_versions (
   version INTEGER NOT NULL,
   source_key TEXT NOT NULL,
   applied_at TEXT NOT NULL,
+  -- I1 tiebreak: digest of the stored content (shared/domain/replacement.ts); NULL before v2.
+  digest TEXT,
   PRIMARY KEY (account_id, day)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS account_day_versions_by_day ON account_day_versions (day, account_id);
@@ -131,9 +133,12 @@ CREATE INDEX IF NOT EXISTS portal_tokens_by_partner ON portal_tokens (partner_id
 /**
  * Creates the tables when missing and records the schema version. Runs in one IMMEDIATE
  * transaction so two processes opening a fresh file at once do not interleave their DDL.
- * A file written by a newer schema is refused rather than misread.
+ * A file written by a newer schema is refused rather than misread. A file already at this
+ * version is left alone without taking the write lock, so opening the store to read never waits
+ * for (or fails behind) a writer.
  */
 export function migrate(db: Database.Database, path: string): void {
+  if (db.pragma('user_version', { simple: true }) === SCHEMA_VERSION) return;
   db.transaction(() => {
     const found = db.pragma('user_version', { simple: true });
     if (typeof found !== 'number' || found > SCHEMA_VERSION) {
@@ -143,6 +148,9 @@ export function migrate(db: Database.Database, path: string): void {
       );
     }
     db.exec(DDL);
+    // v1 → v2: the I1 content digest (additive; NULL for account-days stored before it).
+    const columns = db.prepare('PRAGMA table_info(account_day_versions)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'digest')) db.exec('ALTER TABLE account_day_versions ADD COLUMN digest TEXT');
     if (found < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -2,21 +2,35 @@
  * The SQLite adapter of the storage port (§6): the embedded default for local runs, demos and
  * tests. Opens (and creates) the file, applies the schema, and wires the three sub-stores.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Store } from '../../ports/store';
+import { STORE_UNAVAILABLE, StoreError, type Store } from '../../ports/store';
+import { busyError, isSqliteBusy, WAIT_SLICE_MS, withBusyWait } from './busy-wait';
 import { createSqliteLedgerStore } from './ledger-store';
 import { createSqliteProgramStore } from './program-store';
 import { migrate } from './schema';
 import { createSqliteTokenStore } from './token-store';
 import { createSqliteUsageStore, type ScanConnection } from './usage-store';
 
-const BUSY_TIMEOUT_MS = 5000;
+/**
+ * How long a writer waits for another process's write lock before giving up with STORE_BUSY.
+ * Readers never wait for writers (WAL); a writer holds the lock for one file's apply or one
+ * posting, seconds even for large files, so 30 s covers a queue of a few commands.
+ */
+export const BUSY_TIMEOUT_MS = 30_000;
 
 export interface SqliteStoreOptions {
   /** Test hook for I3 crash safety; see `SqliteUsageDeps.faultInjector`. */
   faultInjector?: (step: string) => void;
+  /** Create missing parent directories (default true). Off, a missing directory is an error naming the path. */
+  createDirectories?: boolean;
+  /** Refuse to create the file: reading a store that does not exist is a typo, not an empty store. */
+  mustExist?: boolean;
+  /** How long a write waits for another process's lock, in ms (default BUSY_TIMEOUT_MS). */
+  busyTimeoutMs?: number;
+  /** Told about once a second while a write waits for another process's lock. */
+  onWait?: (waitedMs: number) => void;
 }
 
 function isInMemory(path: string): boolean {
@@ -24,22 +38,48 @@ function isInMemory(path: string): boolean {
 }
 
 export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
-  if (!isInMemory(path)) mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  const timeout = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
+  if (!isInMemory(path)) {
+    if (options.mustExist && !existsSync(path)) {
+      throw new StoreError(STORE_UNAVAILABLE, `no store at ${path}: nothing has been written there yet — check REBATES_STORE (a typo would read as an empty store)`);
+    }
+    if (options.createDirectories === false && !existsSync(dirname(path))) {
+      throw new StoreError(STORE_UNAVAILABLE, `the store directory ${dirname(path)} does not exist — check REBATES_STORE, or create the directory to start a new store there`);
+    }
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (error) {
+      throw new StoreError(STORE_UNAVAILABLE, `cannot create the store directory ${dirname(path)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(path, { timeout });
+  } catch (error) {
+    throw new StoreError(STORE_UNAVAILABLE, `cannot open the SQLite store ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
   const readers = new Set<Database.Database>();
   try {
-    // WAL: scans on their own connection read a consistent snapshot while a writer commits (I3).
+    // WAL: readers never wait for a writer, and scans on their own connection read a consistent
+    // snapshot while a writer commits (I3). Switching needs the lock once; a file already in WAL
+    // (every file this code created) is only asked, so opening to read never waits for a writer.
     // synchronous stays at its FULL default: the ledger must survive a power cut, not only a crash.
-    db.pragma('journal_mode = WAL');
+    if (db.pragma('journal_mode', { simple: true }) !== 'wal' && !isInMemory(path)) db.pragma('journal_mode = WAL');
     migrate(db, path);
+    // From here on, writes wait in short slices so the wait can be reported (busy-wait.ts).
+    db.pragma(`busy_timeout = ${Math.min(timeout, WAIT_SLICE_MS)}`);
   } catch (error) {
     db.close();
-    throw error;
+    if (isSqliteBusy(error)) throw busyError(path, error, timeout);
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(STORE_UNAVAILABLE, `cannot open the SQLite store ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+
+  const wait = { path, timeoutMs: timeout, onWait: options.onWait };
 
   function openReader(): ScanConnection | null {
     if (isInMemory(path)) return null;
-    const reader = new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    const reader = new Database(path, { readonly: true, fileMustExist: true, timeout });
     readers.add(reader);
     return {
       db: reader,
@@ -52,10 +92,10 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
 
   return {
     kind: 'sqlite',
-    program: createSqliteProgramStore(db),
-    usage: createSqliteUsageStore({ db, openReader, faultInjector: options.faultInjector }),
-    ledger: createSqliteLedgerStore(db),
-    tokens: createSqliteTokenStore(db),
+    program: withBusyWait(wait, createSqliteProgramStore(db)),
+    usage: withBusyWait(wait, createSqliteUsageStore({ db, openReader, faultInjector: options.faultInjector })),
+    ledger: withBusyWait(wait, createSqliteLedgerStore(db)),
+    tokens: withBusyWait(wait, createSqliteTokenStore(db)),
     async close() {
       // A scan still being iterated when the store closes loses its connection and fails its next read.
       for (const reader of readers) reader.close();
@@ -64,3 +104,4 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     },
   };
 }
+

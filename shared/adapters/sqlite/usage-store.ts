@@ -6,7 +6,8 @@
 import type Database from 'better-sqlite3';
 import { isDay, type DayRange } from '../../domain/calendar';
 import { CURRENCIES, type AccountDayVersion, type IngestLogEntry, type UsageAggregate } from '../../domain/model';
-import { StoreError, type AccountDayBatch, type StaleAccountDay, type UsageStore } from '../../ports/store';
+import { accountDayDigest, decideReplacement } from '../../domain/replacement';
+import { StoreError, type AccountDayBatch, type StaleAccountDay, type UsageStore, type VersionConflict } from '../../ports/store';
 import { checkRow, decodeRow, ingestRow, moneyText, usageRow, versionRow } from './row-schemas';
 
 /** A private read connection for one scan; released when the scan ends. */
@@ -93,16 +94,19 @@ function prepareBatch(batch: AccountDayBatch): ReturnType<typeof usageToRow>[] {
 export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   const { db } = deps;
   const fault = deps.faultInjector ?? (() => undefined);
-  const storedVersion = db.prepare('SELECT account_id, day, version, source_key, applied_at FROM account_day_versions WHERE account_id = ? AND day = ?');
+  const storedVersion = db.prepare('SELECT account_id, day, version, source_key, applied_at, digest FROM account_day_versions WHERE account_id = ? AND day = ?');
   const deleteAccountDay = db.prepare('DELETE FROM usage_aggregates WHERE day = ? AND account_id = ?');
   const insertAggregate = db.prepare(
     `INSERT INTO usage_aggregates (${USAGE_COLUMNS})
      VALUES (@day, @account_id, @service_id, @sku_id, @currency, @cost, @credit, @service_name, @sku_name, @rows)`,
   );
   const upsertVersion = db.prepare(
-    `INSERT INTO account_day_versions (account_id, day, version, source_key, applied_at) VALUES (?, ?, ?, ?, ?)
+    `INSERT INTO account_day_versions (account_id, day, version, source_key, applied_at, digest) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (account_id, day) DO UPDATE SET
-       version = excluded.version, source_key = excluded.source_key, applied_at = excluded.applied_at`,
+       version = excluded.version, source_key = excluded.source_key, applied_at = excluded.applied_at, digest = excluded.digest`,
+  );
+  const releaseVersion = db.prepare(
+    'UPDATE account_day_versions SET version = 0, digest = NULL, source_key = ?, applied_at = ? WHERE account_id = ? AND day = ?',
   );
   const versionsInRange = db.prepare(
     `SELECT account_id, day, version, source_key, applied_at FROM account_day_versions
@@ -128,26 +132,48 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   const apply = db.transaction((sourceKey: string, batches: AccountDayBatch[]) => {
     const applied: AccountDayVersion[] = [];
     const stale: StaleAccountDay[] = [];
+    const conflicts: VersionConflict[] = [];
     const appliedAt = new Date().toISOString();
     for (const batch of batches) {
       const rows = prepareBatch(batch);
-      const raw = storedVersion.get(batch.accountId, batch.day);
+      const raw = storedVersion.get(batch.accountId, batch.day) as { digest?: unknown } | undefined;
       const stored = raw === undefined ? undefined : decodeRow(versionRow, 'account_day_versions', ['account_id', 'day'], raw);
-      if (stored !== undefined && batch.version < stored.version) {
-        stale.push({ accountId: batch.accountId, day: batch.day, version: batch.version, storedVersion: stored.version });
+      const storedDigest = typeof raw?.digest === 'string' ? raw.digest : null;
+      const digest = accountDayDigest(batch.rows);
+      const decision = decideReplacement(stored && { version: stored.version, digest: storedDigest }, { version: batch.version, digest });
+      if (decision === 'stale') {
+        stale.push({ accountId: batch.accountId, day: batch.day, version: batch.version, storedVersion: stored!.version });
         continue;
+      }
+      if (decision === 'keep-conflict' || decision === 'replace-conflict') {
+        const kept = decision === 'keep-conflict' ? 'stored' : 'incoming';
+        conflicts.push({ accountId: batch.accountId, day: batch.day, version: batch.version, digest, storedDigest: storedDigest!, kept });
+        if (kept === 'stored') continue;
       }
       const step = `${batch.accountId}/${batch.day}`;
       deleteAccountDay.run(batch.day, batch.accountId);
       fault(`delete:${step}`);
       for (const row of rows) insertAggregate.run(row);
       fault(`insert:${step}`);
-      upsertVersion.run(batch.accountId, batch.day, batch.version, sourceKey, appliedAt);
+      upsertVersion.run(batch.accountId, batch.day, batch.version, sourceKey, appliedAt, digest);
       fault(`version:${step}`);
       applied.push({ accountId: batch.accountId, day: batch.day, version: batch.version, sourceKey });
     }
     fault('commit');
-    return { applied, stale };
+    return { applied, stale, conflicts };
+  });
+
+  const release = db.transaction((keys: readonly { accountId: string; day: string }[], sourceKey: string) => {
+    const found: AccountDayVersion[] = [];
+    const at = new Date().toISOString();
+    for (const key of keys) {
+      const raw = storedVersion.get(key.accountId, key.day);
+      if (raw === undefined) continue;
+      const stored = decodeRow(versionRow, 'account_day_versions', ['account_id', 'day'], raw);
+      releaseVersion.run(sourceKey, at, key.accountId, key.day);
+      found.push({ accountId: stored.accountId, day: stored.day, version: stored.version, sourceKey: stored.sourceKey });
+    }
+    return found;
   });
 
   async function* scan(range: DayRange, accountIds: readonly string[] | undefined): AsyncGenerator<UsageAggregate> {
@@ -174,6 +200,11 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
     },
     scanUsage(range, filter) {
       return scan(range, filter?.accountIds);
+    },
+    async releaseAccountDays(keys, sourceKey) {
+      if (sourceKey === '') throw new StoreError('INVALID_BATCH', 'releaseAccountDays needs a source key');
+      for (const k of keys) if (!isDay(k.day) || k.accountId === '') throw new StoreError('INVALID_BATCH', `account-day ${k.accountId}/${k.day}: bad account id or day`);
+      return release.immediate(keys, sourceKey);
     },
     async listAccountDayVersions(range) {
       checkRange(range);

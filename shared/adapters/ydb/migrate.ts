@@ -60,5 +60,23 @@ export async function migrateYdb(driver: YdbDriver, options: YdbRunnerOptions = 
       throw ydbFailure(`migrate table ${table.name}`, error);
     }
   }
+  await addMissingColumns(runner);
   return result;
+}
+
+/** Columns added to existing tables after their first release (additive, nullable). */
+const ADDED_COLUMNS = [{ table: 'account_day_versions', column: 'digest', type: 'Utf8' }] as const;
+
+async function addMissingColumns(runner: ReturnType<typeof createYdbRunner>): Promise<void> {
+  for (const { table, column, type } of ADDED_COLUMNS) {
+    try {
+      await runner.retry(async (session) => {
+        const described = await session.describeTable(table);
+        if (described.columns.some((c) => c.name === column)) return;
+        await executeSchemeQuery(session, `ALTER TABLE ${table} ADD COLUMN ${column} ${type};`);
+      });
+    } catch (error) {
+      throw ydbFailure(`add column ${table}.${column}`, error);
+    }
+  }
 }

@@ -90,9 +90,9 @@ function periodTable<T extends PeriodRecord>(runner: YdbRunner, spec: PeriodTabl
             if (current === undefined) throw new StoreError('NOT_FOUND', `${spec.noun} ${id} not found`);
             // A retry after a lost commit finds exactly what it wrote.
             if (attempt > 1 && current.to === to && isDeepStrictEqual(current.ended, ended)) return;
-            // An explicitly ended period stays as it was ended; a bounded one may only be shortened.
-            if (current.ended !== null || (current.to !== null && to >= current.to)) {
-              throw new StoreError('ALREADY_ENDED', `${spec.noun} ${id} already ends on ${String(current.to)}; it can only be ended earlier, once`);
+            // A period may only end earlier than it does now (an ended one too: a correction).
+            if (current.to !== null && to >= current.to) {
+              throw new StoreError('ALREADY_ENDED', `${spec.noun} ${id} already ends on ${current.to}; it can only be ended earlier`);
             }
             await tx.query(
               spec.queries.end,

@@ -80,6 +80,7 @@ export const YDB_TABLES: readonly YdbTableDdl[] = [
     version Uint64,
     generation Utf8,
     source_key Utf8,
+    digest Utf8,
     PRIMARY KEY (day, account_id)
 );`,
   },

@@ -24,7 +24,8 @@ import { randomUUID } from 'node:crypto';
 import type { Ydb } from 'ydb-sdk-proto';
 import { isDay } from '../../domain/calendar';
 import type { AccountDayVersion } from '../../domain/model';
-import { StoreError, type AccountDayBatch, type ApplyResult, type StaleAccountDay } from '../../ports/store';
+import { accountDayDigest, decideReplacement, type ReplacementDecision, type VersionedContent } from '../../domain/replacement';
+import { StoreError, type AccountDayBatch, type ApplyResult, type StaleAccountDay, type VersionConflict } from '../../ports/store';
 import { DELETE_UNREFERENCED_USAGE, SELECT_ACCOUNT_DAY_VERSIONS, SELECT_USAGE_SENTINELS, UPSERT_ACCOUNT_DAY_VERSIONS } from './queries';
 import { withTransaction, type Params, type Tx, type YdbRunner } from './runner';
 import { decodeRows, structList, type StructFields } from './values';
@@ -40,7 +41,7 @@ export interface YdbUsageOptions {
 
 const KEY_FIELDS: StructFields = { day: { scalar: 'Date' }, account_id: { scalar: 'Utf8' } };
 const GENERATION_FIELDS: StructFields = { ...KEY_FIELDS, generation: { scalar: 'Utf8' } };
-const POINTER_FIELDS: StructFields = { ...GENERATION_FIELDS, version: { scalar: 'Uint64' }, source_key: { scalar: 'Utf8' } };
+const POINTER_FIELDS: StructFields = { ...GENERATION_FIELDS, version: { scalar: 'Uint64' }, source_key: { scalar: 'Utf8' }, digest: { scalar: 'Utf8' } };
 const SENTINEL_FIELDS: StructFields = { ...GENERATION_FIELDS, service_id: { scalar: 'Utf8' }, sku_id: { scalar: 'Utf8' }, currency: { scalar: 'Utf8' } };
 const USAGE_FIELDS: StructFields = {
   ...SENTINEL_FIELDS,
@@ -86,8 +87,10 @@ export function checkBatches(sourceKey: string, batches: readonly AccountDayBatc
 type Query = (params: Params) => Promise<Ydb.Table.ExecuteQueryResult>;
 
 interface Switched {
-  /** Account-days that lost the compare → the version stored. */
-  stale: Map<string, number>;
+  /** Account-days that lost the compare (stale or keep-conflict) → what was stored. */
+  stale: Map<string, VersionedContent>;
+  /** Decisions of every compared account-day (I1, decided by the domain). */
+  decisions: Map<string, ReplacementDecision>;
   /** Winners whose new rows were removed before the switch (nothing was switched). */
   missing: AccountDayBatch[];
 }
@@ -105,12 +108,15 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
   }
 
   /** Stored versions of the given account-days, read chunk by chunk through `query`. */
-  async function storedVersions(batches: readonly AccountDayBatch[], query: Query): Promise<Map<string, number>> {
-    const stored = new Map<string, number>();
+  async function storedVersions(batches: readonly AccountDayBatch[], query: Query): Promise<Map<string, VersionedContent>> {
+    const stored = new Map<string, VersionedContent>();
     for (const chunk of chunks(batches, keyChunk)) {
       const rows = await lookup(query, { $keys: structList(KEY_FIELDS, chunk.map((b) => ({ day: b.day, account_id: b.accountId }))) }, `account-day lookup of ${chunk.length} keys`);
       // Versions are Unix seconds (Uint64 on the wire, far below 2^53), not money.
-      for (const row of rows) stored.set(keyOf(String(row['account_id']), String(row['day'])), Number(row['version']));
+      for (const row of rows) {
+        const digest = row['digest'];
+        stored.set(keyOf(String(row['account_id']), String(row['day'])), { version: Number(row['version']), digest: typeof digest === 'string' ? digest : null });
+      }
     }
     return stored;
   }
@@ -148,15 +154,19 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
   }
 
   /** I1 compare, sentinel check and pointer switch: one transaction for the whole call (I3). */
-  function switchPointers(sourceKey: string, batches: readonly AccountDayBatch[], generations: ReadonlyMap<string, string>): Promise<Switched> {
+  function switchPointers(sourceKey: string, batches: readonly AccountDayBatch[], generations: ReadonlyMap<string, string>, digests: ReadonlyMap<string, string>): Promise<Switched> {
     return runner.retry((session) =>
       withTransaction(runner, session, async (tx: Tx) => {
         const stored = await storedVersions(batches, (params) => tx.query(SELECT_ACCOUNT_DAY_VERSIONS, params));
-        const stale = new Map<string, number>();
+        const stale = new Map<string, VersionedContent>();
+        const decisions = new Map<string, ReplacementDecision>();
         const winners: AccountDayBatch[] = [];
         for (const batch of batches) {
-          const current = stored.get(keyOf(batch.accountId, batch.day));
-          if (current !== undefined && batch.version < current) stale.set(keyOf(batch.accountId, batch.day), current);
+          const key = keyOf(batch.accountId, batch.day);
+          const current = stored.get(key);
+          const decision = decideReplacement(current, { version: batch.version, digest: digests.get(key)! });
+          decisions.set(key, decision);
+          if (decision === 'stale' || decision === 'keep-conflict') stale.set(key, current!);
           else winners.push(batch);
         }
         const present = new Set<string>();
@@ -167,11 +177,11 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
         }
         const missing = winners.filter((b) => b.rows.length > 0 && !present.has(keyOf(b.accountId, b.day)));
         // Nothing is committed unless every winner's rows are all there: all account-days or none (I3).
-        if (missing.length > 0) return { stale, missing };
-        const pointers = winners.map((b) => ({ day: b.day, account_id: b.accountId, generation: generations.get(keyOf(b.accountId, b.day)), version: b.version, source_key: sourceKey }));
+        if (missing.length > 0) return { stale, decisions, missing };
+        const pointers = winners.map((b) => ({ day: b.day, account_id: b.accountId, generation: generations.get(keyOf(b.accountId, b.day)), version: b.version, source_key: sourceKey, digest: digests.get(keyOf(b.accountId, b.day)) }));
         const parts = chunks(pointers, keyChunk);
         for (const [i, part] of parts.entries()) await tx.query(UPSERT_ACCOUNT_DAY_VERSIONS, { $rows: structList(POINTER_FIELDS, part) }, i === parts.length - 1);
-        return { stale, missing: [] };
+        return { stale, decisions, missing: [] };
       }),
     );
   }
@@ -191,16 +201,26 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
   return async function apply(sourceKey: string, batches: readonly AccountDayBatch[]): Promise<ApplyResult> {
     // Skip clearly stale account-days before writing their rows (BulkUpsert costs RUs); the
     // binding compare happens again inside the switch transaction.
+    const digests = new Map(batches.map((b) => [keyOf(b.accountId, b.day), accountDayDigest(b.rows)]));
     const before = await runner.retry((session) => storedVersions(batches, (params) => runner.execute(session, SELECT_ACCOUNT_DAY_VERSIONS, params)));
-    const candidates = batches.filter((b) => !(b.version < (before.get(keyOf(b.accountId, b.day)) ?? -1)));
+    const beforeDecisions = new Map(batches.map((b) => {
+      const key = keyOf(b.accountId, b.day);
+      return [key, decideReplacement(before.get(key), { version: b.version, digest: digests.get(key)! })] as const;
+    }));
+    const candidates = batches.filter((b) => {
+      const decision = beforeDecisions.get(keyOf(b.accountId, b.day));
+      return decision !== 'stale' && decision !== 'keep-conflict';
+    });
     const generations = new Map<string, string>();
-    let stale = new Map<string, number>();
+    let stale = new Map<string, VersionedContent>();
+    let decisions: Map<string, ReplacementDecision> = new Map();
     let toWrite = candidates;
     for (let round = 1; candidates.length > 0; round += 1) {
       for (const b of toWrite) generations.set(keyOf(b.accountId, b.day), randomUUID());
       await writeGenerations(toWrite, generations);
-      const switched = await switchPointers(sourceKey, candidates, generations);
+      const switched = await switchPointers(sourceKey, candidates, generations, digests);
       stale = switched.stale;
+      decisions = switched.decisions;
       if (switched.missing.length === 0) break;
       if (round === SWITCH_ROUNDS) {
         const names = switched.missing.slice(0, 5).map((b) => `${b.accountId}/${b.day}`);
@@ -211,13 +231,51 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
 
     const applied: AccountDayVersion[] = [];
     const staleDays: StaleAccountDay[] = [];
+    const conflicts: VersionConflict[] = [];
     for (const batch of batches) {
       const key = keyOf(batch.accountId, batch.day);
-      const storedVersion = stale.get(key) ?? (generations.has(key) ? undefined : before.get(key));
-      if (storedVersion === undefined) applied.push({ accountId: batch.accountId, day: batch.day, version: batch.version, sourceKey });
-      else staleDays.push({ accountId: batch.accountId, day: batch.day, version: batch.version, storedVersion });
+      // Candidates were decided in the switch; the others before writing (stale or keep-conflict).
+      const compared = generations.has(key);
+      const decision = compared ? decisions.get(key)! : beforeDecisions.get(key)!;
+      const stored = compared ? stale.get(key) : before.get(key);
+      const base = { accountId: batch.accountId, day: batch.day, version: batch.version };
+      if (decision === 'stale') staleDays.push({ ...base, storedVersion: stored!.version });
+      else {
+        if (decision === 'replace' || decision === 'replace-conflict') applied.push({ ...base, sourceKey });
+        if (decision !== 'replace') {
+          const storedDigest = (decision === 'keep-conflict' ? stored : before.get(key))?.digest ?? '';
+          conflicts.push({ ...base, digest: digests.get(key)!, storedDigest, kept: decision === 'keep-conflict' ? 'stored' : 'incoming' });
+        }
+      }
     }
     await cleanUp(batches);
-    return { applied, stale: staleDays };
+    return { applied, stale: staleDays, conflicts };
+  };
+}
+
+/**
+ * Operator recovery (I1, see the port): sets the stored version of the given account-days to 0 in
+ * one transaction; their live generation stays, so readers see the same data until the next file.
+ */
+export function createAccountDayReleaser(runner: YdbRunner, options: YdbUsageOptions = {}) {
+  const keyChunk = options.keyChunk ?? 500;
+  return function release(keys: readonly { accountId: string; day: string }[], sourceKey: string): Promise<AccountDayVersion[]> {
+    return runner.retry((session) =>
+      withTransaction(runner, session, async (tx: Tx) => {
+        const found: AccountDayVersion[] = [];
+        const pointers: Record<string, unknown>[] = [];
+        for (const chunk of chunks(keys, keyChunk)) {
+          const result = (await tx.query(SELECT_ACCOUNT_DAY_VERSIONS, { $keys: structList(KEY_FIELDS, chunk.map((k) => ({ day: k.day, account_id: k.accountId }))) })).resultSets[0];
+          if (result?.truncated) throw new StoreError('YDB_TRUNCATED', `account-day lookup of ${chunk.length} keys came back truncated`);
+          for (const row of decodeRows(result)) {
+            found.push({ accountId: String(row['account_id']), day: String(row['day']), version: Number(row['version']), sourceKey: '' });
+            pointers.push({ day: row['day'], account_id: row['account_id'], generation: row['generation'], version: 0, source_key: sourceKey, digest: '' });
+          }
+        }
+        const parts = chunks(pointers, keyChunk);
+        for (const [i, part] of parts.entries()) await tx.query(UPSERT_ACCOUNT_DAY_VERSIONS, { $rows: structList(POINTER_FIELDS, part) }, i === parts.length - 1);
+        return found;
+      }),
+    );
   };
 }

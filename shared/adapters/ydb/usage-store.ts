@@ -11,7 +11,7 @@ import { StoreError, type UsageStore } from '../../ports/store';
 import { LIST_ACCOUNT_DAY_VERSIONS_PAGE, LIST_INGEST_LOG_PAGE, SCAN_USAGE_PAGE, UPSERT_INGEST_LOG } from './queries';
 import { readIngest, readUsage, readVersion } from './rows';
 import { ydbFailure, type YdbRunner } from './runner';
-import { checkBatches, createAccountDayApplier, type YdbUsageOptions } from './usage-apply';
+import { checkBatches, createAccountDayApplier, createAccountDayReleaser, type YdbUsageOptions } from './usage-apply';
 import { param, structList, type StructFields } from './values';
 
 export type { YdbUsageOptions } from './usage-apply';
@@ -38,6 +38,7 @@ function checkRange(range: DayRange): void {
 
 export function createYdbUsageStore(runner: YdbRunner, options: YdbUsageOptions = {}): UsageStore {
   const apply = createAccountDayApplier(runner, options);
+  const release = createAccountDayReleaser(runner, options);
 
   async function* scan(range: DayRange, accountIds: readonly string[] | undefined) {
     checkRange(range);
@@ -67,7 +68,7 @@ export function createYdbUsageStore(runner: YdbRunner, options: YdbUsageOptions 
   return {
     async applyAccountDays(sourceKey, batches) {
       checkBatches(sourceKey, batches);
-      if (batches.length === 0) return { applied: [], stale: [] };
+      if (batches.length === 0) return { applied: [], stale: [], conflicts: [] };
       try {
         return await apply(sourceKey, batches);
       } catch (error) {
@@ -75,6 +76,16 @@ export function createYdbUsageStore(runner: YdbRunner, options: YdbUsageOptions 
       }
     },
     scanUsage: (range, filter) => scan(range, filter?.accountIds),
+    async releaseAccountDays(keys, sourceKey) {
+      if (sourceKey === '') throw new StoreError('INVALID_BATCH', 'releaseAccountDays needs a source key');
+      for (const k of keys) if (!isDay(k.day) || k.accountId === '') throw new StoreError('INVALID_BATCH', `account-day ${k.accountId}/${k.day}: bad account id or day`);
+      if (keys.length === 0) return [];
+      try {
+        return await release(keys, sourceKey);
+      } catch (error) {
+        throw ydbFailure(`release ${keys.length} account-day version(s)`, error);
+      }
+    },
     async listAccountDayVersions(range) {
       checkRange(range);
       try {

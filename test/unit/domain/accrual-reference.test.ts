@@ -63,7 +63,12 @@ function scenario(seed: number): Scenario {
   const specs: SpecializationPeriod[] = [];
   for (const partner of partners) {
     for (const spec of SPECS) {
-      if (rnd() < 0.75) specs.push(grant(partner, spec, day('2025-12-01', 100), rnd() < 0.5 ? null : day('2026-02-01', 80)));
+      if (rnd() < 0.75) {
+        // A period always has a day: one that ends before it starts is a cancelled grant, never in force.
+        const from = day('2025-12-01', 100);
+        const to = rnd() < 0.5 ? null : day('2026-02-01', 80);
+        specs.push(grant(partner, spec, from, to !== null && to < from ? from : to));
+      }
     }
   }
   const rows: UsageAggregate[] = [];

@@ -96,3 +96,10 @@ describe('program rules (§5)', () => {
     expect(shipped.pendingServices.some((p: { service: string }) => p.service === 'Tracker')).toBe(true);
   });
 });
+
+describe('rate problems named for what they are (issue 8, class 10)', () => {
+  it('reports a negative rate as negative, not as a digits problem', () => {
+    const version = { effectiveFrom: '2023-01-01', specializations: { 'ml-ai': { rate: '-0.10', services: [], skus: [] } } };
+    expect(() => parseRules({ versions: [version] })).toThrow(/rate -0\.10 is negative; a rate is between 0 and 1/);
+  });
+});

@@ -41,8 +41,8 @@ beforeEach(async () => {
   expect((await linkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc1', from: '2025-01-01', to: null, ...who })).ok).toBe(true);
   expect((await grantSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', from: '2025-01-01', to: null, ...who })).ok).toBe(true);
   // 2025-Q4: 100 → 10.00; 2026-Q1: 123.45 → 12.35 (ml-ai 10%).
-  await ingestExport(env.deps, csvObject('e/20251110.csv', csv([['acc1', SPEECHSENSE, '2025-11-10', '100', '0', 1_762_000_000]])));
-  await ingestExport(env.deps, csvObject('e/20260210.csv', csv([['acc1', SPEECHSENSE, '2026-02-10', '123.45', '0', 1_770_000_000]])));
+  await ingestExport(env.deps, csvObject('e/20251110.csv', csv([['acc1', SPEECHSENSE, '2025-11-10', '100', '0', 1000]])));
+  await ingestExport(env.deps, csvObject('e/20260210.csv', csv([['acc1', SPEECHSENSE, '2026-02-10', '123.45', '0', 2000]])));
 });
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -131,8 +131,8 @@ describe('accrue-rebates handler', () => {
     ['an array', [], /an array/],
     ['an empty trigger batch', { messages: [] }, /messages/],
     ['a storage event', fixture('storage-object-create.json'), /event_type/],
-    ['a quarter that does not exist', { quarter: '2026-Q5' }, /quarter: not a quarter/],
-    ['a year far outside the program', { quarter: '9999-Q4' }, /quarter: a quarter between 2000-Q1 and 2099-Q4/],
+    ['a quarter that does not exist', { quarter: '2026-Q5' }, /quarter: quarter "2026-Q5" is not a quarter/],
+    ['a year far outside the program', { quarter: '9999-Q4' }, /quarter: quarter 9999-Q4 is outside the supported years 2000\.\.2999/],
     ['an unknown field', { quarter: '2026-Q1', dryrun: true }, /dryrun/],
     ['dryRun as a string', { quarter: '2026-Q1', dryRun: 'yes' }, /dryRun/],
     ['a payload that is neither JSON nor a quarter', { ...(fixture('timer-no-payload.json') as object), messages: [{ ...(fixture('timer-no-payload.json') as { messages: { details: object }[] }).messages[0], details: { trigger_id: 't', payload: 'quarterly' } }] }, /payload/],

@@ -71,7 +71,7 @@ describe('ingest-usage handler', () => {
     const result = await handler(fixture('storage-object-create.json'), context());
 
     expect(result.items).toEqual([
-      { bucket: BUCKET, key: 'partner/20260331.csv', status: 'applied', rows: 3, accountDaysApplied: 2, accountDaysStale: 0, reason: null },
+      { bucket: BUCKET, key: 'partner/20260331.csv', status: 'applied', rows: 3, accountDaysApplied: 2, accountDaysStale: 0, conflicts: 0, reason: null },
     ]);
     expect(result.ok).toBe(true);
     // cost 100.123456789 + 0.000000001 is exact: 100.12345679 (trailing zero trimmed).
@@ -105,7 +105,7 @@ describe('ingest-usage handler', () => {
     const result = await handler(fixture('storage-object-delete.json'), context('req-del'));
 
     expect(result.items).toEqual([
-      { bucket: BUCKET, key: 'partner/20260330.csv', status: 'ignored', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, reason: 'object deleted: stored usage is kept' },
+      { bucket: BUCKET, key: 'partner/20260330.csv', status: 'ignored', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, conflicts: 0, reason: 'object deleted: stored usage is kept' },
     ]);
     expect(source.calls).toEqual([]);
     expect(await usageOf(store)).toEqual(DAY31_USAGE);
@@ -210,7 +210,7 @@ describe('ingest-usage handler', () => {
   it('ignores a trigger message whose object was deleted before it was handled, without asking for a retry', async () => {
     const result = await handler(fixture('storage-object-create.json'), context('req-gone'));
     expect(result.items).toEqual([
-      { bucket: BUCKET, key: 'partner/20260331.csv', status: 'ignored', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, reason: 'object no longer exists: deleted after the event was sent' },
+      { bucket: BUCKET, key: 'partner/20260331.csv', status: 'ignored', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, conflicts: 0, reason: 'object no longer exists: deleted after the event was sent' },
     ]);
     expect(result.ok).toBe(true);
   });
@@ -226,7 +226,7 @@ describe('ingest-usage handler', () => {
     source.failNextRead(BUCKET, 'partner/20260331.csv', 'head');
     const result = await handler(fixture('manual-object.json'), context());
     expect(result.items).toEqual([
-      { bucket: BUCKET, key: 'partner/20260331.csv', status: 'failed', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, reason: 'injected: HeadObject s3://billing-exports/partner/20260331.csv timed out' },
+      { bucket: BUCKET, key: 'partner/20260331.csv', status: 'failed', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, conflicts: 0, reason: 'injected: HeadObject s3://billing-exports/partner/20260331.csv timed out' },
     ]);
     expect(result.ok).toBe(false);
     expect(await usageOf(store)).toEqual([]);

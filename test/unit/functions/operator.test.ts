@@ -80,11 +80,11 @@ describe('operator handler', () => {
     ['an invoke without data', '', /expected a JSON object/],
     ['a missing field', { action: 'partner.link', partnerId: 'p1', from: '2026-01-01', actor: 'a' }, /partner\.link: subaccountId: required/],
     ['a misspelt field', { action: 'partner.link', partnerId: 'p1', subaccountId: 's', from: '2026-01-01', actor: 'a', too: '2026-02-01' }, /unknown field\(s\) "too"; valid: action, partnerId, subaccountId, from, to, actor, note/],
-    ['a day that does not exist', { action: 'partner.link', partnerId: 'p1', subaccountId: 's', from: '2026-02-30', actor: 'a' }, /from: not a calendar day/],
-    ['a padded id', { action: 'partner.link', partnerId: ' p1', subaccountId: 's', from: '2026-01-01', actor: 'a' }, /partnerId: a partner id: must not start or end with spaces/],
-    ['an id with a newline', { action: 'specialization.grant', partnerId: 'p1\nerror: forged', specialization: 'ml-ai', from: '2026-01-01', actor: 'a' }, /partnerId: a partner id: must not contain control characters/],
-    ['a blank actor', { action: 'partner.link', partnerId: 'p1', subaccountId: 's', from: '2026-01-01', actor: ' ' }, /actor: an actor \(who makes the change\): must not/],
-    ['a quarter in year 0001', { action: 'accrue', quarter: '0001-Q1', dryRun: true }, /quarter: a quarter between 2000-Q1 and 2099-Q4/],
+    ['a day that does not exist', { action: 'partner.link', partnerId: 'p1', subaccountId: 's', from: '2026-02-30', actor: 'a' }, /from: day "2026-02-30" is not a calendar day/],
+    ['a padded id', { action: 'partner.link', partnerId: ' p1', subaccountId: 's', from: '2026-01-01', actor: 'a' }, /partnerId: partner id has leading or trailing spaces/],
+    ['an id with a newline', { action: 'specialization.grant', partnerId: 'p1\nerror: forged', specialization: 'ml-ai', from: '2026-01-01', actor: 'a' }, /partnerId: partner id contains a control or invisible character \(U\+000A at position 3\)/],
+    ['a blank actor', { action: 'partner.link', partnerId: 'p1', subaccountId: 's', from: '2026-01-01', actor: ' ' }, /actor: actor is blank/],
+    ['a quarter in year 0001', { action: 'accrue', quarter: '0001-Q1', dryRun: true }, /quarter: quarter 0001-Q1 is outside the supported years 2000..2999/],
     ['a limit that is not a number', { action: 'ingest-log', limit: '5' }, /limit/],
   ])('answers %s with an error naming what is valid, and writes nothing', async (_name, event, message) => {
     const r = await handler(event);

@@ -193,14 +193,14 @@ describe('parseUsageExport versions (I1)', () => {
     expect(result.accountDays.map((d) => [d.accountId, d.version])).toEqual([['A', 1773000900], ['B', 7]]);
   });
 
-  it('uses the fallback version for an empty updated_at cell', async () => {
-    const result = await accepted(`${HEADER}\nA,s,k,2026-03-01,RUB,1,0,\nB,s,k,2026-03-01,RUB,1,0,\nB,s,k,2026-03-01,RUB,1,0,1000\n`, { fallbackVersion: 500 });
-    expect(result.accountDays.map((d) => [d.accountId, d.version])).toEqual([['A', 500], ['B', 1000]]);
+  it('rejects an empty updated_at cell even with a fallback version: the copy time must not outrank corrections', async () => {
+    const result = await problemsOf(`${HEADER}\nA,s,k,2026-03-01,RUB,1,0,\nB,s,k,2026-03-01,RUB,1,0,1000\n`, { fallbackVersion: 500 });
+    expect(result.problems).toEqual([{ line: 2, column: 'updated_at', reason: expect.stringContaining('is empty') }]);
   });
 
   it('rejects an empty updated_at cell when there is no fallback version', async () => {
     const result = await problemsOf(`${HEADER}\nA,s,k,2026-03-01,RUB,1,0,\n`);
-    expect(result.problems).toEqual([{ line: 2, column: 'updated_at', reason: expect.stringContaining('updated_at is empty and no fallback version') }]);
+    expect(result.problems).toEqual([{ line: 2, column: 'updated_at', reason: expect.stringContaining('is empty') }]);
   });
 
   it('rejects a file without updated_at when there is no fallback version', async () => {
@@ -240,8 +240,8 @@ describe('parseUsageExport file shapes', () => {
   });
 
   it('unescapes doubled quotes in ids and Cyrillic names', async () => {
-    const result = await accepted('billing_account_id,service_id,sku_id,date,currency,cost,credit,sku_name\n"acc ""x""",s,k,2026-03-01,RUB,1,0,"Имя, ""в кавычках"""\n', { fallbackVersion: 1 });
-    expect(result.accountDays[0]!.accountId).toBe('acc "x"');
+    const result = await accepted('billing_account_id,service_id,sku_id,date,currency,cost,credit,sku_name\n"acc""x""",s,k,2026-03-01,RUB,1,0,"Имя, ""в кавычках"""\n', { fallbackVersion: 1 });
+    expect(result.accountDays[0]!.accountId).toBe('acc"x"');
     expect(result.accountDays[0]!.rows[0]!.skuName).toBe('Имя, "в кавычках"');
   });
 

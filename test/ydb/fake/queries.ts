@@ -105,7 +105,7 @@ export const HANDLERS: Record<string, Handler> = {
       const row = tx.get('account_day_versions', { day: k['day'] ?? null, account_id: k['account_id'] ?? null });
       return row ? [row] : [];
     });
-    return [project(engine, 'account_day_versions', ['day', 'account_id', 'version', 'generation'], found)];
+    return [project(engine, 'account_day_versions', ['day', 'account_id', 'version', 'generation', 'digest'], found)];
   },
   upsert_account_day_versions: ({ params, tx }) => {
     for (const row of list(params['$rows'])) tx.upsert('account_day_versions', row);

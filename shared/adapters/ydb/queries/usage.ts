@@ -7,15 +7,15 @@
 /** Stored version and live generation of the given account-days (lookup by full key). */
 export const SELECT_ACCOUNT_DAY_VERSIONS = `-- name: select_account_day_versions
 DECLARE $keys AS List<Struct<day: Date, account_id: Utf8>>;
-SELECT v.day AS day, v.account_id AS account_id, v.version AS version, v.generation AS generation
+SELECT v.day AS day, v.account_id AS account_id, v.version AS version, v.generation AS generation, v.digest AS digest
 FROM AS_TABLE($keys) AS k
 INNER JOIN account_day_versions AS v ON v.day = k.day AND v.account_id = k.account_id;`;
 
 /** Switches account-day pointers to new generations (runs inside the I1 compare transaction). */
 export const UPSERT_ACCOUNT_DAY_VERSIONS = `-- name: upsert_account_day_versions
-DECLARE $rows AS List<Struct<day: Date, account_id: Utf8, version: Uint64, generation: Utf8, source_key: Utf8>>;
+DECLARE $rows AS List<Struct<day: Date, account_id: Utf8, version: Uint64, generation: Utf8, source_key: Utf8, digest: Utf8>>;
 UPSERT INTO account_day_versions
-SELECT day, account_id, version, generation, source_key FROM AS_TABLE($rows);`;
+SELECT day, account_id, version, generation, source_key, digest FROM AS_TABLE($rows);`;
 
 /**
  * Which of the given rows exist, by full key. The pointer switch reads each new generation's

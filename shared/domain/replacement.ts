@@ -1,0 +1,52 @@
+/**
+ * I1, the replacement rule both stores keep, decided here once. An account-day from a file
+ * replaces the stored one when its version is newer, is stale when older, and — when the versions
+ * are equal — the content decides: billing never sends two different contents under one version,
+ * so when it happens the outcome must not depend on which file arrived last. Both contents are
+ * reduced to a digest and the larger digest wins, whatever the order; the loser is reported as a
+ * conflict (ingest log, `--json`, exit code) so an operator can look at both files.
+ */
+import { createHash } from 'node:crypto';
+import type { UsageAggregate } from './model';
+
+export type ReplacementDecision =
+  /** No stored account-day, a newer version, or the same version with the same content. */
+  | 'replace'
+  /** An older version: left out (I1). */
+  | 'stale'
+  /** Same version, different content, and the incoming digest is larger: replaces, reported. */
+  | 'replace-conflict'
+  /** Same version, different content, and the stored digest is larger: kept, reported. */
+  | 'keep-conflict';
+
+export interface VersionedContent {
+  version: number;
+  /** Content digest; null for account-days stored before digests existed. */
+  digest: string | null;
+}
+
+export function decideReplacement(stored: VersionedContent | undefined, incoming: { version: number; digest: string }): ReplacementDecision {
+  if (stored === undefined || incoming.version > stored.version) return 'replace';
+  if (incoming.version < stored.version) return 'stale';
+  // Data stored before digests existed has nothing to compare with: the old rule (replace) holds.
+  if (stored.digest === null || stored.digest === incoming.digest) return 'replace';
+  return incoming.digest > stored.digest ? 'replace-conflict' : 'keep-conflict';
+}
+
+/**
+ * A digest of an account-day's content: every aggregate (ids, currency, exact sums, row count,
+ * display names) in key order, so the same content always gives the same digest.
+ */
+export function accountDayDigest(rows: readonly UsageAggregate[]): string {
+  const sorted = [...rows].sort((a, b) => cmp(a.serviceId, b.serviceId) || cmp(a.skuId, b.skuId) || cmp(a.currency, b.currency));
+  const hash = createHash('sha256');
+  for (const r of sorted) {
+    hash.update(JSON.stringify([r.serviceId, r.skuId, r.currency, r.cost.toString(), r.credit.toString(), r.rows, r.serviceName, r.skuName]));
+    hash.update('\n');
+  }
+  return hash.digest('hex');
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
