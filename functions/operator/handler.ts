@@ -4,62 +4,25 @@
  * use cases. Returns `{ ok, action, result }` or `{ ok: false, error }` — an unknown action or a bad
  * field is answered with what is valid, and nothing is written.
  */
-import { randomUUID } from 'node:crypto';
-import { createS3Client } from '../../shared/adapters/s3/s3-client';
-import { createS3ExportSource } from '../../shared/adapters/s3/s3-export-source';
-import { createBillingApiFromConfig } from '../../shared/adapters/billing/from-config';
-import type { BillingApi } from '../../shared/ports/billing';
 import type { ActionResult } from '../../shared/actions/deps';
 import { runAction } from '../../shared/actions/run-action';
 import { ActionValidationError, parseAction } from '../../shared/actions/schema';
 import type { FunctionContext } from '../../shared/runtime/function-context';
 import { createTokenHolder, functionRuntime, type FunctionRuntime } from '../../shared/runtime/function-runtime';
 import { createLogger, errorFields } from '../../shared/runtime/logger';
-import { migrateStore } from '../../shared/runtime/migrate-store';
-import type { StorageExportSource } from '../../shared/usecases/ingest-from-storage';
+import { operatorDepsFactory, type OperatorOptions } from '../../shared/runtime/operator-deps';
 
 export type OperatorResponse = ({ action: string } & ActionResult) | { ok: false; action: string | null; error: { code: string; message: string; problems?: string[] } };
 
-/** A backfill stops when less than this remains before the function timeout. */
-const STOP_MARGIN_MS = 60_000;
-
-export interface OperatorOptions {
-  clock?: () => Date;
-  /** Object Storage; by default an S3 client from the configuration. */
-  storage?: (config: FunctionRuntime['config']) => StorageExportSource;
-  /** The Billing API; by default built from the configuration with the invocation's IAM token. */
-  billing?: (config: FunctionRuntime['config']) => BillingApi;
-}
-
 export function createOperatorHandler(getRuntime: () => Promise<FunctionRuntime>, options: OperatorOptions = {}) {
-  const clock = options.clock ?? (() => new Date());
-  const storage = options.storage ?? ((config: FunctionRuntime['config']) => createS3ExportSource(createS3Client(config)));
-  // Built once per instance; it asks for the current invocation's token on every call.
-  let billingApi: BillingApi | undefined;
-  const billing = (config: FunctionRuntime['config']) => (billingApi ??= (options.billing ?? ((c) => createBillingApiFromConfig(c, token.current)))(config));
+  const depsFor = operatorDepsFactory(token, options);
   return async (event: unknown, context: FunctionContext): Promise<OperatorResponse> => {
     token.update(context);
     const logger = createLogger({ level: 'info', requestId: context.requestId, fields: { function: 'operator' } });
-    const name = typeof event === 'object' && event !== null && typeof (event as { action?: unknown }).action === 'string' ? (event as { action: string }).action : null;
+    const name = typeof (event as { action?: unknown } | null)?.action === 'string' ? (event as { action: string }).action : null;
     try {
       const action = parseAction(event === '' ? undefined : event);
-      const { store, rules, config } = await getRuntime();
-      const remaining = context.getRemainingTimeInMillis;
-      const outcome = await runAction(
-        {
-          store,
-          rules,
-          clock,
-          newId: randomUUID,
-          logger,
-          localFiles: false,
-          storage: () => storage(config),
-          billing: () => billing(config),
-          migrate: () => migrateStore(config, { iamToken: token.current }),
-          shouldStop: () => (remaining ? remaining() < STOP_MARGIN_MS : false),
-        },
-        action,
-      );
+      const outcome = await runAction(depsFor(await getRuntime(), context, logger), action);
       logger[outcome.ok ? 'info' : 'warn'](`${action.action} ${outcome.ok ? 'done' : 'rejected'}`, { action: action.action, ...(outcome.ok ? {} : { error: outcome.error }) });
       return { action: action.action, ...outcome };
     } catch (error) {
