@@ -71,9 +71,9 @@ export const CLI_ACTIONS: { [N in ActionName]: CliSpec<N> } = {
   },
   accrue: {
     words: ['accrue'],
-    flags: { quarter: str('quarter'), 'dry-run': bool('dryRun'), actor: str('actor'), note: str('note') },
-    usage: `accrue --quarter YYYY-Qn [--dry-run] ${AUDIT}`,
-    summary: 'computes the quarter and appends the differences to the ledger (or previews them)',
+    flags: { quarter: str('quarter'), 'dry-run': bool('dryRun'), confirm: bool('confirm'), rules: str('rulesFile'), actor: str('actor'), note: str('note') },
+    usage: `accrue --quarter YYYY-Qn [--dry-run [--rules NEXT.json]] [--confirm] ${AUDIT}`,
+    summary: 'computes the quarter and appends the differences (or previews them), with guards; --rules previews a rules change',
   },
   balance: {
     words: ['balance'],

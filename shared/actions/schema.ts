@@ -42,7 +42,16 @@ export const actionSchemas = {
     objectKey: z.string().min(1).optional(),
     limit: z.number().int('a whole number').min(1).max(10_000).optional(),
   }),
-  accrue: action('accrue', { quarter: quarterField, dryRun: z.boolean().optional(), ...audit }),
+  accrue: action('accrue', {
+    quarter: quarterField,
+    dryRun: z.boolean().optional(),
+    /** Post even when a guard finds a LARGE_ADJUSTMENT (issue 12). */
+    confirm: z.boolean().optional(),
+    /** Impact preview under proposed rules (dry run only): a file path (CLI) or the rules JSON itself (operator function). */
+    rulesFile: z.string().min(1, 'a rules file path').optional(),
+    rules: z.record(z.string(), z.unknown(), { error: 'proposed rules: a JSON object like the rules file ({"versions": [...]})' }).optional(),
+    ...audit,
+  }),
   balance: action('balance', { partnerId: partnerIdField }),
   statement: action('statement', { partnerId: partnerIdField, quarter: quarterField }),
   migrate: action('migrate', {}),

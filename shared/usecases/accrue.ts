@@ -51,7 +51,7 @@ const CONFLICT_RETRIES = 3;
 
 export async function accrueQuarter(
   deps: Deps,
-  input: { quarter: string; dryRun: boolean } & Actor,
+  input: { quarter: string; dryRun: boolean; beforePost?: (lines: readonly PostingLine[]) => void } & Actor,
 ): Promise<AccrueResult | Failure> {
   if (!isQuarter(input.quarter)) return fail('INVALID_INPUT', `--quarter ${input.quarter} is not a quarter (expected YYYY-Qn, e.g. 2026-Q1)`);
   const today = moscowDay(deps.clock());
@@ -70,6 +70,7 @@ export async function accrueQuarter(
     const plan = planPosting(accrual.lines, posted, { quarter: input.quarter, runId, createdAt: startedAt, actor: input.actor, note: input.note });
     const base = { ok: true as const, quarter: input.quarter, dryRun: input.dryRun, runId, accruals: plan.lines, accrual };
     if (input.dryRun) return { ...base, entriesAppended: 0 }; // R10: same computation, nothing written
+    input.beforePost?.(plan.lines); // issue 12: a guard may stop the post (it throws) on the very plan that would be written
     const run: AccrualRun = {
       runId,
       quarter: input.quarter,
