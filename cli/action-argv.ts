@@ -44,6 +44,12 @@ export const CLI_ACTIONS: { [N in ActionName]: CliSpec<N> } = {
     usage: 'partner show --partner ID',
     summary: "the partner's subaccount links and specializations, with audit",
   },
+  'partner.import': {
+    words: ['partner', 'import'],
+    flags: { file: str('file'), 'dry-run': bool('dryRun'), actor: str('actor'), note: str('note') },
+    usage: `partner import --file LINKS.csv [--dry-run] ${AUDIT}`,
+    summary: 'links many subaccounts from a CSV (partner_id,subaccount_id,from,to): checked whole, applied all or nothing',
+  },
   'specialization.grant': {
     words: ['specialization', 'grant'],
     flags: { partner: str('partnerId'), specialization: str('specialization'), from: str('from'), to: str('to'), actor: str('actor'), note: str('note') },

@@ -3,6 +3,7 @@ import type { ActionName } from '../../shared/actions/schema';
 import { syncCatalogText, syncSubaccountsText, tokenIssueText, tokenListText, tokenRevokeText } from './billing';
 import { ingestLogText, ingestText } from './ingest';
 import { accrueText, balanceText, statementText } from './ledger';
+import { importText } from './import';
 import { grantText, linkText, revokeText, showText, unlinkText } from './program';
 
 // The results are the JSON documents built in shared/actions/handlers; each renderer names the shape it reads.
@@ -17,6 +18,8 @@ export function renderText(action: ActionName, result: Result): string {
       return unlinkText(result);
     case 'partner.show':
       return showText(result);
+    case 'partner.import':
+      return importText(result);
     case 'specialization.grant':
       return grantText(result);
     case 'specialization.revoke':

@@ -6,6 +6,7 @@
 import type { ActionDeps, ActionResult } from './deps';
 import { succeeded } from './deps';
 import { ingest } from './handlers/ingest';
+import { partnerImport } from './handlers/import';
 import { ingestLog } from './handlers/inspect';
 import { accrue } from './handlers/accrue';
 import { balance, statement } from './handlers/ledger';
@@ -22,6 +23,8 @@ export async function runAction(deps: ActionDeps, action: Action): Promise<Actio
       return partnerUnlink(deps, action);
     case 'partner.show':
       return partnerShow(deps, action);
+    case 'partner.import':
+      return partnerImport(deps, action);
     case 'specialization.grant':
       return specializationGrant(deps, action);
     case 'specialization.revoke':

@@ -19,6 +19,9 @@ import {
 /** Who and why (R12). The actor is optional here: the CLI defaults it to the local user; the function requires it for changes. */
 const audit = { actor: actorField.optional(), note: noteField.optional() };
 
+/** Inline CSV of the operator function: well under the 3.5 MB invoke payload of Cloud Functions. */
+const MAX_INLINE_CSV = 3_000_000;
+
 const action = <N extends string, S extends z.ZodRawShape>(name: N, shape: S) =>
   z.strictObject({ action: z.literal(name), ...shape });
 
@@ -26,6 +29,13 @@ export const actionSchemas = {
   'partner.link': action('partner.link', { partnerId: partnerIdField, subaccountId: subaccountIdField, from: dayField, to: dayField.nullable().optional(), ...audit }),
   'partner.unlink': action('partner.unlink', { partnerId: partnerIdField, subaccountId: subaccountIdField, effective: dayField, ...audit }),
   'partner.show': action('partner.show', { partnerId: partnerIdField }),
+  /** Bulk links (issue 12): the CSV as a local file (CLI `--file`) or inline text (operator function `csv`) — exactly one. */
+  'partner.import': action('partner.import', {
+    file: z.string().min(1, 'a CSV file path').optional(),
+    csv: z.string().max(MAX_INLINE_CSV, `csv: at most ${MAX_INLINE_CSV} characters inline; split the file`).optional(),
+    dryRun: z.boolean().optional(),
+    ...audit,
+  }).refine((a) => (a.file === undefined) !== (a.csv === undefined), { message: 'give the links CSV exactly once: "file" (a path, CLI --file) or "csv" (the text itself, operator function)' }),
   'specialization.grant': action('specialization.grant', {
     partnerId: partnerIdField,
     specialization: specializationField,
@@ -78,6 +88,7 @@ export const ACTION_NAMES = Object.keys(actionSchemas) as ActionName[];
 export const CHANGING_ACTIONS: ReadonlySet<ActionName> = new Set([
   'partner.link',
   'partner.unlink',
+  'partner.import',
   'specialization.grant',
   'specialization.revoke',
   'ingest',
