@@ -99,6 +99,12 @@ export const CLI_ACTIONS: { [N in ActionName]: CliSpec<N> } = {
     usage: 'migrate',
     summary: 'creates / updates the store schema (YDB); SQLite migrates itself',
   },
+  'report.eligibility': {
+    words: ['report', 'eligibility'],
+    flags: { year: { field: 'year', type: 'int' } },
+    usage: 'report eligibility --year YYYY',
+    summary: "per partner and specialization: paid consumption of its services per quarter and year, thresholds, specializations held",
+  },
   'sync-catalog': {
     words: ['sync-catalog'],
     flags: { 'write-rules': str('writeRules') },

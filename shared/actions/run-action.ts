@@ -7,6 +7,7 @@ import type { ActionDeps, ActionResult } from './deps';
 import { succeeded } from './deps';
 import { ingest } from './handlers/ingest';
 import { partnerImport } from './handlers/import';
+import { eligibility } from './handlers/report';
 import { ingestLog } from './handlers/inspect';
 import { accrue } from './handlers/accrue';
 import { balance, statement } from './handlers/ledger';
@@ -39,6 +40,8 @@ export async function runAction(deps: ActionDeps, action: Action): Promise<Actio
       return balance(deps, action);
     case 'statement':
       return statement(deps, action);
+    case 'report.eligibility':
+      return eligibility(deps, action);
     case 'migrate':
       return succeeded({ ...(await deps.migrate()) });
     case 'sync-catalog':

@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import {
+  FIRST_YEAR,
+  LAST_YEAR,
   actorField,
   dayField,
   ingestSourceField,
@@ -65,6 +67,9 @@ export const actionSchemas = {
   balance: action('balance', { partnerId: partnerIdField }),
   statement: action('statement', { partnerId: partnerIdField, quarter: quarterField }),
   migrate: action('migrate', {}),
+  'report.eligibility': action('report.eligibility', {
+    year: z.number({ error: 'a year YYYY' }).int('a year YYYY').min(FIRST_YEAR, `a year from ${FIRST_YEAR}`).max(LAST_YEAR, `a year up to ${LAST_YEAR}`),
+  }),
   'sync-catalog': action('sync-catalog', { writeRules: z.string().min(1).optional() }),
   'sync-subaccounts': action('sync-subaccounts', {
     partnerId: partnerIdField,

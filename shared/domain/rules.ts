@@ -56,7 +56,7 @@ const guardsSchema = z.strictObject({
 /** Eligibility review (issue 12): yearly paid-consumption thresholds per specialization and currency. */
 const eligibilitySchema = z.strictObject({
   $comment: z.unknown().optional(),
-  thresholds: z.record(z.string().regex(/^[a-z0-9-]+$/, 'specialization ids are kebab-case'), z.partialRecord(z.enum(CURRENCIES), moneyString)).default({}),
+  thresholds: z.record(z.string().regex(/^[a-z0-9-]+$/, 'specialization ids are kebab-case'), z.strictObject(Object.fromEntries(CURRENCIES.map((c) => [c, moneyString.optional()])) as Record<Currency, z.ZodOptional<typeof moneyString>>)).default({}),
 });
 
 export const rulesFileSchema = z
@@ -185,7 +185,7 @@ export function parseRules(json: unknown, source = 'rules'): Rules {
   const shareText = guards?.largeAdjustmentShare ?? DEFAULT_LARGE_ADJUSTMENT_SHARE;
   const thresholds = new Map<string, ReadonlyMap<Currency, Nanos>>();
   for (const [spec, byCurrency] of Object.entries(result.data.eligibility?.thresholds ?? {})) {
-    thresholds.set(spec, new Map(Object.entries(byCurrency).map(([currency, amount]) => [currency as Currency, parseMoney(amount as string)])));
+    thresholds.set(spec, new Map(Object.entries(byCurrency).filter((e): e is [string, string] => e[1] !== undefined).map(([currency, amount]) => [currency as Currency, parseMoney(amount)])));
   }
   return {
     pendingServices: (result.data.pendingServices ?? []).map((p) => ({ specialization: p.specialization, service: p.service })),

@@ -40,7 +40,7 @@ describe('operator partner.import', () => {
     await handler({ action: 'partner.link', partnerId: 'p9', subaccountId: 'acc-2', from: '2026-01-01', actor: 'anna' });
     const r = await handler({ action: 'partner.import', csv: `${CSV}\np3,acc-3,2026-13-01,`, actor: 'anna' });
     expect(r).toMatchObject({ ok: false, error: { code: 'IMPORT_REJECTED' } });
-    const result = (r as { result: { problems: { line: number; column: string | null; reason: string }[] } }).result;
+    const result = (r as unknown as { result: { problems: { line: number; column: string | null; reason: string }[] } }).result;
     expect(result.problems.map((p) => [p.line, p.column])).toEqual([[3, null], [4, 'from']]);
     expect(result.problems[0]?.reason).toContain('already linked to partner p9');
     expect((await env.store.program.listLinks()).map((l) => l.partnerId)).toEqual(['p9']);
