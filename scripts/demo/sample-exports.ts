@@ -92,3 +92,29 @@ export function writeQuarterExports(dir: string, quarter: string): string[] {
   }
   return paths;
 }
+
+/** A usage row the sample subaccounts do not produce (the operator-trust demo: a pending service, an unlinked subaccount). */
+export interface ExtraRow {
+  accountId: string;
+  accountName: string;
+  serviceId: string;
+  serviceName: string;
+  skuId: string;
+  skuName: string;
+  currency: 'RUB' | 'USD' | 'KZT';
+  /** Whole currency units, exact. */
+  cost: string;
+}
+
+/** A day's export with extra rows appended (same columns, same updated_at as the day's other rows). */
+export function dayExportWith(day: string, extra: readonly ExtraRow[], revision = 0): string {
+  const updatedAt = unixSeconds(addDays(day, 1), 2 + revision);
+  const lines = extra.map((r) =>
+    [
+      r.accountId, r.accountName, `b1g${r.accountId.slice(3, 10)}`, 'production', `b1f${r.accountId.slice(3, 10)}`, 'default', `res-extra-${r.accountId.slice(-4)}`,
+      r.serviceId, r.serviceName, r.skuId, r.skuName, day, r.currency, '1.000000', 'unit', r.cost, '0', '0', '0', '0', '0', 'prod', 'ru', String(updatedAt),
+      new Date(updatedAt * 1000).toISOString(),
+    ].map(csvCell).join(','),
+  );
+  return `${dayExport(day, revision)}${lines.join('\r\n')}\r\n`;
+}

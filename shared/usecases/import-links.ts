@@ -15,14 +15,10 @@ export type ImportLinksResult =
   | { ok: false; code: 'IMPORT_REJECTED'; message: string; source: string; dryRun: boolean; problems: ImportProblem[] };
 
 export async function importLinks(deps: Deps, input: { source: string; text: string; dryRun: boolean } & Actor): Promise<ImportLinksResult> {
-  const rejected = (problems: ImportProblem[]): ImportLinksResult => ({
-    ok: false,
-    code: 'IMPORT_REJECTED',
-    message: describeProblems(input.source, problems),
-    source: input.source,
-    dryRun: input.dryRun,
-    problems: [...problems].sort((a, b) => a.line - b.line),
-  });
+  const rejected = (found: ImportProblem[]): ImportLinksResult => {
+    const problems = [...found].sort((a, b) => a.line - b.line);
+    return { ok: false, code: 'IMPORT_REJECTED', message: describeProblems(input.source, problems), source: input.source, dryRun: input.dryRun, problems };
+  };
   const parsed = parseLinkRows(input.text);
   const stored = await deps.store.program.listLinks();
   const problems = [...parsed.problems, ...checkLinkOverlaps(parsed.rows, stored)];
