@@ -77,8 +77,8 @@ export const CLI_ACTIONS: { [N in ActionName]: CliSpec<N> } = {
   },
   accrue: {
     words: ['accrue'],
-    flags: { quarter: str('quarter'), 'dry-run': bool('dryRun'), confirm: bool('confirm'), rules: str('rulesFile'), actor: str('actor'), note: str('note') },
-    usage: `accrue --quarter YYYY-Qn [--dry-run [--rules NEXT.json]] [--confirm] ${AUDIT}`,
+    flags: { quarter: str('quarter'), 'dry-run': bool('dryRun'), confirm: bool('confirm'), rules: str('rulesFile'), reconcile: bool('reconcile'), actor: str('actor'), note: str('note') },
+    usage: `accrue --quarter YYYY-Qn [--dry-run [--rules NEXT.json]] [--reconcile] [--confirm] ${AUDIT}`,
     summary: 'computes the quarter and appends the differences (or previews them), with guards; --rules previews a rules change',
   },
   balance: {
@@ -98,6 +98,12 @@ export const CLI_ACTIONS: { [N in ActionName]: CliSpec<N> } = {
     flags: {},
     usage: 'migrate',
     summary: 'creates / updates the store schema (YDB); SQLite migrates itself',
+  },
+  reconcile: {
+    words: ['reconcile'],
+    flags: { quarter: str('quarter'), partner: str('partnerId') },
+    usage: 'reconcile --quarter YYYY-Qn [--partner ID]',
+    summary: "Billing's usage report per linked subaccount next to the ingested data, per service and day (about 1 minute per subaccount)",
   },
   'report.eligibility': {
     words: ['report', 'eligibility'],

@@ -4,7 +4,7 @@ import { syncCatalogText, syncSubaccountsText, tokenIssueText, tokenListText, to
 import { ingestLogText, ingestText } from './ingest';
 import { accrueText, balanceText, statementText } from './ledger';
 import { importText } from './import';
-import { eligibilityText } from './report';
+import { eligibilityText, reconcileText } from './report';
 import { grantText, linkText, revokeText, showText, unlinkText } from './program';
 
 // The results are the JSON documents built in shared/actions/handlers; each renderer names the shape it reads.
@@ -35,6 +35,8 @@ export function renderText(action: ActionName, result: Result): string {
       return balanceText(result);
     case 'statement':
       return statementText(result);
+    case 'reconcile':
+      return reconcileText(result);
     case 'report.eligibility':
       return eligibilityText(result);
     case 'migrate':

@@ -44,3 +44,43 @@ export function eligibilityText(r: EligibilityJson): string {
     { header: 'meets', value: (x) => x.meets },
   ])}`;
 }
+
+interface ReconcileJson {
+  quarter: string;
+  tolerance: string;
+  accounts: { subaccountId: string; partnerId: string; from: string; to: string; totals: { currency: string; billing: string; ingested: string }[]; mismatches: number }[];
+  mismatches: { subaccountId: string; serviceId: string; serviceName: string; day: string; currency: string; billing: string; ingested: string; difference: string }[];
+}
+
+export function reconcileText(r: ReconcileJson): string {
+  const accounts = r.accounts.flatMap((a) => (a.totals.length === 0 ? [{ a, t: { currency: '', billing: '0.00', ingested: '0.00' } }] : a.totals.map((t) => ({ a, t }))));
+  const parts = [
+    `Reconciliation of ${r.quarter} with Billing's usage report (tolerance ${r.tolerance} per subaccount, service and day)`,
+    accounts.length === 0
+      ? '(no linked subaccounts in the quarter)'
+      : renderTable(accounts, [
+          { header: 'subaccount', value: (x) => x.a.subaccountId },
+          { header: 'partner', value: (x) => x.a.partnerId },
+          { header: 'days', value: (x) => `${x.a.from}..${x.a.to}` },
+          { header: 'cur', value: (x) => x.t.currency },
+          { header: 'billing', value: (x) => x.t.billing, align: 'right' },
+          { header: 'ingested', value: (x) => x.t.ingested, align: 'right' },
+          { header: 'mismatches', value: (x) => String(x.a.mismatches), align: 'right' },
+        ]),
+  ];
+  if (r.mismatches.length > 0) {
+    parts.push(
+      `BILLING_MISMATCH: ${r.mismatches.length} difference(s)`,
+      renderTable(r.mismatches, [
+        { header: 'subaccount', value: (m) => m.subaccountId },
+        { header: 'service', value: (m) => m.serviceName || m.serviceId },
+        { header: 'day', value: (m) => m.day },
+        { header: 'cur', value: (m) => m.currency },
+        { header: 'billing', value: (m) => m.billing, align: 'right' },
+        { header: 'ingested', value: (m) => m.ingested, align: 'right' },
+        { header: 'difference', value: (m) => m.difference, align: 'right' },
+      ]),
+    );
+  } else parts.push('Billing and the ingested exports agree.');
+  return parts.join('\n');
+}

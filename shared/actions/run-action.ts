@@ -7,6 +7,7 @@ import type { ActionDeps, ActionResult } from './deps';
 import { succeeded } from './deps';
 import { ingest } from './handlers/ingest';
 import { partnerImport } from './handlers/import';
+import { reconcile } from './handlers/reconcile';
 import { eligibility } from './handlers/report';
 import { ingestLog } from './handlers/inspect';
 import { accrue } from './handlers/accrue';
@@ -40,6 +41,8 @@ export async function runAction(deps: ActionDeps, action: Action): Promise<Actio
       return balance(deps, action);
     case 'statement':
       return statement(deps, action);
+    case 'reconcile':
+      return reconcile(deps, action);
     case 'report.eligibility':
       return eligibility(deps, action);
     case 'migrate':

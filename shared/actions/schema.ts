@@ -62,11 +62,14 @@ export const actionSchemas = {
     /** Impact preview under proposed rules (dry run only): a file path (CLI) or the rules JSON itself (operator function). */
     rulesFile: z.string().min(1, 'a rules file path').optional(),
     rules: z.record(z.string(), z.unknown(), { error: 'proposed rules: a JSON object like the rules file ({"versions": [...]})' }).optional(),
+    /** Reconcile the quarter with Billing first: differences become a BILLING_MISMATCH warning (issue 12). */
+    reconcile: z.boolean().optional(),
     ...audit,
   }),
   balance: action('balance', { partnerId: partnerIdField }),
   statement: action('statement', { partnerId: partnerIdField, quarter: quarterField }),
   migrate: action('migrate', {}),
+  reconcile: action('reconcile', { quarter: quarterField, partnerId: partnerIdField.optional() }),
   'report.eligibility': action('report.eligibility', {
     year: z.number({ error: 'a year YYYY' }).int('a year YYYY').min(FIRST_YEAR, `a year from ${FIRST_YEAR}`).max(LAST_YEAR, `a year up to ${LAST_YEAR}`),
   }),

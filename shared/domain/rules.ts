@@ -116,6 +116,8 @@ export interface RulesVersion {
   specializations: ReadonlyMap<string, SpecializationRule>;
   /** R4: maps a usage row to at most one specialization (exclusions, then sku, then service). */
   classify(serviceId: string, skuId: string): SpecializationRule | undefined;
+  /** Service ids some specialization lists, less excluded ones (reconciliation, issue 12). */
+  coveredServices?: ReadonlySet<string>;
 }
 
 export interface Rules {
@@ -162,6 +164,7 @@ function buildVersion(raw: RulesFile['versions'][number]): RulesVersion {
   const excludedServices = new Set(raw.exclude.services);
   const excludedSkus = new Set(raw.exclude.skus);
   return {
+    coveredServices: new Set([...byService.keys()].filter((id) => !excludedServices.has(id))),
     effectiveFrom: raw.effectiveFrom,
     basis: raw.basis,
     activity: raw.activity,

@@ -12,6 +12,7 @@ import { failed, succeeded, type ActionDeps, type ActionResult } from '../deps';
 import type { ActionOf } from '../schema';
 import { accrualJson } from './ledger';
 import { ACTOR_REQUIRED, actorOf } from './program';
+import { NO_BILLING_FOR_RECONCILE, reconcileGuard } from './reconcile';
 
 const money = (v: bigint) => formatMoney(v, 2);
 
@@ -49,7 +50,9 @@ export async function accrue(deps: ActionDeps, input: ActionOf<'accrue'>): Promi
   if (!who) return failed(ACTOR_REQUIRED);
   const proposed = proposedRules(deps, input);
   if (proposed && 'code' in proposed) return failed(proposed);
-  const r = await accrueWithGuards(deps, { quarter: input.quarter, dryRun, confirm: input.confirm ?? false, ...who });
+  const extra = input.reconcile ? reconcileGuard(deps) : undefined;
+  if (input.reconcile && !extra) return failed(NO_BILLING_FOR_RECONCILE);
+  const r = await accrueWithGuards(deps, { quarter: input.quarter, dryRun, confirm: input.confirm ?? false, ...(extra ? { extra } : {}), ...who });
   if (!r.ok) return r.code === 'CONFIRMATION_REQUIRED' ? failed(r, accrueJson(r.preview)) : failed(r);
   const impact = proposed ? impactJson(await rulesImpact(deps, r.quarter, proposed)) : undefined;
   return succeeded({ ...accrueJson(r), ...(impact ? { impact } : {}) });
