@@ -107,5 +107,5 @@ export async function runDemoFlow(store: Store, root: string, out: DemoOutput, o
     say(`Balance: ${partner} (R8)`, await cli('balance', '--partner', partner));
   }
   say('Statement: partner-gamma, 2026-Q1 (R11)', await cli('statement', '--partner', 'partner-gamma', '--quarter', QUARTER));
-  if (options.operatorTrust) await runOperatorTrustSteps({ cli, out, root: ROOT, who });
+  if (options.operatorTrust) await runOperatorTrustSteps({ cli, out, root: ROOT, who, deps });
 }

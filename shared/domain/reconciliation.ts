@@ -46,6 +46,8 @@ export interface AccountReconciliation extends ReconcileWindow {
   mismatches: number;
 }
 
+/** How many mismatches the warning's message names; all of them are in its `mismatches`. */
+const SHOWN = 3;
 const abs = (v: bigint) => (v < 0n ? -v : v);
 
 /** Compares one subaccount's window; `covered` keeps only services some specialization covers. */
@@ -83,10 +85,10 @@ export function reconcileAccount(window: ReconcileWindow, billing: readonly Bill
 export function billingMismatchWarning(quarter: string, mismatches: readonly Mismatch[], tolerance: Nanos): AccrualWarning | null {
   if (mismatches.length === 0) return null;
   const money = (v: Nanos) => formatMoney(v, 2);
-  const shown = mismatches.slice(0, 10).map((m) => `${m.subaccountId} ${m.serviceName || m.serviceId} ${m.day}: Billing ${money(m.billing)}, ingested ${money(m.ingested)} ${m.currency}`);
+  const shown = mismatches.slice(0, SHOWN).map((m) => `${m.subaccountId} ${m.serviceName || m.serviceId} ${m.day}: Billing ${money(m.billing)}, ingested ${money(m.ingested)} ${m.currency}`);
   return {
     code: 'BILLING_MISMATCH',
-    message: `${mismatches.length} (subaccount, service, day) total(s) of ${quarter} differ from Billing's usage report by more than ${money(tolerance)}: ${shown.join('; ')}${mismatches.length > 10 ? ` and ${mismatches.length - 10} more` : ''} — re-ingest those days before posting`,
+    message: `${mismatches.length} (subaccount, service, day) total(s) of ${quarter} differ from Billing's usage report by more than ${money(tolerance)}: ${shown.join('; ')}${mismatches.length > SHOWN ? ` and ${mismatches.length - SHOWN} more (all in "mismatches")` : ''} — re-ingest those days before posting`,
     mismatches: mismatches.map((m) => ({ subaccountId: m.subaccountId, partnerId: m.partnerId, serviceId: m.serviceId, day: m.day, currency: m.currency, billing: money(m.billing), ingested: money(m.ingested), difference: money(m.difference) })),
   };
 }

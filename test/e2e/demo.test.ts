@@ -42,6 +42,9 @@ describe('demo (npm start)', () => {
     const q2 = out.slice(out.indexOf('== Preview 2026-Q2 so far'));
     for (const code of ['MISSING_EXPORT_DAYS', 'UNLINKED_USAGE', 'PENDING_SERVICE', 'FUTURE_OR_OPEN_DATA']) expect(q2).toMatch(new RegExp(`\\n${code}\\s`));
     expect(q2).toMatch(/MISSING_EXPORT_DAYS\s+3 day\(s\) of 2026-Q2 through 2026-04-19 have no export data at all: 2026-04-09, 2026-04-18, 2026-04-19/);
+    expect(out).toMatch(/== Reconcile 2026-Q2 for partner-alpha[^\n]*\n[\s\S]*?BILLING_MISMATCH: 5 difference\(s\)\n[\s\S]*?dn2alpha0retail00001\s+SpeechSense\s+2026-04-09\s+RUB\s+110\.995704954\s+0\.00\s+-110\.995704954\n/);
+    const reconciled = out.slice(out.indexOf('== Preview 2026-Q2 with --reconcile'), out.indexOf('== Rules-change impact'));
+    for (const code of ['MISSING_EXPORT_DAYS', 'UNLINKED_USAGE', 'PENDING_SERVICE', 'FUTURE_OR_OPEN_DATA', 'BILLING_MISMATCH']) expect(reconciled).toMatch(new RegExp(`\\n${code}\\s`));
     expect(out).toMatch(/Rules-change impact: .*\(current\) → .*next-rules\.json \(proposed\)\npartner\s+specialization\s+cur\s+posted\s+current\s+proposed\s+change\n[\s\S]*?partner-alpha\s+ml-ai\s+RUB\s+3631\.21\s+3631\.21\s+3879\.34\s+248\.13\n/);
     expect(out).toMatch(/== Eligibility 2026[^\n]*\n[\s\S]*?partner-beta\s+data-platform\s+2026-02-15\.\.2026-03-15\s+RUB\s/);
     expect(runDemo().stdout).toBe(out);
