@@ -38,7 +38,7 @@ export interface QuarterlySummary {
 
 export async function runQuarterlyAccrual(
   deps: Deps & { logger: Logger },
-  input: { quarter?: string | undefined; dryRun: boolean } & Actor,
+  input: { quarter?: string | undefined; dryRun: boolean; confirm?: boolean } & Actor,
 ): Promise<QuarterlySummary> {
   const now = deps.clock();
   const quarters = input.quarter ? [input.quarter] : quartersForTimer(now);
@@ -53,11 +53,11 @@ export async function runQuarterlyAccrual(
   return { ok: summaries.every((s) => s.error === null), today: moscowDay(now), quarters: summaries };
 }
 
-async function runOne(deps: Deps, quarter: string, input: { dryRun: boolean } & Actor): Promise<{ summary: QuarterRunSummary; warnings: AccrualWarning[] }> {
+async function runOne(deps: Deps, quarter: string, input: { dryRun: boolean; confirm?: boolean } & Actor): Promise<{ summary: QuarterRunSummary; warnings: AccrualWarning[] }> {
   const empty = { quarter, dryRun: input.dryRun, runId: null, lines: 0, entriesAppended: 0, entriesPlanned: 0, deltas: [], warnings: [] };
   try {
-    // The timer confirms: nobody is there to answer; its warnings go to the log instead.
-    const r = await accrueWithGuards(deps, { quarter, dryRun: input.dryRun, confirm: true, actor: input.actor, note: input.note });
+    // The timer confirms (the default): nobody is there to answer; its warnings go to the log instead.
+    const r = await accrueWithGuards(deps, { quarter, dryRun: input.dryRun, confirm: input.confirm ?? true, actor: input.actor, note: input.note });
     if (!r.ok) return { summary: { ...empty, error: { code: r.code, message: r.message } }, warnings: [] };
     const sums = new Map<Currency, Nanos>();
     for (const a of r.accruals) sums.set(a.currency, (sums.get(a.currency) ?? 0n) + a.delta);

@@ -45,3 +45,17 @@ it('posts a re-post with a large adjustment anyway and logs each warning once at
   expect(warnLines.find((l) => l['warning'].code === 'LARGE_ADJUSTMENT')).toMatchObject({ request_id: 'r2', warning: { lines: [{ posted: '10.00', amount: '15.00', delta: '5.00' }] } });
   expect((await env.store.ledger.listEntries()).filter((e) => e.quarter === '2026-Q1').map((e) => e.kind).sort()).toEqual(['accrual', 'adjustment']);
 });
+
+it('stops a manual post with a large adjustment until the invoke says "confirm": true', async () => {
+  const runtime = async (): Promise<FunctionRuntime> => ({ store: env.store, rules: env.deps.rules, config: {} as FunctionRuntime['config'], logLevel: 'info' });
+  const handler = createAccrueRebatesHandler(runtime, () => new Date('2026-05-20T00:00:00Z'));
+  await ingestExport(env.deps, csvObject('e/q1.csv', guardExport('100.00', 1_770_000_000)));
+  await handler({ quarter: '2026-Q1', actor: 'anna' }, { requestId: 'm1' });
+  await ingestExport(env.deps, csvObject('e/q1-fix.csv', guardExport('150.00', 1_770_000_500)));
+
+  const refused = handler({ quarter: '2026-Q1', actor: 'anna' }, { requestId: 'm2' });
+  await expect(refused).rejects.toMatchObject({ code: 'ACCRUAL_FAILED', summary: { quarters: [{ error: { code: 'CONFIRMATION_REQUIRED' } }] } });
+  expect((await env.store.ledger.listEntries()).map((e) => e.kind)).toEqual(['accrual']);
+  const confirmed = await handler({ quarter: '2026-Q1', actor: 'anna', confirm: true }, { requestId: 'm3' });
+  expect(confirmed.quarters[0]).toMatchObject({ entriesAppended: 1, deltas: [{ currency: 'RUB', amount: '5.00' }] });
+});
