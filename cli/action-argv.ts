@@ -44,6 +44,12 @@ export const CLI_ACTIONS: { [N in ActionName]: CliSpec<N> } = {
     usage: 'partner show --partner ID',
     summary: "the partner's subaccount links and specializations, with audit",
   },
+  'partner.import': {
+    words: ['partner', 'import'],
+    flags: { file: str('file'), 'dry-run': bool('dryRun'), actor: str('actor'), note: str('note') },
+    usage: `partner import --file LINKS.csv [--dry-run] ${AUDIT}`,
+    summary: 'links many subaccounts from a CSV (partner_id,subaccount_id,from,to): checked whole, applied all or nothing',
+  },
   'specialization.grant': {
     words: ['specialization', 'grant'],
     flags: { partner: str('partnerId'), specialization: str('specialization'), from: str('from'), to: str('to'), actor: str('actor'), note: str('note') },
@@ -77,9 +83,9 @@ export const CLI_ACTIONS: { [N in ActionName]: CliSpec<N> } = {
   },
   accrue: {
     words: ['accrue'],
-    flags: { quarter: str('quarter'), 'dry-run': bool('dryRun'), confirm: bool('confirm'), actor: str('actor'), note: str('note') },
-    usage: `accrue --quarter YYYY-Qn [--dry-run] [--confirm] ${AUDIT}`,
-    summary: 'computes the quarter and appends the differences to the ledger (or previews them)',
+    flags: { quarter: str('quarter'), 'dry-run': bool('dryRun'), confirm: bool('confirm'), rules: str('rulesFile'), reconcile: bool('reconcile'), actor: str('actor'), note: str('note') },
+    usage: `accrue --quarter YYYY-Qn [--dry-run [--rules NEXT.json]] [--reconcile] [--confirm] ${AUDIT}`,
+    summary: 'computes the quarter and appends the differences (or previews them), with guards; --rules previews a rules change',
   },
   balance: {
     words: ['balance'],
@@ -98,6 +104,18 @@ export const CLI_ACTIONS: { [N in ActionName]: CliSpec<N> } = {
     flags: {},
     usage: 'migrate',
     summary: 'creates / updates the store schema (YDB); SQLite migrates itself',
+  },
+  reconcile: {
+    words: ['reconcile'],
+    flags: { quarter: str('quarter'), partner: str('partnerId') },
+    usage: 'reconcile --quarter YYYY-Qn [--partner ID]',
+    summary: "Billing's usage report per linked subaccount next to the ingested data, per service and day (about 1 minute per subaccount)",
+  },
+  'report.eligibility': {
+    words: ['report', 'eligibility'],
+    flags: { year: { field: 'year', type: 'int' } },
+    usage: 'report eligibility --year YYYY',
+    summary: "per partner and specialization: paid consumption of its services per quarter and year, thresholds, specializations held",
   },
   'sync-catalog': {
     words: ['sync-catalog'],

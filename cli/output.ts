@@ -15,16 +15,9 @@ export interface CommandOutput {
 
 export const EXIT = { ok: 0, rejected: 1, usage: 2, internal: 70 } as const;
 
-/** Warnings a result carries (e.g. a rules file reversing posted rebates) go to stderr too. */
-function warningLines(result: Record<string, unknown>): string[] {
-  const warnings = Array.isArray(result['warnings']) ? (result['warnings'] as { message?: unknown }[]) : [];
-  const dryRun = result['dryRun'] === true;
-  return warnings.map((w) => `warning: ${String(w.message)}${dryRun ? ' — posting will need --confirm' : ''}`);
-}
-
 /** An action's result as CLI output: exit 1 with the reasons on stderr when anything was rejected. */
 export function toCommandOutput(action: ActionName, outcome: ActionResult): CommandOutput {
-  if (outcome.ok) return { json: outcome.result, text: renderText(action, outcome.result), errors: warningLines(outcome.result), exitCode: EXIT.ok };
+  if (outcome.ok) return { json: outcome.result, text: renderText(action, outcome.result), errors: [], exitCode: EXIT.ok };
   const { error, result } = outcome;
   const errors = (error.details ?? error.message.split('\n')).map((line) => `error: ${line}`);
   // A failure that is a bug in the code (a file that failed without a known cause) exits 70.

@@ -3,6 +3,8 @@ import type { ActionName } from '../../shared/actions/schema';
 import { syncCatalogText, syncSubaccountsText, tokenIssueText, tokenListText, tokenRevokeText } from './billing';
 import { ingestLogText, ingestText } from './ingest';
 import { accrueText, balanceText, statementText } from './ledger';
+import { importText } from './import';
+import { eligibilityText, reconcileText } from './report';
 import { grantText, linkText, releaseText, revokeText, showText, unlinkText } from './program';
 
 // The results are the JSON documents built in shared/actions/handlers; each renderer names the shape it reads.
@@ -17,6 +19,8 @@ export function renderText(action: ActionName, result: Result): string {
       return unlinkText(result);
     case 'partner.show':
       return showText(result);
+    case 'partner.import':
+      return importText(result);
     case 'specialization.grant':
       return grantText(result);
     case 'specialization.revoke':
@@ -33,6 +37,10 @@ export function renderText(action: ActionName, result: Result): string {
       return balanceText(result);
     case 'statement':
       return statementText(result);
+    case 'reconcile':
+      return reconcileText(result);
+    case 'report.eligibility':
+      return eligibilityText(result);
     case 'migrate':
       return result.store === 'sqlite'
         ? `sqlite schema is up to date (${result.target})`

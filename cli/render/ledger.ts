@@ -1,5 +1,6 @@
 /** Text for `accrue`, `balance`, `statement`: aligned tables a person reads at a glance. */
 import { renderTable } from '../table';
+import { impactText, warningsText, type ImpactJson, type WarningJson } from './warnings';
 
 interface AccrualJson {
   partnerId: string;
@@ -13,7 +14,7 @@ interface AccrualJson {
 
 const isZero = (amount: string) => /^-?0(\.0+)?$/.test(amount);
 
-export function accrueText(r: { quarter: string; dryRun: boolean; runId: string; accruals: AccrualJson[] }): string {
+export function accrueText(r: { quarter: string; dryRun: boolean; runId: string; accruals: AccrualJson[]; warnings?: WarningJson[]; impact?: ImpactJson }): string {
   const title = `${r.dryRun ? 'Dry run — nothing written. ' : ''}Accruals for ${r.quarter} (run ${r.runId})`;
   const table = renderTable(r.accruals, [
     { header: 'partner', value: (a) => a.partnerId },
@@ -27,7 +28,11 @@ export function accrueText(r: { quarter: string; dryRun: boolean; runId: string;
   // One entry per non-zero delta (R7): what the run appended, or would append.
   const entries = r.accruals.filter((a) => !isZero(a.delta)).length;
   const footer = r.dryRun ? `${entries} ledger entr(ies) would be appended` : `${entries} ledger entr(ies) appended`;
-  return `${title}\n${r.accruals.length === 0 ? '(no eligible usage)' : table}\n${footer}`;
+  const sections = [`${title}\n${r.accruals.length === 0 ? '(no eligible usage)' : table}\n${footer}`];
+  // Issue 12: what looks wrong, after the numbers it is about; the impact preview last.
+  if (r.warnings) sections.push(warningsText(r.warnings));
+  if (r.impact) sections.push(impactText(r.impact));
+  return sections.join('\n');
 }
 
 export function balanceText(r: { partnerId: string; balances: { currency: string; amount: string }[] }): string {

@@ -29,7 +29,9 @@ export function createAccrueRebatesHandler(getRuntime: () => Promise<FunctionRun
         throw Object.assign(new Error('actor: required for a manual post (who posts, R12), e.g. {"quarter":"2026-Q1","actor":"anna"}'), { code: 'EVENT_INVALID' });
       }
       const who = request.kind === 'timer' ? { actor: 'timer', note: `quarterly run (trigger ${request.triggerId})` } : { actor: request.actor ?? 'dry-run', note: request.note ?? '' };
-      const summary = await runQuarterlyAccrual({ store, rules, clock, newId: randomUUID, logger }, { quarter: request.quarter, dryRun: request.dryRun, ...who });
+      // The timer posts despite a LARGE_ADJUSTMENT (and logs it); a person invoking by hand confirms it.
+      const confirm = request.kind === 'timer' || request.confirm === true;
+      const summary = await runQuarterlyAccrual({ store, rules, clock, newId: randomUUID, logger }, { quarter: request.quarter, dryRun: request.dryRun, confirm, confirmReversals: request.kind === 'manual' && request.confirm === true, ...who });
       logger.info('accrual run finished', { ...summary });
       if (!summary.ok) throw new AccrualRunError(summary);
       return summary;

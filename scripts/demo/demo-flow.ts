@@ -12,6 +12,7 @@ import type { ActionDeps } from '../../shared/actions/deps';
 import { loadRules } from '../../shared/app/rules-file';
 import type { Store } from '../../shared/ports/store';
 import { createLogger } from '../../shared/runtime/logger';
+import { runOperatorTrustSteps } from './operator-trust-flow';
 import { dayExport, fileName, SUBACCOUNTS, writeQuarterExports } from './sample-exports';
 
 export const DEMO_QUARTER = '2026-Q1';
@@ -32,7 +33,7 @@ export const QUIET_DEMO: DemoOutput = {
   write() {},
 };
 
-export async function runDemoFlow(store: Store, root: string, out: DemoOutput): Promise<void> {
+export async function runDemoFlow(store: Store, root: string, out: DemoOutput, options: { operatorTrust?: boolean } = {}): Promise<void> {
   const { say } = out;
   const EXPORTS = join(root, 'exports', 'partner');
   const ROOT = root;
@@ -98,10 +99,13 @@ export async function runDemoFlow(store: Store, root: string, out: DemoOutput): 
   writeFileSync(join(EXPORTS, fileName('2026-03-15')), dayExport('2026-03-15', 2));
   say('Late correction of 2026-03-15 arrives after posting (R9)', await cli('ingest', join(EXPORTS, fileName('2026-03-15'))));
   say('Retroactive revocation: partner-beta loses data-platform effective 2026-03-16 (already posted)', await cli('specialization', 'revoke', '--partner', 'partner-beta', '--specialization', 'data-platform', '--effective', '2026-03-16', ...who));
-  say(`Re-post ${QUARTER}: the correction and the revocation land as adjustments (R7, R9)`, await cli('accrue', '--quarter', QUARTER, '--actor', 'timer', '--note', 'quarterly re-post'));
+  // Issue 12: the revocation moves a posted amount by more than 10% — an operator's post stops until confirmed.
+  say(`Re-post ${QUARTER} without --confirm: LARGE_ADJUSTMENT stops it, nothing written — the demo expects this rejected`, await cli('accrue', '--quarter', QUARTER, '--actor', 'timer', '--note', 'quarterly re-post'));
+  say(`Re-post ${QUARTER}: the correction and the revocation land as adjustments (R7, R9)`, await cli('accrue', '--quarter', QUARTER, '--actor', 'timer', '--note', 'quarterly re-post', '--confirm'));
 
   for (const partner of ['partner-alpha', 'partner-beta', 'partner-gamma']) {
     say(`Balance: ${partner} (R8)`, await cli('balance', '--partner', partner));
   }
   say('Statement: partner-gamma, 2026-Q1 (R11)', await cli('statement', '--partner', 'partner-gamma', '--quarter', QUARTER));
+  if (options.operatorTrust) await runOperatorTrustSteps({ cli, out, root: ROOT, who, deps });
 }

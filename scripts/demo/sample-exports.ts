@@ -51,27 +51,47 @@ function unixSeconds(day: string, hour: number): number {
   return Date.parse(`${day}T00:00:00Z`) / 1000 + hour * 3600;
 }
 
-/** The rows of one day's export; `revision` changes amounts (a billing correction) and updated_at. */
-export function dayExport(day: string, revision = 0): string {
+/** One generated usage row of a day (amounts in nano-units). */
+export interface SampleRow {
+  sub: SampleSubaccount;
+  key: ServiceKey;
+  skuId: string;
+  skuName: string;
+  cost: bigint;
+  credit: bigint;
+  quantity: bigint;
+}
+
+/** The generated rows of one day, in file order; `revision` changes amounts (a billing correction). */
+export function dayRows(day: string, revision = 0): SampleRow[] {
   const random = prng(Number(day.replaceAll('-', '')) * 31 + revision * 7919);
-  const lines = [HEADER.join(',')];
+  const rows: SampleRow[] = [];
   for (const sub of SUBACCOUNTS) {
     for (const [key, scale] of Object.entries(sub.usage) as [ServiceKey, number][]) {
-      const service = SERVICES[key];
-      for (const [skuId, skuName] of service.skus) {
+      for (const [skuId, skuName] of SERVICES[key].skus) {
         // Amounts as integers of nano-units: exact 9-decimal money in the file.
         const cost = BigInt(Math.floor(random() * scale * 1e6)) * 1000n + BigInt(Math.floor(random() * 1000));
         const credit = random() < 0.2 ? -(cost / BigInt(3 + Math.floor(random() * 5))) : 0n;
-        const updatedAt = unixSeconds(addDays(day, 1), 2 + revision);
-        const cells = [
-          sub.id, sub.name, `b1g${sub.id.slice(3, 10)}`, 'production', `b1f${sub.id.slice(3, 10)}`, 'default', `res-${key}-${sub.id.slice(-4)}`,
-          service.id, service.name, skuId, skuName, day, sub.currency, formatScaled(BigInt(Math.floor(random() * 1e9)), 6), 'unit',
-          formatScaled(cost, 9, 2), formatScaled(credit, 9, 2), formatScaled(credit, 9, 2), '0', '0', '0', 'prod', 'ru', String(updatedAt),
-          new Date(updatedAt * 1000).toISOString(),
-        ];
-        lines.push(cells.map(csvCell).join(','));
+        rows.push({ sub, key, skuId, skuName, cost, credit, quantity: BigInt(Math.floor(random() * 1e9)) });
       }
     }
+  }
+  return rows;
+}
+
+/** The rows of one day's export; `revision` changes amounts (a billing correction) and updated_at. */
+export function dayExport(day: string, revision = 0): string {
+  const lines = [HEADER.join(',')];
+  const updatedAt = unixSeconds(addDays(day, 1), 2 + revision);
+  for (const { sub, key, skuId, skuName, cost, credit, quantity } of dayRows(day, revision)) {
+    const service = SERVICES[key];
+    const cells = [
+      sub.id, sub.name, `b1g${sub.id.slice(3, 10)}`, 'production', `b1f${sub.id.slice(3, 10)}`, 'default', `res-${key}-${sub.id.slice(-4)}`,
+      service.id, service.name, skuId, skuName, day, sub.currency, formatScaled(quantity, 6), 'unit',
+      formatScaled(cost, 9, 2), formatScaled(credit, 9, 2), formatScaled(credit, 9, 2), '0', '0', '0', 'prod', 'ru', String(updatedAt),
+      new Date(updatedAt * 1000).toISOString(),
+    ];
+    lines.push(cells.map(csvCell).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
 }
@@ -91,4 +111,30 @@ export function writeQuarterExports(dir: string, quarter: string): string[] {
     paths.push(path);
   }
   return paths;
+}
+
+/** A usage row the sample subaccounts do not produce (the operator-trust demo: a pending service, an unlinked subaccount). */
+export interface ExtraRow {
+  accountId: string;
+  accountName: string;
+  serviceId: string;
+  serviceName: string;
+  skuId: string;
+  skuName: string;
+  currency: 'RUB' | 'USD' | 'KZT';
+  /** Whole currency units, exact. */
+  cost: string;
+}
+
+/** A day's export with extra rows appended (same columns, same updated_at as the day's other rows). */
+export function dayExportWith(day: string, extra: readonly ExtraRow[], revision = 0): string {
+  const updatedAt = unixSeconds(addDays(day, 1), 2 + revision);
+  const lines = extra.map((r) =>
+    [
+      r.accountId, r.accountName, `b1g${r.accountId.slice(3, 10)}`, 'production', `b1f${r.accountId.slice(3, 10)}`, 'default', `res-extra-${r.accountId.slice(-4)}`,
+      r.serviceId, r.serviceName, r.skuId, r.skuName, day, r.currency, '1.000000', 'unit', r.cost, '0', '0', '0', '0', '0', 'prod', 'ru', String(updatedAt),
+      new Date(updatedAt * 1000).toISOString(),
+    ].map(csvCell).join(','),
+  );
+  return `${dayExport(day, revision)}${lines.join('\r\n')}\r\n`;
 }

@@ -6,8 +6,12 @@
 import type { ActionDeps, ActionResult } from './deps';
 import { succeeded } from './deps';
 import { ingest } from './handlers/ingest';
+import { partnerImport } from './handlers/import';
+import { reconcile } from './handlers/reconcile';
+import { eligibility } from './handlers/report';
 import { ingestLog } from './handlers/inspect';
-import { accrue, balance, statement } from './handlers/ledger';
+import { accrue } from './handlers/accrue';
+import { balance, statement } from './handlers/ledger';
 import { partnerLink, partnerShow, partnerUnlink, specializationGrant, specializationRevoke, usageRelease } from './handlers/program';
 import { syncCatalog, syncSubaccounts } from './handlers/billing';
 import { tokenIssue, tokenList, tokenRevoke } from './handlers/tokens';
@@ -21,6 +25,8 @@ export async function runAction(deps: ActionDeps, action: Action): Promise<Actio
       return partnerUnlink(deps, action);
     case 'partner.show':
       return partnerShow(deps, action);
+    case 'partner.import':
+      return partnerImport(deps, action);
     case 'specialization.grant':
       return specializationGrant(deps, action);
     case 'specialization.revoke':
@@ -37,6 +43,10 @@ export async function runAction(deps: ActionDeps, action: Action): Promise<Actio
       return balance(deps, action);
     case 'statement':
       return statement(deps, action);
+    case 'reconcile':
+      return reconcile(deps, action);
+    case 'report.eligibility':
+      return eligibility(deps, action);
     case 'migrate':
       return succeeded({ ...(await deps.migrate()) });
     case 'sync-catalog':

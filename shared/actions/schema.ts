@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import {
+  FIRST_YEAR,
+  LAST_YEAR,
   actorField,
   dayField,
   ingestSourceField,
@@ -19,6 +21,9 @@ import {
 /** Who and why (R12). The actor is optional here: the CLI defaults it to the local user; the function requires it for changes. */
 const audit = { actor: actorField.optional(), note: noteField.optional() };
 
+/** Inline CSV of the operator function: well under the 3.5 MB invoke payload of Cloud Functions. */
+const MAX_INLINE_CSV = 3_000_000;
+
 const action = <N extends string, S extends z.ZodRawShape>(name: N, shape: S) =>
   z.strictObject({ action: z.literal(name), ...shape });
 
@@ -26,6 +31,13 @@ export const actionSchemas = {
   'partner.link': action('partner.link', { partnerId: partnerIdField, subaccountId: subaccountIdField, from: dayField, to: dayField.nullable().optional(), ...audit }),
   'partner.unlink': action('partner.unlink', { partnerId: partnerIdField, subaccountId: subaccountIdField, effective: dayField, ...audit }),
   'partner.show': action('partner.show', { partnerId: partnerIdField }),
+  /** Bulk links (issue 12): the CSV as a local file (CLI `--file`) or inline text (operator function `csv`) — exactly one. */
+  'partner.import': action('partner.import', {
+    file: z.string().min(1, 'a CSV file path').optional(),
+    csv: z.string().max(MAX_INLINE_CSV, `csv: at most ${MAX_INLINE_CSV} characters inline; split the file`).optional(),
+    dryRun: z.boolean().optional(),
+    ...audit,
+  }).refine((a) => (a.file === undefined) !== (a.csv === undefined), { message: 'give the links CSV exactly once: "file" (a path, CLI --file) or "csv" (the text itself, operator function)' }),
   'specialization.grant': action('specialization.grant', {
     partnerId: partnerIdField,
     specialization: specializationField,
@@ -42,11 +54,26 @@ export const actionSchemas = {
     objectKey: z.string().min(1).optional(),
     limit: z.number().int('a whole number').min(1).max(10_000).optional(),
   }),
-  accrue: action('accrue', { quarter: quarterField, dryRun: z.boolean().optional(), confirm: z.boolean().optional(), ...audit }),
+  accrue: action('accrue', {
+    quarter: quarterField,
+    dryRun: z.boolean().optional(),
+    /** Post even when a guard finds a LARGE_ADJUSTMENT (issue 12). */
+    confirm: z.boolean().optional(),
+    /** Impact preview under proposed rules (dry run only): a file path (CLI) or the rules JSON itself (operator function). */
+    rulesFile: z.string().min(1, 'a rules file path').optional(),
+    rules: z.record(z.string(), z.unknown(), { error: 'proposed rules: a JSON object like the rules file ({"versions": [...]})' }).optional(),
+    /** Reconcile the quarter with Billing first: differences become a BILLING_MISMATCH warning (issue 12). */
+    reconcile: z.boolean().optional(),
+    ...audit,
+  }),
   'usage.release': action('usage.release', { subaccountId: subaccountIdField, day: dayField, to: dayField.optional(), actor: actorField.optional(), note: noteField.refine((n) => n.trim().length > 0, 'say why (the ingest log keeps it)') }),
   balance: action('balance', { partnerId: partnerIdField }),
   statement: action('statement', { partnerId: partnerIdField, quarter: quarterField }),
   migrate: action('migrate', {}),
+  reconcile: action('reconcile', { quarter: quarterField, partnerId: partnerIdField.optional() }),
+  'report.eligibility': action('report.eligibility', {
+    year: z.number({ error: 'a year YYYY' }).int('a year YYYY').min(FIRST_YEAR, `a year from ${FIRST_YEAR}`).max(LAST_YEAR, `a year up to ${LAST_YEAR}`),
+  }),
   'sync-catalog': action('sync-catalog', { writeRules: z.string().min(1).optional() }),
   'sync-subaccounts': action('sync-subaccounts', {
     partnerId: partnerIdField,
@@ -70,6 +97,7 @@ export const ACTION_NAMES = Object.keys(actionSchemas) as ActionName[];
 export const CHANGING_ACTIONS: ReadonlySet<ActionName> = new Set([
   'partner.link',
   'partner.unlink',
+  'partner.import',
   'specialization.grant',
   'specialization.revoke',
   'ingest',

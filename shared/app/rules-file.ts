@@ -27,3 +27,8 @@ export function loadRules(path?: string): LoadedRules {
   }
   return { rules: parseRules(json, path), source: path, digest: digestOf(json), json };
 }
+
+/** Rules given as parsed JSON (the operator function's inline `rules`), validated and digested like a file. */
+export function rulesFromJson(json: unknown, source: string): LoadedRules {
+  return { rules: parseRules(json, source), source, digest: digestOf(json), json };
+}

@@ -4,7 +4,11 @@
  */
 import { z } from 'zod';
 import { isDay, type Day } from './calendar';
-import { parseRate, type RoundingMode, type ScaledRate, RATE_SCALE } from './money';
+import { CURRENCIES, type Currency } from './model';
+import { MONEY_STRING_RE, parseMoney, parseRate, type Nanos, type RoundingMode, type ScaledRate, RATE_SCALE } from './money';
+
+export const DEFAULT_LARGE_ADJUSTMENT_SHARE = '0.10';
+export const DEFAULT_RECONCILE_TOLERANCE = '0.01';
 
 export type Basis = 'paid' | 'cost';
 export type Activity = 'daily' | 'quarter';
@@ -41,9 +45,27 @@ const versionSchema = z.strictObject({
   specializations: z.record(z.string().regex(/^[a-z0-9-]+$/, 'specialization ids are kebab-case'), specializationSchema),
 });
 
+const moneyString = z.string().regex(MONEY_STRING_RE, 'expected a decimal string such as "1000000" or "12.50"');
+
+/** Checks before posting (issue 12): the share of a posted amount a re-post may move without `--confirm`. */
+const guardsSchema = z.strictObject({
+  $comment: z.unknown().optional(),
+  largeAdjustmentShare: rateString.default(DEFAULT_LARGE_ADJUSTMENT_SHARE),
+  /** Reconciliation: a difference per (subaccount, service, day, currency) up to this is not a mismatch. */
+  reconcileTolerance: moneyString.default(DEFAULT_RECONCILE_TOLERANCE),
+});
+
+/** Eligibility review (issue 12): yearly paid-consumption thresholds per specialization and currency. */
+const eligibilitySchema = z.strictObject({
+  $comment: z.unknown().optional(),
+  thresholds: z.record(z.string().regex(/^[a-z0-9-]+$/, 'specialization ids are kebab-case'), z.strictObject(Object.fromEntries(CURRENCIES.map((c) => [c, moneyString.optional()])) as Record<Currency, z.ZodOptional<typeof moneyString>>)).default({}),
+});
+
 export const rulesFileSchema = z
   .object({
     $comment: z.unknown().optional(),
+    guards: guardsSchema.optional(),
+    eligibility: eligibilitySchema.optional(),
     /** Services the program covers whose billing ids are not known yet (filled from sync-catalog). */
     pendingServices: z
       .array(z.strictObject({ specialization: z.string(), service: z.string(), note: z.string().optional() }))
@@ -96,6 +118,8 @@ export interface RulesVersion {
   specializations: ReadonlyMap<string, SpecializationRule>;
   /** R4: maps a usage row to at most one specialization (exclusions, then sku, then service). */
   classify(serviceId: string, skuId: string): SpecializationRule | undefined;
+  /** Service ids some specialization lists, less excluded ones (reconciliation, issue 12). */
+  coveredServices?: ReadonlySet<string>;
 }
 
 export interface Rules {
@@ -105,6 +129,12 @@ export interface Rules {
   versionOn(day: Day): RulesVersion | undefined;
   /** Every specialization id named by any version. */
   specializationIds(): string[];
+  /** Services the program covers whose billing ids are not known yet, matched by name (issue 12 PENDING_SERVICE). */
+  pendingServices?: readonly { specialization: string; service: string }[];
+  /** Guard settings (issue 12); defaults when the file has no `guards` section. */
+  guards?: { largeAdjustmentShare: ScaledRate; largeAdjustmentShareText: string; reconcileTolerance: Nanos };
+  /** Yearly eligibility thresholds per specialization and currency (issue 12), when the file sets them. */
+  eligibility?: { thresholds: ReadonlyMap<string, ReadonlyMap<Currency, Nanos>> };
 }
 
 export class RulesValidationError extends Error {
@@ -136,6 +166,7 @@ function buildVersion(raw: RulesFile['versions'][number]): RulesVersion {
   const excludedServices = new Set(raw.exclude.services);
   const excludedSkus = new Set(raw.exclude.skus);
   return {
+    coveredServices: new Set([...byService.keys()].filter((id) => !excludedServices.has(id))),
     effectiveFrom: raw.effectiveFrom,
     basis: raw.basis,
     activity: raw.activity,
@@ -155,7 +186,16 @@ export function parseRules(json: unknown, source = 'rules'): Rules {
   const versions = [...result.data.versions]
     .sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : 1))
     .map(buildVersion);
+  const guards = result.data.guards;
+  const shareText = guards?.largeAdjustmentShare ?? DEFAULT_LARGE_ADJUSTMENT_SHARE;
+  const thresholds = new Map<string, ReadonlyMap<Currency, Nanos>>();
+  for (const [spec, byCurrency] of Object.entries(result.data.eligibility?.thresholds ?? {})) {
+    thresholds.set(spec, new Map(Object.entries(byCurrency).filter((e): e is [string, string] => e[1] !== undefined).map(([currency, amount]) => [currency as Currency, parseMoney(amount)])));
+  }
   return {
+    pendingServices: (result.data.pendingServices ?? []).map((p) => ({ specialization: p.specialization, service: p.service })),
+    guards: { largeAdjustmentShare: parseRate(shareText), largeAdjustmentShareText: shareText, reconcileTolerance: parseMoney(guards?.reconcileTolerance ?? DEFAULT_RECONCILE_TOLERANCE) },
+    ...(result.data.eligibility ? { eligibility: { thresholds } } : {}),
     versions,
     versionOn(day) {
       let found: RulesVersion | undefined;

@@ -21,6 +21,11 @@ export interface ProgramStore {
   listLinks(filter?: { partnerId?: string; subaccountId?: string }): Promise<SubaccountLink[]>;
   insertLink(link: SubaccountLink): Promise<void>;
   /**
+   * Inserts several links atomically (bulk import, issue 12): all of them or, on any failure
+   * (ALREADY_EXISTS for a taken or repeated id), none.
+   */
+  insertLinks(links: readonly SubaccountLink[]): Promise<void>;
+  /**
    * Sets the last linked day of a link that has not been ended yet: an open one, or a bounded one
    * whose end moves earlier. NOT_FOUND for an unknown id; ALREADY_ENDED otherwise.
    */

@@ -10,10 +10,11 @@ import { EventValidationError, timerTriggerEventSchema } from './events';
 
 export type AccrueRequest =
   | { kind: 'timer'; triggerId: string; quarter?: string | undefined; dryRun: boolean }
-  | { kind: 'manual'; quarter?: string | undefined; dryRun: boolean; actor?: string | undefined; note?: string | undefined };
+  | { kind: 'manual'; quarter?: string | undefined; dryRun: boolean; actor?: string | undefined; note?: string | undefined; confirm?: boolean | undefined };
 
 const payloadObjectSchema = z.strictObject({ job: z.literal('quarterly').optional(), quarter: quarterField.optional(), dryRun: z.boolean().optional() });
-const manualSchema = z.strictObject({ quarter: quarterField.optional(), dryRun: z.boolean().optional(), actor: actorField.optional(), note: noteField.optional() });
+/** `confirm` (issue 12): a manual post with a LARGE_ADJUSTMENT needs it, like an operator's; the timer needs none. */
+const manualSchema = z.strictObject({ quarter: quarterField.optional(), dryRun: z.boolean().optional(), actor: actorField.optional(), note: noteField.optional(), confirm: z.boolean().optional() });
 
 const EXPECTED = 'expected a timer trigger batch {"messages":[...]} or a manual {"quarter":"2026-Q1","dryRun":true} ({} runs the quarterly job)';
 
@@ -48,5 +49,5 @@ export function parseAccrueEvent(event: unknown): AccrueRequest {
     return { kind: 'timer', triggerId: message.details.trigger_id, quarter: payload.quarter, dryRun: payload.dryRun ?? false };
   }
   const manual = check(manualSchema, event);
-  return { kind: 'manual', quarter: manual.quarter, dryRun: manual.dryRun ?? false, actor: manual.actor, note: manual.note };
+  return { kind: 'manual', quarter: manual.quarter, dryRun: manual.dryRun ?? false, actor: manual.actor, note: manual.note, confirm: manual.confirm };
 }

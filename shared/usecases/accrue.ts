@@ -19,8 +19,8 @@ export interface AccrueResult {
   accruals: PostingLine[];
   entriesAppended: number;
   accrual: QuarterAccrual;
-  /** Posted rebates this run reverses because the rules dropped their specialization (needs `confirm`). */
-  warnings: ReversalWarning[];
+  /** Posted rebates this run reverses because the rules no longer define their specialization (confirm needed to post). */
+  reversals: ReversalWarning[];
 }
 
 const SCAN_RETRIES = 3;
@@ -55,7 +55,7 @@ const CONFLICT_RETRIES = 3;
 
 export async function accrueQuarter(
   deps: Deps,
-  input: { quarter: string; dryRun: boolean; confirm?: boolean } & Actor,
+  input: { quarter: string; dryRun: boolean; confirm?: boolean; beforePost?: (lines: readonly PostingLine[]) => void } & Actor,
 ): Promise<AccrueResult | Failure> {
   const invalid = firstProblem([quarterProblem(input.quarter, '--quarter'), actorProblem(input.actor), noteProblem(input.note)]);
   if (invalid !== null) return fail('INVALID_INPUT', invalid);
@@ -77,11 +77,12 @@ export async function accrueQuarter(
     const outOfRange = amountOutOfRange(plan.lines);
     if (outOfRange !== null) return fail('OUT_OF_RANGE', outOfRange);
     const warnings = droppedSpecializationReversals(deps.rules.rules, input.quarter, plan.lines);
-    const base = { ok: true as const, quarter: input.quarter, dryRun: input.dryRun, runId, accruals: plan.lines, accrual, warnings };
+    const base = { ok: true as const, quarter: input.quarter, dryRun: input.dryRun, runId, accruals: plan.lines, accrual, reversals: warnings };
     if (input.dryRun) return { ...base, entriesAppended: 0 }; // R10: same computation, nothing written
     if (warnings.length > 0 && input.confirm !== true) {
       return fail('CONFIRMATION_REQUIRED', `posting ${input.quarter} would reverse rebates whose specialization the rules no longer define:\n  ${warnings.map((w) => w.message).join('\n  ')}\nif that is intended, post again with --confirm (the dry run shows the same list)`);
     }
+    input.beforePost?.(plan.lines); // issue 12: a guard may stop the post (it throws) on the very plan that would be written
     const run: AccrualRun = {
       runId,
       quarter: input.quarter,

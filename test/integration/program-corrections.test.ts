@@ -111,7 +111,7 @@ describe('guarded postings (classes 6, 9)', () => {
     const entriesBefore = (await env.store.ledger.listEntries()).length;
     const confirmed = await posted('2026-Q1', { confirm: true });
 
-    expect(preview).toMatchObject({ ok: true, warnings: [{ partnerId: 'p1', specialization: 'ml-ai', message: expect.stringMatching(/no longer define ml-ai; posting reverses the 10.00 already posted/) }] });
+    expect(preview).toMatchObject({ ok: true, reversals: [{ partnerId: 'p1', specialization: 'ml-ai', message: expect.stringMatching(/no longer define ml-ai; posting reverses the 10.00 already posted/) }] });
     expect(refused).toMatchObject({ ok: false, code: 'CONFIRMATION_REQUIRED', message: expect.stringMatching(/--confirm/) });
     expect(entriesBefore).toBe(1);
     expect(confirmed).toMatchObject({ ok: true, entriesAppended: 1 });

@@ -1,11 +1,9 @@
 /** `accrue`, `balance`, `statement` (R6–R11): the documented JSON shapes (§8), money as decimal strings. */
 import { formatMoney, formatScaled, PRODUCT_SCALE, type Nanos } from '../../domain/money';
 import type { PostingLine } from '../../domain/ledger';
-import { accrueQuarter } from '../../usecases/accrue';
 import { partnerBalance, partnerStatement } from '../../usecases/statement';
 import { failed, succeeded, type ActionDeps, type ActionResult } from '../deps';
 import type { ActionOf } from '../schema';
-import { ACTOR_REQUIRED, actorOf } from './program';
 
 /** Money for people and JSON alike: at least two decimals, every exact digit kept. */
 export const money = (v: Nanos) => formatMoney(v, 2);
@@ -20,22 +18,6 @@ export function accrualJson(a: PostingLine) {
     posted: money(a.posted),
     delta: money(a.delta),
   };
-}
-
-export async function accrue(deps: ActionDeps, input: ActionOf<'accrue'>): Promise<ActionResult> {
-  const dryRun = input.dryRun ?? false;
-  // A dry run writes nothing, so it needs no actor; a post does (R12).
-  const who = actorOf(deps, input) ?? (dryRun ? { actor: 'dry-run', note: '' } : null);
-  if (!who) return failed(ACTOR_REQUIRED);
-  const r = await accrueQuarter(deps, { quarter: input.quarter, dryRun, confirm: input.confirm ?? false, ...who });
-  if (!r.ok) return failed(r);
-  return succeeded({
-    quarter: r.quarter,
-    dryRun: r.dryRun,
-    runId: r.runId,
-    accruals: r.accruals.map(accrualJson),
-    warnings: r.warnings.map((w) => ({ partnerId: w.partnerId, specialization: w.specialization, currency: w.currency, posted: money(w.posted), delta: money(w.delta), message: w.message })),
-  });
 }
 
 export async function balance(deps: ActionDeps, input: ActionOf<'balance'>): Promise<ActionResult> {

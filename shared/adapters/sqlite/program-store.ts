@@ -63,6 +63,11 @@ function periodTable<T extends PeriodRecord>(db: Database.Database, spec: Period
     insert.run(row);
   });
 
+  // Nested in one transaction: the first failing record rolls back the ones before it.
+  const insertRecords = db.transaction((records: readonly T[]) => {
+    for (const record of records) insertRecord(record);
+  });
+
   const endRecord = db.transaction((id: string, to: Day, ended: Audit) => {
     const current = byId.get(id) as Record<string, unknown> | undefined;
     if (current === undefined) throw new StoreError('NOT_FOUND', `${noun} ${id} not found in ${table}`);
@@ -85,6 +90,9 @@ function periodTable<T extends PeriodRecord>(db: Database.Database, spec: Period
     },
     async insert(record: T) {
       insertRecord.immediate(record);
+    },
+    async insertAll(records: readonly T[]) {
+      insertRecords.immediate(records);
     },
     async end(id: string, to: Day, ended: Audit) {
       endRecord.immediate(id, to, ended);
@@ -112,6 +120,7 @@ export function createSqliteProgramStore(db: Database.Database): ProgramStore {
   return {
     listLinks: (filter) => links.list(filter?.partnerId, filter?.subaccountId),
     insertLink: (link) => links.insert(link),
+    insertLinks: (batch) => links.insertAll(batch),
     endLink: (id, to, ended) => links.end(id, to, ended),
     listSpecializations: (filter) => specializations.list(filter?.partnerId, filter?.specialization),
     insertSpecialization: (period) => specializations.insert(period),

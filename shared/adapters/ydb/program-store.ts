@@ -80,6 +80,38 @@ function periodTable<T extends PeriodRecord>(runner: YdbRunner, spec: PeriodTabl
       }
     },
 
+    /** All records in one transaction: one INSERT of the whole list after checking every id. */
+    async insertAll(records: readonly T[]): Promise<void> {
+      if (records.length === 0) return;
+      const ids = new Set<string>();
+      for (const r of records) {
+        if (ids.has(r.id)) throw alreadyExists(r.id);
+        ids.add(r.id);
+      }
+      const rows = structList(fields, records.map(toRow));
+      let attempt = 0;
+      try {
+        await runner.retry((session) =>
+          withTransaction(runner, session, async (tx) => {
+            attempt += 1;
+            let ownRows = 0;
+            for (const record of records) {
+              const [found] = decodeRows((await tx.query(spec.queries.select, { $id: param.utf8(record.id) })).resultSets[0]).map(spec.read);
+              if (found === undefined) continue;
+              // A retry after a commit whose answer was lost finds all its own rows: that is success.
+              if (attempt > 1 && isDeepStrictEqual(found, record)) ownRows += 1;
+              else throw alreadyExists(record.id);
+            }
+            if (ownRows === records.length) return;
+            await tx.query(spec.queries.insert, { $rows: rows }, true);
+          }),
+        );
+      } catch (error) {
+        if (ydbStatus(error) === StatusCode.PRECONDITION_FAILED) throw new StoreError('ALREADY_EXISTS', `a ${spec.noun} of the batch already exists; nothing was inserted`);
+        throw ydbFailure(`insert ${records.length} ${spec.noun}(s)`, error);
+      }
+    },
+
     async end(id: string, to: Day, ended: Audit): Promise<void> {
       let attempt = 0;
       try {
@@ -141,6 +173,7 @@ export function createYdbProgramStore(runner: YdbRunner): ProgramStore {
   return {
     listLinks: (filter) => links.list(filter?.partnerId, filter?.subaccountId),
     insertLink: (link) => links.insert(link),
+    insertLinks: (batch) => links.insertAll(batch),
     endLink: (id, to, ended) => links.end(id, to, ended),
     listSpecializations: (filter) => periods.list(filter?.partnerId, filter?.specialization),
     insertSpecialization: (period) => periods.insert(period),
