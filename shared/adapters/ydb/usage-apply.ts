@@ -22,7 +22,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Ydb } from 'ydb-sdk-proto';
-import { isDay } from '../../domain/calendar';
 import type { AccountDayVersion } from '../../domain/model';
 import { StoreError, type AccountDayBatch, type ApplyResult, type StaleAccountDay } from '../../ports/store';
 import { DELETE_UNREFERENCED_USAGE, SELECT_ACCOUNT_DAY_VERSIONS, SELECT_USAGE_SENTINELS, UPSERT_ACCOUNT_DAY_VERSIONS } from './queries';
@@ -61,26 +60,6 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-/** Validates every batch before anything is written: a bad call writes nothing. */
-export function checkBatches(sourceKey: string, batches: readonly AccountDayBatch[]): void {
-  if (sourceKey === '') throw new StoreError('INVALID_BATCH', 'applyAccountDays needs a source key');
-  const accountDays = new Set<string>();
-  for (const batch of batches) {
-    const where = `account-day ${batch.accountId}/${batch.day}`;
-    if (batch.accountId === '' || !isDay(batch.day)) throw new StoreError('INVALID_BATCH', `${where}: bad account id or day`);
-    if (!Number.isSafeInteger(batch.version) || batch.version < 0) throw new StoreError('INVALID_BATCH', `${where}: version ${batch.version} is not a non-negative integer`);
-    if (accountDays.has(keyOf(batch.accountId, batch.day))) throw new StoreError('INVALID_BATCH', `${where} appears twice in one call`);
-    accountDays.add(keyOf(batch.accountId, batch.day));
-    const seen = new Set<string>();
-    for (const row of batch.rows) {
-      if (row.accountId !== batch.accountId || row.day !== batch.day) throw new StoreError('INVALID_BATCH', `${where} holds a row of ${row.accountId}/${row.day}`);
-      const rowKey = `${row.serviceId}\u0000${row.skuId}\u0000${row.currency}`;
-      if (seen.has(rowKey)) throw new StoreError('INVALID_BATCH', `${where} holds two rows for ${row.serviceId}/${row.skuId}/${row.currency}`);
-      seen.add(rowKey);
-    }
-  }
 }
 
 type Query = (params: Params) => Promise<Ydb.Table.ExecuteQueryResult>;

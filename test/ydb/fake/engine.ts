@@ -153,6 +153,8 @@ export class FakeEngine {
 
 /** A contiguous key range read: rows from `inRange`'s first true to its last, in key order. */
 export interface RangeRead {
+  /** Where the range starts: a prefix of the primary key (binary-searched; default the first row). */
+  start?: FakeValue[];
   /** True for the rows of the key range (the read starts and stops on it). */
   inRange(row: Row): boolean;
   /** A residual filter: rows of the range it rejects are read (and billed) but not returned. */
@@ -207,7 +209,21 @@ export class FakeTx {
   range(name: string, read: RangeRead): Row[] {
     const out: Row[] = [];
     let started = false;
-    for (const row of this.scan(name)) {
+    const schema = this.table(name).schema;
+    const rows = this.scan(name);
+    let from = 0;
+    if (read.start !== undefined) {
+      const start = read.start;
+      let hi = rows.length;
+      while (from < hi) {
+        const mid = (from + hi) >> 1;
+        const row = rows[mid] as Row;
+        if (compareTuples(schema.key.slice(0, start.length).map((k) => row[k] ?? null), start) < 0) from = mid + 1;
+        else hi = mid;
+      }
+    }
+    for (let i = from; i < rows.length; i += 1) {
+      const row = rows[i] as Row;
       if (!read.inRange(row)) {
         if (started) break;
         continue;

@@ -11,6 +11,7 @@ import { Server, ServerCredentials, type Metadata, type ServiceDefinition, type 
 import { queryName } from '../../../shared/adapters/ydb/queries';
 import { YdbProto } from '../../../shared/adapters/ydb/sdk';
 import { declaredParams, usedParams } from '../yql-lint';
+import type { RequestCost } from './cost-meter';
 import { FakeEngine, FakeStatusError, type FakeTx } from './engine';
 import { tableService } from './table-service';
 import { parseType, renderType, typeFromProto, decodeValue, type FakeValue } from './yql-types';
@@ -47,6 +48,8 @@ export class FakeYdb {
   readonly engine = new FakeEngine();
   readonly requests: RecordedRequest[] = [];
   readonly violations: string[] = [];
+  /** The estimated cost of every data query and BulkUpsert served (see cost-meter.ts). */
+  readonly costs: RequestCost[] = [];
   readonly sessions = new Map<string, FakeSession>();
   private readonly failures: (Rule & { status: StatusName })[] = [];
   private readonly failuresAfter: (Rule & { status: StatusName })[] = [];

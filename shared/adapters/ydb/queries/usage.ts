@@ -46,30 +46,72 @@ INNER JOIN usage_aggregates AS u ON u.day = k.day AND u.account_id = k.account_i
 WHERE u.generation != v.generation;`;
 
 /**
- * One page of live usage in a day range: only rows of the generation each pointer names, so a
- * generation being written or deleted is never visible (I3). Keyset paging on the output order.
+ * One page of live usage in a day range, linear in the rows it returns: `$page` reads one key
+ * range of usage_aggregates with the LIMIT on that single table (YDB stops after $limit rows), and
+ * only then are its rows matched with their account-day pointers by full key. Rows of a generation
+ * no pointer names (being written, replaced, orphaned) are read but not returned (I3); cleanup keeps
+ * them rare. Result sets: 0 = the live rows; 1 = the last key of the page (the next cursor, even
+ * when no row of the page was live); 2 = how many rows the page read (fewer than $limit: the end).
  */
 export const SCAN_USAGE_PAGE = `-- name: scan_usage_page
 DECLARE $from AS Date;
 DECLARE $to AS Date;
-DECLARE $all_accounts AS Bool;
-DECLARE $account_ids AS List<Utf8>;
 DECLARE $after_day AS Date;
 DECLARE $after_account_id AS Utf8;
+DECLARE $after_generation AS Utf8;
 DECLARE $after_service_id AS Utf8;
 DECLARE $after_sku_id AS Utf8;
 DECLARE $after_currency AS Utf8;
 DECLARE $limit AS Uint64;
-SELECT u.day AS day, u.account_id AS account_id, u.service_id AS service_id, u.sku_id AS sku_id,
-    u.currency AS currency, u.cost AS cost, u.credit AS credit, u.service_name AS service_name,
-    u.sku_name AS sku_name, u.row_count AS row_count
-FROM account_day_versions AS v
+$page = (
+    SELECT day, account_id, generation, service_id, sku_id, currency, cost, credit, service_name, sku_name, row_count
+    FROM usage_aggregates
+    WHERE day >= $from AND day <= $to
+        AND (day, account_id, generation, service_id, sku_id, currency) > ($after_day, $after_account_id, $after_generation, $after_service_id, $after_sku_id, $after_currency)
+    ORDER BY day, account_id, generation, service_id, sku_id, currency
+    LIMIT $limit
+);
+SELECT p.day AS day, p.account_id AS account_id, p.generation AS generation, p.service_id AS service_id,
+    p.sku_id AS sku_id, p.currency AS currency, p.cost AS cost, p.credit AS credit,
+    p.service_name AS service_name, p.sku_name AS sku_name, p.row_count AS row_count
+FROM $page AS p
+INNER JOIN account_day_versions AS v ON v.day = p.day AND v.account_id = p.account_id AND v.generation = p.generation
+ORDER BY day, account_id, generation, service_id, sku_id, currency;
+SELECT day, account_id, generation, service_id, sku_id, currency FROM $page
+ORDER BY day DESC, account_id DESC, generation DESC, service_id DESC, sku_id DESC, currency DESC
+LIMIT 1;
+SELECT COUNT(*) AS scanned FROM $page;`;
+
+/**
+ * The live usage of the given account-days (a filtered scan): each pointer by full key, then its
+ * generation's rows by key prefix — reads only what it returns plus one pointer lookup per key.
+ * The adapter sends few enough account-days that the answer stays under 1000 rows, and halves the
+ * list when it comes back truncated.
+ */
+export const SCAN_USAGE_ACCOUNT_DAYS = `-- name: scan_usage_account_days
+DECLARE $keys AS List<Struct<day: Date, account_id: Utf8>>;
+SELECT u.day AS day, u.account_id AS account_id, u.generation AS generation, u.service_id AS service_id,
+    u.sku_id AS sku_id, u.currency AS currency, u.cost AS cost, u.credit AS credit,
+    u.service_name AS service_name, u.sku_name AS sku_name, u.row_count AS row_count
+FROM AS_TABLE($keys) AS k
+INNER JOIN account_day_versions AS v ON v.day = k.day AND v.account_id = k.account_id
 INNER JOIN usage_aggregates AS u ON u.day = v.day AND u.account_id = v.account_id AND u.generation = v.generation
-WHERE v.day >= $from AND v.day <= $to
-    AND ($all_accounts OR v.account_id IN $account_ids)
-    AND (v.day, v.account_id) >= ($after_day, $after_account_id)
-    AND (u.day, u.account_id, u.service_id, u.sku_id, u.currency) > ($after_day, $after_account_id, $after_service_id, $after_sku_id, $after_currency)
-ORDER BY day, account_id, service_id, sku_id, currency
+ORDER BY day, account_id, generation, service_id, sku_id, currency;`;
+
+/** One page of one account-day's live generation, by key (an account-day too large for one answer). */
+export const SCAN_GENERATION_PAGE = `-- name: scan_generation_page
+DECLARE $day AS Date;
+DECLARE $account_id AS Utf8;
+DECLARE $generation AS Utf8;
+DECLARE $after_service_id AS Utf8;
+DECLARE $after_sku_id AS Utf8;
+DECLARE $after_currency AS Utf8;
+DECLARE $limit AS Uint64;
+SELECT day, account_id, generation, service_id, sku_id, currency, cost, credit, service_name, sku_name, row_count
+FROM usage_aggregates
+WHERE day = $day AND account_id = $account_id AND generation = $generation
+    AND (service_id, sku_id, currency) > ($after_service_id, $after_sku_id, $after_currency)
+ORDER BY day, account_id, generation, service_id, sku_id, currency
 LIMIT $limit;`;
 
 /** One page of account-day versions in a day range, by key. */
@@ -85,21 +127,41 @@ WHERE day >= $from AND day <= $to AND (day, account_id) > ($after_day, $after_ac
 ORDER BY day, account_id
 LIMIT $limit;`;
 
-/** Records a processed object (I5); an upsert by (object_key, id), so a retried call is harmless. */
-export const UPSERT_INGEST_LOG = `-- name: upsert_ingest_log
-DECLARE $rows AS List<Struct<object_key: Utf8, id: Utf8, etag: Optional<Utf8>, version: Optional<Uint64>, row_count: Uint64, account_days_applied: Uint64, account_days_stale: Uint64, status: Utf8, reason: Optional<Utf8>, started_at: Utf8, finished_at: Utf8>>;
-UPSERT INTO ingest_log
-SELECT object_key, id, etag, version, row_count, account_days_applied, account_days_stale, status, reason, started_at, finished_at
+/** The ingest log entry with this id, if any (the duplicate-id rule reads it first). */
+export const SELECT_INGEST_LOG = `-- name: select_ingest_log
+DECLARE $id AS Utf8;
+SELECT id, object_key, newest_first, etag, version, row_count, account_days_applied, account_days_stale, status, reason, started_at, finished_at
+FROM ingest_log WHERE id = $id;`;
+
+/** Records a processed object (I5). INSERT: an existing id is refused, never overwritten. */
+export const INSERT_INGEST_LOG = `-- name: insert_ingest_log
+DECLARE $rows AS List<Struct<id: Utf8, object_key: Utf8, newest_first: Uint64, etag: Optional<Utf8>, version: Optional<Uint64>, row_count: Uint64, account_days_applied: Uint64, account_days_stale: Uint64, status: Utf8, reason: Optional<Utf8>, started_at: Utf8, finished_at: Utf8>>;
+INSERT INTO ingest_log
+SELECT id, object_key, newest_first, etag, version, row_count, account_days_applied, account_days_stale, status, reason, started_at, finished_at
 FROM AS_TABLE($rows);`;
 
-/** One page of the ingest log, by key, optionally for one object. */
-export const LIST_INGEST_LOG_PAGE = `-- name: list_ingest_log_page
-DECLARE $object_key AS Optional<Utf8>;
-DECLARE $after_object_key AS Utf8;
+/**
+ * Newest entries first, through the by_newest index: `newest_first` is a constant minus the start
+ * time in ms, so the index's ascending key order is newest first and "the newest N" reads N rows.
+ */
+export const LIST_INGEST_LOG_NEWEST_PAGE = `-- name: list_ingest_log_newest_page
+DECLARE $after_newest_first AS Uint64;
 DECLARE $after_id AS Utf8;
 DECLARE $limit AS Uint64;
-SELECT object_key, id, etag, version, row_count, account_days_applied, account_days_stale, status, reason, started_at, finished_at
-FROM ingest_log
-WHERE ($object_key IS NULL OR object_key = $object_key) AND (object_key, id) > ($after_object_key, $after_id)
-ORDER BY object_key, id
+SELECT id, object_key, newest_first, etag, version, row_count, account_days_applied, account_days_stale, status, reason, started_at, finished_at
+FROM ingest_log VIEW by_newest
+WHERE (newest_first, id) > ($after_newest_first, $after_id)
+ORDER BY newest_first, id
+LIMIT $limit;`;
+
+/** One object's entries, newest first, through the by_object index (object_key, newest_first). */
+export const LIST_INGEST_LOG_BY_OBJECT_PAGE = `-- name: list_ingest_log_by_object_page
+DECLARE $object_key AS Utf8;
+DECLARE $after_newest_first AS Uint64;
+DECLARE $after_id AS Utf8;
+DECLARE $limit AS Uint64;
+SELECT id, object_key, newest_first, etag, version, row_count, account_days_applied, account_days_stale, status, reason, started_at, finished_at
+FROM ingest_log VIEW by_object
+WHERE object_key = $object_key AND (newest_first, id) > ($after_newest_first, $after_id)
+ORDER BY object_key, newest_first, id
 LIMIT $limit;`;
