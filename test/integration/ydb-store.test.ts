@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { createYdbDriver, destroyYdbDriver, waitForYdb } from '../../shared/adapters/ydb/driver';
 import { migrateYdb } from '../../shared/adapters/ydb/migrate';
-import type { YdbDriver } from '../../shared/adapters/ydb/sdk';
+import { TypedValues, type YdbDriver } from '../../shared/adapters/ydb/sdk';
 import { createYdbStore } from '../../shared/adapters/ydb/ydb-store';
 import { describeStoreContract } from '../contract/store-contract';
 
@@ -37,6 +37,12 @@ async function tablesWithRows(driver: YdbDriver): Promise<string[]> {
     if (n !== undefined && n !== null && String(n) !== '0') filled.push(table);
   }
   return filled;
+}
+
+/** Test-only: half an "ended by" audit (ended_note NULL), below the port, for the corruption rule. */
+async function halfEndAudit(driver: YdbDriver, table: 'subaccount_links' | 'specialization_periods', id: string): Promise<void> {
+  const text = `-- name: test_half_end_${table}\nDECLARE $id AS Utf8;\nUPDATE ${table} SET ended_note = NULL WHERE id = $id;`;
+  await driver.tableClient.withSessionRetry((session) => session.executeQuery(text, { $id: TypedValues.utf8(id) }));
 }
 
 async function wipe(driver: YdbDriver): Promise<void> {
@@ -69,6 +75,7 @@ describe.skipIf(skipReason !== undefined)(`real YDB at ${endpoint ?? '(skipped: 
       store: createYdbStore(connected),
       reopen: async () => createYdbStore(connected),
       cleanup: () => wipe(connected),
+      halfEndAudit: (table, id) => halfEndAudit(connected, table, id),
     };
   });
 });
