@@ -46,8 +46,10 @@ describe('parameter types', () => {
     await h.store.usage.applyAccountDays('t.csv', [batch('acc-1', '2026-01-05', 1767600000, [{}])]);
 
     const upsert = h.fake.calls('ExecuteDataQuery', 'upsert_account_day_versions')[0];
-    expect(typeOf(params(upsert)['$rows'])).toBe('List<Struct<account_id:Utf8,day:Date,generation:Utf8,source_key:Utf8,version:Uint64>>');
-    expect(valueOf(params(upsert)['$rows'])).toMatchObject([{ account_id: 'acc-1', day: '2026-01-05', version: 1767600000n, source_key: 't.csv' }]);
+    expect(typeOf(params(upsert)['$rows'])).toBe(
+      'List<Struct<account_id:Utf8,apply_id:Utf8,day:Date,generation:Utf8,prev_generation:Optional<Utf8>,prev_source_key:Optional<Utf8>,prev_version:Optional<Uint64>,source_key:Utf8,version:Uint64>>',
+    );
+    expect(valueOf(params(upsert)['$rows'])).toMatchObject([{ account_id: 'acc-1', day: '2026-01-05', version: 1767600000n, source_key: 't.csv', prev_version: null, prev_generation: null }]);
     expect(txOf(upsert)).toMatchObject({ commitTx: true });
     expect(txOf(upsert).txId).toBeTruthy();
   });
@@ -118,10 +120,11 @@ describe('bulk writes and paged reads', () => {
     expect(rows.map((r) => `${r.accountId}/${r.skuId}`)).toEqual(batches.flatMap((b) => b.rows.map((r) => `${r.accountId}/${r.skuId}`)));
     const pages = h.fake.calls('ExecuteDataQuery', 'scan_usage_page');
     expect(pages).toHaveLength(5);
-    const firstTx = txOf(pages[0]);
-    expect(firstTx.beginTx?.snapshotReadOnly).toBeTruthy();
+    // The snapshot begins with the scan's first query (the applies in progress); every page reads in it.
+    const first = h.fake.calls('ExecuteDataQuery', 'select_applies_in_progress').at(-1);
+    expect(txOf(first).beginTx?.snapshotReadOnly).toBeTruthy();
     const snapshot = h.fake.calls('CommitTransaction').at(-1)?.request['txId'];
-    expect(pages.slice(1).map((p) => txOf(p).txId)).toEqual([snapshot, snapshot, snapshot, snapshot]);
+    expect(pages.map((p) => txOf(p).txId)).toEqual([snapshot, snapshot, snapshot, snapshot, snapshot]);
     expect(valueOf(params(pages[1])['$after_account_id'])).toBe('acc-02');
     expect(valueOf(params(pages[1])['$after_sku_id'])).toBe('sku-049');
   });

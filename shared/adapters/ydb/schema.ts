@@ -8,7 +8,8 @@
  * Keys follow the access paths, and every read is a key range of a table or of an index:
  * - usage_aggregates (day, account_id, generation, …): quarter scans are day ranges; one
  *   account-day's rows of one generation are a key prefix (I1, I3).
- * - account_day_versions (day, account_id): the pointer to the live generation, with its version.
+ * - account_day_versions (day, account_id): the pointer to the live generation, with its version,
+ *   and the one it replaced while its apply is in progress (applies_in_progress, by apply_id).
  * - ledger_entries (partner_id, quarter, specialization, currency, seq): the R7 key + seq; the
  *   by_quarter index serves "a quarter across partners".
  * - ingest_log (id) with by_newest (newest_first) and by_object (object_key, newest_first):
@@ -132,8 +133,24 @@ export const YDB_SCHEMA: readonly YdbTableSpec[] = [
   },
   {
     name: 'account_day_versions',
-    columns: [key('day', 'Date'), key('account_id', 'Utf8'), col('version', 'Uint64'), col('generation', 'Utf8'), col('source_key', 'Utf8')],
+    columns: [
+      key('day', 'Date'),
+      key('account_id', 'Utf8'),
+      col('version', 'Uint64'),
+      col('generation', 'Utf8'),
+      col('source_key', 'Utf8'),
+      col('apply_id', 'Utf8'),
+      col('prev_version', 'Uint64'),
+      col('prev_generation', 'Utf8'),
+      col('prev_source_key', 'Utf8'),
+    ],
     primaryKey: ['day', 'account_id'],
+    indexes: [],
+  },
+  {
+    name: 'applies_in_progress',
+    columns: [key('apply_id', 'Utf8'), col('source_key', 'Utf8'), col('started_at', 'Utf8')],
+    primaryKey: ['apply_id'],
     indexes: [],
   },
   {

@@ -13,16 +13,27 @@
  */
 import { addDays, type DayRange } from '../../domain/calendar';
 import { StoreError } from '../../ports/store';
-import type { PageSource } from './paged-reads';
-import { SCAN_GENERATION_PAGE, SCAN_USAGE_ACCOUNT_DAYS, SCAN_USAGE_PAGE } from './queries';
+import type { PageSource, SnapshotQuery } from './paged-reads';
+import { SCAN_GENERATION_PAGE, SCAN_USAGE_ACCOUNT_DAYS, SCAN_USAGE_PAGE, SELECT_APPLIES_IN_PROGRESS } from './queries';
 import { decodeRows, param, structList, type Row, type StructFields } from './values';
 
 const KEY_FIELDS: StructFields = { day: { scalar: 'Date' }, account_id: { scalar: 'Utf8' } };
 /** Account-days per filtered lookup: start, floor and ceiling of the adaptive chunk. */
 const CHUNK = { start: 100, max: 1000 } as const;
 
+/**
+ * The applies still in progress, as the snapshot sees them: their pointers are followed through
+ * `prev_*` (I3). Read once per snapshot; a tiny table (running or crashed applies only).
+ */
+export async function appliesInProgress(query: SnapshotQuery): Promise<string[]> {
+  const set = (await query(SELECT_APPLIES_IN_PROGRESS, {})).resultSets[0];
+  if (set?.truncated) throw new StoreError('YDB_TRUNCATED', 'applies_in_progress holds more than 1000 applies: clean up crashed ingests');
+  return decodeRows(set).map((row) => String(row['apply_id']));
+}
+
 export function scanAllAccounts(range: DayRange): PageSource {
   return async function* scan_usage_page(query, pageSize) {
+    const inProgress = param.utf8List(await appliesInProgress(query));
     let after = { day: range.from, account_id: '', generation: '', service_id: '', sku_id: '', currency: '' };
     for (;;) {
       const result = await query(SCAN_USAGE_PAGE, {
@@ -35,6 +46,7 @@ export function scanAllAccounts(range: DayRange): PageSource {
         $after_sku_id: param.utf8(after.sku_id),
         $after_currency: param.utf8(after.currency),
         $limit: param.uint64(pageSize),
+        $in_progress: inProgress,
       });
       const [liveSet, lastSet, countSet] = result.resultSets;
       const live = decodeRows(liveSet);
@@ -74,6 +86,7 @@ function* accountDays(range: DayRange, accountIds: readonly string[]): Generator
 
 export function scanListedAccounts(range: DayRange, accountIds: readonly string[]): PageSource {
   return async function* scan_usage_account_days(query, pageSize) {
+    const inProgress = param.utf8List(await appliesInProgress(query));
     const keys = accountDays(range, accountIds);
     let chunkSize: number = CHUNK.start;
     let pending: { day: string; account_id: string }[] = [];
@@ -85,7 +98,7 @@ export function scanListedAccounts(range: DayRange, accountIds: readonly string[
       }
       if (pending.length === 0) return;
       const chunk = pending.slice(0, chunkSize);
-      const result = await query(SCAN_USAGE_ACCOUNT_DAYS, { $keys: structList(KEY_FIELDS, chunk) });
+      const result = await query(SCAN_USAGE_ACCOUNT_DAYS, { $keys: structList(KEY_FIELDS, chunk), $in_progress: inProgress });
       const set = result.resultSets[0];
       const rows = decodeRows(set);
       if (!set?.truncated) {

@@ -11,13 +11,14 @@ import { isDeepStrictEqual } from 'node:util';
 import type { IngestLogEntry } from '../../domain/model';
 import { checkApplyCall, checkDayRange, checkIngestLimit, compareIngestNewestFirst, ingestAlreadyExists } from '../../ports/store-rules';
 import { StoreError, type UsageStore } from '../../ports/store';
-import type { PageSource } from './paged-reads';
+import { keysetPages, type PageSource } from './paged-reads';
+import { effectivePointer } from './pointers';
 import { INSERT_INGEST_LOG, LIST_ACCOUNT_DAY_VERSIONS_PAGE, LIST_INGEST_LOG_BY_OBJECT_PAGE, LIST_INGEST_LOG_NEWEST_PAGE, SELECT_INGEST_LOG } from './queries';
 import { readIngest, readUsage, readVersion } from './rows';
 import { withTransaction, ydbFailure, ydbStatus, type YdbRunner } from './runner';
 import { StatusCode } from './sdk';
 import { createAccountDayApplier, type YdbUsageOptions } from './usage-apply';
-import { scanAllAccounts, scanListedAccounts } from './usage-scan';
+import { appliesInProgress, scanAllAccounts, scanListedAccounts } from './usage-scan';
 import { decodeRows, param, structList, type Row, type StructFields } from './values';
 
 export type { YdbUsageOptions } from './usage-apply';
@@ -147,15 +148,26 @@ export function createYdbUsageStore(runner: YdbRunner, options: YdbUsageOptions 
     scanUsage: (range, filter) => scan(range, filter?.accountIds),
     async listAccountDayVersions(range) {
       checkDayRange(range);
-      try {
-        return await runner.readAll({
+      const versions: PageSource = async function* list_account_day_versions_page(query, pageSize) {
+        const inProgress = new Set(await appliesInProgress(query));
+        const pages = keysetPages({
           text: LIST_ACCOUNT_DAY_VERSIONS_PAGE,
           params: { $from: param.date(range.from), $to: param.date(range.to) },
           cursor: (last) => ({
             $after_day: param.date(last === undefined ? range.from : String(last['day'])),
             $after_account_id: param.utf8(last === undefined ? '' : String(last['account_id'])),
           }),
-        }, readVersion);
+        })(query, pageSize);
+        // What readers see: the pointer, or what it replaced while its apply is in progress (I3).
+        for await (const rows of pages) {
+          yield rows.flatMap((row) => {
+            const pointer = effectivePointer(row, inProgress);
+            return pointer ? [{ day: row['day'] ?? null, account_id: row['account_id'] ?? null, version: BigInt(pointer.version), source_key: pointer.sourceKey }] : [];
+          });
+        }
+      };
+      try {
+        return await runner.readAll(versions, readVersion);
       } catch (error) {
         throw ydbFailure(`list account-day versions ${range.from}..${range.to}`, error);
       }

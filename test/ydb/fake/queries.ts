@@ -127,13 +127,31 @@ function ledgerPage(ctx: QueryContext, prefix: Record<string, FakeValue>, cursor
   return [project(ctx.engine, 'ledger_entries', LEDGER_COLUMNS, rows)];
 }
 
+/** The generation a reader follows: `prev_generation` while the pointer's apply is in progress. */
+function liveGeneration(pointer: Row | undefined, inProgress: FakeValue | undefined): FakeValue {
+  if (!pointer) return null;
+  const pending = typeof pointer['apply_id'] === 'string' && (inProgress as string[]).includes(pointer['apply_id']);
+  return text(pending ? pointer['prev_generation'] : pointer['generation']);
+}
+
+const POINTER_COLUMNS = ['day', 'account_id', 'version', 'generation', 'source_key', 'apply_id', 'prev_version', 'prev_generation', 'prev_source_key'];
+
 export const HANDLERS: Record<string, Handler> = {
+  select_applies_in_progress: ({ tx, engine }) => [project(engine, 'applies_in_progress', ['apply_id'], tx.fullScan('applies_in_progress'))],
+  insert_apply_in_progress: ({ params, tx }) => {
+    for (const row of list(params['$rows'])) tx.upsert('applies_in_progress', row);
+    return [];
+  },
+  delete_apply_in_progress: ({ params, tx }) => {
+    if (tx.get('applies_in_progress', { apply_id: text(params['$apply_id']) })) tx.delete('applies_in_progress', { apply_id: text(params['$apply_id']) });
+    return [];
+  },
   select_account_day_versions: ({ params, tx, engine }) => {
     const found = list(params['$keys']).flatMap((k): Row[] => {
       const row = tx.get('account_day_versions', { day: k['day'] ?? null, account_id: k['account_id'] ?? null });
       return row ? [row] : [];
     });
-    return [project(engine, 'account_day_versions', ['day', 'account_id', 'version', 'generation'], found)];
+    return [project(engine, 'account_day_versions', POINTER_COLUMNS, found)];
   },
   upsert_account_day_versions: ({ params, tx }) => {
     for (const row of list(params['$rows'])) tx.upsert('account_day_versions', row);
@@ -151,9 +169,11 @@ export const HANDLERS: Record<string, Handler> = {
     for (const k of list(params['$keys'])) {
       const pointer = tx.get('account_day_versions', k);
       const live = pointer?.['generation'];
-      if (live === undefined || live === null) continue;
+      if (pointer === undefined || live === undefined || live === null) continue;
+      // A committed pointer of $apply_id keeps its generation; any other also its prev_generation.
+      const keep: FakeValue[] = pointer['apply_id'] === params['$apply_id'] ? [live] : [live, pointer['prev_generation'] ?? live];
       const rows = tx.range('usage_aggregates', { start: [text(k['day']), text(k['account_id'])], inRange: (u) => u['day'] === k['day'] && u['account_id'] === k['account_id'] });
-      for (const row of rows) if (row['generation'] !== live) tx.delete('usage_aggregates', row);
+      for (const row of rows) if (!keep.includes(row['generation'] ?? null)) tx.delete('usage_aggregates', row);
     }
     return [];
   },
@@ -170,7 +190,7 @@ export const HANDLERS: Record<string, Handler> = {
     const live = new Map<string, FakeValue>();
     for (const u of page) {
       const key = JSON.stringify(tuple(u, ['day', 'account_id']));
-      if (!live.has(key)) live.set(key, tx.get('account_day_versions', { day: text(u['day']), account_id: text(u['account_id']) })?.['generation'] ?? null);
+      if (!live.has(key)) live.set(key, liveGeneration(tx.get('account_day_versions', { day: text(u['day']), account_id: text(u['account_id']) }), p['$in_progress']));
     }
     const rows = page.filter((u) => live.get(JSON.stringify(tuple(u, ['day', 'account_id']))) === u['generation']);
     const last = page[page.length - 1];
@@ -182,8 +202,8 @@ export const HANDLERS: Record<string, Handler> = {
   },
   scan_usage_account_days: ({ params, tx, engine }) => {
     const rows = list(params['$keys']).flatMap((k): Row[] => {
-      const pointer = tx.get('account_day_versions', { day: text(k['day']), account_id: text(k['account_id']) });
-      return pointer ? generationRows(tx, text(k['day']), text(k['account_id']), text(pointer['generation'])) : [];
+      const generation = liveGeneration(tx.get('account_day_versions', { day: text(k['day']), account_id: text(k['account_id']) }), params['$in_progress']);
+      return generation === null ? [] : generationRows(tx, text(k['day']), text(k['account_id']), generation);
     });
     rows.sort((a, b) => compareTuples(tuple(a, USAGE_KEY), tuple(b, USAGE_KEY)));
     return [project(engine, 'usage_aggregates', USAGE_OUT, rows)];
@@ -207,7 +227,7 @@ export const HANDLERS: Record<string, Handler> = {
       filter: (v) => gt(v, ['day', 'account_id'], after),
       limit: limitOf(p),
     });
-    return [project(engine, 'account_day_versions', ['day', 'account_id', 'version', 'source_key'], rows)];
+    return [project(engine, 'account_day_versions', ['day', 'account_id', 'version', 'generation', 'source_key', 'apply_id', 'prev_version', 'prev_source_key', 'prev_generation'], rows)];
   },
   select_ingest_log: ({ params, tx, engine }) => {
     const row = tx.get('ingest_log', { id: params['$id'] ?? null });

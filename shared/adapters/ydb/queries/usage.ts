@@ -2,20 +2,41 @@
  * Usage aggregates, account-day version pointers and the ingest log. Query texts are constants:
  * every value arrives as a DECLAREd, typed parameter. The first line names the query (logs, the
  * protocol fake, the YQL lint).
+ *
+ * A pointer names the generation a file's apply switched it to (`generation`, `version`,
+ * `source_key`, `apply_id`) and what was in force before (`prev_*`). While its apply is listed in
+ * applies_in_progress, readers follow `prev_*`; one small transaction deleting that row makes all
+ * of the file's pointers current at once (I3), however many transactions switched them.
  */
 
-/** Stored version and live generation of the given account-days (lookup by full key). */
+/** The applies whose pointers readers must not follow yet (a tiny table: running or crashed applies). */
+export const SELECT_APPLIES_IN_PROGRESS = `-- name: select_applies_in_progress
+SELECT apply_id FROM applies_in_progress;`;
+
+/** Registers an apply before it switches its first pointer. */
+export const INSERT_APPLY_IN_PROGRESS = `-- name: insert_apply_in_progress
+DECLARE $rows AS List<Struct<apply_id: Utf8, source_key: Utf8, started_at: Utf8>>;
+UPSERT INTO applies_in_progress
+SELECT apply_id, source_key, started_at FROM AS_TABLE($rows);`;
+
+/** The commit of a file's apply: its pointers become the ones readers follow, all at once. */
+export const DELETE_APPLY_IN_PROGRESS = `-- name: delete_apply_in_progress
+DECLARE $apply_id AS Utf8;
+DELETE FROM applies_in_progress WHERE apply_id = $apply_id;`;
+
+/** Pointers of the given account-days with what they replaced (lookup by full key). */
 export const SELECT_ACCOUNT_DAY_VERSIONS = `-- name: select_account_day_versions
 DECLARE $keys AS List<Struct<day: Date, account_id: Utf8>>;
-SELECT v.day AS day, v.account_id AS account_id, v.version AS version, v.generation AS generation
+SELECT v.day AS day, v.account_id AS account_id, v.version AS version, v.generation AS generation,
+    v.source_key AS source_key, v.apply_id AS apply_id, v.prev_version AS prev_version, v.prev_generation AS prev_generation, v.prev_source_key AS prev_source_key
 FROM AS_TABLE($keys) AS k
 INNER JOIN account_day_versions AS v ON v.day = k.day AND v.account_id = k.account_id;`;
 
-/** Switches account-day pointers to new generations (runs inside the I1 compare transaction). */
+/** Switches account-day pointers to new generations (one chunk of an apply, inside its compare transaction). */
 export const UPSERT_ACCOUNT_DAY_VERSIONS = `-- name: upsert_account_day_versions
-DECLARE $rows AS List<Struct<day: Date, account_id: Utf8, version: Uint64, generation: Utf8, source_key: Utf8>>;
+DECLARE $rows AS List<Struct<day: Date, account_id: Utf8, version: Uint64, generation: Utf8, source_key: Utf8, apply_id: Utf8, prev_version: Optional<Uint64>, prev_generation: Optional<Utf8>, prev_source_key: Optional<Utf8>>>;
 UPSERT INTO account_day_versions
-SELECT day, account_id, version, generation, source_key FROM AS_TABLE($rows);`;
+SELECT day, account_id, version, generation, source_key, apply_id, prev_version, prev_generation, prev_source_key FROM AS_TABLE($rows);`;
 
 /**
  * Which of the given rows exist, by full key. The pointer switch reads each new generation's
@@ -30,20 +51,23 @@ INNER JOIN usage_aggregates AS u ON u.day = k.day AND u.account_id = k.account_i
     AND u.service_id = k.service_id AND u.sku_id = k.sku_id AND u.currency = k.currency;`;
 
 /**
- * Deletes every row of the given account-days whose generation is not the one the pointer names:
- * replaced generations, the rows of a copy that lost the version compare, and orphans of an apply
- * that crashed before its switch. Reading the pointer and deleting happen in one statement, so
- * the live generation is never touched; whole generations go at once.
+ * Deletes every row of the given account-days whose generation no reader can follow: replaced
+ * generations, the rows of a copy that lost the version compare, and orphans of an apply that
+ * crashed before its switch. A pointer of the committed apply `$apply_id` keeps only its
+ * generation; any other pointer also keeps `prev_generation` (its apply may still be in progress).
+ * Reading the pointer and deleting happen in one statement; whole generations go at once.
  */
 export const DELETE_UNREFERENCED_USAGE = `-- name: delete_unreferenced_usage
 DECLARE $keys AS List<Struct<day: Date, account_id: Utf8>>;
+DECLARE $apply_id AS Utf8;
 DELETE FROM usage_aggregates ON
 SELECT u.day AS day, u.account_id AS account_id, u.generation AS generation,
     u.service_id AS service_id, u.sku_id AS sku_id, u.currency AS currency
 FROM AS_TABLE($keys) AS k
 INNER JOIN account_day_versions AS v ON v.day = k.day AND v.account_id = k.account_id
 INNER JOIN usage_aggregates AS u ON u.day = k.day AND u.account_id = k.account_id
-WHERE u.generation != v.generation;`;
+WHERE u.generation != v.generation
+    AND (v.apply_id = $apply_id OR COALESCE(v.prev_generation, v.generation) != u.generation);`;
 
 /**
  * One page of live usage in a day range, linear in the rows it returns: `$page` reads one key
@@ -63,6 +87,7 @@ DECLARE $after_service_id AS Utf8;
 DECLARE $after_sku_id AS Utf8;
 DECLARE $after_currency AS Utf8;
 DECLARE $limit AS Uint64;
+DECLARE $in_progress AS List<Utf8>;
 $page = (
     SELECT day, account_id, generation, service_id, sku_id, currency, cost, credit, service_name, sku_name, row_count
     FROM usage_aggregates
@@ -75,7 +100,8 @@ SELECT p.day AS day, p.account_id AS account_id, p.generation AS generation, p.s
     p.sku_id AS sku_id, p.currency AS currency, p.cost AS cost, p.credit AS credit,
     p.service_name AS service_name, p.sku_name AS sku_name, p.row_count AS row_count
 FROM $page AS p
-INNER JOIN account_day_versions AS v ON v.day = p.day AND v.account_id = p.account_id AND v.generation = p.generation
+INNER JOIN account_day_versions AS v ON v.day = p.day AND v.account_id = p.account_id
+WHERE p.generation = IF(COALESCE(v.apply_id IN $in_progress, FALSE), v.prev_generation, v.generation)
 ORDER BY day, account_id, generation, service_id, sku_id, currency;
 SELECT day, account_id, generation, service_id, sku_id, currency FROM $page
 ORDER BY day DESC, account_id DESC, generation DESC, service_id DESC, sku_id DESC, currency DESC
@@ -90,12 +116,18 @@ SELECT COUNT(*) AS scanned FROM $page;`;
  */
 export const SCAN_USAGE_ACCOUNT_DAYS = `-- name: scan_usage_account_days
 DECLARE $keys AS List<Struct<day: Date, account_id: Utf8>>;
+DECLARE $in_progress AS List<Utf8>;
+$live = (
+    SELECT v.day AS day, v.account_id AS account_id,
+        IF(COALESCE(v.apply_id IN $in_progress, FALSE), v.prev_generation, v.generation) AS generation
+    FROM AS_TABLE($keys) AS k
+    INNER JOIN account_day_versions AS v ON v.day = k.day AND v.account_id = k.account_id
+);
 SELECT u.day AS day, u.account_id AS account_id, u.generation AS generation, u.service_id AS service_id,
     u.sku_id AS sku_id, u.currency AS currency, u.cost AS cost, u.credit AS credit,
     u.service_name AS service_name, u.sku_name AS sku_name, u.row_count AS row_count
-FROM AS_TABLE($keys) AS k
-INNER JOIN account_day_versions AS v ON v.day = k.day AND v.account_id = k.account_id
-INNER JOIN usage_aggregates AS u ON u.day = v.day AND u.account_id = v.account_id AND u.generation = v.generation
+FROM $live AS l
+INNER JOIN usage_aggregates AS u ON u.day = l.day AND u.account_id = l.account_id AND u.generation = l.generation
 ORDER BY day, account_id, generation, service_id, sku_id, currency;`;
 
 /** One page of one account-day's live generation, by key (an account-day too large for one answer). */
@@ -121,7 +153,7 @@ DECLARE $to AS Date;
 DECLARE $after_day AS Date;
 DECLARE $after_account_id AS Utf8;
 DECLARE $limit AS Uint64;
-SELECT day, account_id, version, source_key
+SELECT day, account_id, version, generation, source_key, apply_id, prev_version, prev_source_key, prev_generation
 FROM account_day_versions
 WHERE day >= $from AND day <= $to AND (day, account_id) > ($after_day, $after_account_id)
 ORDER BY day, account_id
