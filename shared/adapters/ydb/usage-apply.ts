@@ -76,10 +76,40 @@ const USAGE_FIELDS: StructFields = {
 };
 /** Rounds of "rows removed before the switch → write again" before giving up. */
 const SWITCH_ROUNDS = 3;
-/** Account-days per cleanup statement: each reads and deletes whole account-days. */
+/** Account-days per cleanup statement at most: each reads and deletes whole account-days. */
 const CLEANUP_CHUNK = 100;
+/**
+ * Keys a cleanup locks per account-day, estimated from the new copy's R rows: the pointer, the
+ * rows of the live generation, of the one it replaced and of one more (a lost compare or an
+ * orphan) — 1 + 3R.
+ */
+const cleanupKeys = (batch: AccountDayBatch) => 1 + 3 * Math.max(1, batch.rows.length);
+
+/** Consecutive groups whose weights sum to at most `limit` (a heavier single item is a group alone). */
+function groupsByWeight<T>(items: readonly T[], weight: (item: T) => number, limit: number, maxItems: number): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let sum = 0;
+  for (const item of items) {
+    const w = weight(item);
+    if (current.length > 0 && (sum + w > limit || current.length >= maxItems)) {
+      out.push(current);
+      current = [];
+      sum = 0;
+    }
+    current.push(item);
+    sum += w;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
 /** Keys a switch transaction locks per account-day: its pointer, its sentinel, and at most one apply registration. */
 const KEYS_PER_ACCOUNT_DAY = 3;
+
+/** Account-days per switch transaction for a lock limit: each locks at most KEYS_PER_ACCOUNT_DAY keys. */
+export function switchChunkSize(maxTxKeys: number): number {
+  return Math.max(1, Math.floor(maxTxKeys / KEYS_PER_ACCOUNT_DAY));
+}
 
 export const keyOf = (accountId: string, day: string) => `${day}\u0000${accountId}`;
 
@@ -101,7 +131,8 @@ interface Stored {
 export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOptions = {}) {
   const bulkBatchRows = options.bulkBatchRows ?? 1000;
   const keyChunk = options.keyChunk ?? 500;
-  const switchChunk = Math.max(1, Math.floor((options.maxTxKeys ?? 50_000) / KEYS_PER_ACCOUNT_DAY));
+  const maxTxKeys = options.maxTxKeys ?? 50_000;
+  const switchChunk = switchChunkSize(maxTxKeys);
   const lookupChunk = Math.min(keyChunk, switchChunk);
   const warn = options.onWarning ?? (() => undefined);
 
@@ -224,7 +255,7 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
 
   /** Deletes every unreferenced generation of these account-days; best effort (readers never see them). */
   async function cleanUp(applyId: string, batches: readonly AccountDayBatch[]): Promise<void> {
-    for (const chunk of chunks(batches, CLEANUP_CHUNK)) {
+    for (const chunk of groupsByWeight(batches, cleanupKeys, maxTxKeys, CLEANUP_CHUNK)) {
       const typed = structList(KEY_FIELDS, chunk.map((b) => ({ day: b.day, account_id: b.accountId })));
       try {
         await runner.retry((session) => runner.execute(session, DELETE_UNREFERENCED_USAGE, { $keys: typed, $apply_id: param.utf8(applyId) }));

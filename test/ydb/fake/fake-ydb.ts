@@ -31,6 +31,8 @@ interface Rule {
   method: string;
   target?: string;
   remaining: number;
+  /** Matching calls to let through before the rule applies. */
+  skip?: number;
 }
 
 export interface FakeSession {
@@ -70,9 +72,9 @@ export class FakeYdb {
     return `${prefix}-${this.nextId++}`;
   }
 
-  /** Fails the next `times` calls of `method` (optionally only for one query / table) with `status`. */
-  fail(method: string, status: StatusName, options: { target?: string; times?: number } = {}): void {
-    this.failures.push({ method, status, target: options.target, remaining: options.times ?? 1 });
+  /** Fails the next `times` calls of `method` (optionally only for one query / table, after `skip` matching calls) with `status`. */
+  fail(method: string, status: StatusName, options: { target?: string; times?: number; skip?: number } = {}): void {
+    this.failures.push({ method, status, target: options.target, remaining: options.times ?? 1, skip: options.skip ?? 0 });
   }
 
   /** Executes (and commits) the next matching call, then answers `status`: an answer lost in transit. */
@@ -107,6 +109,10 @@ export class FakeYdb {
 
   private take<T extends Rule>(rules: T[], method: string, target: string | undefined): T | undefined {
     const rule = rules.find((r) => r.remaining > 0 && r.method === method && (r.target === undefined || r.target === target));
+    if (rule && (rule.skip ?? 0) > 0) {
+      rule.skip = (rule.skip ?? 0) - 1;
+      return undefined;
+    }
     if (rule) rule.remaining -= 1;
     return rule;
   }
