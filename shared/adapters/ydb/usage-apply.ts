@@ -307,7 +307,10 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
       if (storedVersion === undefined) applied.push({ accountId: batch.accountId, day: batch.day, version: batch.version, sourceKey });
       else staleDays.push({ accountId: batch.accountId, day: batch.day, version: batch.version, storedVersion });
     }
-    await cleanUp(applyId, batches);
+    // Account-days that had no pointer at all have nothing to replace: their cleanup would only
+    // read their new rows (RUs for nothing). Rows an earlier crashed attempt left there stay
+    // invisible and go with the next apply of the account-day.
+    await cleanUp(applyId, batches.filter((b) => before.has(keyOf(b.accountId, b.day))));
     return { applied, stale: staleDays };
   };
 }
