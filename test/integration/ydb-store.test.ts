@@ -27,6 +27,7 @@ const TABLE_CHECKS: [string, string, string][] = [
   ['ingest_log', '-- name: test_count_ingest_log\nSELECT COUNT(*) AS n FROM ingest_log;', '-- name: test_wipe_ingest_log\nDELETE FROM ingest_log;'],
   ['ledger_entries', '-- name: test_count_ledger_entries\nSELECT COUNT(*) AS n FROM ledger_entries;', '-- name: test_wipe_ledger_entries\nDELETE FROM ledger_entries;'],
   ['accrual_runs', '-- name: test_count_accrual_runs\nSELECT COUNT(*) AS n FROM accrual_runs;', '-- name: test_wipe_accrual_runs\nDELETE FROM accrual_runs;'],
+  ['applies_in_progress', '-- name: test_count_applies_in_progress\nSELECT COUNT(*) AS n FROM applies_in_progress;', '-- name: test_wipe_applies_in_progress\nDELETE FROM applies_in_progress;'],
 ];
 
 async function tablesWithRows(driver: YdbDriver): Promise<string[]> {

@@ -165,7 +165,9 @@ export const HANDLERS: Record<string, Handler> = {
     return [project(engine, 'usage_aggregates', ['day', 'account_id', 'generation'], found)];
   },
   delete_unreferenced_usage: ({ params, tx }) => {
-    // Per account-day: its pointer by key, its rows by key prefix, the other generations deleted.
+    // Per account-day: its pointer by key, its rows by key prefix, the other generations deleted
+    // (collected first, deleted after: the reads see the statement's starting state).
+    const doomed: Row[] = [];
     for (const k of list(params['$keys'])) {
       const pointer = tx.get('account_day_versions', k);
       const live = pointer?.['generation'];
@@ -173,8 +175,9 @@ export const HANDLERS: Record<string, Handler> = {
       // A committed pointer of $apply_id keeps its generation; any other also its prev_generation.
       const keep: FakeValue[] = pointer['apply_id'] === params['$apply_id'] ? [live] : [live, pointer['prev_generation'] ?? live];
       const rows = tx.range('usage_aggregates', { start: [text(k['day']), text(k['account_id'])], inRange: (u) => u['day'] === k['day'] && u['account_id'] === k['account_id'] });
-      for (const row of rows) if (!keep.includes(row['generation'] ?? null)) tx.delete('usage_aggregates', row);
+      for (const row of rows) if (!keep.includes(row['generation'] ?? null)) doomed.push(row);
     }
+    for (const row of doomed) tx.delete('usage_aggregates', row);
     return [];
   },
   scan_usage_page: ({ params: p, tx, engine }) => {
@@ -301,11 +304,20 @@ export const HANDLERS: Record<string, Handler> = {
 
 /**
  * Statements of the real-YDB contract test (test/integration/ydb-store.test.ts): counting and
- * emptying a table, so that file can be exercised against the fake as well.
+ * emptying a table, half an ended audit (the corruption rule), so that file can be exercised
+ * against the fake as well.
  */
 export function testHandler(name: string): Handler | undefined {
   const count = /^test_count_([a-z_]+)$/.exec(name)?.[1];
   if (count) return ({ tx }) => [{ columns: [['n', { kind: 'prim', name: 'Uint64' }]], rows: [[BigInt(tx.fullScan(count).length)]] }];
+  const halfEnd = /^test_half_end_([a-z_]+)$/.exec(name)?.[1];
+  if (halfEnd) {
+    return ({ params, tx }) => {
+      const row = tx.get(halfEnd, { id: params['$id'] ?? null });
+      if (row) tx.upsert(halfEnd, { ...row, ended_note: null });
+      return [];
+    };
+  }
   const wipe = /^test_wipe_([a-z_]+)$/.exec(name)?.[1];
   if (wipe) {
     return ({ tx }) => {
