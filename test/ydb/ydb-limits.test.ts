@@ -5,7 +5,7 @@
  * (600 account-days, a 90-key limit) goes through the same chunking as 600,000 with 50,000.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { switchChunkSize } from '../../shared/adapters/ydb/usage-apply';
+import { switchChunkSize } from '../../shared/adapters/ydb/apply-chunks';
 import { addDays } from '../../shared/domain/calendar';
 import type { AccountDayBatch } from '../../shared/ports/store';
 import { batch, collect } from '../contract/fixtures';

@@ -29,6 +29,7 @@ import { randomUUID } from 'node:crypto';
 import type { Ydb } from 'ydb-sdk-proto';
 import type { AccountDayVersion } from '../../domain/model';
 import { StoreError, type AccountDayBatch, type ApplyResult, type StaleAccountDay } from '../../ports/store';
+import { chunks, cleanupKeys, CLEANUP_CHUNK, groupsByWeight, keyOf, switchChunkSize } from './apply-chunks';
 import { effectivePointer } from './pointers';
 import {
   DELETE_APPLY_IN_PROGRESS,
@@ -76,48 +77,6 @@ const USAGE_FIELDS: StructFields = {
 };
 /** Rounds of "rows removed before the switch → write again" before giving up. */
 const SWITCH_ROUNDS = 3;
-/** Account-days per cleanup statement at most: each reads and deletes whole account-days. */
-const CLEANUP_CHUNK = 100;
-/**
- * Keys a cleanup locks per account-day, estimated from the new copy's R rows: the pointer, the
- * rows of the live generation, of the one it replaced and of one more (a lost compare or an
- * orphan) — 1 + 3R.
- */
-const cleanupKeys = (batch: AccountDayBatch) => 1 + 3 * Math.max(1, batch.rows.length);
-
-/** Consecutive groups whose weights sum to at most `limit` (a heavier single item is a group alone). */
-function groupsByWeight<T>(items: readonly T[], weight: (item: T) => number, limit: number, maxItems: number): T[][] {
-  const out: T[][] = [];
-  let current: T[] = [];
-  let sum = 0;
-  for (const item of items) {
-    const w = weight(item);
-    if (current.length > 0 && (sum + w > limit || current.length >= maxItems)) {
-      out.push(current);
-      current = [];
-      sum = 0;
-    }
-    current.push(item);
-    sum += w;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
-/** Keys a switch transaction locks per account-day: its pointer, its sentinel, and at most one apply registration. */
-const KEYS_PER_ACCOUNT_DAY = 3;
-
-/** Account-days per switch transaction for a lock limit: each locks at most KEYS_PER_ACCOUNT_DAY keys. */
-export function switchChunkSize(maxTxKeys: number): number {
-  return Math.max(1, Math.floor(maxTxKeys / KEYS_PER_ACCOUNT_DAY));
-}
-
-export const keyOf = (accountId: string, day: string) => `${day}\u0000${accountId}`;
-
-export function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 type Query = (text: string, params: Params) => Promise<Ydb.Table.ExecuteQueryResult>;
 
@@ -132,8 +91,8 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
   const bulkBatchRows = options.bulkBatchRows ?? 1000;
   const keyChunk = options.keyChunk ?? 500;
   const maxTxKeys = options.maxTxKeys ?? 50_000;
-  const switchChunk = switchChunkSize(maxTxKeys);
-  const lookupChunk = Math.min(keyChunk, switchChunk);
+  const chunkSize = switchChunkSize(maxTxKeys);
+  const lookupChunk = Math.min(keyChunk, chunkSize);
   const warn = options.onWarning ?? (() => undefined);
 
   /** Rows of a lookup; YDB truncates past 1000, which a chunk of ≤ keyChunk keys never reaches. */
@@ -204,7 +163,7 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
   }
 
   /** I1 compare, sentinel check and pointer switch of one chunk: one transaction within the key limit. */
-  function switchChunk_(applyId: string, sourceKey: string, batches: readonly AccountDayBatch[], generations: ReadonlyMap<string, string>): Promise<Switched> {
+  function switchPointers(applyId: string, sourceKey: string, batches: readonly AccountDayBatch[], generations: ReadonlyMap<string, string>): Promise<Switched> {
     return runner.retry((session) =>
       withTransaction(runner, session, async (tx: Tx) => {
         const query: Query = (text, params) => tx.query(text, params);
@@ -268,7 +227,7 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
   /** Switches one chunk, writing its rows again while concurrent cleanups keep removing them. */
   async function switchWithRewrites(applyId: string, sourceKey: string, chunk: readonly AccountDayBatch[], generations: Map<string, string>): Promise<Map<string, number>> {
     for (let round = 1; ; round += 1) {
-      const switched = await switchChunk_(applyId, sourceKey, chunk, generations);
+      const switched = await switchPointers(applyId, sourceKey, chunk, generations);
       if (switched.missing.length === 0) return switched.stale;
       if (round === SWITCH_ROUNDS) {
         const names = switched.missing.slice(0, 5).map((b) => `${b.accountId}/${b.day}`);
@@ -292,7 +251,7 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
       await writeGenerations(candidates, generations);
       const registration = structList(APPLY_FIELDS, [{ apply_id: applyId, source_key: sourceKey, started_at: new Date().toISOString() }]);
       await runner.retry((session) => runner.execute(session, INSERT_APPLY_IN_PROGRESS, { $rows: registration }));
-      for (const chunk of chunks(candidates, switchChunk)) {
+      for (const chunk of chunks(candidates, chunkSize)) {
         for (const [key, version] of await switchWithRewrites(applyId, sourceKey, chunk, generations)) stale.set(key, version);
       }
       // The commit (I3): every switched pointer of this file becomes visible at once.
