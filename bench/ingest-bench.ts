@@ -7,6 +7,10 @@
  * plain node — the way the functions run — so no phase's memory (or tsx's loader) counts against
  * another. Money is checked against the generator's independent totals; any mismatch exits 1.
  * A missed target exits 2. The last line of output is one JSON object with every figure.
+ *
+ * It also prints the estimated serverless-YDB request units of ingesting the same export, of
+ * ingesting it again (the hourly rewrite) and of accruing its quarter, measured on the YDB
+ * protocol fake (`bench/ydb-ru.ts`, run by tsx: the fake lives with the tests, not in a bundle).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -48,6 +52,15 @@ function runPhase(bundle: string, args: string[]): Record<string, unknown> {
   return JSON.parse(last) as Record<string, unknown>;
 }
 
+/** The YDB request-unit estimate (bench/ydb-ru.ts), in its own tsx process. */
+function runYdbRu(file: string): Record<string, Record<string, number | string>> {
+  const tsx = join(ROOT, 'node_modules/.bin/tsx');
+  const child = spawnSync(tsx, [join(ROOT, 'bench/ydb-ru.ts'), file], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+  const last = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.status !== 0 || !last.startsWith('{')) throw new Error(`YDB RU estimate failed (exit ${child.status}): ${last}`);
+  return JSON.parse(last) as Record<string, Record<string, number | string>>;
+}
+
 const mb = (bytes: number) => bytes / 1e6;
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -68,6 +81,8 @@ async function main(): Promise<number> {
   const read = runPhase(bundle, ['read', file]);
   const parse = runPhase(bundle, ['parse', file]);
   const ingest = runPhase(bundle, ['ingest', file, join(OUT, `ingest-${rows}.db`)]);
+  const ydb = runYdbRu(file);
+  const ru = (phase: string) => Number(ydb[phase]?.['ru'] ?? Number.NaN);
 
   const bytes = meta.bytes;
   const readMbps = mb(bytes) / (read.seconds as number);
@@ -90,6 +105,11 @@ async function main(): Promise<number> {
       `parse+aggregate   ${round(parseMbps)} MB/s wall, ${round(parseCpuMbps)} MB/s of CPU time  (peak RSS ${round(parse.peakRssMb as number)} MB)`,
       `full ingest       ${round(ingest.seconds as number, 2)} s into SQLite, re-ingest ${round(ingest.reingestSeconds as number, 2)} s  (peak RSS ${round(ingest.peakRssMb as number)} MB)`,
       `exact             parser ${parse.mismatches} / store ${ingest.mismatches} mismatching groups${exact ? '' : ` ${JSON.stringify([parse.examples, ingest.examples, parse.problems, ingest.reason])}`}`,
+      `YDB estimate      ${ydb['aggregates']} aggregates, ${ydb['accountDays']} account-days (protocol fake, serverless pricing: docs/ydb.md)`,
+      `  ingest          ${ru('ingest')} RU  (${ydb['ingest']?.['rowsWritten']} rows written, ${ydb['ingest']?.['rowsRead']} read, ${ydb['ingest']?.['kbRows']} BulkUpsert KB-rows)`,
+      `  ingest again    ${ru('reingest')} RU  (the hourly rewrite: ${ydb['reingest']?.['rowsDeleted']} rows deleted, ${ydb['reingest']?.['rowsRead']} read)`,
+      `  accrue ${ydb['quarter']}  ${ru('accrue')} RU  (${ydb['accrue']?.['rowsRead']} rows read, ${ydb['accrue']?.['entriesAppended']} ledger entries posted)`,
+      `  largest transaction locked ${ydb['maxTxKeys']} keys (limit 50,000)`,
       '',
     ].join('\n'),
   );
@@ -107,6 +127,7 @@ async function main(): Promise<number> {
     reingestSeconds: round(ingest.reingestSeconds as number, 3),
     peakRssMb: { read: round(read.peakRssMb as number), parse: round(parse.peakRssMb as number), ingest: round(ingest.peakRssMb as number) },
     mismatches: { parser: parse.mismatches, store: ingest.mismatches },
+    ydbEstimatedRu: { ingest: ru('ingest'), reingest: ru('reingest'), accrue: ru('accrue'), aggregates: ydb['aggregates'], accountDays: ydb['accountDays'], maxTxKeys: ydb['maxTxKeys'] },
     targets: { parseMbPerSecond: TARGETS.parseMbPerSecond, ingestSeconds: ingestTarget, peakRssMb: TARGETS.peakRssMb },
     pass,
   };

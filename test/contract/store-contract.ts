@@ -8,6 +8,7 @@ import { batch, collect, entry, link, period, run, shown, shownEntry, type Contr
 import { describeLedgerContract } from './ledger-contract';
 import { describeProgramContract } from './program-contract';
 import { describeTokenContract } from './token-contract';
+import { describeRulesContract, type HalfEndAudit } from './rules-contract';
 import { describeUsageContract } from './usage-contract';
 
 export interface StoreUnderTest {
@@ -16,11 +17,18 @@ export interface StoreUnderTest {
   cleanup?: () => Promise<void>;
   /** Opens the same data again after `store.close()`; enables the persistence test. */
   reopen?: () => Promise<Store>;
+  /** Breaks a stored period's ended audit in half, below the port (the corruption rule's test). */
+  halfEndAudit?: HalfEndAudit;
 }
 
 export interface ContractOptions {
   /** Whether the factory's stores can be reopened (`reopen`); the persistence test runs only then. */
   persistent?: boolean;
+  /**
+   * False for a factory that cannot reach below the port (SQLite in memory); the corruption rule
+   * is then stated by another factory of the same adapter.
+   */
+  tamperable?: boolean;
 }
 
 export function describeStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>, options: ContractOptions = {}): void {
@@ -50,6 +58,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describeUsageContract(ctx);
     describeLedgerContract(ctx);
     describeTokenContract(ctx);
+    describeRulesContract(ctx, options.tamperable === false ? undefined : () => subject?.halfEndAudit);
 
     if (options.persistent !== false) it('keeps links, periods, usage, versions, the ingest log, entries and runs across close and reopen', async () => {
       const reopen = subject?.reopen;

@@ -25,10 +25,19 @@ describeStoreContract('sqlite file', async () => {
     store: createSqliteStore(path),
     reopen: async () => createSqliteStore(path),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    halfEndAudit: async (table, id) => {
+      const raw = new Database(path);
+      try {
+        raw.prepare(`UPDATE ${table} SET ended_note = NULL WHERE id = ?`).run(id);
+      } finally {
+        raw.close();
+      }
+    },
   };
 });
 
-describeStoreContract('sqlite in memory', async () => ({ store: createSqliteStore(':memory:') }), { persistent: false });
+// The same adapter code as the file store above, which also states the corruption rule.
+describeStoreContract('sqlite in memory', async () => ({ store: createSqliteStore(':memory:') }), { persistent: false, tamperable: false });
 
 /** The three applied account-days (and one stale) the I3 tests apply over BASELINE. */
 const BASELINE: AccountDayBatch[] = [

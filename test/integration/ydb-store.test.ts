@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { createYdbDriver, destroyYdbDriver, waitForYdb } from '../../shared/adapters/ydb/driver';
 import { migrateYdb } from '../../shared/adapters/ydb/migrate';
-import type { YdbDriver } from '../../shared/adapters/ydb/sdk';
+import { TypedValues, type YdbDriver } from '../../shared/adapters/ydb/sdk';
 import { createYdbStore } from '../../shared/adapters/ydb/ydb-store';
 import { describeStoreContract } from '../contract/store-contract';
 
@@ -28,6 +28,7 @@ const TABLE_CHECKS: [string, string, string][] = [
   ['ledger_entries', '-- name: test_count_ledger_entries\nSELECT COUNT(*) AS n FROM ledger_entries;', '-- name: test_wipe_ledger_entries\nDELETE FROM ledger_entries;'],
   ['accrual_runs', '-- name: test_count_accrual_runs\nSELECT COUNT(*) AS n FROM accrual_runs;', '-- name: test_wipe_accrual_runs\nDELETE FROM accrual_runs;'],
   ['portal_tokens', '-- name: test_count_portal_tokens\nSELECT COUNT(*) AS n FROM portal_tokens;', '-- name: test_wipe_portal_tokens\nDELETE FROM portal_tokens;'],
+  ['applies_in_progress', '-- name: test_count_applies_in_progress\nSELECT COUNT(*) AS n FROM applies_in_progress;', '-- name: test_wipe_applies_in_progress\nDELETE FROM applies_in_progress;'],
 ];
 
 async function tablesWithRows(driver: YdbDriver): Promise<string[]> {
@@ -38,6 +39,12 @@ async function tablesWithRows(driver: YdbDriver): Promise<string[]> {
     if (n !== undefined && n !== null && String(n) !== '0') filled.push(table);
   }
   return filled;
+}
+
+/** Test-only: half an "ended by" audit (ended_note NULL), below the port, for the corruption rule. */
+async function halfEndAudit(driver: YdbDriver, table: 'subaccount_links' | 'specialization_periods', id: string): Promise<void> {
+  const text = `-- name: test_half_end_${table}\nDECLARE $id AS Utf8;\nUPDATE ${table} SET ended_note = NULL WHERE id = $id;`;
+  await driver.tableClient.withSessionRetry((session) => session.executeQuery(text, { $id: TypedValues.utf8(id) }));
 }
 
 async function wipe(driver: YdbDriver): Promise<void> {
@@ -70,6 +77,7 @@ describe.skipIf(skipReason !== undefined)(`real YDB at ${endpoint ?? '(skipped: 
       store: createYdbStore(connected),
       reopen: async () => createYdbStore(connected),
       cleanup: () => wipe(connected),
+      halfEndAudit: (table, id) => halfEndAudit(connected, table, id),
     };
   });
 });

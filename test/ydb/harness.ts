@@ -11,14 +11,14 @@ import { FakeYdb } from './fake/fake-ydb';
 
 const noop = () => undefined;
 export const SILENT: Logger = { fatal: noop, error: noop, warn: noop, info: noop, debug: noop, trace: noop } as unknown as Logger;
-export const FAST = { backoffSlotMs: 1, maxRetries: 6 } as const;
+export const FAST = { backoffSlotMs: 1, maxRetries: 6, onRetryWait: () => undefined } as const;
 
 export interface FakeHarness {
   fake: FakeYdb;
   driver: YdbDriver;
   store: Store;
   /** Another store on a new driver against the same fake (a second process). */
-  connect(options?: YdbStoreOptions): Promise<{ driver: YdbDriver; store: Store }>;
+  connect(options?: YdbStoreOptions & { maxSessions?: number }): Promise<{ driver: YdbDriver; store: Store }>;
   close(): Promise<void>;
 }
 
@@ -34,8 +34,14 @@ function hideYdbEndpoint(): () => void {
   };
 }
 
-export async function connectToFake(fake: FakeYdb, options: YdbStoreOptions = {}): Promise<{ driver: YdbDriver; store: Store }> {
-  const driver = createYdbDriver({ endpoint: fake.endpoint, database: fake.database, authService: new AnonymousAuthService(), logger: SILENT });
+export async function connectToFake(fake: FakeYdb, options: YdbStoreOptions & { maxSessions?: number } = {}): Promise<{ driver: YdbDriver; store: Store }> {
+  const driver = createYdbDriver({
+    endpoint: fake.endpoint,
+    database: fake.database,
+    authService: new AnonymousAuthService(),
+    logger: SILENT,
+    ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
+  });
   await waitForYdb(driver, { endpoint: fake.endpoint }, 5_000);
   return { driver, store: createYdbStore(driver, { ...FAST, ...options }) };
 }
@@ -44,7 +50,7 @@ export async function startFakeYdb(options: YdbStoreOptions & { migrate?: boolea
   const restoreEnv = hideYdbEndpoint();
   const fake = await new FakeYdb().start();
   const drivers: YdbDriver[] = [];
-  const connect = async (more: YdbStoreOptions = {}) => {
+  const connect = async (more: YdbStoreOptions & { maxSessions?: number } = {}) => {
     const connected = await connectToFake(fake, { ...options, ...more });
     drivers.push(connected.driver);
     return connected;

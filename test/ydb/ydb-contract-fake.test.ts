@@ -15,6 +15,13 @@ describeStoreContract('ydb over the protocol fake', async () => {
   return {
     store: harness.store,
     reopen: async () => (await harness.connect()).store,
+    halfEndAudit: async (table, id) => {
+      // Below the port: the fake's storage itself, as a stray write or a bad migration would.
+      const tx = harness.fake.engine.begin('serializable');
+      const row = tx.get(table, { id });
+      if (row) tx.upsert(table, { ...row, ended_note: null });
+      tx.commit();
+    },
     cleanup: async () => {
       await harness.close();
       const strangers = harness.fake.calls('ExecuteDataQuery').filter((r) => !CONSTANTS.has(String((r.request['query'] as { yqlText?: string })?.yqlText)));

@@ -65,7 +65,8 @@ describe('atomic replacement', () => {
     const after = generationsOf('acc-1');
     expect(after.size).toBe(1);
     expect([...after].some((g) => before.has(g))).toBe(false);
-    expect(h.fake.calls('ExecuteDataQuery', 'delete_unreferenced_usage')).toHaveLength(2);
+    // Only the replacement cleans up: the first copy had nothing to replace.
+    expect(h.fake.calls('ExecuteDataQuery', 'delete_unreferenced_usage')).toHaveLength(1);
   });
 
   it('keeps the new data when the cleanup of the replaced generation fails (best effort)', async () => {

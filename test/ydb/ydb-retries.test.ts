@@ -1,6 +1,6 @@
 /**
- * Retries: OVERLOADED, UNAVAILABLE, ABORTED and BAD_SESSION are retried (withRetries around
- * withSessionRetry) with repeat-safe callbacks; SCHEME_ERROR is not; attempts are bounded. A
+ * Retries: OVERLOADED, UNAVAILABLE, ABORTED and BAD_SESSION are retried (the budget-aware loop
+ * around withSessionRetry) with repeat-safe callbacks; SCHEME_ERROR is not; attempts are bounded. A
  * concurrent ledger append that loses the race gets LedgerConflictError and writes nothing.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,12 +22,12 @@ afterEach(async () => {
 
 describe('retryable statuses', () => {
   it.each(RETRYABLE)('retries a data query answered with %s and then succeeds', async (status) => {
-    h.fake.fail('ExecuteDataQuery', status, { target: 'upsert_ingest_log', times: 2 });
+    h.fake.fail('ExecuteDataQuery', status, { target: 'insert_ingest_log', times: 2 });
     const logged = ingest('i-1', 'k.csv', '2026-01-05T10:00:00.000Z');
 
     await h.store.usage.recordIngest(logged);
 
-    const attempts = h.fake.calls('ExecuteDataQuery', 'upsert_ingest_log');
+    const attempts = h.fake.calls('ExecuteDataQuery', 'insert_ingest_log');
     expect(attempts).toHaveLength(3);
     expect(await h.store.usage.listIngestLog()).toEqual([logged]);
     if (status === 'BAD_SESSION') {
@@ -59,20 +59,20 @@ describe('retryable statuses', () => {
 
 describe('statuses that are not retried', () => {
   it('fails at once on SCHEME_ERROR with a StoreError naming the operation and the status', async () => {
-    h.fake.fail('ExecuteDataQuery', 'SCHEME_ERROR', { target: 'upsert_ingest_log' });
+    h.fake.fail('ExecuteDataQuery', 'SCHEME_ERROR', { target: 'insert_ingest_log' });
 
     const attempt = h.store.usage.recordIngest(ingest('i-1', 'k.csv', '2026-01-05T10:00:00.000Z'));
 
     await expect(attempt).rejects.toBeInstanceOf(StoreError);
     await expect(attempt).rejects.toMatchObject({ code: 'YDB_SCHEME_ERROR', message: expect.stringContaining('record ingest of k.csv') });
-    expect(h.fake.calls('ExecuteDataQuery', 'upsert_ingest_log')).toHaveLength(1);
+    expect(h.fake.calls('ExecuteDataQuery', 'insert_ingest_log')).toHaveLength(1);
   });
 
   it('gives up after the configured number of attempts when YDB stays overloaded', async () => {
-    h.fake.fail('ExecuteDataQuery', 'OVERLOADED', { target: 'upsert_ingest_log', times: 100 });
+    h.fake.fail('ExecuteDataQuery', 'OVERLOADED', { target: 'insert_ingest_log', times: 100 });
 
     await expect(h.store.usage.recordIngest(ingest('i-1', 'k.csv', '2026-01-05T10:00:00.000Z'))).rejects.toMatchObject({ code: 'YDB_OVERLOADED' });
-    expect(h.fake.calls('ExecuteDataQuery', 'upsert_ingest_log')).toHaveLength(FAST.maxRetries);
+    expect(h.fake.calls('ExecuteDataQuery', 'insert_ingest_log')).toHaveLength(FAST.maxRetries);
   });
 });
 

@@ -59,6 +59,9 @@ describe('the lint catches', () => {
     ['an UPSERT without INTO … SELECT', 'DECLARE $id AS Utf8;\nUPSERT subaccount_links VALUES ($id);', /UPSERT: expected/],
     ['a CREATE TABLE without primary key', 'CREATE TABLE t (id Utf8);', /no PRIMARY KEY/],
     ['a key column that is not declared', 'CREATE TABLE t (id Utf8, PRIMARY KEY (key));', /key column key is not declared/],
+    ['a LIMIT above a JOIN (pages that re-read everything after the cursor)', 'DECLARE $limit AS Uint64;\nSELECT u.day FROM account_day_versions AS v INNER JOIN usage_aggregates AS u ON u.day = v.day ORDER BY u.day LIMIT $limit;', /LIMIT above a JOIN/],
+    ['an optional filter that is not a key range', 'DECLARE $p AS Optional<Utf8>;\nSELECT id FROM subaccount_links WHERE ($p IS NULL OR partner_id = $p);', /one query per access path/],
+    ['an index column that is not declared', 'CREATE TABLE t (id Utf8, INDEX by_x GLOBAL SYNC ON (x), PRIMARY KEY (id));', /index column x is not declared/],
   ];
 
   it.each(cases)('%s', (_what, text, problem) => {

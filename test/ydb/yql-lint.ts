@@ -3,7 +3,9 @@
  * parser; it catches what would slip through review: template interpolation, string literals
  * standing in for parameters, unbalanced brackets, statements of an unexpected kind or shape,
  * `$params` used but not DECLAREd (or declared but unused), unparseable DECLARE types, unknown
- * tables and aliases.
+ * tables and aliases — and reads that cannot be linear in YDB: a LIMIT above a JOIN (the limit
+ * cannot apply below the join, so every page re-reads what follows the cursor) and optional
+ * filters written `($p IS NULL OR col = $p)` (not a key range: one query per access path instead).
  */
 import { parseType } from './fake/yql-types';
 
@@ -45,10 +47,17 @@ export function declaredParams(text: string): Map<string, string> {
   return declared;
 }
 
-/** `$names` referenced outside DECLARE statements. */
+/** `$names` bound by a named expression (`$page = (SELECT …);`): not parameters. */
+function namedExpressions(text: string): Set<string> {
+  const names = splitStatements(stripComments(text)).flatMap((s) => /^(\$[A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(s)?.[1] ?? []);
+  return new Set(names);
+}
+
+/** `$names` referenced outside DECLARE statements (named expressions excluded). */
 export function usedParams(text: string): Set<string> {
   const body = splitStatements(stripComments(text)).filter((s) => !/^DECLARE\b/.test(s)).join(';');
-  return new Set(body.match(PARAM_RE) ?? []);
+  const named = namedExpressions(text);
+  return new Set((body.match(PARAM_RE) ?? []).filter((name) => !named.has(name)));
 }
 
 function checkBrackets(text: string, issues: string[]): void {
@@ -97,6 +106,8 @@ function topLevel(text: string, keyword: string): number[] {
 
 interface LintContext {
   issues: string[];
+  /** Named expressions defined so far (`$page`). */
+  named?: Set<string>;
   tables: ReadonlySet<string> | undefined;
 }
 
@@ -137,16 +148,20 @@ function checkSelect(statement: string, ctx: LintContext): void {
   const source = statement.slice(fromAt + 4, fromEnd).trim();
   const aliases = new Set<string>();
   const parts = source.split(/\b(?:INNER\s+|LEFT\s+|RIGHT\s+|CROSS\s+)?JOIN\b/i).map((p) => p.trim());
+  if (parts.length > 1 && at[5]?.[0] !== undefined) {
+    ctx.issues.push('SELECT: LIMIT above a JOIN cannot apply below the join (each page re-reads everything after the cursor): limit a single-table read ($page = (SELECT … LIMIT …)) and join that');
+  }
   parts.forEach((part, i) => {
     const [target, on] = part.split(/\bON\b/i).map((p) => p.trim());
     if (i > 0 && !on) ctx.issues.push(`SELECT: JOIN ${target ?? ''} without ON`);
-    const match = new RegExp(`^(AS_TABLE\\((\\$${IDENT.slice(0)})\\)|(${IDENT}))(?:\\s+AS\\s+(${IDENT}))?$`, 'i').exec(target ?? '');
+    const match = new RegExp(`^(AS_TABLE\\((\\$${IDENT.slice(0)})\\)|(\\$${IDENT})|(${IDENT})(?:\\s+VIEW\\s+${IDENT})?)(?:\\s+AS\\s+(${IDENT}))?$`, 'i').exec(target ?? '');
     if (!match) {
-      ctx.issues.push(`SELECT: cannot read source "${target ?? ''}" (expected table [AS alias] or AS_TABLE($param) [AS alias])`);
+      ctx.issues.push(`SELECT: cannot read source "${target ?? ''}" (expected table [VIEW index] [AS alias], $named [AS alias] or AS_TABLE($param) [AS alias])`);
       return;
     }
-    if (match[3]) checkTable(match[3], ctx, 'SELECT');
-    aliases.add(match[4] ?? match[3] ?? '');
+    if (match[3] && !ctx.named?.has(match[3])) ctx.issues.push(`SELECT: ${match[3]} is not a named expression defined above`);
+    if (match[4]) checkTable(match[4], ctx, 'SELECT');
+    aliases.add(match[5] ?? match[4] ?? '');
   });
   for (const ref of statement.matchAll(new RegExp(`\\b(${IDENT})\\.(${IDENT})\\b`, 'g'))) {
     if (ref[1] && !aliases.has(ref[1])) ctx.issues.push(`SELECT: "${ref[0]}" uses an alias that no FROM/JOIN defines`);
@@ -154,6 +169,12 @@ function checkSelect(statement: string, ctx: LintContext): void {
 }
 
 function checkStatement(statement: string, ctx: LintContext, declared: Map<string, string>): void {
+  const named = new RegExp(`^(\\$${IDENT})\\s*=\\s*\\(\\s*(SELECT[\\s\\S]+?)\\s*\\)$`).exec(statement);
+  if (named?.[1] && named[2]) {
+    checkSelect(named[2].replace(/\s+/g, ' '), ctx);
+    (ctx.named ??= new Set()).add(named[1]);
+    return;
+  }
   const kind = STATEMENT_KINDS.find((k) => new RegExp(`^${k}\\b`).test(statement));
   if (kind === undefined) {
     ctx.issues.push(`statement is not one of ${STATEMENT_KINDS.join('/')}: "${statement.slice(0, 40)}"`);
@@ -200,14 +221,22 @@ function checkStatement(statement: string, ctx: LintContext, declared: Map<strin
       return;
     }
     case 'CREATE': {
-      const match = new RegExp(`^CREATE TABLE (${IDENT}) \\((.+)\\)$`).exec(body);
+      const withAt = topLevel(body, 'WITH')[0];
+      const table = withAt === undefined ? body : body.slice(0, withAt).trim();
+      if (withAt !== undefined && !/^WITH \(\s*[A-Z_]+ = \S[\s\S]*\)$/.test(body.slice(withAt))) ctx.issues.push('CREATE: malformed WITH (…) settings');
+      const match = new RegExp(`^CREATE TABLE (${IDENT}) \\((.+)\\)$`).exec(table);
       if (!match?.[2]) return void ctx.issues.push('CREATE: expected "CREATE TABLE name (columns…, PRIMARY KEY (…))"');
       const columns = new Set<string>();
       let key: string[] = [];
+      const indexed: string[] = [];
       for (const part of splitTopLevelCommas(match[2])) {
         const pk = /^PRIMARY KEY \((.+)\)$/.exec(part);
+        const index = new RegExp(`^INDEX ${IDENT} GLOBAL (?:SYNC )?ON \\(([^)]+)\\)(?: COVER \\(([^)]+)\\))?$`).exec(part);
         if (pk?.[1]) key = pk[1].split(',').map((c) => c.trim());
-        else {
+        else if (part.startsWith('INDEX ')) {
+          if (!index?.[1]) ctx.issues.push(`CREATE: malformed index "${part}"`);
+          else indexed.push(...`${index[1]},${index[2] ?? ''}`.split(',').map((c) => c.trim()).filter(Boolean));
+        } else {
           const column = new RegExp(`^(${IDENT}) (.+?)( NOT NULL)?$`).exec(part);
           if (!column?.[1] || !column[2]) ctx.issues.push(`CREATE: malformed column "${part}"`);
           else {
@@ -222,6 +251,7 @@ function checkStatement(statement: string, ctx: LintContext, declared: Map<strin
       }
       if (key.length === 0) ctx.issues.push('CREATE: no PRIMARY KEY');
       for (const k of key) if (!columns.has(k)) ctx.issues.push(`CREATE: key column ${k} is not declared`);
+      for (const c of indexed) if (!columns.has(c)) ctx.issues.push(`CREATE: index column ${c} is not declared`);
     }
   }
 }
@@ -230,6 +260,7 @@ function checkStatement(statement: string, ctx: LintContext, declared: Map<strin
 export function lintYql(text: string, tables?: ReadonlySet<string>): string[] {
   const ctx: LintContext = { issues: [], tables };
   if (text.includes('${')) ctx.issues.push('template interpolation ("${") in query text');
+  if (/IS\s+NULL\s+OR\b/i.test(stripComments(text))) ctx.issues.push('an optional filter "($p IS NULL OR col = $p)" is not a key range: write one query per access path');
   const code = stripComments(text, ctx.issues);
   checkBrackets(code, ctx.issues);
   if (code.trim() !== '' && !code.trim().endsWith(';')) ctx.issues.push('last statement does not end with ";"');

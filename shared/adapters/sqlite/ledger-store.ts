@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { AccrualRun, LedgerEntry } from '../../domain/model';
 import { LedgerConflictError, StoreError, type LedgerStore } from '../../ports/store';
+import { checkDistinctEntries } from '../../ports/store-rules';
 import { checkRow, decodeRow, ledgerRow, moneyText, runRow } from './row-schemas';
 
 const ENTRY_KEY = ['id'] as const;
@@ -93,6 +94,7 @@ export function createSqliteLedgerStore(db: Database.Database): LedgerStore {
         .map((raw) => decodeRow(ledgerRow, 'ledger_entries', ENTRY_KEY, raw));
     },
     async appendRun(run, entries) {
+      checkDistinctEntries(entries);
       const runValue = checkRow(runRow, 'accrual_runs', ['run_id'], runToRow(run));
       const entryRows = entries.map((entry) => checkRow(ledgerRow, 'ledger_entries', ENTRY_KEY, entryToRow(entry)));
       append.immediate(runValue, entryRows);

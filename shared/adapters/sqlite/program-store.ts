@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { Day } from '../../domain/calendar';
 import type { Audit, PeriodRecord, SpecializationPeriod, SubaccountLink } from '../../domain/model';
 import { StoreError, type ProgramStore } from '../../ports/store';
+import { checkPeriodEnd } from '../../ports/store-rules';
 import { checkRow, decodeRow, linkRow, specializationRow } from './row-schemas';
 
 interface PeriodTable<T extends PeriodRecord> {
@@ -71,12 +72,10 @@ function periodTable<T extends PeriodRecord>(db: Database.Database, spec: Period
   const endRecord = db.transaction((id: string, to: Day, ended: Audit) => {
     const current = byId.get(id) as Record<string, unknown> | undefined;
     if (current === undefined) throw new StoreError('NOT_FOUND', `${noun} ${id} not found in ${table}`);
-    // A period may only end earlier than it does now (an ended one too: a correction); the caller
-    // keeps the earlier end's audit in the new note (R12).
-    const currentTo = current['to_day'] as string | null;
-    if (currentTo !== null && to >= currentTo) {
-      throw new StoreError('ALREADY_ENDED', `${noun} ${id} already ends on ${currentTo}; it can only be ended earlier`);
-    }
+    // A period may only end earlier than it does now (an ended one too: a correction, issue 8);
+    // the caller keeps the earlier end's audit in the new note (R12).
+    const state = decodeRow(spec.schema, table, ['id'], current);
+    checkPeriodEnd(noun, id, state, to);
     // The updated row goes through the read schema first, so what is written can be read back.
     checkRow(spec.schema, table, ['id'], { ...current, to_day: to, ended_actor: ended.actor, ended_at: ended.at, ended_note: ended.note });
     end.run({ id, to_day: to, actor: ended.actor, at: ended.at, note: ended.note });

@@ -6,9 +6,10 @@
 import { z } from 'zod';
 import { isDay, isQuarter } from '../../domain/calendar';
 import { formatMoney, MONEY_STRING_RE, parseMoney, type Nanos } from '../../domain/money';
-import { CURRENCIES, type Audit } from '../../domain/model';
+import { CURRENCIES } from '../../domain/model';
 import { describeZodIssues } from '../../domain/rules';
 import { StoreError } from '../../ports/store';
+import { readEndedAudit } from '../../ports/store-rules';
 
 const text = z.string().min(1);
 const day = z.string().refine(isDay, 'expected a calendar day YYYY-MM-DD');
@@ -34,20 +35,8 @@ const auditColumns = {
   ended_note: z.string().nullable(),
 };
 
-function endedAudit(row: { ended_actor: string | null; ended_at: string | null; ended_note: string | null }): Audit | null {
-  if (row.ended_actor === null || row.ended_at === null || row.ended_note === null) return null;
-  return { actor: row.ended_actor, at: row.ended_at, note: row.ended_note };
-}
-
-/** All three ended_* columns are set together or not at all; half an audit record is corruption. */
-function auditComplete(row: { ended_actor: string | null; ended_at: string | null; ended_note: string | null }): boolean {
-  const set = [row.ended_actor, row.ended_at, row.ended_note].filter((v) => v !== null).length;
-  return set === 0 || set === 3;
-}
-
 export const linkRow = z
   .object({ id: text, partner_id: text, subaccount_id: text, from_day: day, to_day: day.nullable(), ...auditColumns })
-  .refine(auditComplete, 'ended_actor, ended_at and ended_note must be all set or all null')
   .transform((r) => ({
     id: r.id,
     partnerId: r.partner_id,
@@ -55,12 +44,12 @@ export const linkRow = z
     from: r.from_day,
     to: r.to_day,
     created: { actor: r.created_actor, at: r.created_at, note: r.created_note },
-    ended: endedAudit(r),
+    // store-rules: all three ended_* or none; half an audit record is corruption (CORRUPT_ROW).
+    ended: readEndedAudit('subaccount_links', r.id, r.ended_actor, r.ended_at, r.ended_note),
   }));
 
 export const specializationRow = z
   .object({ id: text, partner_id: text, specialization: text, from_day: day, to_day: day.nullable(), ...auditColumns })
-  .refine(auditComplete, 'ended_actor, ended_at and ended_note must be all set or all null')
   .transform((r) => ({
     id: r.id,
     partnerId: r.partner_id,
@@ -68,7 +57,7 @@ export const specializationRow = z
     from: r.from_day,
     to: r.to_day,
     created: { actor: r.created_actor, at: r.created_at, note: r.created_note },
-    ended: endedAudit(r),
+    ended: readEndedAudit('specialization_periods', r.id, r.ended_actor, r.ended_at, r.ended_note),
   }));
 
 export const usageRow = z

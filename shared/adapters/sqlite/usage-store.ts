@@ -5,9 +5,10 @@
  */
 import type Database from 'better-sqlite3';
 import { isDay, type DayRange } from '../../domain/calendar';
-import { CURRENCIES, type AccountDayVersion, type IngestLogEntry, type UsageAggregate } from '../../domain/model';
+import type { AccountDayVersion, IngestLogEntry, UsageAggregate } from '../../domain/model';
 import { accountDayDigest, decideReplacement } from '../../domain/replacement';
 import { StoreError, type AccountDayBatch, type StaleAccountDay, type UsageStore, type VersionConflict } from '../../ports/store';
+import { checkApplyCall, checkDayRange, checkIngestLimit, ingestAlreadyExists } from '../../ports/store-rules';
 import { checkRow, decodeRow, ingestRow, moneyText, usageRow, versionRow } from './row-schemas';
 
 /** A private read connection for one scan; released when the scan ends. */
@@ -47,48 +48,9 @@ function usageToRow(aggregate: UsageAggregate) {
   };
 }
 
-function checkRange(range: DayRange): void {
-  if (!isDay(range.from) || !isDay(range.to)) {
-    throw new StoreError('INVALID_RANGE', `day range ${range.from}..${range.to} is not two calendar days (YYYY-MM-DD)`);
-  }
-}
-
-/** Decimal(22,9): at most 13 integer digits, so |nanos| < 10^22. */
-const MONEY_LIMIT = 10n ** 22n;
-
-function aggregateProblem(a: UsageAggregate): string | null {
-  if (a.serviceId === '' || a.skuId === '') return 'empty service or sku id';
-  if (!(CURRENCIES as readonly string[]).includes(a.currency)) return `unknown currency ${String(a.currency)}`;
-  for (const [name, value] of [['cost', a.cost], ['credit', a.credit]] as const) {
-    if (value >= MONEY_LIMIT || value <= -MONEY_LIMIT) return `${name} is outside Decimal(22,9)`;
-  }
-  if (!Number.isSafeInteger(a.rows) || a.rows < 0) return `rows ${a.rows} is not a non-negative integer`;
-  return null;
-}
-
-/** Validates one account-day batch; called inside the transaction, so a bad batch writes nothing. */
+/** Converts one account-day batch (already checked whole by checkApplyCall) to rows. */
 function prepareBatch(batch: AccountDayBatch): ReturnType<typeof usageToRow>[] {
-  const where = `account-day ${batch.accountId}/${batch.day}`;
-  if (batch.accountId === '' || !isDay(batch.day)) throw new StoreError('INVALID_BATCH', `${where}: bad account id or day`);
-  if (!Number.isSafeInteger(batch.version) || batch.version < 0) {
-    throw new StoreError('INVALID_BATCH', `${where}: version ${batch.version} is not a non-negative integer`);
-  }
-  const seen = new Set<string>();
-  return batch.rows.map((aggregate) => {
-    if (aggregate.accountId !== batch.accountId || aggregate.day !== batch.day) {
-      throw new StoreError('INVALID_BATCH', `${where} holds a row of ${aggregate.accountId}/${aggregate.day}`);
-    }
-    const key = `${aggregate.serviceId}\u0000${aggregate.skuId}\u0000${aggregate.currency}`;
-    if (seen.has(key)) {
-      throw new StoreError('INVALID_BATCH', `${where} holds two rows for ${aggregate.serviceId}/${aggregate.skuId}/${aggregate.currency}`);
-    }
-    seen.add(key);
-    // A cheap check instead of the read schema: this runs for every aggregate of a large file
-    // inside the write transaction, and parsing each row back would double the garbage.
-    const problem = aggregateProblem(aggregate);
-    if (problem) throw new StoreError('INVALID_RECORD', `refusing to write usage_aggregates ${where} ${aggregate.serviceId}/${aggregate.skuId}: ${problem}`);
-    return usageToRow(aggregate);
-  });
+  return batch.rows.map(usageToRow);
 }
 
 export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
@@ -127,8 +89,9 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   // I1 + I3: one IMMEDIATE transaction takes the write lock before the versions are read, so the
   // compare and the replacement cannot interleave with another writer, and a failure at any step
   // rolls back every account-day of the call.
-  // Rows are checked and converted one account-day at a time, inside the transaction: a bad row
-  // still rolls back the whole call, and a large file never holds two copies of its aggregates.
+  // The whole call is checked first (store-rules: an account-day once per call, rows its own and
+  // in range); rows are converted one account-day at a time inside the transaction, so a large
+  // file never holds two copies of its aggregates.
   const apply = db.transaction((sourceKey: string, batches: AccountDayBatch[]) => {
     const applied: AccountDayVersion[] = [];
     const stale: StaleAccountDay[] = [];
@@ -177,7 +140,7 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   });
 
   async function* scan(range: DayRange, accountIds: readonly string[] | undefined): AsyncGenerator<UsageAggregate> {
-    checkRange(range);
+    checkDayRange(range);
     // json_each keeps any number of account ids in one parameter and one statement, so the
     // result stays in scan order without chunked IN lists.
     const sql = `SELECT ${USAGE_COLUMNS} FROM usage_aggregates WHERE day BETWEEN @from AND @to
@@ -195,7 +158,7 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
 
   return {
     async applyAccountDays(sourceKey, batches) {
-      if (sourceKey === '') throw new StoreError('INVALID_BATCH', 'applyAccountDays needs a source key');
+      checkApplyCall(sourceKey, batches);
       return apply.immediate(sourceKey, batches);
     },
     scanUsage(range, filter) {
@@ -207,7 +170,7 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
       return release.immediate(keys, sourceKey);
     },
     async listAccountDayVersions(range) {
-      checkRange(range);
+      checkDayRange(range);
       return versionsInRange.all(range.from, range.to).map((raw) => decodeRow(versionRow, 'account_day_versions', ['account_id', 'day'], raw));
     },
     async recordIngest(entry: IngestLogEntry) {
@@ -225,17 +188,13 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
         finished_at: entry.finishedAt,
       });
       db.transaction(() => {
-        if (ingestExists.get(entry.id) !== undefined) {
-          throw new StoreError('ALREADY_EXISTS', `ingest log entry ${entry.id} already exists`);
-        }
+        if (ingestExists.get(entry.id) !== undefined) throw ingestAlreadyExists(entry.id);
         insertIngest.run(row);
       }).immediate();
     },
     async listIngestLog(filter) {
       const limit = filter?.limit;
-      if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) {
-        throw new StoreError('INVALID_FILTER', `ingest log limit ${limit} is not a positive integer`);
-      }
+      checkIngestLimit(limit);
       return listIngest
         .all({ object_key: filter?.objectKey ?? null, limit: limit ?? -1 })
         .map((raw) => decodeRow(ingestRow, 'ingest_log', ['id'], raw));

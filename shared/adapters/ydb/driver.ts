@@ -24,6 +24,8 @@ export interface YdbConnection {
   /** Explicit credentials (tests use AnonymousAuthService); wins over `accessToken`. */
   authService?: IAuthService;
   logger?: Logger;
+  /** Most table sessions the driver's pool holds (the SDK's default is 20). */
+  maxSessions?: number;
 }
 
 export interface ResolvedYdbConnection {
@@ -74,7 +76,12 @@ export function createYdbDriver(input: YdbConnection): YdbDriver {
   const { connectionString } = resolveYdbConnection(input);
   guardSessionPrepopulation();
   const authService = input.authService ?? (input.accessToken ? new TokenAuthService(input.accessToken) : credentialsFromEnv(input.logger));
-  return new YdbDriver({ connectionString, authService, ...(input.logger ? { logger: input.logger } : {}) });
+  return new YdbDriver({
+    connectionString,
+    authService,
+    ...(input.logger ? { logger: input.logger } : {}),
+    ...(input.maxSessions !== undefined ? { poolSettings: { maxLimit: input.maxSessions } } : {}),
+  });
 }
 
 /**

@@ -6,11 +6,26 @@
  */
 import type { AccrualRun, LedgerEntry } from '../../domain/model';
 import { LedgerConflictError, StoreError, type LedgerStore } from '../../ports/store';
-import { CHECK_LEDGER_APPEND, INSERT_LEDGER_APPEND, LIST_LEDGER_PAGE, LIST_RUNS_PAGE } from './queries';
+import { checkDistinctEntries } from '../../ports/store-rules';
+import {
+  CHECK_LEDGER_APPEND,
+  INSERT_LEDGER_APPEND,
+  LIST_LEDGER_BY_PARTNER_PAGE,
+  LIST_LEDGER_BY_PARTNER_QUARTER_PAGE,
+  LIST_LEDGER_BY_QUARTER_PAGE,
+  LIST_LEDGER_PAGE,
+  LIST_RUNS_BY_QUARTER_PAGE,
+  LIST_RUNS_PAGE,
+} from './queries';
 import { readLedgerEntry, readRun } from './rows';
-import { withTransaction, ydbFailure, ydbStatus, type YdbRunner } from './runner';
+import { withTransaction, ydbFailure, ydbStatus, type PagedRead, type YdbRunner } from './runner';
 import { StatusCode } from './sdk';
-import { decodeRows, param, structList, type StructFields } from './values';
+import { decodeRows, param, structList, type Row, type StructFields } from './values';
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+function compareLedgerKey(a: LedgerEntry, b: LedgerEntry): number {
+  return byText(a.partnerId, b.partnerId) || byText(a.quarter, b.quarter) || byText(a.specialization, b.specialization) || byText(a.currency, b.currency) || a.seq - b.seq;
+}
 
 const KEY_FIELDS: StructFields = {
   partner_id: { scalar: 'Utf8' },
@@ -49,22 +64,9 @@ function runRow(run: AccrualRun) {
   return { quarter: run.quarter, run_id: run.runId, dry_run: run.dryRun, rules_versions: JSON.stringify(run.rulesVersions), rules_digest: run.rulesDigest, started_at: run.startedAt, actor: run.actor, note: run.note, entries: run.entries };
 }
 
-/** A clash inside the call itself is a conflict before anything reaches YDB (same as SQLite). */
-function checkDistinct(entries: readonly LedgerEntry[]): void {
-  const ids = new Set<string>();
-  const keys = new Set<string>();
-  for (const e of entries) {
-    const key = JSON.stringify([e.partnerId, e.quarter, e.specialization, e.currency, e.seq]);
-    if (ids.has(e.id) || keys.has(key)) throw new LedgerConflictError(e.id);
-    if (!Number.isSafeInteger(e.seq) || e.seq < 1) throw new StoreError('INVALID_ENTRY', `ledger entry ${e.id}: seq ${e.seq} is not a positive integer`);
-    ids.add(e.id);
-    keys.add(key);
-  }
-}
-
 export function createYdbLedgerStore(runner: YdbRunner): LedgerStore {
   async function append(run: AccrualRun, entries: LedgerEntry[]): Promise<void> {
-    checkDistinct(entries);
+    checkDistinctEntries(entries);
     const checkParams = {
       $run_quarter: param.utf8(run.quarter),
       $run_id: param.utf8(run.runId),
@@ -94,20 +96,39 @@ export function createYdbLedgerStore(runner: YdbRunner): LedgerStore {
 
   return {
     async listEntries(filter) {
+      const partner = filter?.partnerId;
+      const quarter = filter?.quarter;
+      const text = (row: Row | undefined, column: string) => param.utf8(row === undefined ? '' : String(row[column]));
+      const seq = (row: Row | undefined) => param.uint64(row === undefined ? 0 : (row['seq'] as bigint));
+      // One query per access path; each is a key range of the table or of its by_quarter index.
+      const read: PagedRead =
+        partner !== undefined && quarter !== undefined
+          ? {
+              text: LIST_LEDGER_BY_PARTNER_QUARTER_PAGE,
+              params: { $partner_id: param.utf8(partner), $quarter: param.utf8(quarter) },
+              cursor: (last) => ({ $after_specialization: text(last, 'specialization'), $after_currency: text(last, 'currency'), $after_seq: seq(last) }),
+            }
+          : partner !== undefined
+            ? {
+                text: LIST_LEDGER_BY_PARTNER_PAGE,
+                params: { $partner_id: param.utf8(partner) },
+                cursor: (last) => ({ $after_quarter: text(last, 'quarter'), $after_specialization: text(last, 'specialization'), $after_currency: text(last, 'currency'), $after_seq: seq(last) }),
+              }
+            : quarter !== undefined
+              ? {
+                  text: LIST_LEDGER_BY_QUARTER_PAGE,
+                  params: { $quarter: param.utf8(quarter) },
+                  cursor: (last) => ({ $after_partner_id: text(last, 'partner_id'), $after_specialization: text(last, 'specialization'), $after_currency: text(last, 'currency'), $after_seq: seq(last) }),
+                }
+              : {
+                  text: LIST_LEDGER_PAGE,
+                  params: {},
+                  cursor: (last) => ({ $after_partner_id: text(last, 'partner_id'), $after_quarter: text(last, 'quarter'), $after_specialization: text(last, 'specialization'), $after_currency: text(last, 'currency'), $after_seq: seq(last) }),
+                };
       try {
-        const rows = await runner.readAll({
-          text: LIST_LEDGER_PAGE,
-          params: { $partner_id: param.optionalUtf8(filter?.partnerId), $quarter: param.optionalUtf8(filter?.quarter) },
-          cursor: (last) => ({
-            $after_partner_id: param.utf8(last === undefined ? '' : String(last['partner_id'])),
-            $after_quarter: param.utf8(last === undefined ? '' : String(last['quarter'])),
-            $after_specialization: param.utf8(last === undefined ? '' : String(last['specialization'])),
-            $after_currency: param.utf8(last === undefined ? '' : String(last['currency'])),
-            $after_seq: param.uint64(last === undefined ? 0 : (last['seq'] as bigint)),
-          }),
-        }, readLedgerEntry);
-        // Key order: (partner, quarter, specialization, currency, seq), as the primary key reads.
-        return rows;
+        const rows = await runner.readAll(read, readLedgerEntry);
+        // The port's order: (partner, quarter, specialization, currency, seq), the table key's.
+        return rows.sort(compareLedgerKey);
       } catch (error) {
         throw ydbFailure('list ledger entries', error);
       }
@@ -122,12 +143,14 @@ export function createYdbLedgerStore(runner: YdbRunner): LedgerStore {
       }
     },
     async listRuns(filter) {
+      const quarter = filter?.quarter;
+      const after = (row: Row | undefined, column: string) => param.utf8(row === undefined ? '' : String(row[column]));
+      const read: PagedRead =
+        quarter === undefined
+          ? { text: LIST_RUNS_PAGE, params: {}, cursor: (last) => ({ $after_quarter: after(last, 'quarter'), $after_run_id: after(last, 'run_id') }) }
+          : { text: LIST_RUNS_BY_QUARTER_PAGE, params: { $quarter: param.utf8(quarter) }, cursor: (last) => ({ $after_run_id: after(last, 'run_id') }) };
       try {
-        const rows = await runner.readAll({
-          text: LIST_RUNS_PAGE,
-          params: { $quarter: param.optionalUtf8(filter?.quarter) },
-          cursor: (last) => ({ $after_quarter: param.utf8(last === undefined ? '' : String(last['quarter'])), $after_run_id: param.utf8(last === undefined ? '' : String(last['run_id'])) }),
-        }, readRun);
+        const rows = await runner.readAll(read, readRun);
         return rows.sort((a, b) => (a.startedAt !== b.startedAt ? (a.startedAt < b.startedAt ? -1 : 1) : a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
       } catch (error) {
         throw ydbFailure('list accrual runs', error);

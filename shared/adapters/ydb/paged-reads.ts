@@ -19,6 +19,13 @@
  *   caller already saw) means no consistent continuation exists: the read fails with the
  *   StoreError YDB_SCAN_INTERRUPTED and the operation has to be re-run from scratch (an accrual
  *   is repeat-safe). A replay costs the same reads as the restart `readAll` does.
+ * - A stream whose caller stops asking (a leaked iterator in a warm container) must not hold its
+ *   session for ever: after `idleMs` without demand the snapshot is closed and the session freed;
+ *   if the caller comes back, the read resumes through the same replay as after a failure.
+ *
+ * A read is either one keyset-paged query (`PagedRead`) or a `PageSource`: a generator that runs
+ * any number of queries in the snapshot and yields pages of rows in a deterministic order (the
+ * usage scan reads one table by key range and the other by key).
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { Ydb } from 'ydb-sdk-proto';
@@ -39,19 +46,27 @@ export interface PagedRead {
   cursor(last: Row | undefined): Params;
 }
 
+/** Runs a query inside the read's snapshot. */
+export type SnapshotQuery = (text: string, params: Params) => Promise<Ydb.Table.ExecuteQueryResult>;
+
+/** Yields the pages of a read, running its queries through `query` (one snapshot). */
+export type PageSource = (query: SnapshotQuery, pageSize: number) => AsyncGenerator<Row[], void, undefined>;
+
 export interface PagedReadDeps {
   retry<T>(work: (session: TableSession) => Promise<T>): Promise<T>;
   execute(session: TableSession, text: string, params: Params, tx: TxControl): Promise<Ydb.Table.ExecuteQueryResult>;
   pageSize: number;
   /** A one-line name for a failure (its YDB status), for messages. */
   describeFailure(error: unknown): string;
+  /** A stream idle this long frees its session (default 10 s). */
+  idleMs?: number;
 }
 
 export interface PagedReads {
   /** Every row of the read, decoded page by page, from one snapshot. */
-  readAll<T>(read: PagedRead, decode: (row: Row) => T): Promise<T[]>;
+  readAll<T>(read: PagedRead | PageSource, decode: (row: Row) => T): Promise<T[]>;
   /** The read's decoded pages, one at a time, from one snapshot (see the file comment on retries). */
-  stream<T>(read: PagedRead, decode: (row: Row) => T): AsyncGenerator<T[], void, undefined>;
+  stream<T>(read: PagedRead | PageSource, decode: (row: Row) => T, name?: string): AsyncGenerator<T[], void, undefined>;
 }
 
 interface Deferred<T> {
@@ -84,59 +99,76 @@ function fingerprint(row: Row): string {
   return `${out}\n`;
 }
 
-export function createPagedReads({ retry, execute, pageSize, describeFailure }: PagedReadDeps): PagedReads {
+/** A `PagedRead` as a page source: `(key…) > ($after…) … LIMIT $limit`, following `truncated`. */
+export function keysetPages(read: PagedRead): PageSource {
+  return async function* pages(query, pageSize) {
+    for (let last: Row | undefined; ; ) {
+      const result = await query(read.text, { ...read.params, ...read.cursor(last), $limit: param.uint64(pageSize) });
+      const set = result.resultSets[0];
+      const rows = decodeRows(set);
+      if (rows.length === 0 && set?.truncated) {
+        throw new StoreError('YDB_TRUNCATED', `${queryName(read.text)}: empty page flagged truncated; refusing to guess the rest`);
+      }
+      const lastPage = rows.length === 0 || (!set?.truncated && rows.length < pageSize);
+      last = rows[rows.length - 1];
+      if (rows.length > 0) yield rows;
+      if (lastPage) return;
+    }
+  };
+}
+
+const sourceOf = (read: PagedRead | PageSource): PageSource => (typeof read === 'function' ? read : keysetPages(read));
+const nameOf = (read: PagedRead | PageSource, name?: string) => name ?? (typeof read === 'function' ? read.name || 'read' : queryName(read.text));
+
+export function createPagedReads({ retry, execute, pageSize, describeFailure, idleMs = 10_000 }: PagedReadDeps): PagedReads {
   /**
-   * Reads the pages of `read` in one snapshot of `session`; `onPage` gets every non-empty page
+   * Reads the pages of `source` in one snapshot of `session`; `onPage` gets every non-empty page
    * and returns false to stop early. The snapshot is closed at the end (a read-only snapshot has
    * nothing to commit; closing frees it early), unless a failed query already ended it.
    */
-  async function readPages(session: TableSession, read: PagedRead, onPage: (rows: Row[]) => boolean | Promise<boolean>): Promise<void> {
+  async function readPages(session: TableSession, source: PageSource, onPage: (rows: Row[]) => boolean | Promise<boolean>): Promise<void> {
     let txId: string | undefined;
     let ended = false;
-    try {
-      for (let last: Row | undefined; ; ) {
-        const tx: TxControl = txId ? { txId } : { beginTx: SNAPSHOT, commitTx: false };
-        let result: Ydb.Table.ExecuteQueryResult;
-        try {
-          result = await execute(session, read.text, { ...read.params, ...read.cursor(last), $limit: param.uint64(pageSize) }, tx);
-        } catch (error) {
-          ended = true; // the server drops the transaction of a failed query
-          throw error;
-        }
+    const query: SnapshotQuery = async (text, params) => {
+      const tx: TxControl = txId ? { txId } : { beginTx: SNAPSHOT, commitTx: false };
+      try {
+        const result = await execute(session, text, params, tx);
         txId ??= result.txMeta?.id ?? undefined;
-        const set = result.resultSets[0];
-        const rows = decodeRows(set);
-        if (rows.length === 0 && set?.truncated) {
-          throw new StoreError('YDB_TRUNCATED', `${queryName(read.text)}: empty page flagged truncated; refusing to guess the rest`);
-        }
-        const lastPage = rows.length === 0 || (!set?.truncated && rows.length < pageSize);
-        last = rows[rows.length - 1];
+        return result;
+      } catch (error) {
+        ended = true; // the server drops the transaction of a failed query
+        throw error;
+      }
+    };
+    try {
+      for await (const rows of source(query, pageSize)) {
         if (rows.length > 0 && !(await onPage(rows))) return;
-        if (lastPage) return;
       }
     } finally {
       if (txId && !ended) await session.commitTransaction({ txId }).catch(() => undefined);
     }
   }
 
-  const readAll = <T>(read: PagedRead, decode: (row: Row) => T): Promise<T[]> =>
+  const readAll = <T>(read: PagedRead | PageSource, decode: (row: Row) => T): Promise<T[]> =>
     retry(async (session) => {
       const out: T[] = [];
-      await readPages(session, read, (rows) => {
+      await readPages(session, sourceOf(read), (rows) => {
         for (const row of rows) out.push(decode(row));
         return true;
       });
       return out;
     });
 
-  async function* stream<T>(read: PagedRead, decode: (row: Row) => T): AsyncGenerator<T[], void, undefined> {
-    const name = queryName(read.text);
+  async function* stream<T>(read: PagedRead | PageSource, decode: (row: Row) => T, label?: string): AsyncGenerator<T[], void, undefined> {
+    const name = nameOf(read, label);
+    const source = sourceOf(read);
     const handed: Hash = createHash('sha256'); // fingerprint of every row handed to the caller, in order
     let handedRows = 0;
     let lastFailure: unknown;
     // The page loop runs inside `retry` (it owns the session); these two hand pages across.
     let ready = deferred<T[] | undefined>(); // loop → caller: the next page (undefined: the end)
     let demand = deferred<boolean>(); // caller → loop: true for the next page, false to stop
+    let suspended = false; // the loop let its session go while the caller was idle
     const interrupted = (why: string) =>
       new StoreError(
         'YDB_SCAN_INTERRUPTED',
@@ -145,12 +177,30 @@ export function createPagedReads({ retry, execute, pageSize, describeFailure }: 
         { cause: lastFailure },
       );
 
+    /** Waits for the caller's demand; after `idleMs` the loop stops and frees its session. */
+    const nextDemand = async (): Promise<boolean> => {
+      let timer: NodeJS.Timeout | undefined;
+      const idle = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => {
+          suspended = true;
+          lastFailure = new Error(`idle for ${idleMs} ms, session released`);
+          resolve(false);
+        }, idleMs);
+        timer.unref?.();
+      });
+      try {
+        return await Promise.race([demand.promise, idle]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+
     const attempt = async (session: TableSession): Promise<void> => {
       const replay = handedRows; // rows the caller already has; a fresh read has none
       const check = createHash('sha256');
       let seen = 0;
       try {
-        await readPages(session, read, async (rows) => {
+        await readPages(session, source, async (rows) => {
           let fresh = rows;
           if (seen < replay) {
             const skip = Math.min(replay - seen, rows.length);
@@ -166,8 +216,8 @@ export function createPagedReads({ retry, execute, pageSize, describeFailure }: 
           handedRows += fresh.length;
           seen += fresh.length;
           ready.resolve(page);
-          const more = await demand.promise;
-          demand = deferred();
+          const more = await nextDemand();
+          if (more) demand = deferred();
           return more;
         });
       } catch (error) {
@@ -177,17 +227,27 @@ export function createPagedReads({ retry, execute, pageSize, describeFailure }: 
       if (seen < replay) throw interrupted('the new snapshot holds fewer rows than were handed out');
     };
 
-    const loop = retry(attempt).then(
-      () => ready.resolve(undefined),
-      (error: unknown) => ready.reject(error),
-    );
+    const start = () =>
+      retry(attempt).then(
+        () => {
+          if (!suspended) ready.resolve(undefined);
+        },
+        (error: unknown) => ready.reject(error),
+      );
+    let loop = start();
     try {
       for (;;) {
         const page = await ready.promise;
         if (page === undefined) return;
         ready = deferred();
         yield page;
-        demand.resolve(true);
+        if (suspended) {
+          // The caller came back after the loop let its session go: resume by replaying.
+          await loop;
+          suspended = false;
+          demand = deferred();
+          loop = start();
+        } else demand.resolve(true);
       }
     } finally {
       // A caller that stops early (break, throw) ends the read: the snapshot closes, the session is freed.

@@ -7,9 +7,23 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Day } from '../../domain/calendar';
 import type { Audit, PeriodRecord, SpecializationPeriod, SubaccountLink } from '../../domain/model';
 import { StoreError, type ProgramStore } from '../../ports/store';
-import { END_LINK, END_SPECIALIZATION, INSERT_LINK, INSERT_SPECIALIZATION, LIST_LINKS_PAGE, LIST_SPECIALIZATIONS_PAGE, SELECT_LINK, SELECT_SPECIALIZATION } from './queries';
+import { checkPeriodEnd } from '../../ports/store-rules';
+import {
+  END_LINK,
+  END_SPECIALIZATION,
+  INSERT_LINK,
+  INSERT_SPECIALIZATION,
+  LIST_LINKS_BY_PARTNER_PAGE,
+  LIST_LINKS_BY_SUBACCOUNT_PAGE,
+  LIST_LINKS_PAGE,
+  LIST_SPECIALIZATIONS_BY_PARTNER_PAGE,
+  LIST_SPECIALIZATIONS_BY_SPECIALIZATION_PAGE,
+  LIST_SPECIALIZATIONS_PAGE,
+  SELECT_LINK,
+  SELECT_SPECIALIZATION,
+} from './queries';
 import { readLink, readSpecialization } from './rows';
-import { withTransaction, ydbFailure, ydbStatus, type YdbRunner } from './runner';
+import { withTransaction, ydbFailure, ydbStatus, type Params, type YdbRunner } from './runner';
 import { StatusCode } from './sdk';
 import { decodeRows, param, structList, type Row, type StructFields } from './values';
 
@@ -18,7 +32,8 @@ interface PeriodTable<T extends PeriodRecord> {
   subjectColumn: 'subaccount_id' | 'specialization';
   subjectOf(record: T): string;
   read(row: Row): T;
-  queries: { insert: string; select: string; end: string; list: string };
+  /** One listing query per access path: all rows, by partner (index), by subject (index). */
+  queries: { insert: string; select: string; end: string; list: string; byPartner: string; bySubject: string };
   /** The order the port promises (same as SQLite). */
   compare(a: T, b: T): number;
 }
@@ -122,10 +137,8 @@ function periodTable<T extends PeriodRecord>(runner: YdbRunner, spec: PeriodTabl
             if (current === undefined) throw new StoreError('NOT_FOUND', `${spec.noun} ${id} not found`);
             // A retry after a lost commit finds exactly what it wrote.
             if (attempt > 1 && current.to === to && isDeepStrictEqual(current.ended, ended)) return;
-            // A period may only end earlier than it does now (an ended one too: a correction).
-            if (current.to !== null && to >= current.to) {
-              throw new StoreError('ALREADY_ENDED', `${spec.noun} ${id} already ends on ${current.to}; it can only be ended earlier`);
-            }
+            // A period may only end earlier than it does now (an ended one too: a correction, issue 8).
+            checkPeriodEnd(spec.noun, id, current, to);
             await tx.query(
               spec.queries.end,
               { $id: param.utf8(id), $to_day: param.date(to), $ended_actor: param.utf8(ended.actor), $ended_at: param.utf8(ended.at), $ended_note: param.utf8(ended.note) },
@@ -139,13 +152,17 @@ function periodTable<T extends PeriodRecord>(runner: YdbRunner, spec: PeriodTabl
     },
 
     async list(partnerId: string | undefined, subject: string | undefined): Promise<T[]> {
+      // The access path: the subject index when a subject is given (the partner, if also given,
+      // filters that subject's few rows), else the partner index, else the table by id.
+      const [text, params]: [string, Params] =
+        subject !== undefined
+          ? [spec.queries.bySubject, { [`$${spec.subjectColumn}`]: param.utf8(subject) }]
+          : partnerId !== undefined
+            ? [spec.queries.byPartner, { $partner_id: param.utf8(partnerId) }]
+            : [spec.queries.list, {}];
       try {
-        const rows = await runner.readAll({
-          text: spec.queries.list,
-          params: { $partner_id: param.optionalUtf8(partnerId), [`$${spec.subjectColumn}`]: param.optionalUtf8(subject) },
-          cursor: (last) => ({ $after_id: param.utf8(last === undefined ? '' : String(last['id'])) }),
-        }, spec.read);
-        return rows.sort(spec.compare);
+        const rows = await runner.readAll({ text, params, cursor: (last) => ({ $after_id: param.utf8(last === undefined ? '' : String(last['id'])) }) }, spec.read);
+        return rows.filter((r) => partnerId === undefined || r.partnerId === partnerId).sort(spec.compare);
       } catch (error) {
         throw ydbFailure(`list ${spec.noun}s`, error);
       }
@@ -159,7 +176,7 @@ export function createYdbProgramStore(runner: YdbRunner): ProgramStore {
     subjectColumn: 'subaccount_id',
     subjectOf: (link) => link.subaccountId,
     read: readLink,
-    queries: { insert: INSERT_LINK, select: SELECT_LINK, end: END_LINK, list: LIST_LINKS_PAGE },
+    queries: { insert: INSERT_LINK, select: SELECT_LINK, end: END_LINK, list: LIST_LINKS_PAGE, byPartner: LIST_LINKS_BY_PARTNER_PAGE, bySubject: LIST_LINKS_BY_SUBACCOUNT_PAGE },
     compare: (a, b) => byText([a.subaccountId, b.subaccountId], [a.from, b.from], [a.id, b.id]),
   });
   const periods = periodTable<SpecializationPeriod>(runner, {
@@ -167,7 +184,14 @@ export function createYdbProgramStore(runner: YdbRunner): ProgramStore {
     subjectColumn: 'specialization',
     subjectOf: (period) => period.specialization,
     read: readSpecialization,
-    queries: { insert: INSERT_SPECIALIZATION, select: SELECT_SPECIALIZATION, end: END_SPECIALIZATION, list: LIST_SPECIALIZATIONS_PAGE },
+    queries: {
+      insert: INSERT_SPECIALIZATION,
+      select: SELECT_SPECIALIZATION,
+      end: END_SPECIALIZATION,
+      list: LIST_SPECIALIZATIONS_PAGE,
+      byPartner: LIST_SPECIALIZATIONS_BY_PARTNER_PAGE,
+      bySubject: LIST_SPECIALIZATIONS_BY_SPECIALIZATION_PAGE,
+    },
     compare: (a, b) => byText([a.partnerId, b.partnerId], [a.from, b.from], [a.specialization, b.specialization], [a.id, b.id]),
   });
   return {

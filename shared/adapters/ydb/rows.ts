@@ -8,6 +8,7 @@ import { isDay, isQuarter } from '../../domain/calendar';
 import { CURRENCIES, type AccountDayVersion, type AccrualRun, type Audit, type IngestLogEntry, type LedgerEntry, type SpecializationPeriod, type SubaccountLink, type UsageAggregate } from '../../domain/model';
 import { describeZodIssues } from '../../domain/rules';
 import { StoreError, type PortalToken } from '../../ports/store';
+import { readEndedAudit } from '../../ports/store-rules';
 import type { Row } from './values';
 
 const text = z.string();
@@ -30,9 +31,9 @@ const periodRow = z.object({
   ended_note: text.nullable(),
 });
 
-function ended(row: z.infer<typeof periodRow>): Audit | null {
-  if (row.ended_actor === null || row.ended_at === null) return null;
-  return { actor: row.ended_actor, at: row.ended_at, note: row.ended_note ?? '' };
+/** All three ended_* columns or none (store-rules: half an audit record is corruption). */
+function ended(table: string, row: z.infer<typeof periodRow>): Audit | null {
+  return readEndedAudit(table, row.id, row.ended_actor, row.ended_at, row.ended_note);
 }
 
 const linkRow = periodRow.extend({ subaccount_id: text }).transform(
@@ -43,7 +44,7 @@ const linkRow = periodRow.extend({ subaccount_id: text }).transform(
     from: row.from_day,
     to: row.to_day,
     created: { actor: row.created_actor, at: row.created_at, note: row.created_note },
-    ended: ended(row),
+    ended: ended('subaccount_links', row),
   }),
 );
 
@@ -55,7 +56,7 @@ const specializationRow = periodRow.extend({ specialization: text }).transform(
     from: row.from_day,
     to: row.to_day,
     created: { actor: row.created_actor, at: row.created_at, note: row.created_note },
-    ended: ended(row),
+    ended: ended('specialization_periods', row),
   }),
 );
 

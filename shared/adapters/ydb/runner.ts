@@ -1,24 +1,45 @@
 /**
  * How the adapter talks to YDB: every unit of work is a repeat-safe callback run through
- * `withRetries(() => tableClient.withSessionRetry(…))` — withSessionRetry replaces a BAD_SESSION
- * session, withRetries backs off on OVERLOADED, UNAVAILABLE and ABORTED; SCHEME_ERROR and the
- * like are not retried. Reads page by key inside one snapshot (`paged-reads.ts`).
+ * `tableClient.withSessionRetry(work, sessionWaitMs)` inside a budget-aware retry loop
+ * (`retry-budget.ts`) — withSessionRetry replaces a BAD_SESSION session, the loop backs off on
+ * OVERLOADED (slowly), UNAVAILABLE, ABORTED… (quickly) for as long as the caller's remaining time
+ * allows, logging each wait; SCHEME_ERROR and the like are not retried. The SDK's own
+ * `withRetries` is not used: its attempt count, not the time left, decides when it gives up.
+ * A session that does not become free within `sessionWaitMs` fails the call (SessionPoolEmpty →
+ * YDB_SESSION_POOL_EMPTY) instead of waiting for ever. Reads page inside one snapshot
+ * (`paged-reads.ts`).
  */
 import type { Ydb } from 'ydb-sdk-proto';
 import { LedgerConflictError, StoreError } from '../../ports/store';
 import { createPagedReads, type Params, type PagedReads, type TxControl } from './paged-reads';
-import { ExecuteQuerySettings, RetryParameters, StatusCode, YdbError, withRetries, type TableSession, type YdbDriver } from './sdk';
+import { withRetryBudget, type RetryWait } from './retry-budget';
+import { ExecuteQuerySettings, StatusCode, YdbError, type TableSession, type YdbDriver } from './sdk';
 
-export type { PagedRead, Params } from './paged-reads';
+export type { PagedRead, PageSource, Params, SnapshotQuery } from './paged-reads';
 
 export interface YdbRunnerOptions {
-  /** Attempts per unit of work (default 8). */
+  /** Optional hard cap on attempts per unit of work (default: only the time budget bounds them). */
   maxRetries?: number;
-  /** Base of the slow (OVERLOADED) backoff in ms (default 500; tests use 1). */
+  /** Base of the backoff in ms (default 500; tests use 1). */
   backoffSlotMs?: number;
   /** Rows per page of a read; YDB returns at most 1000 per result (default 1000). */
   pageSize?: number;
+  /** The caller's remaining time in ms (a function's `context.getRemainingTimeInMillis`); retries stop when it runs out. */
+  remainingMs?: () => number;
+  /** Retry budget when no `remainingMs` is given (default 60 s). */
+  defaultBudgetMs?: number;
+  /** Longest wait for a free session before the call fails (default 5 s). */
+  sessionWaitMs?: number;
+  /** A scan whose caller asks for nothing this long frees its session (default 10 s). */
+  scanIdleMs?: number;
+  /** Told about every retry wait (default: a JSON line on stderr). */
+  onRetryWait?: (wait: RetryWait) => void;
+  /** Test hooks for the retry clock. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
 }
+
+const logWait = (wait: RetryWait) => process.stderr.write(`${JSON.stringify({ level: 'WARN', ...wait })}\n`);
 
 export const SERIALIZABLE: Ydb.Table.ITransactionSettings = { serializableReadWrite: {} };
 const QUERY_SETTINGS = new ExecuteQuerySettings().withKeepInCache(true);
@@ -33,20 +54,35 @@ export interface YdbRunner extends PagedReads {
 
 export function createYdbRunner(driver: YdbDriver, options: YdbRunnerOptions = {}): YdbRunner {
   const pageSize = options.pageSize ?? 1000;
-  const retryParameters = new RetryParameters({
-    maxRetries: options.maxRetries ?? 8,
-    backoffSlotDuration: options.backoffSlotMs ?? 500,
-    backoffCeiling: 5,
-  });
+  const sessionWaitMs = options.sessionWaitMs ?? 5_000;
+  const budget = {
+    ...(options.remainingMs ? { remainingMs: options.remainingMs } : {}),
+    ...(options.defaultBudgetMs !== undefined ? { defaultBudgetMs: options.defaultBudgetMs } : {}),
+    ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    backoffSlotMs: options.backoffSlotMs ?? 500,
+    onWait: options.onRetryWait ?? logWait,
+  };
 
-  const retry = <T>(work: (session: TableSession) => Promise<T>): Promise<T> =>
-    withRetries(() => driver.tableClient.withSessionRetry(work), retryParameters);
+  const acquireAndRun = async <T>(work: (session: TableSession) => Promise<T>): Promise<T> => {
+    try {
+      return await driver.tableClient.withSessionRetry(work, sessionWaitMs);
+    } catch (error) {
+      if (ydbStatusName(error) === 'SESSION_POOL_EMPTY') {
+        throw new StoreError('YDB_SESSION_POOL_EMPTY', `no YDB session became free within ${sessionWaitMs} ms: every session of the pool is busy (a scan left unfinished holds one until it is idle for a while)`, { cause: error });
+      }
+      throw error;
+    }
+  };
+
+  const retry = <T>(work: (session: TableSession) => Promise<T>): Promise<T> => withRetryBudget(() => acquireAndRun(work), ydbStatusName, budget);
 
   // The SDK types an existing transaction as { txId } only; commitTx on it is valid protocol.
   const execute = (session: TableSession, text: string, params: Params, tx: TxControl = { beginTx: SERIALIZABLE, commitTx: true }) =>
     session.executeQuery(text, params, tx as { txId: string }, QUERY_SETTINGS);
 
-  return { retry, execute, pageSize, ...createPagedReads({ retry, execute, pageSize, describeFailure }) };
+  return { retry, execute, pageSize, ...createPagedReads({ retry, execute, pageSize, describeFailure, ...(options.scanIdleMs !== undefined ? { idleMs: options.scanIdleMs } : {}) }) };
 }
 
 export interface Tx {

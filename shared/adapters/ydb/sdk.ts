@@ -23,6 +23,8 @@ const proto = commonJsExports(protoNamespace);
 
 export const YdbDriver = sdk.Driver;
 export type YdbDriver = DriverClass;
+export const YdbColumn = sdk.Column;
+export type YdbColumn = InstanceType<typeof sdk.Column>;
 export const {
   AnonymousAuthService,
   BulkUpsertSettings,
@@ -30,6 +32,8 @@ export const {
   MetadataAuthService,
   RetryParameters,
   StatusCode,
+  TableDescription,
+  TableIndex,
   TokenAuthService,
   TypedValues,
   Types,
@@ -38,7 +42,7 @@ export const {
   withRetries,
 } = sdk;
 export const YdbProto: typeof YdbNamespace = proto.Ydb;
-export type { IAuthService, Logger, TableSession } from 'ydb-sdk';
+export type { IAuthService, Logger, TableDescription as YdbTableDescription, TableSession } from 'ydb-sdk';
 
 let poolGuardInstalled = false;
 

@@ -5,7 +5,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { StoreError, type PortalToken, type TokenStore } from '../../ports/store';
-import { INSERT_TOKEN, LIST_TOKENS_PAGE, REVOKE_TOKEN, SELECT_TOKEN } from './queries';
+import { INSERT_TOKEN, LIST_TOKENS_BY_PARTNER_PAGE, LIST_TOKENS_PAGE, REVOKE_TOKEN, SELECT_TOKEN } from './queries';
 import { readToken } from './rows';
 import { withTransaction, ydbFailure, ydbStatus, type YdbRunner, type Tx } from './runner';
 import { StatusCode } from './sdk';
@@ -81,8 +81,7 @@ export function createYdbTokenStore(runner: YdbRunner): TokenStore {
     async listTokens(filter) {
       try {
         const rows = await runner.readAll({
-          text: LIST_TOKENS_PAGE,
-          params: { $partner_id: param.optionalUtf8(filter?.partnerId) },
+          ...(filter?.partnerId === undefined ? { text: LIST_TOKENS_PAGE, params: {} } : { text: LIST_TOKENS_BY_PARTNER_PAGE, params: { $partner_id: param.utf8(filter.partnerId) } }),
           cursor: (last) => ({ $after_id: param.utf8(last === undefined ? '' : String(last['id'])) }),
         }, readToken);
         return rows.sort(byCreation);

@@ -1,24 +1,33 @@
 /**
  * Usage aggregates, account-day versions (I1) and the ingest log (I5) in YDB. Replacing
- * account-days (generations, pointer switch, cleanup) lives in `usage-apply.ts`.
+ * account-days (generations, pointer switch, cleanup) lives in `usage-apply.ts`; the scan's page
+ * sources, each linear in what it returns, in `usage-scan.ts`.
  *
  * A usage scan streams: it hands the caller one decoded page at a time from one snapshot and
  * reads the next page only when the caller has taken the previous one, so a quarter scan holds
- * one page, not the quarter (see `paged-reads.ts` for what a retry mid-scan does).
+ * one page, not the quarter (see `paged-reads.ts` for what a retry or an idle caller does).
  */
-import { isDay, type DayRange } from '../../domain/calendar';
+import { isDeepStrictEqual } from 'node:util';
+import { isDay } from '../../domain/calendar';
+import type { IngestLogEntry } from '../../domain/model';
+import { checkApplyCall, checkDayRange, checkIngestLimit, compareIngestNewestFirst, ingestAlreadyExists } from '../../ports/store-rules';
 import { StoreError, type UsageStore } from '../../ports/store';
-import { LIST_ACCOUNT_DAY_VERSIONS_PAGE, LIST_INGEST_LOG_PAGE, SCAN_USAGE_PAGE, UPSERT_INGEST_LOG } from './queries';
+import { keysetPages, type PageSource } from './paged-reads';
+import { effectivePointer } from './pointers';
+import { INSERT_INGEST_LOG, LIST_ACCOUNT_DAY_VERSIONS_PAGE, LIST_INGEST_LOG_BY_OBJECT_PAGE, LIST_INGEST_LOG_NEWEST_PAGE, SELECT_INGEST_LOG } from './queries';
 import { readIngest, readUsage, readVersion } from './rows';
-import { ydbFailure, type YdbRunner } from './runner';
-import { checkBatches, createAccountDayApplier, createAccountDayReleaser, type YdbUsageOptions } from './usage-apply';
-import { param, structList, type StructFields } from './values';
+import { withTransaction, ydbFailure, ydbStatus, type YdbRunner } from './runner';
+import { StatusCode } from './sdk';
+import { createAccountDayApplier, createAccountDayReleaser, type YdbUsageOptions } from './usage-apply';
+import { appliesInProgress, scanAllAccounts, scanListedAccounts } from './usage-scan';
+import { decodeRows, param, structList, type Row, type StructFields } from './values';
 
 export type { YdbUsageOptions } from './usage-apply';
 
 const INGEST_FIELDS: StructFields = {
-  object_key: { scalar: 'Utf8' },
   id: { scalar: 'Utf8' },
+  object_key: { scalar: 'Utf8' },
+  newest_first: { scalar: 'Uint64' },
   etag: { scalar: 'Utf8', optional: true },
   version: { scalar: 'Uint64', optional: true },
   row_count: { scalar: 'Uint64' },
@@ -30,44 +39,107 @@ const INGEST_FIELDS: StructFields = {
   finished_at: { scalar: 'Utf8' },
 };
 
-function checkRange(range: DayRange): void {
-  if (!isDay(range.from) || !isDay(range.to)) {
-    throw new StoreError('INVALID_RANGE', `day range ${range.from}..${range.to} is not two calendar days (YYYY-MM-DD)`);
-  }
+/** `newest_first` = this − start time in ms: ascending index order is newest first (until year 2286). */
+const NEWEST_BASE = 10_000_000_000_000;
+
+function newestFirst(entry: IngestLogEntry): number {
+  const ms = Date.parse(entry.startedAt);
+  if (!Number.isFinite(ms) || ms < 0 || ms >= NEWEST_BASE) throw new StoreError('INVALID_RECORD', `ingest log entry ${entry.id}: started_at ${entry.startedAt} is not an ISO instant`);
+  return NEWEST_BASE - ms;
+}
+
+/**
+ * The newest `limit` entries (all without a limit) through one index, newest first. Reads stop
+ * once `limit` rows are in and the start-time tie at the boundary is complete (ties sort by id
+ * descending, the index by id ascending).
+ */
+function newestEntries(objectKey: string | undefined, limit: number | undefined): PageSource {
+  return async function* list_ingest_log(query, pageSize) {
+    let after = { newest: 0, id: '' };
+    let taken = 0;
+    let boundary: bigint | undefined;
+    for (;;) {
+      const size = limit === undefined ? pageSize : Math.min(pageSize, Math.max(1, limit - taken + 1));
+      const cursor = { $after_newest_first: param.uint64(after.newest), $after_id: param.utf8(after.id), $limit: param.uint64(size) };
+      const result = objectKey === undefined
+        ? await query(LIST_INGEST_LOG_NEWEST_PAGE, cursor)
+        : await query(LIST_INGEST_LOG_BY_OBJECT_PAGE, { $object_key: param.utf8(objectKey), ...cursor });
+      const set = result.resultSets[0];
+      const rows: Row[] = [];
+      let done = false;
+      for (const row of decodeRows(set)) {
+        const newest = row['newest_first'] as bigint;
+        if (limit !== undefined && taken >= limit && newest !== boundary) {
+          done = true;
+          break;
+        }
+        rows.push(row);
+        taken += 1;
+        if (limit !== undefined && taken === limit) boundary = newest;
+      }
+      if (rows.length > 0) yield rows;
+      const last = rows[rows.length - 1];
+      if (done || last === undefined || (!set?.truncated && decodeRows(set).length < size)) return;
+      after = { newest: Number(last['newest_first']), id: String(last['id']) };
+    }
+  };
 }
 
 export function createYdbUsageStore(runner: YdbRunner, options: YdbUsageOptions = {}): UsageStore {
   const apply = createAccountDayApplier(runner, options);
   const release = createAccountDayReleaser(runner, options);
 
-  async function* scan(range: DayRange, accountIds: readonly string[] | undefined) {
-    checkRange(range);
+  async function* scan(range: Parameters<UsageStore['scanUsage']>[0], accountIds: readonly string[] | undefined) {
+    checkDayRange(range);
     if (accountIds !== undefined && accountIds.length === 0) return;
-    const pages = runner.stream(
-      {
-        text: SCAN_USAGE_PAGE,
-        params: { $from: param.date(range.from), $to: param.date(range.to), $all_accounts: param.bool(accountIds === undefined), $account_ids: param.utf8List(accountIds ?? []) },
-        // The first cursor (from, '', '', '', '') precedes every row of the range: ids and currencies are non-empty.
-        cursor: (last) => ({
-          $after_day: param.date(last === undefined ? range.from : String(last['day'])),
-          $after_account_id: param.utf8(last === undefined ? '' : String(last['account_id'])),
-          $after_service_id: param.utf8(last === undefined ? '' : String(last['service_id'])),
-          $after_sku_id: param.utf8(last === undefined ? '' : String(last['sku_id'])),
-          $after_currency: param.utf8(last === undefined ? '' : String(last['currency'])),
-        }),
-      },
-      readUsage,
-    );
+    const source = accountIds === undefined ? scanAllAccounts(range) : scanListedAccounts(range, accountIds);
     try {
-      for await (const page of pages) yield* page;
+      for await (const page of runner.stream(source, readUsage)) yield* page;
     } catch (error) {
       throw ydbFailure(`scan usage ${range.from}..${range.to}`, error);
     }
   }
 
+  async function recordIngest(entry: IngestLogEntry): Promise<void> {
+    const rows = structList(INGEST_FIELDS, [
+      {
+        id: entry.id,
+        object_key: entry.objectKey,
+        newest_first: newestFirst(entry),
+        etag: entry.etag,
+        version: entry.version,
+        row_count: entry.rows,
+        account_days_applied: entry.accountDaysApplied,
+        account_days_stale: entry.accountDaysStale,
+        status: entry.status,
+        reason: entry.reason,
+        started_at: entry.startedAt,
+        finished_at: entry.finishedAt,
+      },
+    ]);
+    let attempt = 0;
+    try {
+      await runner.retry((session) =>
+        withTransaction(runner, session, async (tx) => {
+          attempt += 1;
+          const [found] = decodeRows((await tx.query(SELECT_INGEST_LOG, { $id: param.utf8(entry.id) })).resultSets[0]).map(readIngest);
+          if (found !== undefined) {
+            // A retry after a commit whose answer was lost finds its own entry: that is success.
+            if (attempt > 1 && isDeepStrictEqual(found, entry)) return;
+            throw ingestAlreadyExists(entry.id);
+          }
+          await tx.query(INSERT_INGEST_LOG, { $rows: rows }, true);
+        }),
+      );
+    } catch (error) {
+      if (ydbStatus(error) === StatusCode.PRECONDITION_FAILED) throw ingestAlreadyExists(entry.id);
+      throw ydbFailure(`record ingest of ${entry.objectKey}`, error);
+    }
+  }
+
   return {
     async applyAccountDays(sourceKey, batches) {
-      checkBatches(sourceKey, batches);
+      checkApplyCall(sourceKey, batches);
       if (batches.length === 0) return { applied: [], stale: [], conflicts: [] };
       try {
         return await apply(sourceKey, batches);
@@ -87,54 +159,38 @@ export function createYdbUsageStore(runner: YdbRunner, options: YdbUsageOptions 
       }
     },
     async listAccountDayVersions(range) {
-      checkRange(range);
-      try {
-        const rows = await runner.readAll({
+      checkDayRange(range);
+      const versions: PageSource = async function* list_account_day_versions_page(query, pageSize) {
+        const inProgress = new Set(await appliesInProgress(query));
+        const pages = keysetPages({
           text: LIST_ACCOUNT_DAY_VERSIONS_PAGE,
           params: { $from: param.date(range.from), $to: param.date(range.to) },
           cursor: (last) => ({
             $after_day: param.date(last === undefined ? range.from : String(last['day'])),
             $after_account_id: param.utf8(last === undefined ? '' : String(last['account_id'])),
           }),
-        }, readVersion);
-        return rows;
+        })(query, pageSize);
+        // What readers see: the pointer, or what it replaced while its apply is in progress (I3).
+        for await (const rows of pages) {
+          yield rows.flatMap((row) => {
+            const pointer = effectivePointer(row, inProgress);
+            return pointer ? [{ day: row['day'] ?? null, account_id: row['account_id'] ?? null, version: BigInt(pointer.version), source_key: pointer.sourceKey }] : [];
+          });
+        }
+      };
+      try {
+        return await runner.readAll(versions, readVersion);
       } catch (error) {
         throw ydbFailure(`list account-day versions ${range.from}..${range.to}`, error);
       }
     },
-    async recordIngest(entry) {
-      const rows = structList(INGEST_FIELDS, [
-        {
-          object_key: entry.objectKey,
-          id: entry.id,
-          etag: entry.etag,
-          version: entry.version,
-          row_count: entry.rows,
-          account_days_applied: entry.accountDaysApplied,
-          account_days_stale: entry.accountDaysStale,
-          status: entry.status,
-          reason: entry.reason,
-          started_at: entry.startedAt,
-          finished_at: entry.finishedAt,
-        },
-      ]);
-      try {
-        await runner.retry((session) => runner.execute(session, UPSERT_INGEST_LOG, { $rows: rows }));
-      } catch (error) {
-        throw ydbFailure(`record ingest of ${entry.objectKey}`, error);
-      }
-    },
+    recordIngest,
     async listIngestLog(filter) {
       const limit = filter?.limit;
-      if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new StoreError('INVALID_FILTER', `ingest log limit ${limit} is not a positive integer`);
+      checkIngestLimit(limit);
       try {
-        const rows = await runner.readAll({
-          text: LIST_INGEST_LOG_PAGE,
-          params: { $object_key: param.optionalUtf8(filter?.objectKey) },
-          cursor: (last) => ({ $after_object_key: param.utf8(last === undefined ? '' : String(last['object_key'])), $after_id: param.utf8(last === undefined ? '' : String(last['id'])) }),
-        }, readIngest);
-        const newestFirst = rows.sort((a, b) => (a.startedAt !== b.startedAt ? (a.startedAt < b.startedAt ? 1 : -1) : a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-        return limit === undefined ? newestFirst : newestFirst.slice(0, limit);
+        const rows = (await runner.readAll(newestEntries(filter?.objectKey, limit), readIngest)).sort(compareIngestNewestFirst);
+        return limit === undefined ? rows : rows.slice(0, limit);
       } catch (error) {
         throw ydbFailure('list the ingest log', error);
       }

@@ -5,6 +5,7 @@
  * touched was changed by someone else meanwhile (optimistic locks); snapshot read-only
  * transactions read the state as of their first query.
  */
+import { Meter } from './cost-meter';
 import { parseType, renderType, type FakeValue, type YqlType } from './yql-types';
 
 export type Row = Record<string, FakeValue>;
@@ -19,6 +20,10 @@ export interface TableSchema {
   name: string;
   columns: Column[];
   key: string[];
+  /** Secondary indexes (name → columns), as CreateTable declared them. */
+  indexes?: { name: string; columns: string[] }[];
+  /** The partitioning settings CreateTable sent (DescribeTable returns them). */
+  partitioning?: Record<string, unknown>;
 }
 
 interface TableData {
@@ -78,11 +83,28 @@ export function compareTuples(a: readonly FakeValue[], b: readonly FakeValue[]):
 
 const keyString = (schema: TableSchema, row: Row) => JSON.stringify(schema.key.map((k) => String(row[k] ?? null)));
 
+const sortedCache = new WeakMap<Map<string, Row>, Row[]>();
+
+/** The rows of a table state in primary-key order (cached per immutable state). */
+function sortedRows(schema: TableSchema, rows: Map<string, Row>): Row[] {
+  let sorted = sortedCache.get(rows);
+  if (!sorted) {
+    sorted = [...rows.values()].sort((a, b) => compareTuples(schema.key.map((k) => a[k] ?? null), schema.key.map((k) => b[k] ?? null)));
+    sortedCache.set(rows, sorted);
+  }
+  return sorted;
+}
+
 export class FakeEngine {
   private readonly tables = new Map<string, TableData>();
+  /** Distinct keys each committed serializable transaction read or wrote (its locks). */
+  readonly txKeys: number[] = [];
 
   createTable(ddl: string): void {
-    const schema = parseCreateTable(ddl);
+    this.createFromSchema(parseCreateTable(ddl));
+  }
+
+  createFromSchema(schema: TableSchema): void {
     if (this.tables.has(schema.name)) throw new FakeStatusError('SCHEME_ERROR', `table ${schema.name} already exists`);
     this.tables.set(schema.name, { schema, rows: new Map(), version: 0 });
   }
@@ -98,7 +120,7 @@ export class FakeEngine {
   }
 
   /** Upserts outside any transaction (BulkUpsert), checking each member against the column type. */
-  bulkUpsert(name: string, rowType: YqlType, rows: Row[]): void {
+  bulkUpsert(name: string, rowType: YqlType, rows: Row[], meter = new Meter()): void {
     const table = this.tables.get(name);
     if (!table) throw new FakeStatusError('SCHEME_ERROR', `Cannot find table '${name}'`);
     if (rowType.kind !== 'struct') throw new FakeStatusError('BAD_REQUEST', 'BulkUpsert rows must be a List<Struct<…>>');
@@ -111,27 +133,45 @@ export class FakeEngine {
     const missingKey = table.schema.key.filter((k) => !rowType.members.some(([m]) => m === k));
     if (missingKey.length > 0) throw new FakeStatusError('BAD_REQUEST', `BulkUpsert into ${name} lacks key columns ${missingKey.join(', ')}`);
     const next = new Map(table.rows);
-    for (const row of rows) next.set(keyString(table.schema, row), { ...(next.get(keyString(table.schema, row)) ?? {}), ...row });
+    for (const row of rows) {
+      meter.bulkRow(row);
+      next.set(keyString(table.schema, row), { ...(next.get(keyString(table.schema, row)) ?? {}), ...row });
+    }
     table.rows = next;
     table.version += 1;
   }
 
   begin(mode: 'serializable' | 'snapshot'): FakeTx {
-    return new FakeTx(this.tables, mode);
+    return new FakeTx(this.tables, mode, this.txKeys);
   }
 
-  /** Every stored row of a table in key order (test inspection). */
+  /** Every stored row of a table in key order (test inspection; not metered). */
   dump(name: string): Row[] {
     return this.begin('snapshot').scan(name);
   }
 }
 
+/** A contiguous key range read: rows from `inRange`'s first true to its last, in key order. */
+export interface RangeRead {
+  /** Where the range starts: a prefix of the primary key (binary-searched; default the first row). */
+  start?: FakeValue[];
+  /** True for the rows of the key range (the read starts and stops on it). */
+  inRange(row: Row): boolean;
+  /** A residual filter: rows of the range it rejects are read (and billed) but not returned. */
+  filter?(row: Row): boolean;
+  /** Stop after this many returned rows (a LIMIT that applies to this single-table read). */
+  limit?: number;
+}
+
 export class FakeTx {
   private readonly snapshot = new Map<string, { rows: Map<string, Row>; version: number }>();
   private readonly staged = new Map<string, Map<string, Row>>();
+  private readonly locked = new Set<string>();
   private done = false;
+  /** Where the current request's reads and writes are counted (set per request by the server). */
+  meter = new Meter();
 
-  constructor(private readonly tables: Map<string, TableData>, readonly mode: 'serializable' | 'snapshot') {
+  constructor(private readonly tables: Map<string, TableData>, readonly mode: 'serializable' | 'snapshot', private readonly txKeys: number[] = []) {
     if (mode === 'snapshot') for (const [name, t] of tables) this.snapshot.set(name, { rows: new Map(t.rows), version: t.version });
   }
 
@@ -153,13 +193,61 @@ export class FakeTx {
     return table.rows;
   }
 
+  /** Every row in key order, not metered (test inspection and the fake's own bookkeeping). */
   scan(name: string): Row[] {
-    const schema = this.table(name).schema;
-    return [...this.view(name).values()].sort((a, b) => compareTuples(schema.key.map((k) => a[k] ?? null), schema.key.map((k) => b[k] ?? null)));
+    return sortedRows(this.table(name).schema, this.view(name));
   }
 
+  /** A full-table read: every row is read and billed. */
+  fullScan(name: string): Row[] {
+    const rows = this.scan(name);
+    for (const row of rows) this.touch(name, row, true);
+    return rows;
+  }
+
+  /** A key-range read (see RangeRead); bills every row of the range it passes over. */
+  range(name: string, read: RangeRead): Row[] {
+    const out: Row[] = [];
+    let started = false;
+    const schema = this.table(name).schema;
+    const rows = this.scan(name);
+    let from = 0;
+    if (read.start !== undefined) {
+      const start = read.start;
+      let hi = rows.length;
+      while (from < hi) {
+        const mid = (from + hi) >> 1;
+        const row = rows[mid] as Row;
+        if (compareTuples(schema.key.slice(0, start.length).map((k) => row[k] ?? null), start) < 0) from = mid + 1;
+        else hi = mid;
+      }
+    }
+    for (let i = from; i < rows.length; i += 1) {
+      const row = rows[i] as Row;
+      if (!read.inRange(row)) {
+        if (started) break;
+        continue;
+      }
+      started = true;
+      this.touch(name, row, true);
+      if (read.filter && !read.filter(row)) continue;
+      out.push(row);
+      if (read.limit !== undefined && out.length >= read.limit) break;
+    }
+    return out;
+  }
+
+  private touch(name: string, row: Row, read: boolean): void {
+    if (read) this.meter.read(row);
+    if (this.mode === 'serializable') this.locked.add(`${name}\u0000${keyString(this.table(name).schema, row)}`);
+  }
+
+  /** A point lookup by full key: one billed read, found or not. */
   get(name: string, key: Row): Row | undefined {
-    return this.view(name).get(keyString(this.table(name).schema, key));
+    const row = this.view(name).get(keyString(this.table(name).schema, key));
+    this.meter.read(row);
+    if (this.mode === 'serializable') this.locked.add(`${name}\u0000${keyString(this.table(name).schema, key)}`);
+    return row;
   }
 
   private write(name: string): Map<string, Row> {
@@ -176,6 +264,9 @@ export class FakeTx {
     const schema = this.table(name).schema;
     const rows = this.write(name);
     rows.set(keyString(schema, row), { ...(rows.get(keyString(schema, row)) ?? {}), ...row });
+    sortedCache.delete(rows);
+    this.meter.write(row);
+    this.touch(name, row, false);
   }
 
   insert(name: string, row: Row): void {
@@ -185,7 +276,11 @@ export class FakeTx {
   }
 
   delete(name: string, key: Row): void {
-    this.write(name).delete(keyString(this.table(name).schema, key));
+    const rows = this.write(name);
+    rows.delete(keyString(this.table(name).schema, key));
+    sortedCache.delete(rows);
+    this.meter.delete();
+    this.touch(name, key, false);
   }
 
   /** Applies the buffered writes atomically, or fails with ABORTED if a table it used changed. */
@@ -201,6 +296,7 @@ export class FakeTx {
       table.rows = rows;
       table.version += 1;
     }
+    this.txKeys.push(this.locked.size);
   }
 
   rollback(): void {

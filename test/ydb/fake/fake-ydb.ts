@@ -11,6 +11,7 @@ import { Server, ServerCredentials, type Metadata, type ServiceDefinition, type 
 import { queryName } from '../../../shared/adapters/ydb/queries';
 import { YdbProto } from '../../../shared/adapters/ydb/sdk';
 import { declaredParams, usedParams } from '../yql-lint';
+import type { RequestCost } from './cost-meter';
 import { FakeEngine, FakeStatusError, type FakeTx } from './engine';
 import { tableService } from './table-service';
 import { parseType, renderType, typeFromProto, decodeValue, type FakeValue } from './yql-types';
@@ -30,6 +31,8 @@ interface Rule {
   method: string;
   target?: string;
   remaining: number;
+  /** Matching calls to let through before the rule applies. */
+  skip?: number;
 }
 
 export interface FakeSession {
@@ -47,6 +50,8 @@ export class FakeYdb {
   readonly engine = new FakeEngine();
   readonly requests: RecordedRequest[] = [];
   readonly violations: string[] = [];
+  /** The estimated cost of every data query and BulkUpsert served (see cost-meter.ts). */
+  readonly costs: RequestCost[] = [];
   readonly sessions = new Map<string, FakeSession>();
   private readonly failures: (Rule & { status: StatusName })[] = [];
   private readonly failuresAfter: (Rule & { status: StatusName })[] = [];
@@ -67,9 +72,9 @@ export class FakeYdb {
     return `${prefix}-${this.nextId++}`;
   }
 
-  /** Fails the next `times` calls of `method` (optionally only for one query / table) with `status`. */
-  fail(method: string, status: StatusName, options: { target?: string; times?: number } = {}): void {
-    this.failures.push({ method, status, target: options.target, remaining: options.times ?? 1 });
+  /** Fails the next `times` calls of `method` (optionally only for one query / table, after `skip` matching calls) with `status`. */
+  fail(method: string, status: StatusName, options: { target?: string; times?: number; skip?: number } = {}): void {
+    this.failures.push({ method, status, target: options.target, remaining: options.times ?? 1, skip: options.skip ?? 0 });
   }
 
   /** Executes (and commits) the next matching call, then answers `status`: an answer lost in transit. */
@@ -104,6 +109,10 @@ export class FakeYdb {
 
   private take<T extends Rule>(rules: T[], method: string, target: string | undefined): T | undefined {
     const rule = rules.find((r) => r.remaining > 0 && r.method === method && (r.target === undefined || r.target === target));
+    if (rule && (rule.skip ?? 0) > 0) {
+      rule.skip = (rule.skip ?? 0) - 1;
+      return undefined;
+    }
     if (rule) rule.remaining -= 1;
     return rule;
   }

@@ -3,6 +3,11 @@
  * `-- name:` line, is carried out in JS over the in-memory tables with the parameters decoded
  * from the real protobuf values, following what the YQL text says (filters, cursors, ORDER BY,
  * LIMIT, INSERT refusing existing keys). An unknown query name fails the call.
+ *
+ * Each handler reads the way YDB executes its text, and the engine bills it (cost-meter.ts):
+ * a key range of a table (`tx.range`: every row passed over is read, a LIMIT on that single
+ * table stops the read), a point lookup (`tx.get`: one read), or a range of a covering index
+ * (`indexRange`: the index rows returned). A handler never reads more cheaply than its YQL allows.
  */
 import { compareTuples, resultType, type FakeEngine, type FakeTx, type Row } from './engine';
 import type { FakeValue, YqlType } from './yql-types';
@@ -36,40 +41,35 @@ function project(engine: FakeEngine, table: string, columns: readonly string[], 
   };
 }
 
-interface PageSpec {
-  table: string;
-  columns: readonly string[];
-  order: readonly string[];
-  /** Cursor parameters in order-column order: rows strictly after them. */
-  after: readonly string[];
-  where(row: Row, p: Record<string, FakeValue>): boolean;
+const text = (v: FakeValue | undefined) => (v ?? null) as FakeValue;
+const gt = (row: Row, columns: readonly string[], after: readonly FakeValue[]) => compareTuples(tuple(row, columns), after) > 0;
+const between = (v: FakeValue | undefined, from: FakeValue | undefined, to: FakeValue | undefined) => compareTuples([text(v)], [text(from)]) >= 0 && compareTuples([text(v)], [text(to)]) <= 0;
+
+/**
+ * A range of a covering global index: rows in (index columns…, primary key…) order, `where` the
+ * index-prefix equality, after the cursor, up to `limit`; each row returned is one index row read.
+ */
+function indexRange(ctx: QueryContext, table: string, order: readonly string[], where: (row: Row) => boolean, after: readonly FakeValue[], limit: number): Row[] {
+  const rows = ctx.tx
+    .scan(table)
+    .filter((row) => where(row) && gt(row, order, after))
+    .sort((a, b) => compareTuples(tuple(a, order), tuple(b, order)))
+    .slice(0, limit);
+  for (const row of rows) ctx.tx.meter.read(row);
+  return rows;
 }
 
-/** `SELECT … WHERE filter AND (order…) > ($after…) ORDER BY order… LIMIT $limit`. */
-function page(spec: PageSpec): Handler {
-  return ({ params, tx, engine }) => {
-    const after = spec.after.map((name) => params[name] ?? null);
-    const rows = tx
-      .scan(spec.table)
-      .filter((row) => spec.where(row, params) && compareTuples(tuple(row, spec.order), after) > 0)
-      .sort((a, b) => compareTuples(tuple(a, spec.order), tuple(b, spec.order)))
-      .slice(0, Number(params['$limit']));
-    return [project(engine, spec.table, spec.columns, rows)];
-  };
-}
-
-const optionalEquals = (value: FakeValue, param: FakeValue | undefined) => param === null || param === undefined || value === param;
+const limitOf = (p: Record<string, FakeValue>) => Number(p['$limit']);
 
 const PERIOD_COLUMNS = ['id', 'partner_id', 'from_day', 'to_day', 'created_actor', 'created_at', 'created_note', 'ended_actor', 'ended_at', 'ended_note'];
 const LINK_COLUMNS = [...PERIOD_COLUMNS.slice(0, 2), 'subaccount_id', ...PERIOD_COLUMNS.slice(2)];
 const SPECIALIZATION_COLUMNS = [...PERIOD_COLUMNS.slice(0, 2), 'specialization', ...PERIOD_COLUMNS.slice(2)];
-const INGEST_COLUMNS = ['object_key', 'id', 'etag', 'version', 'row_count', 'account_days_applied', 'account_days_stale', 'status', 'reason', 'started_at', 'finished_at'];
+const INGEST_COLUMNS = ['id', 'object_key', 'newest_first', 'etag', 'version', 'row_count', 'account_days_applied', 'account_days_stale', 'status', 'reason', 'started_at', 'finished_at'];
 const LEDGER_COLUMNS = ['partner_id', 'quarter', 'specialization', 'currency', 'seq', 'id', 'amount', 'kind', 'run_id', 'created_at', 'actor', 'note'];
-const LEDGER_KEY = ['partner_id', 'quarter', 'specialization', 'currency', 'seq'];
 const RUN_COLUMNS = ['quarter', 'run_id', 'dry_run', 'rules_versions', 'rules_digest', 'started_at', 'actor', 'note', 'entries'];
 const TOKEN_COLUMNS = ['id', 'partner_id', 'salt', 'hash', 'created_actor', 'created_at', 'created_note', 'revoked_actor', 'revoked_at', 'revoked_note'];
-const USAGE_OUT = ['day', 'account_id', 'service_id', 'sku_id', 'currency', 'cost', 'credit', 'service_name', 'sku_name', 'row_count'];
-const USAGE_ORDER = ['day', 'account_id', 'service_id', 'sku_id', 'currency'];
+const USAGE_OUT = ['day', 'account_id', 'generation', 'service_id', 'sku_id', 'currency', 'cost', 'credit', 'service_name', 'sku_name', 'row_count'];
+const USAGE_KEY = ['day', 'account_id', 'generation', 'service_id', 'sku_id', 'currency'];
 
 function periodHandlers(table: string, columns: string[], subject: string): Record<string, Handler> {
   return {
@@ -86,26 +86,73 @@ function periodHandlers(table: string, columns: string[], subject: string): Reco
       if (row) tx.upsert(table, { ...row, to_day: params['$to_day'] ?? null, ended_actor: params['$ended_actor'] ?? null, ended_at: params['$ended_at'] ?? null, ended_note: params['$ended_note'] ?? null });
       return [];
     },
-    list: page({
-      table,
-      columns,
-      order: ['id'],
-      after: ['$after_id'],
-      where: (row, p) => optionalEquals(row['partner_id'] ?? null, p['$partner_id']) && optionalEquals(row[subject] ?? null, p[`$${subject}`]),
-    }),
+    list: ({ params: p, tx, engine }) => {
+      const rows = tx.range(table, { start: [text(p['$after_id'])], inRange: () => true, filter: (row) => gt(row, ['id'], [text(p['$after_id'])]), limit: limitOf(p) });
+      return [project(engine, table, columns, rows)];
+    },
+    byPartner: (ctx) => {
+      const p = ctx.params;
+      const rows = indexRange(ctx, table, ['partner_id', 'id'], (row) => row['partner_id'] === p['$partner_id'], [text(p['$partner_id']), text(p['$after_id'])], limitOf(p));
+      return [project(ctx.engine, table, columns, rows)];
+    },
+    bySubject: (ctx) => {
+      const p = ctx.params;
+      const rows = indexRange(ctx, table, [subject, 'id'], (row) => row[subject] === p[`$${subject}`], [text(p[`$${subject}`]), text(p['$after_id'])], limitOf(p));
+      return [project(ctx.engine, table, columns, rows)];
+    },
   };
 }
 
 const links = periodHandlers('subaccount_links', LINK_COLUMNS, 'subaccount_id');
 const periods = periodHandlers('specialization_periods', SPECIALIZATION_COLUMNS, 'specialization');
 
+/** The rows of one account-day's generation: a key-prefix range of usage_aggregates. */
+function generationRows(tx: FakeTx, day: FakeValue, account: FakeValue, generation: FakeValue): Row[] {
+  return tx.range('usage_aggregates', {
+    start: [day, account, generation],
+    inRange: (u) => u['day'] === day && u['account_id'] === account && u['generation'] === generation,
+  });
+}
+
+function ledgerPage(ctx: QueryContext, prefix: Record<string, FakeValue>, cursor: string[]): ResultSetSpec[] {
+  const p = ctx.params;
+  const prefixColumns = Object.keys(prefix);
+  const rest = LEDGER_COLUMNS.slice(prefixColumns.length, 5);
+  const after = cursor.map((name) => text(p[name]));
+  const rows = ctx.tx.range('ledger_entries', {
+    start: [...Object.values(prefix), ...after],
+    inRange: (row) => prefixColumns.every((c) => row[c] === prefix[c]),
+    filter: (row) => gt(row, rest, after),
+    limit: limitOf(p),
+  });
+  return [project(ctx.engine, 'ledger_entries', LEDGER_COLUMNS, rows)];
+}
+
+/** The generation a reader follows: `prev_generation` while the pointer's apply is in progress. */
+function liveGeneration(pointer: Row | undefined, inProgress: FakeValue | undefined): FakeValue {
+  if (!pointer) return null;
+  const pending = typeof pointer['apply_id'] === 'string' && (inProgress as string[]).includes(pointer['apply_id']);
+  return text(pending ? pointer['prev_generation'] : pointer['generation']);
+}
+
+const POINTER_COLUMNS = ['day', 'account_id', 'version', 'generation', 'digest', 'source_key', 'apply_id', 'prev_version', 'prev_generation', 'prev_source_key'];
+
 export const HANDLERS: Record<string, Handler> = {
+  select_applies_in_progress: ({ tx, engine }) => [project(engine, 'applies_in_progress', ['apply_id'], tx.fullScan('applies_in_progress'))],
+  insert_apply_in_progress: ({ params, tx }) => {
+    for (const row of list(params['$rows'])) tx.upsert('applies_in_progress', row);
+    return [];
+  },
+  delete_apply_in_progress: ({ params, tx }) => {
+    if (tx.get('applies_in_progress', { apply_id: text(params['$apply_id']) })) tx.delete('applies_in_progress', { apply_id: text(params['$apply_id']) });
+    return [];
+  },
   select_account_day_versions: ({ params, tx, engine }) => {
     const found = list(params['$keys']).flatMap((k): Row[] => {
       const row = tx.get('account_day_versions', { day: k['day'] ?? null, account_id: k['account_id'] ?? null });
       return row ? [row] : [];
     });
-    return [project(engine, 'account_day_versions', ['day', 'account_id', 'version', 'generation', 'digest'], found)];
+    return [project(engine, 'account_day_versions', POINTER_COLUMNS, found)];
   },
   upsert_account_day_versions: ({ params, tx }) => {
     for (const row of list(params['$rows'])) tx.upsert('account_day_versions', row);
@@ -119,69 +166,113 @@ export const HANDLERS: Record<string, Handler> = {
     return [project(engine, 'usage_aggregates', ['day', 'account_id', 'generation'], found)];
   },
   delete_unreferenced_usage: ({ params, tx }) => {
-    // Reads each account-day's pointer and deletes its rows of every other generation (one statement).
-    const live = new Map<string, FakeValue>();
+    // Per account-day: its pointer by key, its rows by key prefix, the other generations deleted
+    // (collected first, deleted after: the reads see the statement's starting state).
+    const doomed: Row[] = [];
     for (const k of list(params['$keys'])) {
       const pointer = tx.get('account_day_versions', k);
-      if (pointer) live.set(JSON.stringify(tuple(k, ['day', 'account_id'])), pointer['generation'] ?? null);
+      const live = pointer?.['generation'];
+      if (pointer === undefined || live === undefined || live === null) continue;
+      // A committed pointer of $apply_id keeps its generation; any other also its prev_generation.
+      const keep: FakeValue[] = pointer['apply_id'] === params['$apply_id'] ? [live] : [live, pointer['prev_generation'] ?? live];
+      const rows = tx.range('usage_aggregates', { start: [text(k['day']), text(k['account_id'])], inRange: (u) => u['day'] === k['day'] && u['account_id'] === k['account_id'] });
+      for (const row of rows) if (!keep.includes(row['generation'] ?? null)) doomed.push(row);
     }
-    for (const row of tx.scan('usage_aggregates')) {
-      const generation = live.get(JSON.stringify(tuple(row, ['day', 'account_id'])));
-      if (generation !== undefined && generation !== null && row['generation'] !== generation) tx.delete('usage_aggregates', row);
-    }
+    for (const row of doomed) tx.delete('usage_aggregates', row);
     return [];
   },
   scan_usage_page: ({ params: p, tx, engine }) => {
-    const accounts = new Set(p['$account_ids'] as string[]);
+    const after = ['$after_day', '$after_account_id', '$after_generation', '$after_service_id', '$after_sku_id', '$after_currency'].map((n) => text(p[n]));
+    // $page: one key range of usage_aggregates, the LIMIT on that table alone.
+    const page = tx.range('usage_aggregates', {
+      start: after,
+      inRange: (u) => between(u['day'], p['$from'], p['$to']),
+      filter: (u) => gt(u, USAGE_KEY, after),
+      limit: limitOf(p),
+    });
+    // The join: each distinct account-day's pointer by key.
     const live = new Map<string, FakeValue>();
-    for (const v of tx.scan('account_day_versions')) {
-      const inRange = compareTuples([v['day'] ?? null], [p['$from'] ?? null]) >= 0 && compareTuples([v['day'] ?? null], [p['$to'] ?? null]) <= 0;
-      const afterCursor = compareTuples(tuple(v, ['day', 'account_id']), [p['$after_day'] ?? null, p['$after_account_id'] ?? null]) >= 0;
-      if (inRange && afterCursor && (p['$all_accounts'] === true || accounts.has(String(v['account_id'])))) live.set(JSON.stringify(tuple(v, ['day', 'account_id'])), v['generation'] ?? null);
+    for (const u of page) {
+      const key = JSON.stringify(tuple(u, ['day', 'account_id']));
+      if (!live.has(key)) live.set(key, liveGeneration(tx.get('account_day_versions', { day: text(u['day']), account_id: text(u['account_id']) }), p['$in_progress']));
     }
-    const after = ['$after_day', '$after_account_id', '$after_service_id', '$after_sku_id', '$after_currency'].map((n) => p[n] ?? null);
-    const rows = tx
-      .scan('usage_aggregates')
-      .filter((u) => live.get(JSON.stringify(tuple(u, ['day', 'account_id']))) === u['generation'] && compareTuples(tuple(u, USAGE_ORDER), after) > 0)
-      .sort((a, b) => compareTuples(tuple(a, USAGE_ORDER), tuple(b, USAGE_ORDER)))
-      .slice(0, Number(p['$limit']));
+    const rows = page.filter((u) => live.get(JSON.stringify(tuple(u, ['day', 'account_id']))) === u['generation']);
+    const last = page[page.length - 1];
+    return [
+      project(engine, 'usage_aggregates', USAGE_OUT, rows),
+      project(engine, 'usage_aggregates', USAGE_KEY, last ? [last] : []),
+      { columns: [['scanned', { kind: 'prim', name: 'Uint64' }]], rows: [[BigInt(page.length)]] },
+    ];
+  },
+  scan_usage_account_days: ({ params, tx, engine }) => {
+    const rows = list(params['$keys']).flatMap((k): Row[] => {
+      const generation = liveGeneration(tx.get('account_day_versions', { day: text(k['day']), account_id: text(k['account_id']) }), params['$in_progress']);
+      return generation === null ? [] : generationRows(tx, text(k['day']), text(k['account_id']), generation);
+    });
+    rows.sort((a, b) => compareTuples(tuple(a, USAGE_KEY), tuple(b, USAGE_KEY)));
     return [project(engine, 'usage_aggregates', USAGE_OUT, rows)];
   },
-  list_account_day_versions_page: page({
-    table: 'account_day_versions',
-    columns: ['day', 'account_id', 'version', 'source_key'],
-    order: ['day', 'account_id'],
-    after: ['$after_day', '$after_account_id'],
-    where: (row, p) => compareTuples([row['day'] ?? null], [p['$from'] ?? null]) >= 0 && compareTuples([row['day'] ?? null], [p['$to'] ?? null]) <= 0,
-  }),
-  upsert_ingest_log: ({ params, tx }) => {
-    for (const row of list(params['$rows'])) tx.upsert('ingest_log', row);
+  scan_generation_page: ({ params: p, tx, engine }) => {
+    const prefix = [text(p['$day']), text(p['$account_id']), text(p['$generation'])];
+    const after = ['$after_service_id', '$after_sku_id', '$after_currency'].map((n) => text(p[n]));
+    const rows = tx.range('usage_aggregates', {
+      start: [...prefix, ...after],
+      inRange: (u) => compareTuples(tuple(u, ['day', 'account_id', 'generation']), prefix) === 0,
+      filter: (u) => gt(u, ['service_id', 'sku_id', 'currency'], after),
+      limit: limitOf(p),
+    });
+    return [project(engine, 'usage_aggregates', USAGE_OUT, rows)];
+  },
+  list_account_day_versions_page: ({ params: p, tx, engine }) => {
+    const after = [text(p['$after_day']), text(p['$after_account_id'])];
+    const rows = tx.range('account_day_versions', {
+      start: after,
+      inRange: (v) => between(v['day'], p['$from'], p['$to']),
+      filter: (v) => gt(v, ['day', 'account_id'], after),
+      limit: limitOf(p),
+    });
+    return [project(engine, 'account_day_versions', ['day', 'account_id', 'version', 'generation', 'source_key', 'apply_id', 'prev_version', 'prev_source_key', 'prev_generation'], rows)];
+  },
+  select_ingest_log: ({ params, tx, engine }) => {
+    const row = tx.get('ingest_log', { id: params['$id'] ?? null });
+    return [project(engine, 'ingest_log', INGEST_COLUMNS, row ? [row] : [])];
+  },
+  insert_ingest_log: ({ params, tx }) => {
+    for (const row of list(params['$rows'])) tx.insert('ingest_log', row);
     return [];
   },
-  list_ingest_log_page: page({
-    table: 'ingest_log',
-    columns: INGEST_COLUMNS,
-    order: ['object_key', 'id'],
-    after: ['$after_object_key', '$after_id'],
-    where: (row, p) => optionalEquals(row['object_key'] ?? null, p['$object_key']),
-  }),
+  list_ingest_log_newest_page: (ctx) => {
+    const p = ctx.params;
+    const rows = indexRange(ctx, 'ingest_log', ['newest_first', 'id'], () => true, [text(p['$after_newest_first']), text(p['$after_id'])], limitOf(p));
+    return [project(ctx.engine, 'ingest_log', INGEST_COLUMNS, rows)];
+  },
+  list_ingest_log_by_object_page: (ctx) => {
+    const p = ctx.params;
+    const order = ['object_key', 'newest_first', 'id'];
+    const rows = indexRange(ctx, 'ingest_log', order, (row) => row['object_key'] === p['$object_key'], [text(p['$object_key']), text(p['$after_newest_first']), text(p['$after_id'])], limitOf(p));
+    return [project(ctx.engine, 'ingest_log', INGEST_COLUMNS, rows)];
+  },
   insert_link: links.insert!,
   select_link: links.select!,
   end_link: links.end!,
   list_links_page: links.list!,
+  list_links_by_partner_page: links.byPartner!,
+  list_links_by_subaccount_page: links.bySubject!,
   insert_specialization: periods.insert!,
   select_specialization: periods.select!,
   end_specialization: periods.end!,
   list_specializations_page: periods.list!,
+  list_specializations_by_partner_page: periods.byPartner!,
+  list_specializations_by_specialization_page: periods.bySubject!,
   check_ledger_append: ({ params: p, tx, engine }) => {
     const run = tx.get('accrual_runs', { quarter: p['$run_quarter'] ?? null, run_id: p['$run_id'] ?? null });
     const byKey = list(p['$keys']).flatMap((k): Row[] => {
       const row = tx.get('ledger_entries', k);
       return row ? [row] : [];
     });
-    const partners = new Set(p['$partner_ids'] as string[]);
     const ids = new Set(p['$ids'] as string[]);
-    const byId = tx.scan('ledger_entries').filter((row) => partners.has(String(row['partner_id'])) && ids.has(String(row['id'])));
+    // `partner_id IN $partner_ids AND id IN $ids`: each partner's entries are a key prefix.
+    const byId = (p['$partner_ids'] as string[]).flatMap((partner) => tx.range('ledger_entries', { start: [partner], inRange: (row) => row['partner_id'] === partner, filter: (row) => ids.has(String(row['id'])) }));
     return [project(engine, 'accrual_runs', ['run_id'], run ? [run] : []), project(engine, 'ledger_entries', ['id', 'run_id'], byKey), project(engine, 'ledger_entries', ['id', 'run_id'], byId)];
   },
   insert_ledger_append: ({ params, tx }) => {
@@ -189,13 +280,27 @@ export const HANDLERS: Record<string, Handler> = {
     for (const row of list(params['$runs'])) tx.insert('accrual_runs', row);
     return [];
   },
-  list_ledger_page: page({
-    table: 'ledger_entries',
-    columns: LEDGER_COLUMNS,
-    order: LEDGER_KEY,
-    after: ['$after_partner_id', '$after_quarter', '$after_specialization', '$after_currency', '$after_seq'],
-    where: (row, p) => optionalEquals(row['partner_id'] ?? null, p['$partner_id']) && optionalEquals(row['quarter'] ?? null, p['$quarter']),
-  }),
+  list_ledger_page: (ctx) => ledgerPage(ctx, {}, ['$after_partner_id', '$after_quarter', '$after_specialization', '$after_currency', '$after_seq']),
+  list_ledger_by_partner_page: (ctx) => ledgerPage(ctx, { partner_id: text(ctx.params['$partner_id']) }, ['$after_quarter', '$after_specialization', '$after_currency', '$after_seq']),
+  list_ledger_by_partner_quarter_page: (ctx) =>
+    ledgerPage(ctx, { partner_id: text(ctx.params['$partner_id']), quarter: text(ctx.params['$quarter']) }, ['$after_specialization', '$after_currency', '$after_seq']),
+  list_ledger_by_quarter_page: (ctx) => {
+    const p = ctx.params;
+    const order = ['quarter', 'partner_id', 'specialization', 'currency', 'seq'];
+    const after = [text(p['$quarter']), ...['$after_partner_id', '$after_specialization', '$after_currency', '$after_seq'].map((n) => text(p[n]))];
+    const rows = indexRange(ctx, 'ledger_entries', order, (row) => row['quarter'] === p['$quarter'], after, limitOf(p));
+    return [project(ctx.engine, 'ledger_entries', LEDGER_COLUMNS, rows)];
+  },
+  list_runs_page: ({ params: p, tx, engine }) => {
+    const after = [text(p['$after_quarter']), text(p['$after_run_id'])];
+    const rows = tx.range('accrual_runs', { start: after, inRange: () => true, filter: (row) => gt(row, ['quarter', 'run_id'], after), limit: limitOf(p) });
+    return [project(engine, 'accrual_runs', RUN_COLUMNS, rows)];
+  },
+  list_runs_by_quarter_page: ({ params: p, tx, engine }) => {
+    const quarter = text(p['$quarter']);
+    const rows = tx.range('accrual_runs', { start: [quarter, text(p['$after_run_id'])], inRange: (row) => row['quarter'] === quarter, filter: (row) => gt(row, ['run_id'], [text(p['$after_run_id'])]), limit: limitOf(p) });
+    return [project(engine, 'accrual_runs', RUN_COLUMNS, rows)];
+  },
   insert_token: ({ params, tx }) => {
     for (const row of list(params['$rows'])) tx.insert('portal_tokens', row);
     return [];
@@ -209,33 +314,38 @@ export const HANDLERS: Record<string, Handler> = {
     if (row) tx.upsert('portal_tokens', { ...row, revoked_actor: params['$revoked_actor'] ?? null, revoked_at: params['$revoked_at'] ?? null, revoked_note: params['$revoked_note'] ?? null });
     return [];
   },
-  list_tokens_page: page({
-    table: 'portal_tokens',
-    columns: TOKEN_COLUMNS,
-    order: ['id'],
-    after: ['$after_id'],
-    where: (row, p) => optionalEquals(row['partner_id'] ?? null, p['$partner_id']),
-  }),
-  list_runs_page: page({
-    table: 'accrual_runs',
-    columns: RUN_COLUMNS,
-    order: ['quarter', 'run_id'],
-    after: ['$after_quarter', '$after_run_id'],
-    where: (row, p) => optionalEquals(row['quarter'] ?? null, p['$quarter']),
-  }),
+  list_tokens_page: ({ params: p, tx, engine }) => {
+    const after = [text(p['$after_id'])];
+    const rows = tx.range('portal_tokens', { start: after, inRange: () => true, filter: (row) => gt(row, ['id'], after), limit: limitOf(p) });
+    return [project(engine, 'portal_tokens', TOKEN_COLUMNS, rows)];
+  },
+  list_tokens_by_partner_page: (ctx) => {
+    const p = ctx.params;
+    const rows = indexRange(ctx, 'portal_tokens', ['partner_id', 'id'], (row) => row['partner_id'] === p['$partner_id'], [text(p['$partner_id']), text(p['$after_id'])], limitOf(p));
+    return [project(ctx.engine, 'portal_tokens', TOKEN_COLUMNS, rows)];
+  },
 };
 
 /**
  * Statements of the real-YDB contract test (test/integration/ydb-store.test.ts): counting and
- * emptying a table, so that file can be exercised against the fake as well.
+ * emptying a table, half an ended audit (the corruption rule), so that file can be exercised
+ * against the fake as well.
  */
 export function testHandler(name: string): Handler | undefined {
   const count = /^test_count_([a-z_]+)$/.exec(name)?.[1];
-  if (count) return ({ tx }) => [{ columns: [['n', { kind: 'prim', name: 'Uint64' }]], rows: [[BigInt(tx.scan(count).length)]] }];
+  if (count) return ({ tx }) => [{ columns: [['n', { kind: 'prim', name: 'Uint64' }]], rows: [[BigInt(tx.fullScan(count).length)]] }];
+  const halfEnd = /^test_half_end_([a-z_]+)$/.exec(name)?.[1];
+  if (halfEnd) {
+    return ({ params, tx }) => {
+      const row = tx.get(halfEnd, { id: params['$id'] ?? null });
+      if (row) tx.upsert(halfEnd, { ...row, ended_note: null });
+      return [];
+    };
+  }
   const wipe = /^test_wipe_([a-z_]+)$/.exec(name)?.[1];
   if (wipe) {
     return ({ tx }) => {
-      for (const row of tx.scan(wipe)) tx.delete(wipe, row);
+      for (const row of tx.fullScan(wipe)) tx.delete(wipe, row);
       return [];
     };
   }

@@ -4,7 +4,8 @@
  */
 import type { Ydb } from 'ydb-sdk-proto';
 import { YdbProto } from '../../../shared/adapters/ydb/sdk';
-import { FakeStatusError, resultType } from './engine';
+import { Meter } from './cost-meter';
+import { FakeStatusError, resultType, type Column } from './engine';
 import type { FakeSession, FakeYdb, MethodSpec } from './fake-ydb';
 import { HANDLERS, testHandler, type ResultSetSpec } from './queries';
 import { decodeValue, encodeValue, typeFromProto, typeToProto, type FakeValue } from './yql-types';
@@ -89,6 +90,24 @@ export function tableService(fake: FakeYdb): Record<string, MethodSpec> {
       return ok();
     }),
 
+    [`${TABLE}/CreateTable`]: method(T.CreateTableRequest, T.CreateTableResponse, async (req) => {
+      const name = tableName(req.path);
+      await intercept('CreateTable', name, req, req.sessionId);
+      session(req.sessionId);
+      const columns: Column[] = (req.columns ?? []).map((c) => {
+        const type = typeFromProto(c.type ?? {});
+        return type.kind === 'optional' ? { name: c.name ?? '', type: type.item, notNull: false } : { name: c.name ?? '', type, notNull: true };
+      });
+      const key = req.primaryKey ?? [];
+      if (key.length === 0 || key.some((k) => !columns.some((c) => c.name === k))) throw new FakeStatusError('SCHEME_ERROR', `table ${name}: primary key (${key.join(', ')}) must name declared columns`);
+      const indexes = (req.indexes ?? []).map((i) => ({ name: i.name ?? '', columns: i.indexColumns ?? [] }));
+      for (const index of indexes) {
+        if (index.columns.some((c) => !columns.some((col) => col.name === c))) throw new FakeStatusError('SCHEME_ERROR', `table ${name}: index ${index.name} names an unknown column`);
+      }
+      fake.engine.createFromSchema({ name, columns, key, indexes, partitioning: (req.partitioningSettings ?? {}) as Record<string, unknown> });
+      return ok();
+    }),
+
     [`${TABLE}/DescribeTable`]: method(T.DescribeTableRequest, T.DescribeTableResponse, async (req) => {
       await intercept('DescribeTable', tableName(req.path), req, req.sessionId);
       session(req.sessionId);
@@ -97,6 +116,8 @@ export function tableService(fake: FakeYdb): Record<string, MethodSpec> {
         self: { name: schema.name },
         columns: schema.columns.map((c) => ({ name: c.name, type: typeToProto(resultType(c)) })),
         primaryKey: schema.key,
+        indexes: (schema.indexes ?? []).map((i) => ({ name: i.name, indexColumns: i.columns })),
+        ...(schema.partitioning ? { partitioningSettings: schema.partitioning } : {}),
       });
     }),
 
@@ -131,7 +152,9 @@ export function tableService(fake: FakeYdb): Record<string, MethodSpec> {
       const listType = req.rows?.type ? typeFromProto(req.rows.type) : undefined;
       if (listType?.kind !== 'list') throw new FakeStatusError('BAD_REQUEST', 'BulkUpsert rows must be a list');
       const rows = decodeValue(listType, req.rows?.value ?? {}) as Record<string, FakeValue>[];
-      fake.engine.bulkUpsert(name, listType.item, rows);
+      const meter = new Meter();
+      fake.engine.bulkUpsert(name, listType.item, rows, meter);
+      fake.costs.push(meter.cost('BulkUpsert', name));
       fake.afterWork('BulkUpsert', name);
       return ok(T.BulkUpsertResult, 'Ydb.Table.BulkUpsertResult', {});
     }),
@@ -155,6 +178,8 @@ export function tableService(fake: FakeYdb): Record<string, MethodSpec> {
         owner.txs.set(txId, tx);
       }
       let sets: ResultSetSpec[];
+      const meter = new Meter();
+      tx.meter = meter;
       try {
         sets = handler({ params, tx, engine: fake.engine });
         if (control?.commitTx) {
@@ -166,6 +191,8 @@ export function tableService(fake: FakeYdb): Record<string, MethodSpec> {
         tx.rollback();
         owner.txs.delete(txId ?? '');
         throw error;
+      } finally {
+        fake.costs.push(meter.cost('ExecuteDataQuery', name));
       }
       fake.afterWork('ExecuteDataQuery', name);
       const limit = Math.min(ROW_LIMIT, fake.truncationFor(name ?? '') ?? ROW_LIMIT);

@@ -32,9 +32,8 @@ INSERT INTO accrual_runs
 SELECT quarter, run_id, dry_run, rules_versions, rules_digest, started_at, actor, note, entries
 FROM AS_TABLE($runs);`;
 
+/** Ledger listing: one query per access path, each a key range (table key or the by_quarter index). */
 export const LIST_LEDGER_PAGE = `-- name: list_ledger_page
-DECLARE $partner_id AS Optional<Utf8>;
-DECLARE $quarter AS Optional<Utf8>;
 DECLARE $after_partner_id AS Utf8;
 DECLARE $after_quarter AS Utf8;
 DECLARE $after_specialization AS Utf8;
@@ -43,19 +42,68 @@ DECLARE $after_seq AS Uint64;
 DECLARE $limit AS Uint64;
 SELECT partner_id, quarter, specialization, currency, seq, id, amount, kind, run_id, created_at, actor, note
 FROM ledger_entries
-WHERE ($partner_id IS NULL OR partner_id = $partner_id)
-    AND ($quarter IS NULL OR quarter = $quarter)
-    AND (partner_id, quarter, specialization, currency, seq) > ($after_partner_id, $after_quarter, $after_specialization, $after_currency, $after_seq)
+WHERE (partner_id, quarter, specialization, currency, seq) > ($after_partner_id, $after_quarter, $after_specialization, $after_currency, $after_seq)
 ORDER BY partner_id, quarter, specialization, currency, seq
 LIMIT $limit;`;
 
+export const LIST_LEDGER_BY_PARTNER_PAGE = `-- name: list_ledger_by_partner_page
+DECLARE $partner_id AS Utf8;
+DECLARE $after_quarter AS Utf8;
+DECLARE $after_specialization AS Utf8;
+DECLARE $after_currency AS Utf8;
+DECLARE $after_seq AS Uint64;
+DECLARE $limit AS Uint64;
+SELECT partner_id, quarter, specialization, currency, seq, id, amount, kind, run_id, created_at, actor, note
+FROM ledger_entries
+WHERE partner_id = $partner_id
+    AND (quarter, specialization, currency, seq) > ($after_quarter, $after_specialization, $after_currency, $after_seq)
+ORDER BY partner_id, quarter, specialization, currency, seq
+LIMIT $limit;`;
+
+export const LIST_LEDGER_BY_PARTNER_QUARTER_PAGE = `-- name: list_ledger_by_partner_quarter_page
+DECLARE $partner_id AS Utf8;
+DECLARE $quarter AS Utf8;
+DECLARE $after_specialization AS Utf8;
+DECLARE $after_currency AS Utf8;
+DECLARE $after_seq AS Uint64;
+DECLARE $limit AS Uint64;
+SELECT partner_id, quarter, specialization, currency, seq, id, amount, kind, run_id, created_at, actor, note
+FROM ledger_entries
+WHERE partner_id = $partner_id AND quarter = $quarter
+    AND (specialization, currency, seq) > ($after_specialization, $after_currency, $after_seq)
+ORDER BY partner_id, quarter, specialization, currency, seq
+LIMIT $limit;`;
+
+export const LIST_LEDGER_BY_QUARTER_PAGE = `-- name: list_ledger_by_quarter_page
+DECLARE $quarter AS Utf8;
+DECLARE $after_partner_id AS Utf8;
+DECLARE $after_specialization AS Utf8;
+DECLARE $after_currency AS Utf8;
+DECLARE $after_seq AS Uint64;
+DECLARE $limit AS Uint64;
+SELECT partner_id, quarter, specialization, currency, seq, id, amount, kind, run_id, created_at, actor, note
+FROM ledger_entries VIEW by_quarter
+WHERE quarter = $quarter
+    AND (partner_id, specialization, currency, seq) > ($after_partner_id, $after_specialization, $after_currency, $after_seq)
+ORDER BY quarter, partner_id, specialization, currency, seq
+LIMIT $limit;`;
+
 export const LIST_RUNS_PAGE = `-- name: list_runs_page
-DECLARE $quarter AS Optional<Utf8>;
 DECLARE $after_quarter AS Utf8;
 DECLARE $after_run_id AS Utf8;
 DECLARE $limit AS Uint64;
 SELECT quarter, run_id, dry_run, rules_versions, rules_digest, started_at, actor, note, entries
 FROM accrual_runs
-WHERE ($quarter IS NULL OR quarter = $quarter) AND (quarter, run_id) > ($after_quarter, $after_run_id)
+WHERE (quarter, run_id) > ($after_quarter, $after_run_id)
+ORDER BY quarter, run_id
+LIMIT $limit;`;
+
+export const LIST_RUNS_BY_QUARTER_PAGE = `-- name: list_runs_by_quarter_page
+DECLARE $quarter AS Utf8;
+DECLARE $after_run_id AS Utf8;
+DECLARE $limit AS Uint64;
+SELECT quarter, run_id, dry_run, rules_versions, rules_digest, started_at, actor, note, entries
+FROM accrual_runs
+WHERE quarter = $quarter AND run_id > $after_run_id
 ORDER BY quarter, run_id
 LIMIT $limit;`;

@@ -2,6 +2,8 @@
  * Subaccount links (R3) and specialization periods (R5). Query texts are constants; values are
  * DECLAREd, typed parameters. INSERT (not UPSERT) so an id can never be silently overwritten;
  * ending reads the row first (NOT_FOUND / ALREADY_ENDED) in the same transaction as the UPDATE.
+ * Listing has one query per access path (all, by partner, by subject), each a key range of the
+ * table or of one of its indexes: no `($p IS NULL OR col = $p)`, which YDB cannot turn into a range.
  */
 
 export const INSERT_LINK = `-- name: insert_link
@@ -25,17 +27,36 @@ UPDATE subaccount_links
 SET to_day = $to_day, ended_actor = $ended_actor, ended_at = $ended_at, ended_note = $ended_note
 WHERE id = $id;`;
 
+/** One page of every subaccount_links row, by id (no filter: the whole table is the answer). */
 export const LIST_LINKS_PAGE = `-- name: list_links_page
-DECLARE $partner_id AS Optional<Utf8>;
-DECLARE $subaccount_id AS Optional<Utf8>;
 DECLARE $after_id AS Utf8;
 DECLARE $limit AS Uint64;
 SELECT id, partner_id, subaccount_id, from_day, to_day, created_actor, created_at, created_note, ended_actor, ended_at, ended_note
 FROM subaccount_links
 WHERE id > $after_id
-    AND ($partner_id IS NULL OR partner_id = $partner_id)
-    AND ($subaccount_id IS NULL OR subaccount_id = $subaccount_id)
 ORDER BY id
+LIMIT $limit;`;
+
+/** One page of a partner's subaccount_links rows, through the by_partner index (a key range). */
+export const LIST_LINKS_BY_PARTNER_PAGE = `-- name: list_links_by_partner_page
+DECLARE $partner_id AS Utf8;
+DECLARE $after_id AS Utf8;
+DECLARE $limit AS Uint64;
+SELECT id, partner_id, subaccount_id, from_day, to_day, created_actor, created_at, created_note, ended_actor, ended_at, ended_note
+FROM subaccount_links VIEW by_partner
+WHERE partner_id = $partner_id AND id > $after_id
+ORDER BY partner_id, id
+LIMIT $limit;`;
+
+/** One page of the subaccount_links rows of one subaccount_id, through the by_subaccount index (a key range). */
+export const LIST_LINKS_BY_SUBACCOUNT_PAGE = `-- name: list_links_by_subaccount_page
+DECLARE $subaccount_id AS Utf8;
+DECLARE $after_id AS Utf8;
+DECLARE $limit AS Uint64;
+SELECT id, partner_id, subaccount_id, from_day, to_day, created_actor, created_at, created_note, ended_actor, ended_at, ended_note
+FROM subaccount_links VIEW by_subaccount
+WHERE subaccount_id = $subaccount_id AND id > $after_id
+ORDER BY subaccount_id, id
 LIMIT $limit;`;
 
 export const INSERT_SPECIALIZATION = `-- name: insert_specialization
@@ -59,15 +80,34 @@ UPDATE specialization_periods
 SET to_day = $to_day, ended_actor = $ended_actor, ended_at = $ended_at, ended_note = $ended_note
 WHERE id = $id;`;
 
+/** One page of every specialization_periods row, by id (no filter: the whole table is the answer). */
 export const LIST_SPECIALIZATIONS_PAGE = `-- name: list_specializations_page
-DECLARE $partner_id AS Optional<Utf8>;
-DECLARE $specialization AS Optional<Utf8>;
 DECLARE $after_id AS Utf8;
 DECLARE $limit AS Uint64;
 SELECT id, partner_id, specialization, from_day, to_day, created_actor, created_at, created_note, ended_actor, ended_at, ended_note
 FROM specialization_periods
 WHERE id > $after_id
-    AND ($partner_id IS NULL OR partner_id = $partner_id)
-    AND ($specialization IS NULL OR specialization = $specialization)
 ORDER BY id
+LIMIT $limit;`;
+
+/** One page of a partner's specialization_periods rows, through the by_partner index (a key range). */
+export const LIST_SPECIALIZATIONS_BY_PARTNER_PAGE = `-- name: list_specializations_by_partner_page
+DECLARE $partner_id AS Utf8;
+DECLARE $after_id AS Utf8;
+DECLARE $limit AS Uint64;
+SELECT id, partner_id, specialization, from_day, to_day, created_actor, created_at, created_note, ended_actor, ended_at, ended_note
+FROM specialization_periods VIEW by_partner
+WHERE partner_id = $partner_id AND id > $after_id
+ORDER BY partner_id, id
+LIMIT $limit;`;
+
+/** One page of the specialization_periods rows of one specialization, through the by_specialization index (a key range). */
+export const LIST_SPECIALIZATIONS_BY_SPECIALIZATION_PAGE = `-- name: list_specializations_by_specialization_page
+DECLARE $specialization AS Utf8;
+DECLARE $after_id AS Utf8;
+DECLARE $limit AS Uint64;
+SELECT id, partner_id, specialization, from_day, to_day, created_actor, created_at, created_note, ended_actor, ended_at, ended_note
+FROM specialization_periods VIEW by_specialization
+WHERE specialization = $specialization AND id > $after_id
+ORDER BY specialization, id
 LIMIT $limit;`;

@@ -23,12 +23,23 @@ UPDATE portal_tokens
 SET revoked_actor = $revoked_actor, revoked_at = $revoked_at, revoked_note = $revoked_note
 WHERE id = $id;`;
 
+/** One page of every token, by key. */
 export const LIST_TOKENS_PAGE = `-- name: list_tokens_page
-DECLARE $partner_id AS Optional<Utf8>;
 DECLARE $after_id AS Utf8;
 DECLARE $limit AS Uint64;
 SELECT id, partner_id, salt, hash, created_actor, created_at, created_note, revoked_actor, revoked_at, revoked_note
 FROM portal_tokens
-WHERE id > $after_id AND ($partner_id IS NULL OR partner_id = $partner_id)
+WHERE id > $after_id
 ORDER BY id
+LIMIT $limit;`;
+
+/** One page of a partner's tokens, through the by_partner index (a key range, one query per access path). */
+export const LIST_TOKENS_BY_PARTNER_PAGE = `-- name: list_tokens_by_partner_page
+DECLARE $partner_id AS Utf8;
+DECLARE $after_id AS Utf8;
+DECLARE $limit AS Uint64;
+SELECT id, partner_id, salt, hash, created_actor, created_at, created_note, revoked_actor, revoked_at, revoked_note
+FROM portal_tokens VIEW by_partner
+WHERE partner_id = $partner_id AND id > $after_id
+ORDER BY partner_id, id
 LIMIT $limit;`;

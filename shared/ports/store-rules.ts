@@ -1,0 +1,118 @@
+/**
+ * The rules every store keeps that are not storage (STYLE: "a rule both stores must keep lives
+ * once, above them"). Both adapters call these; `test/contract/rules-contract.ts` states each one
+ * so both must pass it:
+ * - an apply call is checked whole before anything is written: an account-day may appear only
+ *   once per call (never silently last-wins), its rows must be its own, distinct and in range;
+ * - a duplicate ingest log id is refused (ALREADY_EXISTS), never overwritten;
+ * - a period (link or specialization) may only end earlier than it does now — an ended one too,
+ *   which is how an operator corrects a mistaken end (issue 8); never later, never on the same day;
+ * - an "ended by" audit read back is all three fields or none: half a record is corruption;
+ * - ledger entries of one call are distinct by id and by (key, seq);
+ * - the ingest log lists newest first (start time, then id, both descending).
+ */
+import { isDay, type Day, type DayRange } from '../domain/calendar';
+import { CURRENCIES, type Audit, type IngestLogEntry, type LedgerEntry, type UsageAggregate } from '../domain/model';
+import { LedgerConflictError, StoreError, type AccountDayBatch } from './store';
+
+/** Decimal(22,9): at most 13 integer digits, so |nanos| < 10^22. */
+const MONEY_LIMIT = 10n ** 22n;
+
+const accountDayKey = (accountId: string, day: string) => `${day}\u0000${accountId}`;
+
+function aggregateProblem(a: UsageAggregate): string | null {
+  if (a.serviceId === '' || a.skuId === '') return 'empty service or sku id';
+  if (!(CURRENCIES as readonly string[]).includes(a.currency)) return `unknown currency ${String(a.currency)}`;
+  for (const [name, value] of [['cost', a.cost], ['credit', a.credit]] as const) {
+    if (typeof value !== 'bigint' || value >= MONEY_LIMIT || value <= -MONEY_LIMIT) return `${name} is outside Decimal(22,9)`;
+  }
+  if (!Number.isSafeInteger(a.rows) || a.rows < 0) return `rows ${a.rows} is not a non-negative integer`;
+  return null;
+}
+
+/**
+ * Validates a whole applyAccountDays call before anything is written: a bad call writes nothing
+ * (I2, I3). INVALID_BATCH for the shape, INVALID_RECORD for a value the store cannot hold.
+ */
+export function checkApplyCall(sourceKey: string, batches: readonly AccountDayBatch[]): void {
+  if (sourceKey === '') throw new StoreError('INVALID_BATCH', 'applyAccountDays needs a source key');
+  const accountDays = new Set<string>();
+  for (const batch of batches) {
+    const where = `account-day ${batch.accountId}/${batch.day}`;
+    if (batch.accountId === '' || !isDay(batch.day)) throw new StoreError('INVALID_BATCH', `${where}: bad account id or day`);
+    if (!Number.isSafeInteger(batch.version) || batch.version < 0) throw new StoreError('INVALID_BATCH', `${where}: version ${batch.version} is not a non-negative integer`);
+    const key = accountDayKey(batch.accountId, batch.day);
+    if (accountDays.has(key)) throw new StoreError('INVALID_BATCH', `${where} appears twice in one call; a file holds each account-day once (I1)`);
+    accountDays.add(key);
+    const seen = new Set<string>();
+    for (const row of batch.rows) {
+      if (row.accountId !== batch.accountId || row.day !== batch.day) throw new StoreError('INVALID_BATCH', `${where} holds a row of ${row.accountId}/${row.day}`);
+      const rowKey = `${row.serviceId}\u0000${row.skuId}\u0000${row.currency}`;
+      if (seen.has(rowKey)) throw new StoreError('INVALID_BATCH', `${where} holds two rows for ${row.serviceId}/${row.skuId}/${row.currency}`);
+      seen.add(rowKey);
+      const problem = aggregateProblem(row);
+      if (problem) throw new StoreError('INVALID_RECORD', `refusing to write usage_aggregates ${where} ${row.serviceId}/${row.skuId}: ${problem}`);
+    }
+  }
+}
+
+export function checkDayRange(range: DayRange): void {
+  if (!isDay(range.from) || !isDay(range.to)) throw new StoreError('INVALID_RANGE', `day range ${range.from}..${range.to} is not two calendar days (YYYY-MM-DD)`);
+}
+
+export function checkIngestLimit(limit: number | undefined): void {
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new StoreError('INVALID_FILTER', `ingest log limit ${limit} is not a positive integer`);
+}
+
+/** The duplicate-id rule of the ingest log: refused, the first entry stays. */
+export function ingestAlreadyExists(id: string): StoreError {
+  return new StoreError('ALREADY_EXISTS', `ingest log entry ${id} already exists; entries are never overwritten`);
+}
+
+/** Ingest log order: newest first by start time, then by id, both descending. */
+export function compareIngestNewestFirst(a: IngestLogEntry, b: IngestLogEntry): number {
+  if (a.startedAt !== b.startedAt) return a.startedAt < b.startedAt ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/** What ending a period needs to know of its current state. */
+export interface PeriodState {
+  to: Day | null;
+  ended: Audit | null;
+}
+
+/**
+ * "A period only ends earlier": an open period may be ended, a bounded or already ended one may
+ * be ended earlier again (a correction; the caller keeps the earlier end's audit in the new note,
+ * R12); ending it on or after its current last day is ALREADY_ENDED.
+ */
+export function checkPeriodEnd(noun: string, id: string, current: PeriodState, to: Day): void {
+  if (!isDay(to)) throw new StoreError('INVALID_RECORD', `${noun} ${id}: last day ${to} is not a calendar day`);
+  if (current.to !== null && to >= current.to) {
+    throw new StoreError('ALREADY_ENDED', `${noun} ${id} already ends on ${current.to}; it can only be ended earlier`);
+  }
+}
+
+/**
+ * The "ended by" audit of a stored period: all three columns or none. Half a record (say, an actor
+ * and a time but no note) is corruption and fails (CORRUPT_ROW) instead of being filled in.
+ */
+export function readEndedAudit(table: string, id: string, actor: string | null, at: string | null, note: string | null): Audit | null {
+  const set = [actor, at, note].filter((v) => v !== null).length;
+  if (set === 0) return null;
+  if (set === 3) return { actor: actor as string, at: at as string, note: note as string };
+  throw new StoreError('CORRUPT_ROW', `stored row of ${table} (id=${JSON.stringify(id)}) is invalid: ended_actor, ended_at and ended_note must be all set or all null`);
+}
+
+/** Ledger entries of one append are distinct by id and by (key, seq), with positive seqs. */
+export function checkDistinctEntries(entries: readonly LedgerEntry[]): void {
+  const ids = new Set<string>();
+  const keys = new Set<string>();
+  for (const e of entries) {
+    const key = JSON.stringify([e.partnerId, e.quarter, e.specialization, e.currency, e.seq]);
+    if (ids.has(e.id) || keys.has(key)) throw new LedgerConflictError(e.id);
+    if (!Number.isSafeInteger(e.seq) || e.seq < 1) throw new StoreError('INVALID_ENTRY', `ledger entry ${e.id}: seq ${e.seq} is not a positive integer`);
+    ids.add(e.id);
+    keys.add(key);
+  }
+}
