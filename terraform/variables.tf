@@ -56,8 +56,12 @@ variable "timer_payload" {
 # ~50,000 RU, which at 10 RU/s would take ~83 minutes — beyond the 10-minute function limit and
 # refused as "Throughput limit exceeded" once the burst is spent. 1000 RU/s ingests that file in
 # ~50 s and leaves room for the quarterly accrual scan and a rewrite of several days at once.
-# ASSUMPTION: the rows-per-file and RU-per-row figures above are estimates from the platform notes,
-# not yet measured on this workload; replace the default once the RU measurements are in.
+# Measured on the YDB protocol fake's cost model (docs/ydb.md, `npm run bench`): the bench export
+# (1M rows → 84,000 aggregates) costs ~59,500 RU to ingest first, ~399,000 RU when every
+# account-day is replaced (billing's hourly rewrite), and ~88,500 RU to accrue its quarter. At
+# 1000 RU/s the ~5-minute burst covers 300,000 RU and the rest waits ~100 s — inside the function's
+# 10 minutes; at 10 RU/s the rewrite would take ~11 hours. The retries wait for throttling up to the
+# function's remaining time and then name this variable.
 # Rule of thumb: limit >= (aggregated rows per file x 0.5 RU) / (seconds you accept per file).
 variable "ydb_throttling_rcu_limit" {
   description = "Serverless YDB throughput limit, request units per second (throttling_rcu_limit)."

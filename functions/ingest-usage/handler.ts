@@ -52,6 +52,6 @@ export function createIngestUsageHandler(getRuntime: () => Promise<IngestUsageRu
 export const handler = createIngestUsageHandler(
   lazy(async () => {
     const config = functionConfig();
-    return { store: await openStore(config, { iamToken: token.current }), source: createS3ExportSource(createS3Client(config)), logLevel: config.LOG_LEVEL };
+    return { store: await openStore(config, { iamToken: token.current, remainingMs: token.remainingMs }), source: createS3ExportSource(createS3Client(config)), logLevel: config.LOG_LEVEL };
   }),
 );

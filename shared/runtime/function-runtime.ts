@@ -21,18 +21,26 @@ export interface FunctionRuntime {
 }
 
 export interface TokenHolder {
-  /** Remembers the invocation's token (present when the function has a service account). */
+  /** Remembers the invocation's token (present when the function has a service account) and its deadline. */
   update(context: FunctionContext): void;
   current(): string | undefined;
+  /** Milliseconds left in the current invocation: YDB retries wait for throttling up to this, no longer. */
+  remainingMs(): number;
 }
+
+/** Without a deadline from the runtime (tests, a manual run): the YDB adapter's own default budget. */
+const NO_DEADLINE_MS = 60_000;
 
 export function createTokenHolder(): TokenHolder {
   let token: string | undefined;
+  let remaining: (() => number) | undefined;
   return {
     update: (context) => {
       token = context.token?.access_token ?? token;
+      remaining = context.getRemainingTimeInMillis;
     },
     current: () => token,
+    remainingMs: () => remaining?.() ?? NO_DEADLINE_MS,
   };
 }
 
@@ -53,7 +61,7 @@ export function functionRuntime(token: TokenHolder): () => Promise<FunctionRunti
   return lazy(async () => {
     const config = functionConfig();
     const rules = loadRules(config.REBATES_RULES);
-    const store = await openStore(config, { iamToken: token.current });
+    const store = await openStore(config, { iamToken: token.current, remainingMs: token.remainingMs });
     return { config, rules, store, logLevel: config.LOG_LEVEL };
   });
 }

@@ -7,6 +7,8 @@ import type { Config } from '../config';
 import { StoreError, type Store } from '../ports/store';
 
 export interface OpenStoreOptions {
+  /** A function's remaining time (`context.getRemainingTimeInMillis`): YDB retries under throttling wait up to it (issue 10). */
+  remainingMs?: () => number;
   /**
    * The current IAM token (a function's `context.token.access_token`), read again on every YDB
    * call so a long-lived function instance keeps working after its first token expires. Without
@@ -59,9 +61,12 @@ export async function openStore(config: Config, options: OpenStoreOptions = {}):
     iamToken && iamToken()
       ? { getAuthMetadata: () => new TokenAuthService(iamToken() ?? '').getAuthMetadata() }
       : undefined;
-  return openYdbStore({
-    endpoint: config.YDB_ENDPOINT,
-    ...(config.YDB_DATABASE ? { database: config.YDB_DATABASE } : {}),
-    ...(authService ? { authService } : {}),
-  });
+  return openYdbStore(
+    {
+      endpoint: config.YDB_ENDPOINT,
+      ...(config.YDB_DATABASE ? { database: config.YDB_DATABASE } : {}),
+      ...(authService ? { authService } : {}),
+    },
+    options.remainingMs ? { remainingMs: options.remainingMs } : {},
+  );
 }
