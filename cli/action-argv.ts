@@ -4,6 +4,7 @@
  * validates it. The flag → field table is typed against the schema, so a renamed field fails
  * to compile here instead of drifting.
  */
+import { RebatesError } from '../shared/errors';
 import { parseArgs } from 'node:util';
 import { ACTION_NAMES, checkAction, type Action, type ActionName, type ActionOf } from '../shared/actions/schema';
 
@@ -149,8 +150,10 @@ export const CLI_ACTIONS: { [N in ActionName]: CliSpec<N> } = {
   },
 };
 
-export class UsageError extends Error {
-  readonly code = 'USAGE';
+export class UsageError extends RebatesError {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
 }
 
 export type ParsedArgv = { kind: 'help'; text: string } | { kind: 'action'; action: Action; json: boolean };

@@ -1,5 +1,6 @@
 /** What a CLI command produces: one JSON document or a text table, plus an exit code and reasons. */
 import type { ActionResult } from '../shared/actions/deps';
+import { ERROR_CODES } from '../shared/errors';
 import type { ActionName } from '../shared/actions/schema';
 import { renderText } from './render';
 
@@ -20,8 +21,9 @@ export function toCommandOutput(action: ActionName, outcome: ActionResult): Comm
   if (outcome.ok) return { json: outcome.result, text: renderText(action, outcome.result), errors: [], exitCode: EXIT.ok };
   const { error, result } = outcome;
   const errors = (error.details ?? error.message.split('\n')).map((line) => `error: ${line}`);
-  // A failure that is a bug in the code (a file that failed without a known cause) exits 70.
-  const exitCode = error.code === 'INTERNAL' ? EXIT.internal : EXIT.rejected;
+  // The taxonomy says what a code means (shared/errors.ts): a refusal exits 1, a file that failed
+  // without a known cause (a bug) 70.
+  const exitCode = ERROR_CODES[error.code].exit;
   if (result) return { json: { ...result, error }, text: renderText(action, result), errors, exitCode };
   return { json: { error }, text: '', errors, exitCode };
 }

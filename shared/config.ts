@@ -2,6 +2,7 @@
  * Configuration: one zod schema, read once from the environment. Nothing else reads
  * `process.env`. Terraform sets exactly these keys for the functions.
  */
+import { RebatesError } from './errors';
 import { z } from 'zod';
 import { BILLING_ENDPOINT_FORMS, isBillingEndpoint } from './adapters/billing/endpoint';
 import { describeZodIssues } from './domain/rules';
@@ -45,10 +46,9 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
+export class ConfigError extends RebatesError {
   constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super('CONFIG_INVALID', `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 

@@ -3,6 +3,7 @@
  * the quarterly-accrual use case. Returns and logs the run summary; throws when a quarter could
  * not be accrued, so the failure shows in the function's metrics.
  */
+import { RebatesError } from '../../shared/errors';
 import { randomUUID } from 'node:crypto';
 import { parseAccrueEvent } from '../../shared/runtime/accrue-events';
 import type { FunctionContext } from '../../shared/runtime/function-context';
@@ -10,10 +11,9 @@ import { createTokenHolder, functionRuntime, type FunctionRuntime } from '../../
 import { createLogger, errorFields } from '../../shared/runtime/logger';
 import { runQuarterlyAccrual, type QuarterlySummary } from '../../shared/usecases/quarterly-accrual';
 
-export class AccrualRunError extends Error {
-  readonly code = 'ACCRUAL_FAILED';
+export class AccrualRunError extends RebatesError {
   constructor(readonly summary: QuarterlySummary) {
-    super(`accrual failed for ${summary.quarters.filter((q) => q.error).map((q) => `${q.quarter} (${q.error?.message})`).join('; ')}`);
+    super('ACCRUAL_FAILED', `accrual failed for ${summary.quarters.filter((q) => q.error).map((q) => `${q.quarter} (${q.error?.message})`).join('; ')}`);
   }
 }
 

@@ -3,6 +3,7 @@
  * build this once; each supplies the parts it has (local files only in the CLI, the function's
  * IAM token for the Billing API only in the cloud).
  */
+import type { ErrorCode } from '../errors';
 import type { BillingApi } from '../ports/billing';
 import type { Logger } from '../runtime/logger';
 import type { Deps, Failure } from '../usecases/deps';
@@ -37,13 +38,13 @@ export interface ActionDeps extends Deps {
 /** JSON-ready output of an action: money as decimal strings, currency beside every amount. */
 export type ActionResult =
   | { ok: true; result: Record<string, unknown> }
-  | { ok: false; error: { code: string; message: string; details?: string[] }; result?: Record<string, unknown> };
+  | { ok: false; error: { code: ErrorCode; message: string; details?: string[] }; result?: Record<string, unknown> };
 
 export function succeeded(result: Record<string, unknown>): ActionResult {
   return { ok: true, result };
 }
 
-export function failed(failure: { code: Failure['code'] | 'INGEST_REJECTED' | 'NOT_AVAILABLE' | 'INTERNAL' | string; message: string; details?: string[] }, result?: Record<string, unknown>): ActionResult {
+export function failed(failure: { code: ErrorCode; message: string; details?: string[] }, result?: Record<string, unknown>): ActionResult {
   const error = { code: failure.code, message: failure.message, ...(failure.details ? { details: failure.details } : {}) };
   return { ok: false, error, ...(result ? { result } : {}) };
 }

@@ -4,6 +4,7 @@
  * action of the operator function, from one schema"). Field names are the JSON names; the CLI maps
  * its flags onto them (cli/action-argv.ts).
  */
+import { RebatesError } from '../errors';
 import { z } from 'zod';
 import {
   FIRST_YEAR,
@@ -109,11 +110,10 @@ export const CHANGING_ACTIONS: ReadonlySet<ActionName> = new Set([
   'usage.release',
 ]);
 
-export class ActionValidationError extends Error {
-  override readonly name = 'ActionValidationError';
-  readonly code = 'ACTION_INVALID';
+export class ActionValidationError extends RebatesError {
+  declare readonly code: 'ACTION_INVALID';
   constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
+    super('ACTION_INVALID', problems.join('\n'));
   }
 }
 

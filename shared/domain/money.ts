@@ -8,6 +8,8 @@
  * Rates are decimal strings too; a product amount × rate is kept at scale 18 until the single
  * final rounding (R6), done by `roundScaled` — the one rounding function of the codebase.
  */
+import { RebatesError } from '../errors';
+
 
 export const MONEY_SCALE = 9;
 export const NANOS_PER_UNIT = 10n ** 9n;
@@ -17,10 +19,9 @@ export type RoundingMode = 'half-up' | 'half-even';
 
 const DECIMAL_RE = /^([+-])?(\d+)(?:\.(\d+))?$/;
 
-export class DecimalFormatError extends Error {
-  readonly code = 'DECIMAL_FORMAT';
+export class DecimalFormatError extends RebatesError {
   constructor(readonly input: string, readonly reason: string) {
-    super(`"${input}" is not a valid decimal: ${reason}`);
+    super('DECIMAL_FORMAT', `"${input}" is not a valid decimal: ${reason}`);
   }
 }
 

@@ -2,6 +2,7 @@
  * Program rules (§5): versioned, effective-dated, validated with zod. Rates, service lists and
  * rounding live here — never in code.
  */
+import { RebatesError } from '../errors';
 import { z } from 'zod';
 import { isDay, type Day } from './calendar';
 import { CURRENCIES, type Currency } from './model';
@@ -137,10 +138,9 @@ export interface Rules {
   eligibility?: { thresholds: ReadonlyMap<string, ReadonlyMap<Currency, Nanos>> };
 }
 
-export class RulesValidationError extends Error {
-  readonly code = 'RULES_INVALID';
+export class RulesValidationError extends RebatesError {
   constructor(readonly source: string, readonly problems: string[]) {
-    super(`invalid program rules in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super('RULES_INVALID', `invalid program rules in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 

@@ -3,6 +3,7 @@
  * then replace its account-days in one atomic store call (I1, I3), then record the outcome in
  * the ingest log (I5). Used by the CLI, the ingest-usage function and the demo alike.
  */
+import { RebatesError } from '../errors';
 import { printable } from '../domain/identifiers';
 import type { IngestLogEntry, IngestStatus } from '../domain/model';
 import type { Store, VersionConflict } from '../ports/store';
@@ -14,8 +15,10 @@ import { parseUsageExport, type ExportProblem } from './usage-export-parser';
  * invalid file (I5). Sources throw it from `open()`'s iteration; other errors (a store or network
  * failure) propagate so that a trigger can retry.
  */
-export class ExportReadError extends Error {
-  readonly code = 'EXPORT_READ';
+export class ExportReadError extends RebatesError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('EXPORT_READ', message, options);
+  }
 }
 
 /** An export file or object, wherever it lives. */

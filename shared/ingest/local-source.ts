@@ -5,13 +5,16 @@
  * symlink loop, no permission, a directory named *.csv): reading it fails with an
  * ExportReadError, so the ingest rejects and logs that one file and goes on with the others.
  */
+import { RebatesError } from '../errors';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExportReadError, type ExportObject } from './ingest-export';
 
-export class ExportPathError extends Error {
-  readonly code = 'EXPORT_PATH';
+export class ExportPathError extends RebatesError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('EXPORT_PATH', message, options);
+  }
 }
 
 /** What a file-system error means, in words an operator acts on. */

@@ -3,6 +3,7 @@
  * response shape. Errors are `{"error":{"code","message"}}` with a status from one table; no
  * stack, query text or internal id ever reaches a client.
  */
+import { httpStatusOf, RebatesError, type ErrorCode as TaxonomyCode } from '../errors';
 import { z } from 'zod';
 
 const stringMap = z.record(z.string(), z.string());
@@ -28,21 +29,14 @@ export interface HttpResponse {
   isBase64Encoded: boolean;
 }
 
-export const ERROR_STATUS = {
-  bad_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  internal: 500,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
+/** The codes the portal answers with; their HTTP statuses are in the one taxonomy (shared/errors.ts). */
+export type ErrorCode = Extract<TaxonomyCode, 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'method_not_allowed' | 'internal'>;
 
 /** An expected refusal, thrown by a route and turned into its status and JSON body. */
-export class PortalError extends Error {
-  constructor(readonly code: ErrorCode, message: string, readonly headers: Record<string, string> = {}) {
-    super(message);
+export class PortalError extends RebatesError {
+  declare readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, readonly headers: Record<string, string> = {}) {
+    super(code, message);
   }
 }
 
@@ -57,7 +51,7 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
 }
 
 export function errorResponse(code: ErrorCode, message: string, headers: Record<string, string> = {}): HttpResponse {
-  return jsonResponse(ERROR_STATUS[code], { error: { code, message } }, headers);
+  return jsonResponse(httpStatusOf(code), { error: { code, message } }, headers);
 }
 
 /** A header by name, case-insensitively (the gateway and Node spell names differently). */

@@ -1,7 +1,7 @@
 /**
  * The portal API (§9): one function from an API Gateway HTTP event to a response. Routes read
  * only the authenticated partner's data; every refusal is a JSON error with a status from
- * ERROR_STATUS, and anything unexpected is logged with its cause and answered with a bare 500.
+ * the taxonomy (shared/errors.ts), and anything unexpected is logged with its cause and answered with a bare 500.
  */
 import { describeZodIssues } from '../domain/rules';
 import { errorFields, type Logger } from '../runtime/logger';

@@ -3,6 +3,7 @@
  * (sync-catalog), a reseller's customers (sync-subaccounts) and Billing's own daily totals per
  * service (reconciliation). The adapter lives in shared/adapters/billing/.
  */
+import { RebatesError } from '../errors';
 import type { Day } from '../domain/calendar';
 import type { Nanos } from '../domain/money';
 
@@ -74,9 +75,10 @@ export type BillingErrorCode =
   | 'BILLING_FAILED';
 
 /** A Billing API call that failed; `message` says what to fix, `cause` keeps the gRPC error. */
-export class BillingApiError extends Error {
+export class BillingApiError extends RebatesError {
+  declare readonly code: BillingErrorCode;
   constructor(
-    readonly code: BillingErrorCode,
+    code: BillingErrorCode,
     /** Which call, e.g. `CustomerService.List`. */
     readonly method: string,
     message: string,
@@ -84,7 +86,6 @@ export class BillingApiError extends Error {
     readonly grpcStatus: string | null = null,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.name = 'BillingApiError';
+    super(code, message, options);
   }
 }

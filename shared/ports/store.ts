@@ -4,6 +4,7 @@
  * Stores only get and put; every rule (replacement, eligibility, deltas) is decided in the
  * domain, except the version compare of I1, which must happen inside the write transaction.
  */
+import { RebatesError } from '../errors';
 import type { Day, DayRange, Quarter } from '../domain/calendar';
 import type {
   AccountDayVersion,
@@ -147,25 +148,21 @@ export interface Store {
  * Codes of StoreErrors that are about the store's situation, not a bug: the CLI reports them
  * with exit 1 and says what to do.
  */
-export const STORE_BUSY = 'STORE_BUSY';
-export const STORE_UNAVAILABLE = 'STORE_UNAVAILABLE';
+export const STORE_BUSY = 'STORE_BUSY' as const;
+export const STORE_UNAVAILABLE = 'STORE_UNAVAILABLE' as const;
 
-export class LedgerConflictError extends Error {
-  readonly code = 'LEDGER_CONFLICT';
+export class LedgerConflictError extends RebatesError {
   constructor(readonly entryId: string, options?: { cause?: unknown }) {
-    super(`ledger entry ${entryId} already exists: another run posted this quarter concurrently; re-run to recompute`, options);
+    super('LEDGER_CONFLICT', `ledger entry ${entryId} already exists: another run posted this quarter concurrently; re-run to recompute`, options);
   }
 }
 
 /** Suffix of the StoreError code of a scan that had to stop mid-way; the caller recomputes. */
-export const SCAN_INTERRUPTED = 'SCAN_INTERRUPTED';
+export const SCAN_INTERRUPTED = 'SCAN_INTERRUPTED' as const;
 
 export function isScanInterrupted(error: unknown): boolean {
   return error instanceof StoreError && error.code.endsWith(SCAN_INTERRUPTED);
 }
 
-export class StoreError extends Error {
-  constructor(readonly code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+/** A store failure; its code is one of the taxonomy's (shared/errors.ts). */
+export class StoreError extends RebatesError {}

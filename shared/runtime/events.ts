@@ -3,6 +3,7 @@
  * invokes (the JSON body itself). Exact shapes: reference/yandex-platform.md. Extra fields the
  * platform adds (tracing_context, …) are allowed; missing or mistyped ones are errors.
  */
+import { RebatesError } from '../errors';
 import { z } from 'zod';
 import { describeZodIssues } from '../domain/rules';
 import type { StorageIngestRequest } from '../usecases/ingest-from-storage';
@@ -53,11 +54,9 @@ export type IngestEvent =
   | { kind: 'manual-object'; bucket: string; key: string }
   | { kind: 'manual-prefix'; bucket: string; prefix: string; startAfter?: string | undefined };
 
-export class EventValidationError extends Error {
-  override readonly name = 'EventValidationError';
-  readonly code = 'EVENT_INVALID';
+export class EventValidationError extends RebatesError {
   constructor(readonly problems: string[]) {
-    super(`invalid event:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super('EVENT_INVALID', `invalid event:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 

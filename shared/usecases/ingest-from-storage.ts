@@ -5,6 +5,7 @@
  * reported for that object and never loses or blocks the others. Used by the ingest-usage
  * function and by the CLI's `ingest s3://bucket/prefix`.
  */
+import { RebatesError } from '../errors';
 import type { IngestStatus } from '../domain/model';
 import { ingestExport, type ExportObject, type IngestDeps, type IngestOutcome } from '../ingest/ingest-export';
 import { errorFields, type Logger } from '../runtime/logger';
@@ -172,12 +173,10 @@ function failedItem(location: ObjectLocation, error: unknown): IngestItemResult 
   return { bucket: location.bucket, key: location.key, status: 'failed', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, conflicts: 0, reason };
 }
 
-export class IngestRetryError extends Error {
-  override readonly name = 'IngestRetryError';
-  readonly code = 'INGEST_RETRY';
+export class IngestRetryError extends RebatesError {
   constructor(readonly result: IngestFromStorageResult) {
     const failed = result.items.filter((i) => i.status === 'failed').map((i) => `s3://${i.bucket}/${i.key}: ${i.reason}`);
-    super(`${failed.length} of ${result.items.length} object(s) failed; the trigger will retry the batch:\n  ${failed.join('\n  ')}`);
+    super('INGEST_RETRY', `${failed.length} of ${result.items.length} object(s) failed; the trigger will retry the batch:\n  ${failed.join('\n  ')}`);
   }
 }
 

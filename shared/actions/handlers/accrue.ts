@@ -2,6 +2,7 @@
  * `accrue` (R6–R10) with its guards and the rules-change impact preview (issue 12): the documented
  * JSON (§8) plus `warnings`, and `impact` when proposed rules are given.
  */
+import type { ErrorCode } from '../../errors';
 import { loadRules, rulesFromJson } from '../../app/rules-file';
 import { formatMoney } from '../../domain/money';
 import { RulesValidationError } from '../../domain/rules';
@@ -29,7 +30,7 @@ export function impactJson(i: RulesImpact) {
 }
 
 /** The proposed rules: a path only where there are local files (the CLI); inline JSON anywhere. */
-function proposedRules(deps: ActionDeps, input: ActionOf<'accrue'>): LoadedRules | { code: string; message: string } | null {
+function proposedRules(deps: ActionDeps, input: ActionOf<'accrue'>): LoadedRules | { code: ErrorCode; message: string } | null {
   if (input.rulesFile !== undefined && input.rules !== undefined) return { code: 'INVALID_INPUT', message: 'give the proposed rules once: "rulesFile" (a path, CLI --rules) or "rules" (the JSON object), not both' };
   if (input.rulesFile === undefined && input.rules === undefined) return null;
   if (!input.dryRun) return { code: 'INVALID_INPUT', message: 'proposed rules are a preview only: add --dry-run ("dryRun": true); to put rules in force, replace the rules file' };

@@ -5,7 +5,7 @@ import { failed, succeeded, type ActionDeps, type ActionResult } from '../deps';
 import type { ActionOf } from '../schema';
 import { ACTOR_REQUIRED, actorOf } from './program';
 
-async function linksText(deps: ActionDeps, input: ActionOf<'partner.import'>): Promise<{ source: string; text: string } | { code: string; message: string }> {
+async function linksText(deps: ActionDeps, input: ActionOf<'partner.import'>): Promise<{ source: string; text: string } | { code: 'INVALID_INPUT'; message: string }> {
   if (input.csv !== undefined) return { source: 'inline CSV', text: input.csv };
   const path = input.file as string; // the schema requires exactly one of file / csv
   if (!deps.localFiles) return { code: 'INVALID_INPUT', message: 'file: a function reads no local files; pass the CSV text itself as "csv"' };

@@ -3,6 +3,7 @@
  * Objects are streamed, never buffered whole (I4); listing follows continuation tokens, so a
  * prefix with more than 1000 objects is read completely.
  */
+import { RebatesError } from '../../errors';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { ExportObject } from '../../ingest/ingest-export';
 
@@ -18,14 +19,10 @@ export interface S3ExportSource {
   listExports(bucket: string, prefix: string, options?: { startAfter?: string }): AsyncIterable<S3ExportObject>;
 }
 
-export class S3SourceError extends Error {
-  override readonly name = 'S3SourceError';
-  constructor(
-    readonly code: 'OBJECT_NOT_FOUND' | 'S3_READ_FAILED' | 'S3_OBJECT_CHANGED' | 'S3_LIST_FAILED',
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class S3SourceError extends RebatesError {
+  declare readonly code: 'OBJECT_NOT_FOUND' | 'S3_READ_FAILED' | 'S3_OBJECT_CHANGED' | 'S3_LIST_FAILED';
+  constructor(code: 'OBJECT_NOT_FOUND' | 'S3_READ_FAILED' | 'S3_OBJECT_CHANGED' | 'S3_LIST_FAILED', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 

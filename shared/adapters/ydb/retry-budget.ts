@@ -6,6 +6,7 @@
  * caller's remaining time allows (a function passes `context.getRemainingTimeInMillis`), each wait
  * is logged, and when the next wait no longer fits the failure says which limit to raise.
  */
+import { ydbErrorCode } from '../../errors';
 import { StoreError } from '../../ports/store';
 
 /** How a failure is retried: slowly (throttling), quickly (transient), or not at all. */
@@ -89,7 +90,7 @@ export async function withRetryBudget<T>(attempt: () => Promise<T>, statusOf: (e
       if (waitMs > left || capped) {
         const why = capped ? `after ${attempts} attempts (the configured maximum)` : `within the remaining time (${Math.max(0, left)} ms)`;
         const message = kind === 'slow' ? throttledMessage(status, attempts, now() - started, left, waitMs) : `YDB stayed ${status} ${why}: ${error instanceof Error ? error.message : String(error)}`;
-        throw new StoreError(`YDB_${status}`, message, { cause: error });
+        throw new StoreError(ydbErrorCode(status), message, { cause: error });
       }
       options.onWait?.({ msg: 'ydb retry wait', status, attempt: attempts, waitMs, remainingMs: left });
       await sleep(waitMs);

@@ -9,6 +9,7 @@
  * YDB_SESSION_POOL_EMPTY) instead of waiting for ever. Reads page inside one snapshot
  * (`paged-reads.ts`).
  */
+import { ydbErrorCode } from '../../errors';
 import type { Ydb } from 'ydb-sdk-proto';
 import { LedgerConflictError, StoreError } from '../../ports/store';
 import { createPagedReads, type Params, type PagedReads, type TxControl } from './paged-reads';
@@ -144,5 +145,5 @@ export function ydbFailure(operation: string, error: unknown): Error {
   if (error instanceof StoreError || error instanceof LedgerConflictError) return error;
   const statusName = ydbStatusName(error);
   const message = error instanceof Error ? error.message : String(error);
-  return new StoreError(statusName ? `YDB_${statusName}` : 'YDB_FAILED', `YDB ${operation} failed: ${message}`, { cause: error });
+  return new StoreError(ydbErrorCode(statusName), `YDB ${operation} failed: ${message}`, { cause: error });
 }
