@@ -75,6 +75,6 @@ async function main(): Promise<number> {
   return output.exitCode;
 }
 
-main().then((code) => {
+void main().then((code) => {
   process.exitCode = code;
 });

@@ -1,6 +1,6 @@
 // Rebate accrual balance — the partner portal page. No framework: a few fetches and DOM/SVG.
 // Money arrives as decimal strings and is shown as such; numbers are parsed only to size bars.
-'use strict';
+
 
 (() => {
   const TOKEN_KEY = 'rebates.portal.token';
@@ -28,7 +28,7 @@
     const response = await fetch(path, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } });
     const body = await response.json().catch(() => null);
     if (!response.ok) {
-      const error = body && body.error ? body.error : { code: 'unknown', message: `The server answered ${response.status}.` };
+      const error = body?.error ? body.error : { code: 'unknown', message: `The server answered ${response.status}.` };
       throw new ApiError(response.status, error.code, error.message);
     }
     return body;
@@ -249,12 +249,12 @@
       if (!token) return;
       sessionStorage.setItem(TOKEN_KEY, token);
       $('token').value = '';
-      load();
+      void load();
     });
     $('sign-out').addEventListener('click', () => signOut(''));
     $('retry').addEventListener('click', () => load());
     $('quarter-select').addEventListener('change', (event) => renderBreakdown(event.target.value));
-    if (sessionStorage.getItem(TOKEN_KEY)) load();
+    if (sessionStorage.getItem(TOKEN_KEY)) void load();
     else signOut('');
   });
 })();

@@ -6,7 +6,7 @@
  * ExportReadError, so the ingest rejects and logs that one file and goes on with the others.
  */
 import { RebatesError } from '../errors';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExportReadError, type ExportObject } from './ingest-export';
@@ -61,15 +61,17 @@ function unreadableObject(path: string, reason: string): ExportObject {
     key: path,
     etag: null,
     lastModified: null,
-    // eslint-disable-next-line require-yield
-    open: async function* () {
-      throw new ExportReadError(`cannot read ${path}: ${reason}`);
-    },
+    // An iterable that fails on its first read, as a file that cannot be read does.
+    open: () => ({
+      [Symbol.asyncIterator]: () => ({
+        next: () => Promise.reject(new ExportReadError(`cannot read ${path}: ${reason}`)),
+      }),
+    }),
   };
 }
 
 export async function listLocalExports(path: string): Promise<ExportObject[]> {
-  let info;
+  let info: Stats;
   try {
     info = await stat(path);
   } catch (error) {

@@ -58,7 +58,7 @@ export async function openStore(config: Config, options: OpenStoreOptions = {}):
   hideYdbEndpointFromSdk();
   const { iamToken } = options;
   const authService =
-    iamToken && iamToken()
+    iamToken?.()
       ? { getAuthMetadata: () => new TokenAuthService(iamToken() ?? '').getAuthMetadata() }
       : undefined;
   return openYdbStore(

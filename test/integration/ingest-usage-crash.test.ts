@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createIngestUsageHandler, IngestRetryError } from '../../functions/ingest-usage/handler';
 import { createSqliteStore } from '../../shared/adapters/sqlite/sqlite-store';
 import { formatMoney } from '../../shared/domain/money';

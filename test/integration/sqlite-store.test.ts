@@ -8,7 +8,7 @@ import { createSqliteStore } from '../../shared/adapters/sqlite/sqlite-store';
 import { SCHEMA_VERSION } from '../../shared/adapters/sqlite/schema';
 import { parseMoney } from '../../shared/domain/money';
 import type { AccountDayBatch, Store } from '../../shared/ports/store';
-import { batch, collect, entry, link, run, shown, usageIn } from '../contract/fixtures';
+import { batch, collect, entry, link, run, usageIn } from '../contract/fixtures';
 import { describeStoreContract } from '../contract/store-contract';
 
 const REPO = resolve(import.meta.dirname, '../..');

@@ -10,7 +10,7 @@ const [invocationsPath, resultsPath, exportName = 'handler'] = process.argv.slic
 const invocations = JSON.parse(readFileSync(invocationsPath, 'utf8'));
 const mod = require(join(process.cwd(), 'index.js'));
 
-(async () => {
+void (async () => {
   for (const [i, inv] of invocations.entries()) {
     const deadline = Date.now() + (inv.timeoutMs ?? 600_000);
     const context = {
@@ -25,7 +25,7 @@ const mod = require(join(process.cwd(), 'index.js'));
     try {
       line = { ok: true, result: await mod[exportName](inv.event, context) };
     } catch (error) {
-      line = { ok: false, error: { name: error && error.name, code: error && error.code, message: error && error.message } };
+      line = { ok: false, error: { name: error?.name, code: error?.code, message: error?.message } };
     }
     appendFileSync(resultsPath, `${JSON.stringify(line)}\n`);
   }

@@ -32,6 +32,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  process.send?.({ type: 'error', message: String(error && error.stack ? error.stack : error) });
+  process.send?.({ type: 'error', message: String(error?.stack ? error.stack : error) });
   process.exit(1);
 });

@@ -15,7 +15,7 @@ import { startFakeYdb, type FakeHarness } from './harness';
 
 const params = (r: RecordedRequest | undefined) => (r?.request['parameters'] ?? {}) as Record<string, Ydb.ITypedValue>;
 const typeOf = (v: Ydb.ITypedValue | undefined) => renderType(typeFromProto(v?.type ?? {}));
-const valueOf = (v: Ydb.ITypedValue | undefined) => decodeValue(typeFromProto(v?.type ?? {}), v?.value ?? {});
+const typedValueOf = (v: Ydb.ITypedValue | undefined) => decodeValue(typeFromProto(v?.type ?? {}), v?.value ?? {});
 const utcDays = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d) / 86_400_000;
 const txOf = (r: RecordedRequest | undefined) => (r?.request['txControl'] ?? {}) as Ydb.Table.ITransactionControl;
 
@@ -36,7 +36,7 @@ describe('parameter types', () => {
     expect(typeOf(rows)).toBe(
       'List<Struct<account_id:Utf8,cost:Decimal(22,9),credit:Decimal(22,9),currency:Utf8,day:Date,generation:Utf8,row_count:Uint64,service_id:Utf8,service_name:Utf8,sku_id:Utf8,sku_name:Utf8>>',
     );
-    const [row] = valueOf(rows) as Record<string, unknown>[];
+    const [row] = typedValueOf(rows) as Record<string, unknown>[];
     expect(row).toMatchObject({ account_id: 'acc-1', day: '2026-01-05', currency: 'RUB', row_count: 24n, cost: -12345678901123456789n, credit: 1n });
     const dayMember = rows.type?.listType?.item?.structType?.members?.findIndex((m) => m.name === 'day') ?? -1;
     expect(rows.value?.items?.[0]?.items?.[dayMember]?.uint32Value).toBe(utcDays(2026, 1, 5));
@@ -49,7 +49,7 @@ describe('parameter types', () => {
     expect(typeOf(params(upsert)['$rows'])).toBe(
       'List<Struct<account_id:Utf8,apply_id:Utf8,day:Date,digest:Utf8,generation:Utf8,prev_generation:Optional<Utf8>,prev_source_key:Optional<Utf8>,prev_version:Optional<Uint64>,source_key:Utf8,version:Uint64>>',
     );
-    expect(valueOf(params(upsert)['$rows'])).toMatchObject([{ account_id: 'acc-1', day: '2026-01-05', version: 1767600000n, source_key: 't.csv', prev_version: null, prev_generation: null }]);
+    expect(typedValueOf(params(upsert)['$rows'])).toMatchObject([{ account_id: 'acc-1', day: '2026-01-05', version: 1767600000n, source_key: 't.csv', prev_version: null, prev_generation: null }]);
     expect(txOf(upsert)).toMatchObject({ commitTx: true });
     expect(txOf(upsert).txId).toBeTruthy();
   });
@@ -62,7 +62,7 @@ describe('parameter types', () => {
     const entries = params(h.fake.calls('ExecuteDataQuery', 'insert_ledger_append')[0])['$entries'];
     expect(typeOf(entries)).toContain('amount:Decimal(22,9)');
     expect(typeOf(entries)).toContain('seq:Uint64');
-    expect(valueOf(entries)).toMatchObject([{ amount: -10_000_000n, seq: 2n, currency: 'RUB' }]);
+    expect(typedValueOf(entries)).toMatchObject([{ amount: -10_000_000n, seq: 2n, currency: 'RUB' }]);
     const [stored] = await h.store.ledger.listEntries();
     expect(formatMoney(stored?.amount ?? 0n, 2)).toBe('-0.01');
   });
@@ -74,7 +74,7 @@ describe('parameter types', () => {
     await collect(h.store.usage.scanUsage({ from: '2026-01-01', to: '2026-01-02' }, { accountIds: ['acc-1'] }));
 
     const [byPartner] = h.fake.calls('ExecuteDataQuery', 'list_links_by_partner_page').map(params);
-    expect([typeOf(byPartner?.['$partner_id']), valueOf(byPartner?.['$partner_id'])]).toEqual(['Utf8', 'p-1']);
+    expect([typeOf(byPartner?.['$partner_id']), typedValueOf(byPartner?.['$partner_id'])]).toEqual(['Utf8', 'p-1']);
     expect(Object.keys(params(h.fake.calls('ExecuteDataQuery', 'list_links_page')[0]))).not.toContain('$partner_id');
     const scan = params(h.fake.calls('ExecuteDataQuery', 'scan_usage_page')[0]);
     expect([typeOf(scan['$from']), scan['$from']?.value?.uint32Value]).toEqual(['Date', utcDays(2026, 1, 1)]);
@@ -82,7 +82,7 @@ describe('parameter types', () => {
     expect(typeOf(scan['$limit'])).toBe('Uint64');
     const listed = params(h.fake.calls('ExecuteDataQuery', 'scan_usage_account_days')[0]);
     expect(typeOf(listed['$keys'])).toBe('List<Struct<account_id:Utf8,day:Date>>');
-    expect(valueOf(listed['$keys'])).toEqual([{ day: '2026-01-01', account_id: 'acc-1' }, { day: '2026-01-02', account_id: 'acc-1' }]);
+    expect(typedValueOf(listed['$keys'])).toEqual([{ day: '2026-01-01', account_id: 'acc-1' }, { day: '2026-01-02', account_id: 'acc-1' }]);
   });
 
   it('the fake refuses a parameter sent with another type than its DECLARE, and one never declared', async () => {
@@ -105,7 +105,7 @@ describe('bulk writes and paged reads', () => {
     const sizes = h.fake.calls('BulkUpsert').map((r) => (r.request['rows'] as Ydb.ITypedValue).value?.items?.length);
     // One sentinel per account-day, acknowledged before the other 3 × 84 rows (see usage-apply.ts).
     expect(sizes).toEqual([3, 100, 100, 52]);
-    const sentinels = valueOf(h.fake.calls('BulkUpsert')[0]?.request['rows'] as Ydb.ITypedValue) as Record<string, unknown>[];
+    const sentinels = typedValueOf(h.fake.calls('BulkUpsert')[0]?.request['rows'] as Ydb.ITypedValue) as Record<string, unknown>[];
     expect(sentinels.map((r) => `${String(r['account_id'])} ${String(r['sku_id'])}`)).toEqual(['acc-1 sku-0', 'acc-2 sku-0', 'acc-3 sku-0']);
     expect(await collect(store.usage.scanUsage({ from: '2026-01-05', to: '2026-01-05' }))).toHaveLength(255);
   });
@@ -125,8 +125,8 @@ describe('bulk writes and paged reads', () => {
     expect(txOf(first).beginTx?.snapshotReadOnly).toBeTruthy();
     const snapshot = h.fake.calls('CommitTransaction').at(-1)?.request['txId'];
     expect(pages.map((p) => txOf(p).txId)).toEqual([snapshot, snapshot, snapshot, snapshot, snapshot]);
-    expect(valueOf(params(pages[1])['$after_account_id'])).toBe('acc-02');
-    expect(valueOf(params(pages[1])['$after_sku_id'])).toBe('sku-049');
+    expect(typedValueOf(params(pages[1])['$after_account_id'])).toBe('acc-02');
+    expect(typedValueOf(params(pages[1])['$after_sku_id'])).toBe('sku-049');
   });
 
   it('pages every list query by key past its page size', async () => {

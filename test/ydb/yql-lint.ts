@@ -195,14 +195,19 @@ function checkStatement(statement: string, ctx: LintContext, declared: Map<strin
       return;
     }
     case 'SELECT':
-      return checkSelect(body, ctx);
+      checkSelect(body, ctx);
+      return;
     case 'UPSERT':
     case 'REPLACE':
     case 'INSERT': {
       const match = new RegExp(`^${kind} INTO (${IDENT}) (SELECT .+)$`).exec(body);
-      if (!match?.[1] || !match[2]) return void ctx.issues.push(`${kind}: expected "${kind} INTO table SELECT …"`);
+      if (!match?.[1] || !match[2]) {
+        ctx.issues.push(`${kind}: expected "${kind} INTO table SELECT …"`);
+        return;
+      }
       checkTable(match[1], ctx, kind);
-      return checkSelect(match[2], ctx);
+      checkSelect(match[2], ctx);
+      return;
     }
     case 'DELETE': {
       const match = new RegExp(`^DELETE FROM (${IDENT}) (?:ON (SELECT .+)|WHERE .+)$`).exec(body);

@@ -4,7 +4,7 @@
  * prefix with more than 1000 objects is read completely.
  */
 import { RebatesError } from '../../errors';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { ExportObject } from '../../ingest/ingest-export';
 
 /** An export in a bucket. `key` (from ExportObject) is its `s3://bucket/key` name for the ingest log. */
@@ -58,7 +58,7 @@ export function createS3ExportSource(client: S3Client): S3ExportSource {
     async *listExports(bucket, prefix, options = {}) {
       let continuationToken: string | undefined;
       do {
-        let page;
+        let page: ListObjectsV2CommandOutput;
         try {
           page = await client.send(
             new ListObjectsV2Command({

@@ -49,7 +49,7 @@ export function resolveYdbConnection(input: { endpoint: string; database?: strin
   }
   const fromPath = url.pathname.length > 1 ? url.pathname : undefined;
   const database = input.database ?? url.searchParams.get('database') ?? fromPath;
-  if (!database || !database.startsWith('/')) {
+  if (!database?.startsWith('/')) {
     throw new StoreError('YDB_CONFIG', `YDB database is missing or not a path (got "${database ?? ''}"): set YDB_DATABASE=/ru-central1/<cloud>/<db> or ?database= in the endpoint`);
   }
   return { connectionString: `${url.protocol}//${url.host}${database}`, database };

@@ -137,5 +137,5 @@ export async function migrateYdb(driver: YdbDriver, options: YdbRunnerOptions = 
 }
 
 /** Columns added to existing tables after their first release (additive, nullable). */
-const ADDED_COLUMNS = [{ table: 'account_day_versions', column: 'digest', type: 'Utf8' }] as const;
+const _ADDED_COLUMNS = [{ table: 'account_day_versions', column: 'digest', type: 'Utf8' }] as const;
 

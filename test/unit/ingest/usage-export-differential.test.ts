@@ -69,7 +69,7 @@ function generate(seed: number): { text: string; rows: Row[] } {
     const j = Math.floor(rnd() * (i + 1));
     [columns[i], columns[j]] = [columns[j]!, columns[i]!];
   }
-  const valueOf = (r: Row, c: string): string =>
+  const cellOf = (r: Row, c: string): string =>
     ({
       billing_account_id: r.account, service_id: r.service, sku_id: r.sku, date: r.day, currency: r.currency,
       cost: money(r.cost, rnd), credit: money(r.credit, rnd), updated_at: String(r.updatedAt), service_name: r.serviceName,
@@ -78,7 +78,7 @@ function generate(seed: number): { text: string; rows: Row[] } {
   const eol = () => (rnd() < 0.5 ? '\r\n' : '\n');
   let text = rnd() < 0.3 ? '\uFEFF' : '';
   text += columns.map((c) => cell(c, rnd)).join(',') + eol();
-  for (const r of rows) text += columns.map((c) => cell(valueOf(r, c), rnd)).join(',') + eol();
+  for (const r of rows) text += columns.map((c) => cell(cellOf(r, c), rnd)).join(',') + eol();
   if (rnd() < 0.3) text = text.replace(/(\r\n|\n)$/, ''); // no newline at the end
   return { text, rows };
 }

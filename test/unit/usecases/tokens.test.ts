@@ -17,7 +17,10 @@ async function issue(partnerId: string): Promise<{ token: string; id: string }> 
 /** The store, with every token id it is asked for recorded. */
 function spying(store: Store): { store: Store; asked: string[] } {
   const asked: string[] = [];
-  return { asked, store: { ...store, tokens: { ...store.tokens, getToken: (id: string) => (asked.push(id), store.tokens.getToken(id)) } } };
+  return { asked, store: { ...store, tokens: { ...store.tokens, getToken: (id: string) => {
+        asked.push(id);
+        return store.tokens.getToken(id);
+      } } } };
 }
 
 beforeEach(async () => {

@@ -145,7 +145,9 @@ export function decodeValue(type: YqlType, value: Ydb.IValue): FakeValue {
       return (value.items ?? []).map((item) => decodeValue(type.item, item));
     case 'struct': {
       const out: Record<string, FakeValue> = {};
-      type.members.forEach(([name, member], i) => (out[name] = decodeValue(member, value.items?.[i] ?? {})));
+      type.members.forEach(([name, member], i) => {
+        out[name] = decodeValue(member, value.items?.[i] ?? {});
+      });
       return out;
     }
     case 'decimal':
