@@ -13,7 +13,7 @@ import type { ActionResult } from '../../shared/actions/deps';
 import { runAction } from '../../shared/actions/run-action';
 import { ActionValidationError, parseAction } from '../../shared/actions/schema';
 import type { FunctionContext } from '../../shared/runtime/function-context';
-import { createTokenHolder, functionRuntime, type FunctionRuntime } from '../../shared/runtime/function-runtime';
+import { createTokenHolder, functionClock, functionRuntime, type FunctionRuntime } from '../../shared/runtime/function-runtime';
 import { createLogger, errorFields } from '../../shared/runtime/logger';
 import { migrateStore } from '../../shared/runtime/migrate-store';
 import type { StorageExportSource } from '../../shared/usecases/ingest-from-storage';
@@ -32,7 +32,7 @@ export interface OperatorOptions {
 }
 
 export function createOperatorHandler(getRuntime: () => Promise<FunctionRuntime>, options: OperatorOptions = {}) {
-  const clock = options.clock ?? (() => new Date());
+  const clock = options.clock ?? functionClock;
   const storage = options.storage ?? ((config: FunctionRuntime['config']) => createS3ExportSource(createS3Client(config)));
   // Built once per instance; it asks for the current invocation's token on every call.
   let billingApi: BillingApi | undefined;

@@ -47,11 +47,22 @@ describe('ledger postings (R7) and balances (R8)', () => {
     expect(planPosting([line('0')], [], meta('r')).entries).toEqual([]);
   });
 
-  it('only looks at the quarter being posted and ignores withdrawals', () => {
+  it('only looks at the quarter being posted', () => {
     const ledger: LedgerEntry[] = [];
     post([line('5')], ledger, 'run-1');
     const other = planPosting([line('5')], ledger.map((e) => ({ ...e, quarter: '2025-Q4' })), meta('run-2'));
     expect(other.entries.map((e) => e.kind)).toEqual(['accrual']);
+  });
+
+  it('leaves withdrawals out of what a quarter already holds, so re-posting it appends nothing', () => {
+    const ledger: LedgerEntry[] = [];
+    post([line('5')], ledger, 'run-1');
+    ledger.push({ ...ledger[0]!, id: 'w1', kind: 'withdrawal', amount: parseMoney('-4'), seq: 7 });
+    const again = planPosting([line('5')], ledger, meta('run-2'));
+    expect(again.entries).toEqual([]);
+    expect(again.lines.map((l) => [formatMoney(l.posted), formatMoney(l.delta)])).toEqual([['5.00', '0.00']]);
+    // The next adjustment continues the key's own sequence, not the withdrawal's.
+    expect(planPosting([line('6')], ledger, meta('run-3')).entries.map((e) => [e.kind, formatMoney(e.amount), e.seq])).toEqual([['adjustment', '1.00', 2]]);
   });
 
   it('sums balances per currency, withdrawals included', () => {
