@@ -4,7 +4,7 @@
  * first when it is missing or older than any source it is built from. Plain JavaScript, so the
  * CLI starts without a TypeScript loader; `npx tsx cli/main.ts` still runs the sources directly.
  *
- * `node scripts/rebates.mjs --build-only [--out FILE]` only (re)builds, unconditionally.
+ * `node scripts/rebates.mjs --build-only` only (re)builds, unconditionally, and prints the bundle's path.
  */
 import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -58,8 +58,7 @@ export async function buildCliBundle(outfile = BUNDLE) {
 
 const args = process.argv.slice(2);
 if (args[0] === '--build-only') {
-  const out = args[1] === '--out' && args[2] ? resolve(args[2]) : BUNDLE;
-  console.log(await buildCliBundle(out));
+  console.log(await buildCliBundle());
 } else {
   if (isStale(BUNDLE)) await buildCliBundle();
   // The bundle reads process.argv.slice(2) — the same arguments, as if it were the script.
