@@ -61,6 +61,8 @@ if (args[0] === '--build-only') {
   console.log(await buildCliBundle());
 } else {
   if (isStale(BUNDLE)) await buildCliBundle();
+  // Node 22.1+ keeps V8's compiled code on disk between runs (node_modules/.cache); Node 20 has no such API.
+  (await import('node:module')).enableCompileCache?.();
   // The bundle reads process.argv.slice(2) — the same arguments, as if it were the script.
   createRequire(import.meta.url)(BUNDLE);
 }
