@@ -138,6 +138,16 @@ describe('operator CLI end to end', () => {
     expect(r.stderr).toMatch(/acc-1 is already linked to partner p1/);
   });
 
+  it('takes "now" from REBATES_NOW: 2026-Q2 is still running then, and the audit carries that time', () => {
+    useStore('now');
+    const early = cli('accrue', '--quarter', '2026-Q2');
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/2026-Q2 has not ended yet \(today is 2026-04-02, UTC\+3\)/);
+    expect(cli('partner', 'link', '--partner', 'p9', '--subaccount', 'acc-9', '--from', '2026-01-01').code).toBe(0);
+    const [link] = cli('partner', 'show', '--partner', 'p9', '--json').json().links;
+    expect(link.created.at).toBe(new Date(START + calls * 60_000 - 60_000).toISOString());
+  });
+
   it('exits 2 with usage on bad arguments and 1 for a missing path', () => {
     useStore('usage');
     const usage = cli('accrue', '--json');
