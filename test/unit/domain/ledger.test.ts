@@ -72,3 +72,17 @@ describe('ledger postings (R7) and balances (R8)', () => {
     expect(balances(ledger).map((b) => [b.currency, formatMoney(b.amount)])).toEqual([['RUB', '6.00'], ['USD', '3.00']]);
   });
 });
+
+describe('ledger order', () => {
+  it('plans lines by partner, specialization and currency, and lists balances by currency, whatever the input order', () => {
+    const lines: AccrualLine[] = [line('1', 'p2', 'USD'), line('1', 'p2', 'RUB'), { ...line('1', 'p1', 'RUB'), specialization: 'zz' }, line('1', 'p1', 'RUB')];
+    const plan = planPosting(lines, [], meta('run-1'));
+    expect(plan.lines.map((l) => [l.partnerId, l.specialization, l.currency])).toEqual([
+      ['p1', 'ml-ai', 'RUB'],
+      ['p1', 'zz', 'RUB'],
+      ['p2', 'ml-ai', 'RUB'],
+      ['p2', 'ml-ai', 'USD'],
+    ]);
+    expect(balances([...plan.entries].reverse()).map((b) => b.currency)).toEqual(['RUB', 'USD']);
+  });
+});
