@@ -34,5 +34,5 @@ export default {
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   thresholds: { high: 90, low: 85, break: null },
-  timeoutMS: 10000,
+  timeoutMS: 3000,
 };
