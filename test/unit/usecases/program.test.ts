@@ -61,3 +61,40 @@ describe('posted quarters a retroactive change reaches', () => {
     expect(linked).toMatchObject({ ok: true, postedQuartersAffected: [] });
   });
 });
+
+describe('link, unlink, grant and revoke input', () => {
+  it('refuses a bad "to" day even when "from" is good, and names an empty period as invalid input, not an overlap', async () => {
+    expect(await linkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc7', from: '2026-01-01', to: '2026-02-30', ...who })).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: expect.stringMatching(/--to 2026-02-30 is not a calendar day/) });
+    expect(await grantSpecialization(env.deps, { partnerId: 'p1', specialization: 'data-platform', from: '2026-01-01', to: '2026-13-01', ...who })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(await linkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc7', from: '2026-02-02', to: '2026-02-01', ...who })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(await grantSpecialization(env.deps, { partnerId: 'p1', specialization: 'data-platform', from: '2026-02-02', to: '2026-02-01', ...who })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(await grantSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', from: '2026-02-02', to: null, ...who })).toMatchObject({ ok: false, code: 'OVERLAP' });
+  });
+
+  it('unlinks only a link still in force on the effective day: not one already ended, nor one that ended before', async () => {
+    await env.store.program.insertLink(link('p1', 'acc5', '2026-01-01', '2026-01-31'));
+    expect(await unlinkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc5', effective: '2026-02-01', ...who })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    // A link whose last day is the effective day can still be ended, leaving it the days before.
+    expect(await unlinkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc5', effective: '2026-01-31', ...who })).toMatchObject({ ok: true, link: { to: '2026-01-30' } });
+    expect(await unlinkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc5', effective: '2026-01-20', ...who })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+  });
+
+  it('allows ending a link or grant after its first day, but not on it', async () => {
+    await env.store.program.insertLink(link('p1', 'acc6', '2026-03-01'));
+    expect(await unlinkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc6', effective: '2026-03-01', ...who })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(await unlinkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc6', effective: '2026-03-02', ...who })).toMatchObject({ ok: true, link: { from: '2026-03-01', to: '2026-03-01' } });
+    await env.store.program.insertSpecialization(grant('p1', 'data-platform', '2026-03-01'));
+    expect(await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'data-platform', effective: '2026-03-01', ...who })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'data-platform', effective: '2026-03-02', ...who })).toMatchObject({ ok: true, period: { to: '2026-03-01' } });
+  });
+
+  it('revokes only the partner’s own grant still in force, never another partner’s or an ended one', async () => {
+    await env.store.program.insertSpecialization(grant('p2', 'business-tools', '2026-01-01'));
+    expect(await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'business-tools', effective: '2026-02-01', ...who })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    expect(await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', effective: '2026-02-01', ...who })).toMatchObject({ ok: true });
+    expect(await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', effective: '2026-01-15', ...who })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    await env.store.program.insertSpecialization(grant('p1', 'data-platform', '2026-01-01', '2026-01-31'));
+    expect(await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'data-platform', effective: '2026-02-01', ...who })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    expect(await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'data-platform', effective: '2026-01-31', ...who })).toMatchObject({ ok: true, period: { to: '2026-01-30' } });
+  });
+});
