@@ -61,6 +61,17 @@ describe('ExactSum', () => {
     expect(sum(odd)).toBe(decimalSum(odd));
   });
 
+  it('stays exact when ten million fractions are added, where uncarried nano-units would pass 2^53', () => {
+    const up = new ExactSum();
+    const down = new ExactSum();
+    for (let i = 0; i < 10_000_000; i++) {
+      up.add(0, 999_999_999);
+      down.add(0, -999_999_999);
+    }
+    expect(up.toNanos()).toBe(9_999_999_990_000_000n);
+    expect(down.toNanos()).toBe(-9_999_999_990_000_000n);
+  });
+
   it('matches decimal.js on long random sequences of mixed-sign 9-decimal amounts', () => {
     let seed = 7;
     const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
