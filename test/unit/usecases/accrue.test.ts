@@ -109,6 +109,11 @@ describe('a running quarter’s preview through a day', () => {
     expect(await base('2026-01-10')).toEqual(['100.00']);
   });
 
+  it('counts the first day of the quarter when the preview goes through that day', async () => {
+    await ingestExport(env.deps, csvObject('first.csv', csv([['acc1', SPEECHSENSE, '2026-01-01', '7', '0', 1000]])));
+    expect(await base('2026-01-01')).toEqual(['7.00']);
+  });
+
   it('counts the whole quarter for a day after it, and nothing for a day before it', async () => {
     expect(await base('2026-06-30')).toEqual(['150.00']);
     expect(await base('2025-12-31')).toEqual([]);
