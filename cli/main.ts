@@ -11,7 +11,7 @@ import type { ActionDeps } from '../shared/actions/deps';
 import { createBillingApiFromConfig } from '../shared/adapters/billing/from-config';
 import type { BillingApi } from '../shared/ports/billing';
 import { loadRules } from '../shared/app/rules-file';
-import { loadConfig } from '../shared/config';
+import { configuredClock, loadConfig } from '../shared/config';
 import type { Store } from '../shared/ports/store';
 import { createLogger } from '../shared/runtime/logger';
 import { migrateStore } from '../shared/runtime/migrate-store';
@@ -52,7 +52,7 @@ async function main(): Promise<number> {
     return {
       store: opened,
       rules,
-      clock: () => new Date(),
+      clock: configuredClock(config),
       newId: randomUUID,
       logger: createLogger({ level: 'info', write: progress }),
       defaultActor: localActor(),

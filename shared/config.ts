@@ -30,7 +30,14 @@ export const configSchema = z
     BILLING_API_ENDPOINT: z.string().refine(isBillingEndpoint, { message: `expected ${BILLING_ENDPOINT_FORMS}` }).optional(),
     /** SQLite: how long a writer waits for another process's write lock before exiting 1 (STORE_BUSY). */
     SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+    /**
+     * Tests and rehearsals only: the instant the CLI and the functions take as "now" (ISO 8601 with
+     * an offset, e.g. 2026-04-02T09:00:00Z), so a run that posts a quarter does not depend on the
+     * day it runs. Never set in production (Terraform does not set it).
+     */
+    REBATES_NOW: z.iso.datetime({ offset: true }).optional(),
   })
+  // The cross-key rules run even when other keys are bad (`when`), so every problem is listed at once.
   .superRefine((env, ctx) => {
     if (env.REBATES_STORE === 'ydb') {
       if (!env.YDB_ENDPOINT) ctx.addIssue({ code: 'custom', path: ['YDB_ENDPOINT'], message: 'required when REBATES_STORE=ydb' });
@@ -42,7 +49,7 @@ export const configSchema = z
     if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) {
       ctx.addIssue({ code: 'custom', path: ['S3_SECRET_ACCESS_KEY'], message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together' });
     }
-  });
+  }, { when: () => true });
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -62,4 +69,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(picked);
   if (!result.success) throw new ConfigError(describeZodIssues(result.error));
   return result.data;
+}
+
+/** "Now" for the CLI and the functions: the real clock, or the fixed REBATES_NOW of a test run. */
+export function configuredClock(config: Pick<Config, 'REBATES_NOW'>): () => Date {
+  const fixed = config.REBATES_NOW;
+  return fixed === undefined ? () => new Date() : () => new Date(fixed);
 }

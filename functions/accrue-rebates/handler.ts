@@ -7,7 +7,7 @@ import { RebatesError } from '../../shared/errors';
 import { randomUUID } from 'node:crypto';
 import { parseAccrueEvent } from '../../shared/runtime/accrue-events';
 import type { FunctionContext } from '../../shared/runtime/function-context';
-import { createTokenHolder, functionRuntime, type FunctionRuntime } from '../../shared/runtime/function-runtime';
+import { createTokenHolder, functionClock, functionRuntime, type FunctionRuntime } from '../../shared/runtime/function-runtime';
 import { createLogger, errorFields } from '../../shared/runtime/logger';
 import { runQuarterlyAccrual, type QuarterlySummary } from '../../shared/usecases/quarterly-accrual';
 
@@ -17,7 +17,7 @@ export class AccrualRunError extends RebatesError {
   }
 }
 
-export function createAccrueRebatesHandler(getRuntime: () => Promise<FunctionRuntime>, clock: () => Date = () => new Date()) {
+export function createAccrueRebatesHandler(getRuntime: () => Promise<FunctionRuntime>, clock: () => Date = functionClock) {
   return async (event: unknown, context: FunctionContext): Promise<QuarterlySummary> => {
     token.update(context);
     let logger = createLogger({ level: 'info', requestId: context.requestId, fields: { function: 'accrue-rebates' } });

@@ -9,7 +9,7 @@ import { createS3ExportSource } from '../../shared/adapters/s3/s3-export-source'
 import type { Store } from '../../shared/ports/store';
 import { parseIngestEvent, toStorageIngestRequest } from '../../shared/runtime/events';
 import type { FunctionContext } from '../../shared/runtime/function-context';
-import { createTokenHolder, functionConfig } from '../../shared/runtime/function-runtime';
+import { createTokenHolder, functionClock, functionConfig } from '../../shared/runtime/function-runtime';
 import { lazy } from '../../shared/runtime/lazy';
 import { createLogger, errorFields, type LogLevel } from '../../shared/runtime/logger';
 import { openStore } from '../../shared/runtime/open-store';
@@ -38,7 +38,7 @@ export function createIngestUsageHandler(getRuntime: () => Promise<IngestUsageRu
       logger = createLogger({ level: logLevel, requestId: context.requestId, fields: { function: 'ingest-usage' } });
       const parsed = parseIngestEvent(event);
       const remaining = context.getRemainingTimeInMillis;
-      const deps = { store, source, logger, clock: () => new Date(), newId: randomUUID, shouldStop: () => (remaining ? remaining() < STOP_MARGIN_MS : false) };
+      const deps = { store, source, logger, clock: functionClock, newId: randomUUID, shouldStop: () => (remaining ? remaining() < STOP_MARGIN_MS : false) };
       const result = await ingestFromStorage(deps, toStorageIngestRequest(parsed));
       throwForTriggerRetry(parsed.kind, result);
       return result;

@@ -8,14 +8,14 @@ import type { ActionResult } from '../../shared/actions/deps';
 import { runAction } from '../../shared/actions/run-action';
 import { ActionValidationError, parseAction } from '../../shared/actions/schema';
 import type { FunctionContext } from '../../shared/runtime/function-context';
-import { createTokenHolder, functionRuntime, type FunctionRuntime } from '../../shared/runtime/function-runtime';
+import { createTokenHolder, functionClock, functionRuntime, type FunctionRuntime } from '../../shared/runtime/function-runtime';
 import { createLogger, errorFields } from '../../shared/runtime/logger';
 import { operatorDepsFactory, type OperatorOptions } from '../../shared/runtime/operator-deps';
 
 export type OperatorResponse = ({ action: string } & ActionResult) | { ok: false; action: string | null; error: { code: string; message: string; problems?: string[] } };
 
 export function createOperatorHandler(getRuntime: () => Promise<FunctionRuntime>, options: OperatorOptions = {}) {
-  const depsFor = operatorDepsFactory(token, options);
+  const depsFor = operatorDepsFactory(token, { ...options, clock: options.clock ?? functionClock });
   return async (event: unknown, context: FunctionContext): Promise<OperatorResponse> => {
     token.update(context);
     const logger = createLogger({ level: 'info', requestId: context.requestId, fields: { function: 'operator' } });

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { loadRules } from '../../shared/app/rules-file';
-import { loadConfig } from '../../shared/config';
+import { configuredClock, loadConfig } from '../../shared/config';
 import { loadPageAssets } from '../../shared/portal/page-assets';
 import { authorizeRequest, handlePortalRequest, type AuthorizerResult, type PortalDeps } from '../../shared/portal/portal-api';
 import { errorResponse, type HttpResponse } from '../../shared/portal/http';
@@ -26,7 +26,7 @@ async function depsFor(context: FunctionContext): Promise<PortalDeps> {
   iamToken = context.token?.access_token ?? iamToken;
   const { config, store, rules, pageFiles } = await runtime();
   const logger = createLogger({ level: config.LOG_LEVEL, requestId: context.requestId, fields: { function: 'portal-api' } });
-  return { store, rules, clock: () => new Date(), newId: randomUUID, logger, pageFiles };
+  return { store, rules, clock: configuredClock(config), newId: randomUUID, logger, pageFiles };
 }
 
 export async function handler(event: unknown, context: FunctionContext): Promise<HttpResponse> {

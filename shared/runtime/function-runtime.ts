@@ -5,7 +5,7 @@
  * after its first token expires).
  */
 import { loadRules } from '../app/rules-file';
-import { loadConfig, type Config } from '../config';
+import { configuredClock, loadConfig, type Config } from '../config';
 import type { Store } from '../ports/store';
 import type { LoadedRules } from '../usecases/deps';
 import type { FunctionContext } from './function-context';
@@ -54,6 +54,11 @@ let config: Config | undefined;
 export function functionConfig(): Config {
   config ??= loadConfig(process.env);
   return config;
+}
+
+/** "Now" in a function: the real clock, unless the configuration pins REBATES_NOW (tests, rehearsals). */
+export function functionClock(): Date {
+  return configuredClock(functionConfig())();
 }
 
 /** The production runtime of a function: reads the environment once, on first use. */

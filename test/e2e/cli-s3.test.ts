@@ -19,7 +19,8 @@ let dir: string;
 
 function cli(...args: string[]) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
-    env: { ...process.env, ...server.env, REBATES_STORE: `sqlite:${join(dir, 'rebates.db')}` },
+    // REBATES_NOW: after 2026-Q1 ended, whatever day the tests run.
+    env: { ...process.env, ...server.env, REBATES_STORE: `sqlite:${join(dir, 'rebates.db')}`, REBATES_NOW: '2026-04-20T09:00:00Z' },
     encoding: 'utf8',
   });
   return { code: result.status, stderr: result.stderr, json: () => JSON.parse(result.stdout) };

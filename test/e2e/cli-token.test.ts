@@ -11,7 +11,7 @@ let dir: string;
 
 function cli(...args: string[]) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
-    env: { ...process.env, REBATES_STORE: `sqlite:${join(dir, 'rebates.db')}`, REBATES_RULES: '' },
+    env: { ...process.env, REBATES_STORE: `sqlite:${join(dir, 'rebates.db')}`, REBATES_RULES: '', REBATES_NOW: '2026-04-20T09:00:00Z' },
     encoding: 'utf8',
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, json: () => JSON.parse(result.stdout) };

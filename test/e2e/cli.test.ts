@@ -1,37 +1,64 @@
 /**
- * End-to-end: spawns the real CLI (`node --import tsx cli/main.ts`, what `npm run rebates` runs)
- * on fixture files against a SQLite file and checks its JSON, exit codes and stderr.
+ * End-to-end: spawns the real CLI as `npm run rebates` does (scripts/rebates.mjs running the
+ * esbuild bundle, rebuilt once before the tests) on fixture files against a SQLite file per test, and checks its
+ * JSON, exit codes and stderr. "Now" is pinned with REBATES_NOW (a minute later on every call), so
+ * posting 2026-Q1 does not depend on the day the tests run. Each test starts from its own store:
+ * a fresh one, or a copy of one where p1's 2026-Q1 is posted.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const FIXTURES = 'test/fixtures/exports/cli';
+/** 2026-Q1 ended on March 31 (UTC+3): from here on it can be posted. */
+const START = Date.parse('2026-04-20T09:00:00Z');
 let dir: string;
+let posted: string;
+let db: string;
+let calls = 0;
 
 function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
-    env: { ...process.env, REBATES_STORE: `sqlite:${join(dir, 'rebates.db')}`, REBATES_RULES: '' },
+  const now = new Date(START + ++calls * 60_000).toISOString();
+  const result = spawnSync(process.execPath, ['scripts/rebates.mjs', ...args], {
+    env: { ...process.env, REBATES_STORE: `sqlite:${db}`, REBATES_RULES: '', REBATES_NOW: now },
     encoding: 'utf8',
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, json: () => JSON.parse(result.stdout) };
 }
 
+/** The store the next cli() calls use: a new file, or a copy of `from`. */
+function useStore(name: string, from?: string): string {
+  db = join(dir, `${name}.db`);
+  if (from) copyFileSync(from, db);
+  return db;
+}
+
+const SETUP = [
+  ['partner', 'link', '--partner', 'p1', '--subaccount', 'acc-1', '--from', '2025-01-01', '--actor', 'op-7', '--note', 'signed'],
+  ['partner', 'link', '--partner', 'p1', '--subaccount', 'acc-2', '--from', '2025-01-01'],
+  ['specialization', 'grant', '--partner', 'p1', '--specialization', 'ml-ai', '--from', '2025-01-01'],
+  ['specialization', 'grant', '--partner', 'p1', '--specialization', 'infrastructure-devops', '--from', '2025-01-01'],
+];
+
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rebates-cli-'));
-});
+  const build = spawnSync(process.execPath, ['scripts/rebates.mjs', '--build-only'], { encoding: 'utf8' });
+  expect(build.stderr).toBe('');
+  expect(build.stdout).toMatch(/dist\/cli\/rebates\.cjs\n$/);
+  posted = useStore('posted');
+  for (const args of [...SETUP, ['ingest', join(FIXTURES, 'q1-usage.csv')], ['accrue', '--quarter', '2026-Q1']]) {
+    const r = cli(...args);
+    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+  }
+}, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('operator CLI end to end', () => {
   it('links, grants, ingests and posts a quarter with the documented JSON shapes', () => {
-    for (const args of [
-      ['partner', 'link', '--partner', 'p1', '--subaccount', 'acc-1', '--from', '2025-01-01', '--actor', 'op-7', '--note', 'signed'],
-      ['partner', 'link', '--partner', 'p1', '--subaccount', 'acc-2', '--from', '2025-01-01'],
-      ['specialization', 'grant', '--partner', 'p1', '--specialization', 'ml-ai', '--from', '2025-01-01'],
-      ['specialization', 'grant', '--partner', 'p1', '--specialization', 'infrastructure-devops', '--from', '2025-01-01'],
-    ]) {
+    useStore('fresh');
+    for (const args of SETUP) {
       const r = cli(...args, '--json');
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
@@ -70,12 +97,14 @@ describe('operator CLI end to end', () => {
   });
 
   it('prints readable aligned tables without --json', () => {
+    useStore('tables', posted);
     const r = cli('balance', '--partner', 'p1');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(['Rebate accrual balance of p1', 'currency  amount', '--------  ------', 'RUB        42.35', 'USD         0.30', ''].join('\n'));
   });
 
   it('rejects a malformed file whole with line numbers on stderr and a non-zero exit', () => {
+    useStore('malformed', posted);
     const r = cli('ingest', join(FIXTURES, 'malformed.csv'), '--json');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/malformed\.csv rejected: line 3, column currency: .*EUR/);
@@ -87,6 +116,8 @@ describe('operator CLI end to end', () => {
   });
 
   it('shows a partner’s links and grants with their audit fields, and the ingest log', () => {
+    useStore('show', posted);
+    expect(cli('ingest', join(FIXTURES, 'malformed.csv')).code).toBe(1);
     const show = cli('partner', 'show', '--partner', 'p1', '--json').json();
     expect(show.links.map((l: { subaccountId: string; created: { actor: string; note: string } }) => [l.subaccountId, l.created.actor, l.created.note])).toEqual([
       ['acc-1', 'op-7', 'signed'],
@@ -101,13 +132,25 @@ describe('operator CLI end to end', () => {
   });
 
   it('rejects an overlapping link with the reason on stderr', () => {
+    useStore('overlap', posted);
     const r = cli('partner', 'link', '--partner', 'p2', '--subaccount', 'acc-1', '--from', '2026-02-01');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/acc-1 is already linked to partner p1/);
   });
 
+  it('takes "now" from REBATES_NOW: 2026-Q2 is still running then, and the audit carries that time', () => {
+    useStore('now');
+    const early = cli('accrue', '--quarter', '2026-Q2');
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/2026-Q2 has not ended yet \(today is 2026-04-20, UTC\+3\)/);
+    expect(cli('partner', 'link', '--partner', 'p9', '--subaccount', 'acc-9', '--from', '2026-01-01').code).toBe(0);
+    const [link] = cli('partner', 'show', '--partner', 'p9', '--json').json().links;
+    expect(link.created.at).toBe(new Date(START + calls * 60_000 - 60_000).toISOString());
+  });
+
   it('exits 2 with usage on bad arguments and 1 for a missing path', () => {
+    useStore('usage');
     const usage = cli('accrue', '--json');
     expect(usage.code).toBe(2);
     expect(usage.json().error.code).toBe('USAGE');

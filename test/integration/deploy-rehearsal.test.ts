@@ -3,9 +3,10 @@
  * `node` — this machine's and the cloud's Node 22.15 — with exactly the environment Terraform
  * gives it. Terraform's references become realistic local values of the same form: its
  * `ydb_full_endpoint` becomes `grpc://127.0.0.1:<port>/?database=/local` (the YDB protocol fake),
- * the Lockbox S3 keys become s3rver's, `var.*` take their defaults. Two keys are added, which
- * Terraform leaves to their defaults (the real services): S3_ENDPOINT (s3rver) and
- * BILLING_API_ENDPOINT (the in-process Billing API fake, which checks the invocation's token).
+ * the Lockbox S3 keys become s3rver's, `var.*` take their defaults. Three keys are added:
+ * S3_ENDPOINT (s3rver) and BILLING_API_ENDPOINT (the in-process Billing API fake, which checks the
+ * invocation's token), which Terraform leaves to the real services, and REBATES_NOW (the
+ * rehearsal's "now", so posting 2026-Q1 does not depend on the day it runs).
  * Then the functions are invoked with fixture events, as the triggers and an operator would.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -31,6 +32,8 @@ const BUCKET = 'billing-exports';
 const billingData = JSON.parse(readFileSync('test/fixtures/billing/catalog.json', 'utf8')) as FakeBillingData;
 /** The invocation's IAM token (context.token): the Billing API fake accepts exactly this one. */
 const TOKEN = billingData.token;
+/** "Now" for the functions (REBATES_NOW, for rehearsals only): 2026-Q1 has ended, whatever day the tests run. */
+const NOW = '2026-04-02T09:00:00Z';
 const timerEvent = JSON.parse(readFileSync('test/fixtures/events/timer-no-payload.json', 'utf8')) as { messages: { details: Record<string, string> }[] };
 
 let out: string;
@@ -94,7 +97,7 @@ describe.each(nodeRuntimes().map((r) => [r.name, r] as const))('deploy rehearsal
     const invocations = join(dir, 'invocations.json');
     const results = join(dir, 'results.jsonl');
     writeFileSync(invocations, JSON.stringify(events.map((event, i) => ({ event, token: TOKEN, requestId: `${fn}-${seq}-${i + 1}` }))));
-    const env = { ...envs[fn]!, S3_ENDPOINT: s3.endpoint, BILLING_API_ENDPOINT: billing.endpoint };
+    const env = { ...envs[fn]!, S3_ENDPOINT: s3.endpoint, BILLING_API_ENDPOINT: billing.endpoint, REBATES_NOW: NOW };
     const r = await run(runtime.path, [RUNNER, invocations, results, exportName], { cwd: dir, env });
     // The AWS SDK warns that Node 20 support ends soon; that warning alone is expected under Node 20.
     const stderr = runtime.path === process.execPath ? r.stderr.replace(/^\(node:\d+\) Warning: NodeVersionSupportWarning:[\s\S]*?\(Use `node --trace-warnings[^\n]*\n/m, '') : r.stderr;
@@ -141,8 +144,9 @@ describe.each(nodeRuntimes().map((r) => [r.name, r] as const))('deploy rehearsal
     const [posted, again, scheduled] = await invoke('accrue-rebates', [named, named, plain]);
     expect(posted).toMatchObject({ ok: true, result: { ok: true, quarters: [{ quarter: '2026-Q1', entriesAppended: 1, deltas: [{ currency: 'RUB', amount: '12.35' }] }] } });
     expect(again).toMatchObject({ ok: true, result: { quarters: [{ quarter: '2026-Q1', entriesAppended: 0 }] } });
-    // Without a payload the timer takes today's quarters (UTC+3); none of them has usage here.
-    expect(scheduled!.result.quarters.map((q: { quarter: string }) => q.quarter)).toEqual(quartersForTimer(new Date()));
+    // Without a payload the timer takes today's quarters (UTC+3, the pinned NOW): 2026-Q1, posted already, and 2025-Q4.
+    expect(scheduled!.result.quarters.map((q: { quarter: string; entriesAppended: number }) => [q.quarter, q.entriesAppended])).toEqual([['2025-Q4', 0], ['2026-Q1', 0]]);
+    expect(quartersForTimer(new Date(NOW))).toEqual(['2025-Q4', '2026-Q1']);
 
     const read = await invoke('operator', [
       { action: 'balance', partnerId: 'p1' },

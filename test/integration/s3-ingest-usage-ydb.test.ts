@@ -50,12 +50,17 @@ describe('ingest-usage handler with REBATES_STORE=ydb (protocol fake) on s3rver 
     const event = toStorageTriggerEvent(await server.nextEvents(1));
 
     const context = { requestId: 'req-ydb', token: { access_token: 't1.iam-token', expires_in: 43200, token_type: 'Bearer' } };
+    const sent = () => new Set(ydb.fake.requests.splice(0).map((r) => r.authTicket));
+    sent();
     const result = await handler(event, context);
     expect(result.items).toEqual([
       { bucket: BUCKET, key: 'partner/20260310.csv', status: 'applied', rows: 2, accountDaysApplied: 1, accountDaysStale: 0, conflicts: 0, reason: null },
     ]);
-    // Redelivery of the same event is harmless (I1).
-    expect((await handler(event, { ...context, requestId: 'req-ydb-2' })).items[0]!.status).toBe('applied');
+    // Every YDB call of the invocation carried its token.
+    expect(sent()).toEqual(new Set(['t1.iam-token']));
+    // Redelivery of the same event is harmless (I1); the warm instance uses the new invocation's token.
+    expect((await handler(event, { requestId: 'req-ydb-2', token: { ...context.token, access_token: 't1.next-token' } })).items[0]!.status).toBe('applied');
+    expect(sent()).toEqual(new Set(['t1.next-token']));
 
     const usage: string[] = [];
     for await (const a of ydb.store.usage.scanUsage({ from: '2026-03-10', to: '2026-03-10' })) {

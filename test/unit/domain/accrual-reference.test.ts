@@ -139,3 +139,65 @@ describe('accrual against an independent decimal.js reference', () => {
     expect(actual.size).toBeGreaterThan(0);
   });
 });
+
+/**
+ * Rounding ties on purpose: every line's exact rebate lies exactly half-way between two amounts at
+ * the rounding scale (random rate of the form 2^a·5^b, random scale, basis = tie ÷ rate split
+ * over random rows and days), so half-up and half-even must part on every even quotient.
+ */
+const TIE_RATES = ['0.5', '0.25', '0.125', '0.05', '0.1', '0.2', '0.4', '0.04'];
+
+function tieScenario(seed: number, mode: 'half-up' | 'half-even'): { s: Scenario; expected: Map<string, string> } {
+  const rnd = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const scale = pick([0, 1, 2, 2, 4]);
+  const rate = pick(TIE_RATES);
+  const version = { effectiveFrom: '2025-01-01', basis: pick(['paid', 'cost'] as const), activity: 'daily', rounding: { scale, mode }, exclude: { services: [], skus: [] }, specializations: { s1: { rate, services: ['svc-a'], skus: [] } } };
+  const links: SubaccountLink[] = [];
+  const specs: SpecializationPeriod[] = [];
+  const rows: UsageAggregate[] = [];
+  const expected = new Map<string, string>();
+  const unit = new D(10).pow(-scale);
+  for (let p = 1; p <= 12; p++) {
+    links.push(link(`p${p}`, `acc${p}`, '2025-01-01'));
+    specs.push(grant(`p${p}`, 's1', '2025-01-01'));
+    for (const currency of ['RUB', 'USD'] as const) {
+      // The quotient's parity decides half-even; alternate it so both directions occur in every scenario.
+      const quotient = 2 * Math.floor(rnd() * 50_000) + (p % 2);
+      const tie = unit.times(quotient).plus(unit.div(2));
+      const basis = tie.div(rate);
+      expect(basis.decimalPlaces()).toBeLessThanOrEqual(9);
+      // Split the basis over 1–4 rows on random days of the quarter.
+      let left = BigInt(basis.times(1e9).toFixed(0));
+      const parts = 1 + Math.floor(rnd() * 4);
+      for (let i = 1; i <= parts; i++) {
+        const part = i === parts ? left : (left * BigInt(1 + Math.floor(rnd() * 60))) / 100n;
+        left -= part;
+        const text = new D(part.toString()).div(1e9).toFixed(9);
+        rows.push(usage(`acc${p}`, addDays('2026-01-01', Math.floor(rnd() * 90)), 'svc-a', text, '0', { skuId: 'sku-a', currency }));
+      }
+      const roundedUp = mode === 'half-up' || quotient % 2 === 1;
+      expected.set(`p${p}/s1/${currency}`, unit.times(quotient + (roundedUp ? 1 : 0)).toFixed(scale));
+    }
+  }
+  return { s: { rulesJson: { versions: [version] }, links, specs, rows }, expected };
+}
+
+describe('rounding ties against the reference and the rounding rule', () => {
+  it.each(Array.from({ length: 20 }, (_, i) => [i + 1, i % 2 === 0 ? 'half-up' : 'half-even'] as const))(
+    'rounds every exact half-way line of tie scenario %i by %s',
+    (seed, mode) => {
+      const { s, expected } = tieScenario(seed, mode);
+      const rules = parseRules(s.rulesJson);
+      const result = computeAccrual({ rules, quarter: QUARTER, links: s.links, specializations: s.specs }, s.rows);
+      const scale = rules.versionOn(quarterRange(QUARTER).to)!.rounding.scale;
+      const amounts = new Map(result.lines.map((l) => [`${l.partnerId}/${l.specialization}/${l.currency}`, formatScaled(l.amount / 10n ** BigInt(9 - scale), scale, scale)]));
+      const ref = reference(s);
+      // Every line is a tie: its exact value has exactly one more digit than the scale, a 5.
+      for (const { exact } of ref.values()) expect(new D(exact).times(new D(10).pow(scale)).mod(1).toString()).toBe('0.5');
+      expect(Object.fromEntries(amounts)).toEqual(Object.fromEntries([...ref].map(([k, v]) => [k, v.amount])));
+      expect(Object.fromEntries(amounts)).toEqual(Object.fromEntries(expected));
+      expect(amounts.size).toBe(24);
+    },
+  );
+});

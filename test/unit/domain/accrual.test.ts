@@ -115,3 +115,50 @@ describe('accrual (R2–R6)', () => {
     expect(amounts(baseInput(), rows)).toEqual([]);
   });
 });
+
+describe('accrual breakdown (R11) and its order', () => {
+  it('lists lines by partner, specialization and currency, and details by subaccount, service and rules version, whatever the row order', () => {
+    const rules = rulesWith({ effectiveFrom: '2023-01-01' }, { effectiveFrom: '2026-02-01' });
+    const input = baseInput({
+      rules,
+      links: [link('p2', 'acc-b', '2025-01-01'), link('p2', 'acc-a', '2025-01-01'), link('p1', 'acc1', '2025-01-01')],
+      specializations: [grant('p2', 'ml-ai', '2025-01-01'), grant('p2', 'infrastructure-devops', '2025-01-01'), grant('p1', 'ml-ai', '2025-01-01')],
+    });
+    const rows = [
+      usage('acc-b', '2026-02-10', SPEECHSENSE, '1', '0', { currency: 'USD' }),
+      usage('acc-b', '2026-02-10', SPEECHSENSE, '1'),
+      usage('acc-b', '2026-01-10', SPEECHSENSE, '1'),
+      usage('acc-a', '2026-01-10', SPEECHSENSE, '1'),
+      usage('acc-b', '2026-01-10', COMPUTE, '1'),
+      usage('acc1', '2026-01-10', SPEECHSENSE, '1'),
+    ];
+    const result = computeAccrual(input, rows);
+    expect(result.lines.map((l) => [l.partnerId, l.specialization, l.currency])).toEqual([
+      ['p1', 'ml-ai', 'RUB'],
+      ['p2', 'infrastructure-devops', 'RUB'],
+      ['p2', 'ml-ai', 'RUB'],
+      ['p2', 'ml-ai', 'USD'],
+    ]);
+    expect(result.lines[2]!.details.map((d) => [d.subaccountId, d.rulesVersion])).toEqual([
+      ['acc-a', '2023-01-01'],
+      ['acc-b', '2023-01-01'],
+      ['acc-b', '2026-02-01'],
+    ]);
+    expect(result.rulesVersions).toEqual(['2023-01-01', '2026-02-01']);
+  });
+
+  it('orders details of one subaccount by service', () => {
+    const rules = rulesWith({ specializations: { 'ml-ai': { rate: '0.10', services: [SPEECHSENSE, CLICKHOUSE] } } });
+    const rows = [usage('acc1', '2026-01-10', SPEECHSENSE, '1'), usage('acc1', '2026-01-10', CLICKHOUSE, '1')];
+    expect(computeAccrual(baseInput({ rules }), rows).lines[0]!.details.map((d) => d.serviceId)).toEqual([CLICKHOUSE, SPEECHSENSE].sort());
+  });
+
+  it('adds rows of the same subaccount, service and version into one detail, keeping a known service name', () => {
+    const rows = [
+      usage('acc1', '2026-01-10', SPEECHSENSE, '10', '0', { serviceName: 'SpeechSense' }),
+      { ...usage('acc1', '2026-01-11', SPEECHSENSE, '5', '0', { serviceName: '' }), rows: 3 },
+    ];
+    const [line] = computeAccrual(baseInput(), rows).lines;
+    expect(line!.details.map((d) => [d.serviceName, formatMoney(d.base), d.rows])).toEqual([['SpeechSense', '15.00', 4]]);
+  });
+});

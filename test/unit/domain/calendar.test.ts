@@ -39,3 +39,11 @@ describe('calendar (R1)', () => {
     expect(periodsOverlap({ from: '2026-01-01', to: null }, { from: '2025-01-01', to: '2025-12-31' })).toBe(false);
   });
 });
+
+describe('calendar input checks', () => {
+  it('refuses to count from or name the quarter of a day that does not exist', () => {
+    expect(() => addDays('2026-02-30', 1)).toThrow(/"2026-02-30" is not a calendar day/);
+    expect(() => toEpochDays('2026-13-01')).toThrow(RangeError);
+    expect(() => quarterOf('2026-13-01')).toThrow(/"2026-13-01" is not a calendar day/);
+  });
+});

@@ -47,11 +47,22 @@ describe('ledger postings (R7) and balances (R8)', () => {
     expect(planPosting([line('0')], [], meta('r')).entries).toEqual([]);
   });
 
-  it('only looks at the quarter being posted and ignores withdrawals', () => {
+  it('only looks at the quarter being posted', () => {
     const ledger: LedgerEntry[] = [];
     post([line('5')], ledger, 'run-1');
     const other = planPosting([line('5')], ledger.map((e) => ({ ...e, quarter: '2025-Q4' })), meta('run-2'));
     expect(other.entries.map((e) => e.kind)).toEqual(['accrual']);
+  });
+
+  it('leaves withdrawals out of what a quarter already holds, so re-posting it appends nothing', () => {
+    const ledger: LedgerEntry[] = [];
+    post([line('5')], ledger, 'run-1');
+    ledger.push({ ...ledger[0]!, id: 'w1', kind: 'withdrawal', amount: parseMoney('-4'), seq: 7 });
+    const again = planPosting([line('5')], ledger, meta('run-2'));
+    expect(again.entries).toEqual([]);
+    expect(again.lines.map((l) => [formatMoney(l.posted), formatMoney(l.delta)])).toEqual([['5.00', '0.00']]);
+    // The next adjustment continues the key's own sequence, not the withdrawal's.
+    expect(planPosting([line('6')], ledger, meta('run-3')).entries.map((e) => [e.kind, formatMoney(e.amount), e.seq])).toEqual([['adjustment', '1.00', 2]]);
   });
 
   it('sums balances per currency, withdrawals included', () => {
@@ -59,5 +70,19 @@ describe('ledger postings (R7) and balances (R8)', () => {
     post([line('10', 'p1', 'RUB'), line('3', 'p1', 'USD')], ledger, 'run-1');
     ledger.push({ ...ledger[0]!, id: 'w1', kind: 'withdrawal', amount: parseMoney('-4'), seq: 0 });
     expect(balances(ledger).map((b) => [b.currency, formatMoney(b.amount)])).toEqual([['RUB', '6.00'], ['USD', '3.00']]);
+  });
+});
+
+describe('ledger order', () => {
+  it('plans lines by partner, specialization and currency, and lists balances by currency, whatever the input order', () => {
+    const lines: AccrualLine[] = [line('1', 'p2', 'USD'), line('1', 'p2', 'RUB'), { ...line('1', 'p1', 'RUB'), specialization: 'zz' }, line('1', 'p1', 'RUB')];
+    const plan = planPosting(lines, [], meta('run-1'));
+    expect(plan.lines.map((l) => [l.partnerId, l.specialization, l.currency])).toEqual([
+      ['p1', 'ml-ai', 'RUB'],
+      ['p1', 'zz', 'RUB'],
+      ['p2', 'ml-ai', 'RUB'],
+      ['p2', 'ml-ai', 'USD'],
+    ]);
+    expect(balances([...plan.entries].reverse()).map((b) => b.currency)).toEqual(['RUB', 'USD']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, formatScaled, parseMoney, parseRate, roundScaled, DecimalFormatError } from '../../../shared/domain/money';
+import { formatMoney, formatScaled, parseMoney, parseRate, rescaleUp, roundScaled, sumNanos, DecimalFormatError } from '../../../shared/domain/money';
 
 describe('money', () => {
   it('parses and formats nano-units exactly, including the extremes of Decimal(22,9)', () => {
@@ -35,5 +35,31 @@ describe('money', () => {
   it('keeps rates as exact scaled integers', () => {
     expect(parseRate('0.10')).toBe(100_000_000n);
     expect(parseRate('0.03') * 3n).toBe(parseRate('0.09'));
+  });
+});
+
+describe('money scales', () => {
+  it('scales a value up exactly when the target scale is larger, and refuses to scale down without rounding', () => {
+    expect(roundScaled(123n, 2, 4, 'half-up')).toBe(12300n);
+    expect(roundScaled(123n, 2, 2, 'half-even')).toBe(123n);
+    expect(rescaleUp(5n, 2, 9)).toBe(50_000_000n);
+    expect(rescaleUp(5n, 9, 9)).toBe(5n);
+    expect(() => rescaleUp(5n, 9, 2)).toThrow(RangeError);
+  });
+
+  it('rounds negative half-way values away from zero (half-up) or to even (half-even)', () => {
+    expect(roundScaled(-125n, 2, 1, 'half-up')).toBe(-13n);
+    expect(roundScaled(-125n, 2, 1, 'half-even')).toBe(-12n);
+    expect(roundScaled(-135n, 2, 1, 'half-even')).toBe(-14n);
+  });
+
+  it('sums nano-units exactly, negatives included', () => {
+    expect(sumNanos([parseMoney('0.1'), parseMoney('0.2'), parseMoney('-0.05')])).toBe(parseMoney('0.25'));
+    expect(sumNanos([])).toBe(0n);
+  });
+
+  it('formats whole numbers at scale 0 without a point', () => {
+    expect(formatScaled(1234n, 0)).toBe('1234');
+    expect(formatScaled(-7n, 0, 0)).toBe('-7');
   });
 });

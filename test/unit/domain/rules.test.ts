@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseRules, RulesValidationError } from '../../../shared/domain/rules';
+import { z } from 'zod';
+import { describeZodIssues, parseRules, RulesValidationError } from '../../../shared/domain/rules';
 import { CLICKHOUSE, COMPUTE, rulesWith } from '../../support/domain-builders';
 
 function problemsOf(json: unknown): string[] {
@@ -101,5 +102,48 @@ describe('rate problems named for what they are (issue 8, class 10)', () => {
   it('reports a negative rate as negative, not as a digits problem', () => {
     const version = { effectiveFrom: '2023-01-01', specializations: { 'ml-ai': { rate: '-0.10', services: [], skus: [] } } };
     expect(() => parseRules({ versions: [version] })).toThrow(/rate -0\.10 is negative; a rate is between 0 and 1/);
+  });
+});
+
+describe('program rules problems, exactly', () => {
+  it('accepts a rate of exactly 1', () => {
+    expect(parseRules({ versions: [{ effectiveFrom: '2026-01-01', specializations: { a: { rate: '1', services: ['svc'] } } }] }).versionOn('2026-01-01')!.specializations.get('a')!.rateText).toBe('1');
+  });
+
+  it('names the duplicate version by its place, a SKU listed under two specializations, and an id listed twice', () => {
+    const problems = problemsOf({
+      versions: [
+        { effectiveFrom: '2026-01-01', specializations: {} },
+        {
+          effectiveFrom: '2026-01-01',
+          specializations: { a: { rate: '0.1', services: ['svc', 'svc'], skus: ['sku-1'] }, b: { rate: '0.2', skus: ['sku-1'] } },
+        },
+      ],
+    });
+    expect(problems).toEqual([
+      'versions[1].effectiveFrom: duplicate effectiveFrom 2026-01-01',
+      'versions[1].specializations.a.services[1]: svc is listed twice',
+      'versions[1].specializations.b.skus[0]: SKU sku-1 is already listed under a',
+    ]);
+  });
+
+  it('says "(root)" for a file that is no object, and lists problems one per line in the error', () => {
+    expect(problemsOf([])).toEqual([expect.stringMatching(/^\(root\): /)]);
+    expect(() => parseRules({ versions: [] }, 'x.json')).toThrow('invalid program rules in x.json:\n  - versions: at least one version is required');
+  });
+
+  it('writes a path that starts with an index without a leading dot', () => {
+    const result = z.array(z.object({ a: z.string() })).safeParse([{ a: 'ok' }, { a: 1 }]);
+    expect(result.success || describeZodIssues(result.error)).toEqual([expect.stringMatching(/^\[1\]\.a: /)]);
+  });
+
+  it('lists the specialization ids of every version, sorted', () => {
+    const rules = parseRules({
+      versions: [
+        { effectiveFrom: '2026-01-01', specializations: { zeta: { rate: '0.1' }, alpha: { rate: '0.1' } } },
+        { effectiveFrom: '2025-01-01', specializations: { mid: { rate: '0.1' } } },
+      ],
+    });
+    expect(rules.specializationIds()).toEqual(['alpha', 'mid', 'zeta']);
   });
 });

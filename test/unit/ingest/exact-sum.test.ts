@@ -38,11 +38,38 @@ describe('ExactSum', () => {
     expect(values.reduce((a, v) => a + Number(v), 0).toString()).not.toBe('1');
   });
 
-  it('stays exact past 2^53 units by spilling into a bigint', () => {
+  it('stays exact past 2^52 units, where the spill threshold lies', () => {
     const values = Array.from({ length: 2000 }, (_, i) => (i % 3 === 0 ? '-9999999999999.999999999' : '9999999999999.999999999'));
     expect(sum(values)).toBe(decimalSum(values));
     // 666 × 9999999999999.999999999: far beyond 2^53 nano-units and past 2^52 whole units.
     expect(sum(values)).toBe('6659999999999999.999999334');
+  });
+
+  it('stays exact past 2^53 units, where a float sum would lose whole units, in both directions', () => {
+    const max = '9999999999999.999999999';
+    // 1,000 largest cells: about 10^16 units, beyond 2^53 ≈ 9.007 × 10^15.
+    const up = Array.from({ length: 1000 }, () => max);
+    expect(sum(up)).toBe('9999999999999999.999999');
+    expect(sum(up)).toBe(decimalSum(up));
+    expect(BigInt(sum(up).split('.')[0]!)).toBeGreaterThan(2n ** 53n);
+    const down = [...up.map((v) => `-${v}`), '-0.000000001'];
+    expect(sum(down)).toBe('-9999999999999999.999999001');
+    expect(sum(down)).toBe(decimalSum(down));
+    // Odd unit steps above 2^53: a float would round every other one away.
+    const odd = [...up, ...Array.from({ length: 7 }, () => '1')];
+    expect(sum(odd)).toBe('10000000000000006.999999');
+    expect(sum(odd)).toBe(decimalSum(odd));
+  });
+
+  it('stays exact when ten million fractions are added, where uncarried nano-units would pass 2^53', () => {
+    const up = new ExactSum();
+    const down = new ExactSum();
+    for (let i = 0; i < 10_000_000; i++) {
+      up.add(0, 999_999_999);
+      down.add(0, -999_999_999);
+    }
+    expect(up.toNanos()).toBe(9_999_999_990_000_000n);
+    expect(down.toNanos()).toBe(-9_999_999_990_000_000n);
   });
 
   it('matches decimal.js on long random sequences of mixed-sign 9-decimal amounts', () => {

@@ -1,0 +1,99 @@
+/**
+ * `npm run rebates -- <command>`: runs the operator CLI from its esbuild bundle
+ * (dist/cli/rebates.cjs — CommonJS, Node 20, better-sqlite3 left to node_modules), building it
+ * first when it is missing or older than any source it is built from. Plain JavaScript, so the
+ * CLI starts without a TypeScript loader; `npx tsx cli/main.ts` still runs the sources directly.
+ *
+ * `node scripts/rebates.mjs --build-only` only (re)builds, unconditionally, and prints the bundle's path.
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire, Module } from 'node:module';
+import vm from 'node:vm';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BUNDLE = join(ROOT, 'dist/cli/rebates.cjs');
+/** What the bundle is built from: its sources, the shipped rules, the dependency versions, this file. */
+const INPUTS = ['cli', 'shared', 'rules', 'package-lock.json', 'scripts/rebates.mjs'];
+
+/** The newest modification time under `path` (a file or a directory tree), in ms. */
+function newestMtime(path) {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) return 0;
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+function isStale(bundle) {
+  const built = statSync(bundle, { throwIfNoEntry: false });
+  return !built || INPUTS.some((input) => newestMtime(join(ROOT, input)) > built.mtimeMs);
+}
+
+/** Builds the bundle into a temporary file and renames it, so concurrent runs never see half a file. */
+export async function buildCliBundle(outfile = BUNDLE) {
+  const { build } = await import('esbuild');
+  mkdirSync(dirname(outfile), { recursive: true });
+  const partial = `${outfile}.${process.pid}.tmp`;
+  await build({
+    entryPoints: [join(ROOT, 'cli/main.ts')],
+    outfile: partial,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // The native SQLite module resolves from node_modules at run time; the token-service paths of
+    // @yandex-cloud/nodejs-sdk are never reached (as in scripts/build.ts for the functions).
+    external: ['better-sqlite3', '@yandex-cloud/nodejs-sdk/dist/token-service/*'],
+    sourcemap: false,
+    minify: true,
+    keepNames: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  renameSync(partial, outfile);
+  return outfile;
+}
+
+const args = process.argv.slice(2);
+if (args[0] === '--build-only') {
+  console.log(await buildCliBundle());
+} else {
+  if (isStale(BUNDLE)) await buildCliBundle();
+  runWithCodeCache(BUNDLE);
+}
+
+/**
+ * Runs the bundle as a CommonJS module, with V8's compiled code kept beside it: compiling the
+ * 4 MB bundle is most of a cold start, and a code cache makes the next start skip it. The cache is
+ * written after the run (so it holds the functions that ran) and ignored when the bundle changed.
+ */
+function runWithCodeCache(bundle) {
+  const cacheFile = `${bundle}.v8-cache`;
+  const source = readFileSync(bundle, 'utf8');
+  const cacheStat = statSync(cacheFile, { throwIfNoEntry: false });
+  const cachedData = cacheStat && cacheStat.mtimeMs >= statSync(bundle).mtimeMs ? readFileSync(cacheFile) : undefined;
+  const script = new vm.Script(Module.wrap(source), {
+    filename: bundle,
+    cachedData,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    process.once('exit', () => {
+      try {
+        const partial = `${cacheFile}.${process.pid}.tmp`;
+        writeFileSync(partial, script.createCachedData());
+        renameSync(partial, cacheFile);
+      } catch {
+        // A read-only checkout only loses the speed-up.
+      }
+    });
+  }
+  const module = new Module(bundle);
+  module.filename = bundle;
+  module.paths = Module._nodeModulePaths(dirname(bundle));
+  // The bundle reads process.argv.slice(2) — the same arguments, as if it were the script.
+  script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+}
