@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createSqliteStore } from '../shared/adapters/sqlite/sqlite-store';
-import { loadRules } from '../shared/app/rules-file';
+import { loadRules } from '../shared/runtime/rules-file';
 import { addDays, quarterRange } from '../shared/domain/calendar';
 import type { UsageAggregate } from '../shared/domain/model';
 import { accrueQuarter } from '../shared/usecases/accrue';

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createSqliteStore } from '../shared/adapters/sqlite/sqlite-store';
 import type { UsageAggregate } from '../shared/domain/model';
-import { ingestExport } from '../shared/ingest/ingest-export';
+import { ingestExport } from '../shared/usecases/ingest-export';
 import { listLocalExports } from '../shared/ingest/local-source';
 import { parseUsageExport } from '../shared/ingest/usage-export-parser';
 import { GENERATOR_VERSION, generateExport } from './export-generator';

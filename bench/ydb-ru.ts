@@ -10,9 +10,9 @@
  * posted with every account linked and every partner holding a specialization.
  */
 import { randomUUID } from 'node:crypto';
-import { loadRules } from '../shared/app/rules-file';
+import { loadRules } from '../shared/runtime/rules-file';
 import { quarterOf } from '../shared/domain/calendar';
-import { ingestExport } from '../shared/ingest/ingest-export';
+import { ingestExport } from '../shared/usecases/ingest-export';
 import { listLocalExports } from '../shared/ingest/local-source';
 import { accrueQuarter } from '../shared/usecases/accrue';
 import { totalCost } from '../test/ydb/fake/cost-meter';

@@ -10,7 +10,7 @@ import { createS3ExportSource } from '../shared/adapters/s3/s3-export-source';
 import type { ActionDeps } from '../shared/actions/deps';
 import { createBillingApiFromConfig } from '../shared/adapters/billing/from-config';
 import type { BillingApi } from '../shared/ports/billing';
-import { loadRules } from '../shared/app/rules-file';
+import { loadRules } from '../shared/runtime/rules-file';
 import { configuredClock, loadConfig } from '../shared/config';
 import type { Store } from '../shared/ports/store';
 import { createLogger } from '../shared/runtime/logger';

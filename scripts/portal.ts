@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { loadRules } from '../shared/app/rules-file';
+import { loadRules } from '../shared/runtime/rules-file';
 import { loadConfig } from '../shared/config';
 import { loadPageAssets } from '../shared/portal/page-assets';
 import { errorResponse } from '../shared/portal/http';

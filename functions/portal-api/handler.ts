@@ -4,7 +4,7 @@
  * built once per instance, on first use.
  */
 import { randomUUID } from 'node:crypto';
-import { loadRules } from '../../shared/app/rules-file';
+import { loadRules } from '../../shared/runtime/rules-file';
 import { configuredClock, loadConfig } from '../../shared/config';
 import { loadPageAssets } from '../../shared/portal/page-assets';
 import { authorizeRequest, handlePortalRequest, type AuthorizerResult, type PortalDeps } from '../../shared/portal/portal-api';

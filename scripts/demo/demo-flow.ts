@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { CommandOutput } from '../../cli/output';
 import { runCli } from '../../cli/run-cli';
 import type { ActionDeps } from '../../shared/actions/deps';
-import { loadRules } from '../../shared/app/rules-file';
+import { loadRules } from '../../shared/runtime/rules-file';
 import type { Store } from '../../shared/ports/store';
 import { createLogger } from '../../shared/runtime/logger';
 import { runOperatorTrustSteps } from './operator-trust-flow';

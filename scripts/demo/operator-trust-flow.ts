@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { CommandOutput } from '../../cli/output';
 import { createBillingApi } from '../../shared/adapters/billing';
 import type { ActionDeps } from '../../shared/actions/deps';
-import { loadRules } from '../../shared/app/rules-file';
+import { loadRules } from '../../shared/runtime/rules-file';
 import { formatScaled } from '../../shared/domain/money';
 import { addDays } from '../../shared/domain/calendar';
 import type { DemoOutput } from './demo-flow';

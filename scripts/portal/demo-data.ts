@@ -7,9 +7,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRules } from '../../shared/app/rules-file';
+import { loadRules } from '../../shared/runtime/rules-file';
 import { addDays, lastClosedQuarter, moscowDay, previousQuarter, quarterOf, quarterRange, type Day } from '../../shared/domain/calendar';
-import { ingestExport } from '../../shared/ingest/ingest-export';
+import { ingestExport } from '../../shared/usecases/ingest-export';
 import { listLocalExports } from '../../shared/ingest/local-source';
 import type { Store } from '../../shared/ports/store';
 import { accrueQuarter } from '../../shared/usecases/accrue';

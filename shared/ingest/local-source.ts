@@ -9,7 +9,7 @@ import { RebatesError } from '../errors';
 import { createReadStream, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExportReadError, type ExportObject } from './ingest-export';
+import { ExportReadError, type ExportObject } from '../ports/export-source';
 
 export class ExportPathError extends RebatesError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -4,7 +4,7 @@
  * (the YDB store and the Billing API read it on every call, so a warm instance keeps working
  * after its first token expires).
  */
-import { loadRules } from '../app/rules-file';
+import { loadRules } from './rules-file';
 import { configuredClock, loadConfig, type Config } from '../config';
 import type { Store } from '../ports/store';
 import type { LoadedRules } from '../usecases/deps';

@@ -7,22 +7,11 @@
  */
 import { RebatesError } from '../errors';
 import type { IngestStatus } from '../domain/model';
-import { ingestExport, type ExportObject, type IngestDeps, type IngestOutcome } from '../ingest/ingest-export';
+import type { ExportObject, ObjectLocation, StorageExportSource } from '../ports/export-source';
+import { ingestExport, type IngestDeps, type IngestOutcome } from './ingest-export';
 import { errorFields, type Logger } from '../runtime/logger';
 
-export interface ObjectLocation {
-  bucket: string;
-  key: string;
-}
-
-/**
- * The port this use case needs from object storage (implemented by `createS3ExportSource`).
- * `exportObject` rejects with an error whose `code` is `OBJECT_NOT_FOUND` when there is no such object.
- */
-export interface StorageExportSource {
-  exportObject(bucket: string, key: string): Promise<ExportObject>;
-  listExports(bucket: string, prefix: string, options?: { startAfter?: string }): AsyncIterable<ExportObject & { location?: ObjectLocation }>;
-}
+export type { ObjectLocation, StorageExportSource } from '../ports/export-source';
 
 export interface IngestFromStorageDeps extends IngestDeps {
   source: StorageExportSource;

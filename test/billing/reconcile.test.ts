@@ -12,7 +12,7 @@ import { createOperatorHandler, type OperatorResponse } from '../../functions/op
 import { createLogger } from '../../shared/runtime/logger';
 import { createBillingApi } from '../../shared/adapters/billing';
 import { parseRules } from '../../shared/domain/rules';
-import { ingestExport } from '../../shared/ingest/ingest-export';
+import { ingestExport } from '../../shared/usecases/ingest-export';
 import type { BillingApi } from '../../shared/ports/billing';
 import type { FunctionRuntime } from '../../shared/runtime/function-runtime';
 import { COMPUTE, SPEECHSENSE } from '../support/domain-builders';

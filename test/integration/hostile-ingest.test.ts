@@ -6,7 +6,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatMoney } from '../../shared/domain/money';
-import { ingestExport } from '../../shared/ingest/ingest-export';
+import { ingestExport } from '../../shared/usecases/ingest-export';
 import { listLocalExports } from '../../shared/ingest/local-source';
 import { releaseAccountDays } from '../../shared/usecases/release-account-days';
 import { SPEECHSENSE, rulesWith } from '../support/domain-builders';

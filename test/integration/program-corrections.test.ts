@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatMoney } from '../../shared/domain/money';
-import { ingestExport } from '../../shared/ingest/ingest-export';
+import { ingestExport } from '../../shared/usecases/ingest-export';
 import { accrueQuarter } from '../../shared/usecases/accrue';
 import { grantSpecialization, linkSubaccount, revokeSpecialization, unlinkSubaccount } from '../../shared/usecases/program';
 import { partnerBalance } from '../../shared/usecases/statement';

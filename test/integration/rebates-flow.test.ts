@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatMoney } from '../../shared/domain/money';
 import { StoreError } from '../../shared/ports/store';
-import { ingestExport } from '../../shared/ingest/ingest-export';
+import { ingestExport } from '../../shared/usecases/ingest-export';
 import { accrueQuarter, quartersForTimer } from '../../shared/usecases/accrue';
 import { grantSpecialization, linkSubaccount, revokeSpecialization, unlinkSubaccount } from '../../shared/usecases/program';
 import { partnerBalance, partnerStatement } from '../../shared/usecases/statement';

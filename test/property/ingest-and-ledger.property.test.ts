@@ -11,7 +11,7 @@ import { createSqliteStore } from '../../shared/adapters/sqlite/sqlite-store';
 import { computeQuarter, accrueQuarter } from '../../shared/usecases/accrue';
 import { grantSpecialization, linkSubaccount } from '../../shared/usecases/program';
 import { partnerBalance } from '../../shared/usecases/statement';
-import { ingestExport } from '../../shared/ingest/ingest-export';
+import { ingestExport } from '../../shared/usecases/ingest-export';
 import { formatMoney, PRODUCT_SCALE, roundScaled, MONEY_SCALE } from '../../shared/domain/money';
 import type { Deps } from '../../shared/usecases/deps';
 import { COMPUTE, SPEECHSENSE, rulesWith } from '../support/domain-builders';

@@ -2,7 +2,7 @@
  * An in-memory object store behind the StorageExportSource port, for handler unit tests: no
  * network, objects streamed in small chunks, and read failures injected per object.
  */
-import type { ExportObject } from '../../shared/ingest/ingest-export';
+import type { ExportObject } from '../../shared/usecases/ingest-export';
 import type { ObjectLocation, StorageExportSource } from '../../shared/usecases/ingest-from-storage';
 
 interface StoredObject {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteStore } from '../../shared/adapters/sqlite/sqlite-store';
 import type { Rules } from '../../shared/domain/rules';
-import type { ExportObject } from '../../shared/ingest/ingest-export';
+import type { ExportObject } from '../../shared/usecases/ingest-export';
 import type { Store } from '../../shared/ports/store';
 import type { Deps } from '../../shared/usecases/deps';
 

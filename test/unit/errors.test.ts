@@ -8,7 +8,7 @@ import { ConfigError } from '../../shared/config';
 import { DecimalFormatError } from '../../shared/domain/money';
 import { RulesValidationError } from '../../shared/domain/rules';
 import { ERROR_CODES, errorCodeOf, exitStatusOf, httpStatusOf, RebatesError, ydbErrorCode } from '../../shared/errors';
-import { ExportReadError } from '../../shared/ingest/ingest-export';
+import { ExportReadError } from '../../shared/usecases/ingest-export';
 import { ExportPathError } from '../../shared/ingest/local-source';
 import { BillingApiError } from '../../shared/ports/billing';
 import { LedgerConflictError, StoreError } from '../../shared/ports/store';

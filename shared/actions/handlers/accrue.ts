@@ -3,7 +3,7 @@
  * JSON (§8) plus `warnings`, and `impact` when proposed rules are given.
  */
 import type { ErrorCode } from '../../errors';
-import { loadRules, rulesFromJson } from '../../app/rules-file';
+import { loadRules, rulesFromJson } from '../../runtime/rules-file';
 import { formatMoney } from '../../domain/money';
 import { RulesValidationError } from '../../domain/rules';
 import { accrueWithGuards, type GuardedAccrueResult } from '../../usecases/accrual-guards';

@@ -6,7 +6,7 @@
 import { s3Url } from '../../adapters/s3/s3-export-source';
 import { printable } from '../../domain/identifiers';
 import { errorFields } from '../../runtime/logger';
-import { ingestExport } from '../../ingest/ingest-export';
+import { ingestExport } from '../../usecases/ingest-export';
 import { listLocalExports } from '../../ingest/local-source';
 import { ingestFromStorage, type ItemStatus } from '../../usecases/ingest-from-storage';
 import { failed, succeeded, type ActionDeps, type ActionResult } from '../deps';

@@ -5,17 +5,16 @@
  */
 import { RebatesError } from '../../errors';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import type { ExportObject } from '../../ingest/ingest-export';
+import type { ExportObject, StorageExportSource } from '../../ports/export-source';
 
 /** An export in a bucket. `key` (from ExportObject) is its `s3://bucket/key` name for the ingest log. */
 export interface S3ExportObject extends ExportObject {
   location: { bucket: string; key: string };
 }
 
-export interface S3ExportSource {
-  /** Heads the object for its version metadata; `open()` then streams exactly that version. */
+/** The storage port (shared/ports/export-source.ts), with the object's location always known. */
+export interface S3ExportSource extends StorageExportSource {
   exportObject(bucket: string, key: string): Promise<S3ExportObject>;
-  /** Every `*.csv` object under the prefix, in listing order (keys ascending), after `startAfter`. */
   listExports(bucket: string, prefix: string, options?: { startAfter?: string }): AsyncIterable<S3ExportObject>;
 }
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { createAccrueRebatesHandler } from '../../../functions/accrue-rebates/handler';
 import { parseRules } from '../../../shared/domain/rules';
-import { ingestExport } from '../../../shared/ingest/ingest-export';
+import { ingestExport } from '../../../shared/usecases/ingest-export';
 import type { FunctionRuntime } from '../../../shared/runtime/function-runtime';
 import { grantSpecialization, linkSubaccount } from '../../../shared/usecases/program';
 import { GUARD_RULES_JSON, guardExport } from '../../support/guard-fixtures';

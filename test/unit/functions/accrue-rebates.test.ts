@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AccrualRunError, createAccrueRebatesHandler } from '../../../functions/accrue-rebates/handler';
 import { createSqliteStore } from '../../../shared/adapters/sqlite/sqlite-store';
 import { formatMoney } from '../../../shared/domain/money';
-import { ingestExport } from '../../../shared/ingest/ingest-export';
+import { ingestExport } from '../../../shared/usecases/ingest-export';
 import type { Store } from '../../../shared/ports/store';
 import { EventValidationError } from '../../../shared/runtime/events';
 import type { FunctionRuntime } from '../../../shared/runtime/function-runtime';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it, vi } 
 import { runCli } from '../../../cli/run-cli';
 import { createOperatorHandler } from '../../../functions/operator/handler';
 import { createBillingApi } from '../../../shared/adapters/billing';
-import { loadRules } from '../../../shared/app/rules-file';
+import { loadRules } from '../../../shared/runtime/rules-file';
 import { createLogger } from '../../../shared/runtime/logger';
 import type { FunctionRuntime } from '../../../shared/runtime/function-runtime';
 import type { BillingApi } from '../../../shared/ports/billing';

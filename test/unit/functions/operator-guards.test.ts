@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createOperatorHandler, type OperatorResponse } from '../../../functions/operator/handler';
 import { parseRules } from '../../../shared/domain/rules';
-import { ingestExport } from '../../../shared/ingest/ingest-export';
+import { ingestExport } from '../../../shared/usecases/ingest-export';
 import type { FunctionRuntime } from '../../../shared/runtime/function-runtime';
 import { SPEECHSENSE } from '../../support/domain-builders';
 import { GUARD_RULES_JSON, guardExport } from '../../support/guard-fixtures';

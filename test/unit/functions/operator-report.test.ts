@@ -3,7 +3,7 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { runCli } from '../../../cli/run-cli';
 import { createOperatorHandler, type OperatorResponse } from '../../../functions/operator/handler';
 import { parseRules } from '../../../shared/domain/rules';
-import { ingestExport } from '../../../shared/ingest/ingest-export';
+import { ingestExport } from '../../../shared/usecases/ingest-export';
 import { createLogger } from '../../../shared/runtime/logger';
 import type { FunctionRuntime } from '../../../shared/runtime/function-runtime';
 import { SPEECHSENSE } from '../../support/domain-builders';

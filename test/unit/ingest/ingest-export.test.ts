@@ -1,6 +1,6 @@
 /** The ingest use case on a SQLite store: a file's status and counts when its account-days meet stored versions (I1). */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ingestExport } from '../../../shared/ingest/ingest-export';
+import { ingestExport } from '../../../shared/usecases/ingest-export';
 import { rulesWith, SPEECHSENSE } from '../../support/domain-builders';
 import { createTestEnv, csv, csvObject, type TestEnv, plausibleVersion } from '../../support/temp-store';
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatMoney } from '../../../shared/domain/money';
-import { ingestExport } from '../../../shared/ingest/ingest-export';
+import { ingestExport } from '../../../shared/usecases/ingest-export';
 import { LedgerConflictError, StoreError } from '../../../shared/ports/store';
 import { accrueQuarter, computeQuarter } from '../../../shared/usecases/accrue';
 import { grant, link, rulesWith, SPEECHSENSE } from '../../support/domain-builders';

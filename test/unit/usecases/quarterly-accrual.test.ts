@@ -1,6 +1,6 @@
 /** The quarterly run (R9): its summary per quarter and overall, and what it logs. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ingestExport } from '../../../shared/ingest/ingest-export';
+import { ingestExport } from '../../../shared/usecases/ingest-export';
 import type { Logger } from '../../../shared/runtime/logger';
 import { runQuarterlyAccrual } from '../../../shared/usecases/quarterly-accrual';
 import { grant, link, rulesWith, SPEECHSENSE } from '../../support/domain-builders';

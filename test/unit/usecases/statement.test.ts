@@ -1,7 +1,7 @@
 /** Statements (R11) and balances (R8) on a SQLite store: one partner's view, never another's. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatMoney } from '../../../shared/domain/money';
-import { ingestExport } from '../../../shared/ingest/ingest-export';
+import { ingestExport } from '../../../shared/usecases/ingest-export';
 import { accrueQuarter } from '../../../shared/usecases/accrue';
 import { partnerBalance, partnerStatement } from '../../../shared/usecases/statement';
 import { grant, link, rulesWith, SPEECHSENSE } from '../../support/domain-builders';

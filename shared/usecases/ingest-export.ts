@@ -3,33 +3,14 @@
  * then replace its account-days in one atomic store call (I1, I3), then record the outcome in
  * the ingest log (I5). Used by the CLI, the ingest-usage function and the demo alike.
  */
-import { RebatesError } from '../errors';
 import { printable } from '../domain/identifiers';
 import type { IngestLogEntry, IngestStatus } from '../domain/model';
 import type { Store, VersionConflict } from '../ports/store';
-import { parseUsageExport, type ExportProblem } from './usage-export-parser';
+import { ExportReadError, type ExportObject } from '../ports/export-source';
+import { parseUsageExport, type ExportProblem } from '../ingest/usage-export-parser';
 
-/**
- * The object itself cannot be read (a symlink loop, no permission, a directory named *.csv): a
- * property of this one file that a retry will not change, so it is rejected and logged like an
- * invalid file (I5). Sources throw it from `open()`'s iteration; other errors (a store or network
- * failure) propagate so that a trigger can retry.
- */
-export class ExportReadError extends RebatesError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('EXPORT_READ', message, options);
-  }
-}
-
-/** An export file or object, wherever it lives. */
-export interface ExportObject {
-  /** Object key or file path; names the object in the ingest log and in errors. */
-  key: string;
-  etag: string | null;
-  /** Last-modified time in Unix seconds: the version when the file has no `updated_at` (I1). */
-  lastModified: number | null;
-  open(): AsyncIterable<Uint8Array>;
-}
+export type { ExportObject } from '../ports/export-source';
+export { ExportReadError } from '../ports/export-source';
 
 export interface IngestDeps {
   store: Store;
