@@ -115,3 +115,28 @@ describe('parseUnsignedCell', () => {
     expect(['', '-1', '1.5', '17e8', ' 1', '1234567890123456'].map(read)).toEqual([-1, -1, -1, -1, -1, -1]);
   });
 });
+
+describe('cell near misses', () => {
+  const cell = (text: string) => Buffer.from(text, 'latin1');
+
+  it('refuses a currency that differs from RUB, USD or KZT in any one letter', () => {
+    for (const code of ['RUB', 'USD', 'KZT']) {
+      for (let i = 0; i < 3; i++) {
+        const miss = code.slice(0, i) + 'X' + code.slice(i + 1);
+        expect(parseCurrencyCell(cell(miss), 0, 3), miss).toBe(-1);
+      }
+    }
+    expect(['RUB', 'USD', 'KZT'].map((c) => parseCurrencyCell(cell(c), 0, 3))).toEqual([0, 1, 2]);
+  });
+
+  it('reads Unix seconds of up to 15 digits, not 16', () => {
+    expect(parseUnsignedCell(cell('999999999999999'), 0, 15)).toBe(999999999999999);
+    expect(parseUnsignedCell(cell('1000000000000000'), 0, 16)).toBe(-1);
+  });
+
+  it('needs the dash after the year of a day', () => {
+    expect(isCalendarDayCell(cell('2026x01-10'), 0, 10)).toBe(false);
+    expect(isCalendarDayCell(cell('2026-01x10'), 0, 10)).toBe(false);
+    expect(isCalendarDayCell(cell('2026-01-10'), 0, 10)).toBe(true);
+  });
+});
