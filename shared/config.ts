@@ -5,7 +5,7 @@
 import { RebatesError } from './errors';
 import { z } from 'zod';
 import { BILLING_ENDPOINT_FORMS, isBillingEndpoint } from './adapters/billing/endpoint';
-import { describeZodIssues } from './domain/rules';
+import { describeZodIssues } from './domain/zod-issues';
 
 const storeSpec = z
   .string()

@@ -3,6 +3,8 @@
  * rounding live here — never in code.
  */
 import { RebatesError } from '../errors';
+import { describeZodIssues } from './zod-issues';
+
 import { z } from 'zod';
 import { isDay, type Day } from './calendar';
 import { CURRENCIES, type Currency } from './model';
@@ -144,14 +146,6 @@ export class RulesValidationError extends RebatesError {
   }
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.length === 0 ? '(root)' : path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-}
-
-/** Lists every zod issue as "path: reason". */
-export function describeZodIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
-}
 
 function buildVersion(raw: RulesFile['versions'][number]): RulesVersion {
   const specializations = new Map<string, SpecializationRule>();

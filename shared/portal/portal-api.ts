@@ -3,7 +3,7 @@
  * only the authenticated partner's data; every refusal is a JSON error with a status from
  * the taxonomy (shared/errors.ts), and anything unexpected is logged with its cause and answered with a bare 500.
  */
-import { describeZodIssues } from '../domain/rules';
+import { describeZodIssues } from '../domain/zod-issues';
 import { errorFields, type Logger } from '../runtime/logger';
 import type { Deps } from '../usecases/deps';
 import { authenticate } from '../usecases/tokens';

@@ -4,7 +4,7 @@
  * partner: naming any other is 403 with the same words whether that partner exists or not.
  */
 import { z } from 'zod';
-import { describeZodIssues } from '../domain/rules';
+import { describeZodIssues } from '../domain/zod-issues';
 import { PortalError } from './http';
 
 export const partnerParam = { partner: z.string().optional() };

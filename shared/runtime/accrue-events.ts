@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { actorField, noteField, quarterField } from '../actions/fields';
-import { describeZodIssues } from '../domain/rules';
+import { describeZodIssues } from '../domain/zod-issues';
 import { EventValidationError, timerTriggerEventSchema } from './events';
 
 export type AccrueRequest =

@@ -5,7 +5,7 @@
  */
 import { RebatesError } from '../errors';
 import { z } from 'zod';
-import { describeZodIssues } from '../domain/rules';
+import { describeZodIssues } from '../domain/zod-issues';
 import type { StorageIngestRequest } from '../usecases/ingest-from-storage';
 
 export const STORAGE_EVENT_TYPES = [

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { isDay, type Day, type Quarter } from '../domain/calendar';
 import type { SubaccountLink } from '../domain/model';
 import { checkNewLink, lastDayBefore } from '../domain/periods';
-import { describeZodIssues } from '../domain/rules';
+import { describeZodIssues } from '../domain/zod-issues';
 import type { BillingApi } from '../ports/billing';
 import { fail, type Deps, type Failure } from './deps';
 import { linkSubaccount, unlinkSubaccount } from './program';

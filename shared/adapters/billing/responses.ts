@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { moscowDay, type Day } from '../../domain/calendar';
 import { MONEY_STRING_RE, parseMoney, type Nanos } from '../../domain/money';
-import { describeZodIssues } from '../../domain/rules';
+import { describeZodIssues } from '../../domain/zod-issues';
 import { BILLING_CURRENCIES, type BillingCurrency, type BillingCustomer, type BillingService, type ServiceUsageDay } from '../../ports/billing';
 
 const id = z.string().min(1, 'empty id');

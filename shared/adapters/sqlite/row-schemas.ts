@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { isDay, isQuarter } from '../../domain/calendar';
 import { formatMoney, MONEY_STRING_RE, parseMoney, type Nanos } from '../../domain/money';
 import { CURRENCIES } from '../../domain/model';
-import { describeZodIssues } from '../../domain/rules';
+import { describeZodIssues } from '../../domain/zod-issues';
 import { StoreError } from '../../ports/store';
 import { readEndedAudit } from '../../ports/store-rules';
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { isDay, isQuarter } from '../../domain/calendar';
 import { CURRENCIES, type AccountDayVersion, type AccrualRun, type Audit, type IngestLogEntry, type LedgerEntry, type SpecializationPeriod, type SubaccountLink, type UsageAggregate } from '../../domain/model';
-import { describeZodIssues } from '../../domain/rules';
+import { describeZodIssues } from '../../domain/zod-issues';
 import { StoreError, type PortalToken } from '../../ports/store';
 import { readEndedAudit } from '../../ports/store-rules';
 import type { Row } from './values';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { describeZodIssues, parseRules, RulesValidationError } from '../../../shared/domain/rules';
+import { parseRules, RulesValidationError } from '../../../shared/domain/rules';
+import { describeZodIssues } from '../../../shared/domain/zod-issues';
 import { CLICKHOUSE, COMPUTE, rulesWith } from '../../support/domain-builders';
 
 function problemsOf(json: unknown): string[] {
