@@ -8,8 +8,19 @@
 import { defineConfig } from 'vitest/config';
 
 const TESTS: Record<string, string[]> = {
-  domain: ['test/unit/domain/**/*.test.ts', 'test/unit/usecases/statement.test.ts', 'test/integration/rebates-flow.test.ts', 'test/unit/functions/accrue-rebates.test.ts', 'test/unit/functions/portal-api.test.ts'],
-  ingest: ['test/unit/ingest/**/*.test.ts', 'test/unit/functions/ingest-usage.test.ts', 'test/integration/rebates-flow.test.ts', 'test/integration/sqlite-store.test.ts'],
+  domain: [
+    'test/unit/domain/**/*.test.ts',
+    'test/unit/usecases/statement.test.ts',
+    'test/integration/rebates-flow.test.ts',
+    'test/unit/functions/accrue-rebates.test.ts',
+    'test/unit/functions/portal-api.test.ts',
+  ],
+  ingest: [
+    'test/unit/ingest/**/*.test.ts',
+    'test/unit/functions/ingest-usage.test.ts',
+    'test/integration/rebates-flow.test.ts',
+    'test/integration/sqlite-store.test.ts',
+  ],
   usecases: [
     'test/unit/usecases/**/*.test.ts',
     'test/unit/functions/**/*.test.ts',

@@ -39,7 +39,16 @@ async function main(): Promise<number> {
   const aggregates = option('--aggregates', 1_000_000);
   mkdirSync(OUT, { recursive: true });
   const bundle = join(OUT, 'accrual-phases.cjs');
-  await build({ entryPoints: [join(ROOT, 'bench/accrual-phases.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'], outfile: bundle, logLevel: 'error' });
+  await build({
+    entryPoints: [join(ROOT, 'bench/accrual-phases.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['better-sqlite3'],
+    outfile: bundle,
+    logLevel: 'error',
+  });
   const db = join(OUT, `accrual-${aggregates}.db`);
   if (!existsSync(db)) {
     process.stderr.write(`seeding ${aggregates} usage aggregates into ${db} …\n`);

@@ -17,7 +17,14 @@ import { prng } from '../scripts/lib/prng';
 
 const QUARTER = '2026-Q1';
 /** Services of every specialization in the shipped rules, plus one that earns nothing. */
-const SERVICES = ['dn22pas77ftg9h3f2djj', 'dn2af04ph5otc5f23o1h', 'dn2220hr46dtogekm57v', 'dn2yds6scistjlmes0fe', 'dn2m45g7b9fhfnpqs0je', 'dn2-unmapped-service'];
+const SERVICES = [
+  'dn22pas77ftg9h3f2djj',
+  'dn2af04ph5otc5f23o1h',
+  'dn2220hr46dtogekm57v',
+  'dn2yds6scistjlmes0fe',
+  'dn2m45g7b9fhfnpqs0je',
+  'dn2-unmapped-service',
+];
 const PARTNERS = 200;
 
 function peakRssMb(): number {
@@ -39,11 +46,27 @@ async function seed(path: string, aggregates: number): Promise<Record<string, un
   const audit = { actor: 'bench', at: '2026-01-01T00:00:00Z', note: '' };
   for (let a = 0; a < accounts; a++) {
     const partnerId = `partner-${a % PARTNERS}`;
-    await store.program.insertLink({ id: `l${a}`, partnerId, subaccountId: `acc-${a}`, from: '2025-01-01', to: null, created: audit, ended: null });
+    await store.program.insertLink({
+      id: `l${a}`,
+      partnerId,
+      subaccountId: `acc-${a}`,
+      from: '2025-01-01',
+      to: null,
+      created: audit,
+      ended: null,
+    });
   }
   for (let p = 0; p < PARTNERS; p++) {
     for (const specialization of ['infrastructure-devops', 'data-platform', 'ml-ai']) {
-      await store.program.insertSpecialization({ id: `s${p}-${specialization}`, partnerId: `partner-${p}`, specialization, from: '2025-01-01', to: null, created: audit, ended: null });
+      await store.program.insertSpecialization({
+        id: `s${p}-${specialization}`,
+        partnerId: `partner-${p}`,
+        specialization,
+        from: '2025-01-01',
+        to: null,
+        created: audit,
+        ended: null,
+      });
     }
   }
   const random = prng(7);
@@ -57,7 +80,18 @@ async function seed(path: string, aggregates: number): Promise<Record<string, un
       for (const serviceId of SERVICES) {
         if (written >= aggregates) break;
         const cost = BigInt(Math.floor(random() * 1e6)) * 1000n + BigInt(Math.floor(random() * 1000));
-        rows.push({ accountId: `acc-${a}`, day, serviceId, skuId: `${serviceId}-sku`, currency: 'RUB', cost, credit: -(cost / 10n), serviceName: serviceId, skuName: '', rows: 1 });
+        rows.push({
+          accountId: `acc-${a}`,
+          day,
+          serviceId,
+          skuId: `${serviceId}-sku`,
+          currency: 'RUB',
+          cost,
+          credit: -(cost / 10n),
+          serviceName: serviceId,
+          skuName: '',
+          rows: 1,
+        });
         written++;
       }
       batches.push({ accountId: `acc-${a}`, day, version: 1_770_000_000, rows });
@@ -80,7 +114,12 @@ async function accrue(path: string, mode: string): Promise<Record<string, unknow
 }
 
 const [phase, path, arg] = process.argv.slice(2);
-const run = phase === 'seed' ? seed(path!, Number(arg)) : phase === 'accrue' ? accrue(path!, arg ?? 'dry-run') : Promise.reject(new Error(`unknown phase ${phase}`));
+const run =
+  phase === 'seed'
+    ? seed(path!, Number(arg))
+    : phase === 'accrue'
+      ? accrue(path!, arg ?? 'dry-run')
+      : Promise.reject(new Error(`unknown phase ${phase}`));
 run.then(
   (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
   (error: unknown) => {

@@ -14,10 +14,31 @@ import { prng } from '../scripts/lib/prng';
 export const GENERATOR_VERSION = 3;
 
 const HEADER = [
-  'billing_account_id', 'billing_account_name', 'cloud_id', 'cloud_name', 'folder_id', 'folder_name', 'resource_id',
-  'service_id', 'service_name', 'sku_id', 'sku_name', 'date', 'currency', 'pricing_quantity', 'pricing_unit', 'cost',
-  'credit', 'monetary_grant_credit', 'volume_incentive_credit', 'cud_credit', 'misc_credit', 'label.user_labels.env',
-  'locale', 'updated_at', 'exported_at',
+  'billing_account_id',
+  'billing_account_name',
+  'cloud_id',
+  'cloud_name',
+  'folder_id',
+  'folder_name',
+  'resource_id',
+  'service_id',
+  'service_name',
+  'sku_id',
+  'sku_name',
+  'date',
+  'currency',
+  'pricing_quantity',
+  'pricing_unit',
+  'cost',
+  'credit',
+  'monetary_grant_credit',
+  'volume_incentive_credit',
+  'cud_credit',
+  'misc_credit',
+  'label.user_labels.env',
+  'locale',
+  'updated_at',
+  'exported_at',
 ];
 
 const SERVICES: readonly [id: string, name: string][] = [
@@ -34,8 +55,14 @@ const SERVICES: readonly [id: string, name: string][] = [
 ];
 
 const SKU_NAMES = [
-  'Intel Ice Lake. 100% vCPU', 'Intel Ice Lake. RAM', 'Хранилище, стандартное (HDD)', 'Публичный IP-адрес',
-  'Исходящий трафик, "интернет"', 'Кластер: 2 vCPU, 8 ГБ', 'Запросы GET, HEAD', 'Распознавание речи, минута',
+  'Intel Ice Lake. 100% vCPU',
+  'Intel Ice Lake. RAM',
+  'Хранилище, стандартное (HDD)',
+  'Публичный IP-адрес',
+  'Исходящий трафик, "интернет"',
+  'Кластер: 2 vCPU, 8 ГБ',
+  'Запросы GET, HEAD',
+  'Распознавание речи, минута',
 ];
 const ORG_NAMES = ['ООО "Ромашка"', 'АО «Вектор», филиал 2', 'ИП Иванов, И. И.', 'Acme, Inc.', 'ТОО "Алма, Сервис"', 'Studio "Q"'];
 
@@ -60,7 +87,6 @@ export interface GeneratedExport {
   accountDays: number;
   groups: Map<string, ExpectedGroup>;
 }
-
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuv0123456789';
 function makeId(random: () => number, prefix: string): string {
@@ -145,11 +171,31 @@ export async function generateExport(path: string, options: GeneratorOptions): P
     const updatedAt = 1774990000 + Math.floor(random() * 86400);
     lines.push(
       [
-        account.id, account.name, account.cloudId, account.cloudName, account.folderId, account.folderName,
-        makeId(random, 'fhm'), sku.serviceId, csvField(sku.serviceName), sku.skuId, csvField(sku.skuName), day,
-        account.currency, formatNanos(BigInt(Math.floor(random() * 1e9)) * 1000n), 'core*hour', formatNanos(cost),
-        formatNanos(credit), formatNanos(grant), '0', '0', formatNanos(misc), r % 3 === 0 ? 'prod' : '', 'ru',
-        String(updatedAt), '2026-03-31T12:00:00Z',
+        account.id,
+        account.name,
+        account.cloudId,
+        account.cloudName,
+        account.folderId,
+        account.folderName,
+        makeId(random, 'fhm'),
+        sku.serviceId,
+        csvField(sku.serviceName),
+        sku.skuId,
+        csvField(sku.skuName),
+        day,
+        account.currency,
+        formatNanos(BigInt(Math.floor(random() * 1e9)) * 1000n),
+        'core*hour',
+        formatNanos(cost),
+        formatNanos(credit),
+        formatNanos(grant),
+        '0',
+        '0',
+        formatNanos(misc),
+        r % 3 === 0 ? 'prod' : '',
+        'ru',
+        String(updatedAt),
+        '2026-03-31T12:00:00Z',
       ].join(','),
     );
     if (lines.length === 5000) {

@@ -46,7 +46,12 @@ async function bundlePhases(): Promise<string> {
 }
 
 function runPhase(bundle: string, args: string[]): Record<string, unknown> {
-  const child = spawnSync(process.execPath, [bundle, ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+  const child = spawnSync(process.execPath, [bundle, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 << 20,
+  });
   const last = child.stdout.trim().split('\n').pop() ?? '';
   if (child.status !== 0 || !last.startsWith('{')) throw new Error(`phase ${args[0]} failed (exit ${child.status}): ${last}`);
   return JSON.parse(last) as Record<string, unknown>;
@@ -55,7 +60,12 @@ function runPhase(bundle: string, args: string[]): Record<string, unknown> {
 /** The YDB request-unit estimate (bench/ydb-ru.ts), in its own tsx process. */
 function runYdbRu(file: string): Record<string, Record<string, number | string>> {
   const tsx = join(ROOT, 'node_modules/.bin/tsx');
-  const child = spawnSync(tsx, [join(ROOT, 'bench/ydb-ru.ts'), file], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+  const child = spawnSync(tsx, [join(ROOT, 'bench/ydb-ru.ts'), file], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 << 20,
+  });
   const last = child.stdout.trim().split('\n').pop() ?? '';
   if (child.status !== 0 || !last.startsWith('{')) throw new Error(`YDB RU estimate failed (exit ${child.status}): ${last}`);
   return JSON.parse(last) as Record<string, Record<string, number | string>>;
@@ -70,7 +80,10 @@ async function main(): Promise<number> {
   const bundle = await bundlePhases();
   const file = join(OUT, `export-${rows}.csv`);
   const metaFile = `${file}.meta.json`;
-  const cached = existsSync(file) && existsSync(metaFile) && (JSON.parse(readFileSync(metaFile, 'utf8')) as { generatorVersion: number }).generatorVersion === GENERATOR_VERSION;
+  const cached =
+    existsSync(file) &&
+    existsSync(metaFile) &&
+    (JSON.parse(readFileSync(metaFile, 'utf8')) as { generatorVersion: number }).generatorVersion === GENERATOR_VERSION;
   if (!cached) {
     process.stderr.write(`generating ${rows} rows into ${file} …\n`);
     const generated = runPhase(bundle, ['generate', file, String(rows)]);
@@ -125,9 +138,20 @@ async function main(): Promise<number> {
     parseSeconds: round(parse.seconds as number, 3),
     ingestSeconds: round(ingest.seconds as number, 3),
     reingestSeconds: round(ingest.reingestSeconds as number, 3),
-    peakRssMb: { read: round(read.peakRssMb as number), parse: round(parse.peakRssMb as number), ingest: round(ingest.peakRssMb as number) },
+    peakRssMb: {
+      read: round(read.peakRssMb as number),
+      parse: round(parse.peakRssMb as number),
+      ingest: round(ingest.peakRssMb as number),
+    },
     mismatches: { parser: parse.mismatches, store: ingest.mismatches },
-    ydbEstimatedRu: { ingest: ru('ingest'), reingest: ru('reingest'), accrue: ru('accrue'), aggregates: ydb['aggregates'], accountDays: ydb['accountDays'], maxTxKeys: ydb['maxTxKeys'] },
+    ydbEstimatedRu: {
+      ingest: ru('ingest'),
+      reingest: ru('reingest'),
+      accrue: ru('accrue'),
+      aggregates: ydb['aggregates'],
+      accountDays: ydb['accountDays'],
+      maxTxKeys: ydb['maxTxKeys'],
+    },
     targets: { parseMbPerSecond: TARGETS.parseMbPerSecond, ingestSeconds: ingestTarget, peakRssMb: TARGETS.peakRssMb },
     pass,
   };

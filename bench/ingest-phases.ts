@@ -48,7 +48,13 @@ async function generate(file: string, rows: number) {
   // One line per group: key, cost nanos, credit nanos, rows. Written by the generator's own sums.
   const lines = [...generated.groups].map(([key, g]) => `${key}\t${g.cost}\t${g.credit}\t${g.rows}`);
   writeFileSync(expectedPath(file), `${lines.join('\n')}\n`);
-  const meta = { generatorVersion: GENERATOR_VERSION, rows, bytes: generated.bytes, groups: generated.groups.size, accountDays: generated.accountDays };
+  const meta = {
+    generatorVersion: GENERATOR_VERSION,
+    rows,
+    bytes: generated.bytes,
+    groups: generated.groups.size,
+    accountDays: generated.accountDays,
+  };
   writeFileSync(metaPath(file), JSON.stringify(meta));
   return { ...meta, seconds: seconds(start) };
 }
@@ -103,10 +109,33 @@ async function parse(file: string) {
   // Taken before the expected totals are loaded, so the figure is the parser's own.
   const peak = peakRssMb();
   if (!result.ok) {
-    return { seconds: elapsed, cpuSeconds: cpuUsed, bytes: result.bytes, rows: result.rows, peakRssMb: peak, ok: false, problems: result.problems, groups: 0, mismatches: -1, examples: [] };
+    return {
+      seconds: elapsed,
+      cpuSeconds: cpuUsed,
+      bytes: result.bytes,
+      rows: result.rows,
+      peakRssMb: peak,
+      ok: false,
+      problems: result.problems,
+      groups: 0,
+      mismatches: -1,
+      examples: [],
+    };
   }
-  const check = compare(file, result.accountDays.flatMap((d) => d.rows));
-  return { seconds: elapsed, cpuSeconds: cpuUsed, bytes: result.bytes, rows: result.rows, accountDays: result.accountDays.length, peakRssMb: peak, ok: true, ...check };
+  const check = compare(
+    file,
+    result.accountDays.flatMap((d) => d.rows),
+  );
+  return {
+    seconds: elapsed,
+    cpuSeconds: cpuUsed,
+    bytes: result.bytes,
+    rows: result.rows,
+    accountDays: result.accountDays.length,
+    peakRssMb: peak,
+    ok: true,
+    ...check,
+  };
 }
 
 async function ingest(file: string, db: string) {
@@ -127,8 +156,15 @@ async function ingest(file: string, db: string) {
     for await (const a of store.usage.scanUsage({ from: '2026-01-01', to: '2026-12-31' })) stored.push(a);
     const check = compare(file, stored);
     return {
-      seconds: elapsed, peakRssMb: peak, status: outcome.status, reason: outcome.reason, rows: outcome.rows,
-      accountDaysApplied: outcome.accountDaysApplied, reingestSeconds, reingestStatus: second.status, ...check,
+      seconds: elapsed,
+      peakRssMb: peak,
+      status: outcome.status,
+      reason: outcome.reason,
+      rows: outcome.rows,
+      accountDaysApplied: outcome.accountDaysApplied,
+      reingestSeconds,
+      reingestStatus: second.status,
+      ...check,
     };
   } finally {
     await store.close();

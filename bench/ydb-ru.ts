@@ -46,10 +46,26 @@ async function main(): Promise<void> {
     const created = { actor: 'bench', at: '2026-01-01T00:00:00.000Z', note: 'bench' };
     const setup = await measure(async () => {
       for (const [i, accountId] of accounts.entries()) {
-        await h.store.program.insertLink({ id: `l-${i}`, partnerId: `p-${i % partners}`, subaccountId: accountId, from, to: null, created, ended: null });
+        await h.store.program.insertLink({
+          id: `l-${i}`,
+          partnerId: `p-${i % partners}`,
+          subaccountId: accountId,
+          from,
+          to: null,
+          created,
+          ended: null,
+        });
       }
       for (let p = 0; p < partners; p += 1) {
-        await h.store.program.insertSpecialization({ id: `s-${p}`, partnerId: `p-${p}`, specialization: 'infrastructure-devops', from, to: null, created, ended: null });
+        await h.store.program.insertSpecialization({
+          id: `s-${p}`,
+          partnerId: `p-${p}`,
+          specialization: 'infrastructure-devops',
+          from,
+          to: null,
+          created,
+          ended: null,
+        });
       }
     });
     const accrual = await measure(() => accrueQuarter(deps, { quarter, dryRun: false, actor: 'bench', note: 'bench' }));

@@ -29,13 +29,26 @@ const AUDIT = '[--actor ID] [--note TEXT]';
 export const CLI_ACTIONS: { [N in ActionName]: CliSpec<N> } = {
   'partner.link': {
     words: ['partner', 'link'],
-    flags: { partner: str('partnerId'), subaccount: str('subaccountId'), from: str('from'), to: str('to'), actor: str('actor'), note: str('note') },
+    flags: {
+      partner: str('partnerId'),
+      subaccount: str('subaccountId'),
+      from: str('from'),
+      to: str('to'),
+      actor: str('actor'),
+      note: str('note'),
+    },
     usage: `partner link --partner ID --subaccount BILLING_ACCOUNT_ID --from DAY [--to DAY] ${AUDIT}`,
     summary: 'links a subaccount to a partner for an inclusive period (R3)',
   },
   'partner.unlink': {
     words: ['partner', 'unlink'],
-    flags: { partner: str('partnerId'), subaccount: str('subaccountId'), effective: str('effective'), actor: str('actor'), note: str('note') },
+    flags: {
+      partner: str('partnerId'),
+      subaccount: str('subaccountId'),
+      effective: str('effective'),
+      actor: str('actor'),
+      note: str('note'),
+    },
     usage: `partner unlink --partner ID --subaccount BILLING_ACCOUNT_ID --effective DAY ${AUDIT}`,
     summary: 'ends the link: the last linked day is DAY-1',
   },
@@ -53,13 +66,26 @@ export const CLI_ACTIONS: { [N in ActionName]: CliSpec<N> } = {
   },
   'specialization.grant': {
     words: ['specialization', 'grant'],
-    flags: { partner: str('partnerId'), specialization: str('specialization'), from: str('from'), to: str('to'), actor: str('actor'), note: str('note') },
+    flags: {
+      partner: str('partnerId'),
+      specialization: str('specialization'),
+      from: str('from'),
+      to: str('to'),
+      actor: str('actor'),
+      note: str('note'),
+    },
     usage: `specialization grant --partner ID --specialization SPEC --from DAY [--to DAY] ${AUDIT}`,
     summary: 'grants a specialization for an inclusive period (R5)',
   },
   'specialization.revoke': {
     words: ['specialization', 'revoke'],
-    flags: { partner: str('partnerId'), specialization: str('specialization'), effective: str('effective'), actor: str('actor'), note: str('note') },
+    flags: {
+      partner: str('partnerId'),
+      specialization: str('specialization'),
+      effective: str('effective'),
+      actor: str('actor'),
+      note: str('note'),
+    },
     usage: `specialization revoke --partner ID --specialization SPEC --effective DAY ${AUDIT}`,
     summary: 'revokes it: the last active day is DAY-1',
   },
@@ -84,7 +110,15 @@ export const CLI_ACTIONS: { [N in ActionName]: CliSpec<N> } = {
   },
   accrue: {
     words: ['accrue'],
-    flags: { quarter: str('quarter'), 'dry-run': bool('dryRun'), confirm: bool('confirm'), rules: str('rulesFile'), reconcile: bool('reconcile'), actor: str('actor'), note: str('note') },
+    flags: {
+      quarter: str('quarter'),
+      'dry-run': bool('dryRun'),
+      confirm: bool('confirm'),
+      rules: str('rulesFile'),
+      reconcile: bool('reconcile'),
+      actor: str('actor'),
+      note: str('note'),
+    },
     usage: `accrue --quarter YYYY-Qn [--dry-run [--rules NEXT.json]] [--reconcile] [--confirm] ${AUDIT}`,
     summary: 'computes the quarter and appends the differences (or previews them), with guards; --rules previews a rules change',
   },
@@ -116,7 +150,7 @@ export const CLI_ACTIONS: { [N in ActionName]: CliSpec<N> } = {
     words: ['report', 'eligibility'],
     flags: { year: { field: 'year', type: 'int' } },
     usage: 'report eligibility --year YYYY',
-    summary: "per partner and specialization: paid consumption of its services per quarter and year, thresholds, specializations held",
+    summary: 'per partner and specialization: paid consumption of its services per quarter and year, thresholds, specializations held',
   },
   'sync-catalog': {
     words: ['sync-catalog'],
@@ -126,7 +160,14 @@ export const CLI_ACTIONS: { [N in ActionName]: CliSpec<N> } = {
   },
   'sync-subaccounts': {
     words: ['sync-subaccounts'],
-    flags: { partner: str('partnerId'), reseller: str('resellerId'), effective: str('effective'), confirm: bool('confirm'), actor: str('actor'), note: str('note') },
+    flags: {
+      partner: str('partnerId'),
+      reseller: str('resellerId'),
+      effective: str('effective'),
+      confirm: bool('confirm'),
+      actor: str('actor'),
+      note: str('note'),
+    },
     usage: `sync-subaccounts --partner ID --reseller BILLING_ACCOUNT_ID [--effective DAY] [--confirm] ${AUDIT}`,
     summary: "links / unlinks the partner's subaccounts as Billing lists its customers (preview unless --confirm)",
   },
@@ -134,7 +175,7 @@ export const CLI_ACTIONS: { [N in ActionName]: CliSpec<N> } = {
     words: ['token', 'issue'],
     flags: { partner: str('partnerId'), actor: str('actor'), note: str('note') },
     usage: `token issue --partner ID ${AUDIT}`,
-    summary: "issues a portal token for the partner (shown once; only its hash is stored)",
+    summary: 'issues a portal token for the partner (shown once; only its hash is stored)',
   },
   'token.revoke': {
     words: ['token', 'revoke'],
@@ -167,7 +208,9 @@ export function helpText(): string {
   const width = Math.max(...ACTION_NAMES.map((n) => CLI_ACTIONS[n].usage.length)) + 2;
   const lines = ACTION_NAMES.map((n) => {
     const spec = CLI_ACTIONS[n] as CliSpec<ActionName>;
-    return spec.usage.length + 2 + spec.summary.length > 150 ? `  ${spec.usage}\n  ${' '.repeat(4)}${spec.summary}` : `  ${spec.usage.padEnd(width)}${spec.summary}`;
+    return spec.usage.length + 2 + spec.summary.length > 150
+      ? `  ${spec.usage}\n  ${' '.repeat(4)}${spec.summary}`
+      : `  ${spec.usage.padEnd(width)}${spec.summary}`;
   });
   return [
     'Specialization rebates — operator CLI',
@@ -202,12 +245,16 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
+    ({ values, positionals } = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true }) as {
+      values: Record<string, string | boolean | undefined>;
+      positionals: string[];
+    });
   } catch (error) {
     throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${commandUsage(name)}`);
   }
   if (values['help'] === true) return { kind: 'help', text: `${commandUsage(name)}\n  ${spec.summary}` };
-  if (positionals.length > 0 && !spec.positionals) throw new UsageError(`unexpected argument ${positionals.map((p) => JSON.stringify(p)).join(', ')}\n${commandUsage(name)}`);
+  if (positionals.length > 0 && !spec.positionals)
+    throw new UsageError(`unexpected argument ${positionals.map((p) => JSON.stringify(p)).join(', ')}\n${commandUsage(name)}`);
 
   const input: Record<string, unknown> = { action: name };
   for (const [flag, f] of Object.entries(spec.flags)) {

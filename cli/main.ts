@@ -46,7 +46,10 @@ async function main(): Promise<number> {
       mustExist: READ_ONLY.has(action),
       // A typo in a store path must not silently start a new, empty store elsewhere.
       createDirectories: config.REBATES_STORE === `sqlite:${DEFAULT_SQLITE_PATH}`,
-      onWait: (ms) => progress(`waiting for the store: another process is writing (${Math.round(ms / 1000)} s of at most ${config.SQLITE_BUSY_TIMEOUT_MS / 1000} s)…`),
+      onWait: (ms) =>
+        progress(
+          `waiting for the store: another process is writing (${Math.round(ms / 1000)} s of at most ${config.SQLITE_BUSY_TIMEOUT_MS / 1000} s)…`,
+        ),
     });
     store = opened;
     return {

@@ -9,7 +9,11 @@ import { errorCodeOf, exitStatusOf } from '../shared/errors';
 import { parseArgv, UsageError } from './action-argv';
 import { EXIT, toCommandOutput, type CommandOutput } from './output';
 
-export async function runCli(argv: readonly string[], deps: (action: ActionName) => Promise<ActionDeps>, options: { onDone?: () => Promise<void> } = {}): Promise<CommandOutput & { jsonMode: boolean }> {
+export async function runCli(
+  argv: readonly string[],
+  deps: (action: ActionName) => Promise<ActionDeps>,
+  options: { onDone?: () => Promise<void> } = {},
+): Promise<CommandOutput & { jsonMode: boolean }> {
   const jsonMode = argv.includes('--json');
   try {
     const parsed = parseArgv(argv);
@@ -32,7 +36,18 @@ export function errorOutput(error: unknown): CommandOutput {
   const message = error instanceof Error ? error.message : String(error);
   const code = errorCodeOf(error);
   const exitCode = exitStatusOf(error);
-  if (error instanceof UsageError) return { json: { error: { code, message } }, text: '', errors: message.split('\n').map((l, i) => (i === 0 ? `error: ${l}` : l)), exitCode };
+  if (error instanceof UsageError)
+    return {
+      json: { error: { code, message } },
+      text: '',
+      errors: message.split('\n').map((l, i) => (i === 0 ? `error: ${l}` : l)),
+      exitCode,
+    };
   if (exitCode !== EXIT.internal) return { json: { error: { code, message } }, text: '', errors: [`error: ${message}`], exitCode };
-  return { json: { error: { code: 'INTERNAL', message } }, text: '', errors: [`error: internal: ${message}`, ...(error instanceof Error && error.stack ? [error.stack] : [])], exitCode: EXIT.internal };
+  return {
+    json: { error: { code: 'INTERNAL', message } },
+    text: '',
+    errors: [`error: internal: ${message}`, ...(error instanceof Error && error.stack ? [error.stack] : [])],
+    exitCode: EXIT.internal,
+  };
 }

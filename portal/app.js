@@ -1,7 +1,6 @@
 // Rebate accrual balance — the partner portal page. No framework: a few fetches and DOM/SVG.
 // Money arrives as decimal strings and is shown as such; numbers are parsed only to size bars.
 
-
 (() => {
   const TOKEN_KEY = 'rebates.portal.token';
   const SVG = 'http://www.w3.org/2000/svg';
@@ -94,8 +93,14 @@
       return;
     }
     for (const b of balance.balances) {
-      box.append(el('div', { class: 'balance', 'data-currency': b.currency, 'data-amount': b.amount },
-        el('span', { class: 'amount' }, money(b.amount)), el('span', { class: 'currency' }, b.currency)));
+      box.append(
+        el(
+          'div',
+          { class: 'balance', 'data-currency': b.currency, 'data-amount': b.amount },
+          el('span', { class: 'amount' }, money(b.amount)),
+          el('span', { class: 'currency' }, b.currency),
+        ),
+      );
     }
   }
 
@@ -107,10 +112,16 @@
 
   // One chart per currency (amounts of different currencies never share an axis).
   function renderChart(currency, rows, preview) {
-    const W = 480, H = 240, left = 58, right = 8, top = 26, bottom = 44;
+    const W = 480,
+      H = 240,
+      left = 58,
+      right = 8,
+      top = 26,
+      bottom = 44;
     const values = rows.flatMap((r) => [Number(r.accrued), Number(r.adjusted), Number(r.total)]);
     if (preview) values.push(Number(preview.amount));
-    const max = Math.max(0, ...values), min = Math.min(0, ...values);
+    const max = Math.max(0, ...values),
+      min = Math.min(0, ...values);
     const step = niceStep(max - min || 1);
     const hi = Math.ceil(max / step) * step || step;
     // Below zero only as far as a negative adjustment reaches (a small one should not halve the chart).
@@ -123,29 +134,72 @@
     const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `Rebates per quarter in ${currency}` });
     const defs = svg('defs');
     const hatch = svg('pattern', { id: 'hatch', width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' });
-    hatch.append(svg('rect', { width: 6, height: 6, fill: '#fbf3e4' }), svg('line', { x1: 0, y1: 0, x2: 0, y2: 6, stroke: '#e0b36a', 'stroke-width': 3 }));
+    hatch.append(
+      svg('rect', { width: 6, height: 6, fill: '#fbf3e4' }),
+      svg('line', { x1: 0, y1: 0, x2: 0, y2: 6, stroke: '#e0b36a', 'stroke-width': 3 }),
+    );
     defs.append(hatch);
     chart.append(defs);
     for (let v = Math.ceil(lo / step) * step; v <= hi + step / 2; v += step) {
       chart.append(svg('line', { class: Math.abs(v) < step / 1e6 ? 'zero' : 'axis', x1: left, x2: W - right, y1: y(v), y2: y(v) }));
-      chart.append(svg('text', { class: 'label', x: left - 6, y: y(v) + 4, 'text-anchor': 'end' }, Math.abs(v) < step / 1e6 ? '0' : v.toLocaleString('en-US', { maximumFractionDigits: 2 })));
+      chart.append(
+        svg(
+          'text',
+          { class: 'label', x: left - 6, y: y(v) + 4, 'text-anchor': 'end' },
+          Math.abs(v) < step / 1e6 ? '0' : v.toLocaleString('en-US', { maximumFractionDigits: 2 }),
+        ),
+      );
     }
-    const barRect = (cls, x, value) => svg('rect', { class: cls, x, width: bar, y: Math.min(y(value), y(0)), height: Math.max(1, Math.abs(y(value) - y(0))) });
+    const barRect = (cls, x, value) =>
+      svg('rect', { class: cls, x, width: bar, y: Math.min(y(value), y(0)), height: Math.max(1, Math.abs(y(value) - y(0))) });
     rows.forEach((r, i) => {
       const cx = left + slot * i + slot / 2;
-      const g = svg('g', { class: 'quarter', 'data-quarter': r.quarter, 'data-currency': currency, 'data-accrued': r.accrued, 'data-adjusted': r.adjusted, 'data-total': r.total });
+      const g = svg('g', {
+        class: 'quarter',
+        'data-quarter': r.quarter,
+        'data-currency': currency,
+        'data-accrued': r.accrued,
+        'data-adjusted': r.adjusted,
+        'data-total': r.total,
+      });
       g.append(barRect('bar-accrual', cx - bar - 1, Number(r.accrued)));
-      if (Number(r.adjusted) !== 0) g.append(barRect(r.adjusted.startsWith('-') ? 'bar-adjust-down' : 'bar-adjust-up', cx + 1, Number(r.adjusted)));
-      g.append(svg('text', { class: 'total', x: cx, y: Math.min(y(Number(r.accrued)), y(Number(r.adjusted)), y(0)) - 7, 'text-anchor': 'middle' }, money(r.total)));
+      if (Number(r.adjusted) !== 0)
+        g.append(barRect(r.adjusted.startsWith('-') ? 'bar-adjust-down' : 'bar-adjust-up', cx + 1, Number(r.adjusted)));
+      g.append(
+        svg(
+          'text',
+          { class: 'total', x: cx, y: Math.min(y(Number(r.accrued)), y(Number(r.adjusted)), y(0)) - 7, 'text-anchor': 'middle' },
+          money(r.total),
+        ),
+      );
       g.append(svg('text', { class: 'label', x: cx, y: H - bottom + 18, 'text-anchor': 'middle' }, r.quarter));
-      if (r.adjusted !== '0.00') g.append(svg('text', { class: r.adjusted.startsWith('-') ? 'adj-down' : 'adj-up', x: cx, y: H - bottom + 33, 'text-anchor': 'middle' }, `adj. ${money(r.adjusted)}`));
+      if (r.adjusted !== '0.00')
+        g.append(
+          svg(
+            'text',
+            { class: r.adjusted.startsWith('-') ? 'adj-down' : 'adj-up', x: cx, y: H - bottom + 33, 'text-anchor': 'middle' },
+            `adj. ${money(r.adjusted)}`,
+          ),
+        );
       chart.append(g);
     });
     if (preview) {
       const cx = left + slot * rows.length + slot / 2;
-      const g = svg('g', { class: 'preview', 'data-preview': 'true', 'data-quarter': preview.quarter, 'data-currency': currency, 'data-amount': preview.amount });
+      const g = svg('g', {
+        class: 'preview',
+        'data-preview': 'true',
+        'data-quarter': preview.quarter,
+        'data-currency': currency,
+        'data-amount': preview.amount,
+      });
       g.append(barRect('bar-preview', cx - bar / 2, Number(preview.amount)));
-      g.append(svg('text', { class: 'preview-label', x: cx, y: Math.min(y(Number(preview.amount)), y(0)) - 7, 'text-anchor': 'middle' }, money(preview.amount)));
+      g.append(
+        svg(
+          'text',
+          { class: 'preview-label', x: cx, y: Math.min(y(Number(preview.amount)), y(0)) - 7, 'text-anchor': 'middle' },
+          money(preview.amount),
+        ),
+      );
       g.append(svg('text', { class: 'preview-label', x: cx, y: H - bottom + 18, 'text-anchor': 'middle' }, preview.quarter));
       g.append(svg('text', { class: 'preview-label', x: cx, y: H - bottom + 33, 'text-anchor': 'middle' }, 'preview'));
       chart.append(g);
@@ -163,7 +217,13 @@
     }
     for (const currency of currencies) {
       const total = current.totals.find((t) => t.currency === currency);
-      box.append(renderChart(currency, quarters.quarters.filter((q) => q.currency === currency), total && { quarter: current.quarter, amount: total.amount }));
+      box.append(
+        renderChart(
+          currency,
+          quarters.quarters.filter((q) => q.currency === currency),
+          total && { quarter: current.quarter, amount: total.amount },
+        ),
+      );
     }
   }
 
@@ -183,9 +243,20 @@
       body.append(el('p', { class: 'empty' }, 'No eligible usage in this quarter so far.'));
       return;
     }
-    body.append(table([['Specialization'], ['Basis', 'num opt'], ['Would accrue', 'num']],
-      current.lines.map((l) => el('tr', { 'data-currency': l.currency, 'data-amount': l.amount },
-        el('td', {}, l.specialization), el('td', { class: 'num opt' }, `${money(l.base)} ${l.currency}`), el('td', { class: 'num' }, `${money(l.amount)} ${l.currency}`)))));
+    body.append(
+      table(
+        [['Specialization'], ['Basis', 'num opt'], ['Would accrue', 'num']],
+        current.lines.map((l) =>
+          el(
+            'tr',
+            { 'data-currency': l.currency, 'data-amount': l.amount },
+            el('td', {}, l.specialization),
+            el('td', { class: 'num opt' }, `${money(l.base)} ${l.currency}`),
+            el('td', { class: 'num' }, `${money(l.amount)} ${l.currency}`),
+          ),
+        ),
+      ),
+    );
   }
 
   async function renderBreakdown(quarter) {
@@ -205,19 +276,47 @@
     }
     const rows = [];
     for (const line of detail.lines) {
-      rows.push(el('tr', { class: 'group', 'data-specialization': line.specialization, 'data-currency': line.currency, 'data-amount': line.amount },
-        el('td', {}, `${line.specialization} · ${line.currency}`), el('td', { class: 'opt' }, ''),
-        el('td', { class: 'num opt' }, money(line.base)), el('td', { class: 'num' }, `${money(line.amount)} ${line.currency}`)));
+      rows.push(
+        el(
+          'tr',
+          { class: 'group', 'data-specialization': line.specialization, 'data-currency': line.currency, 'data-amount': line.amount },
+          el('td', {}, `${line.specialization} · ${line.currency}`),
+          el('td', { class: 'opt' }, ''),
+          el('td', { class: 'num opt' }, money(line.base)),
+          el('td', { class: 'num' }, `${money(line.amount)} ${line.currency}`),
+        ),
+      );
       for (const d of line.details) {
-        rows.push(el('tr', {},
-          el('td', {}, d.subaccountId, el('div', { class: 'sub' }, d.serviceName || d.serviceId)), el('td', { class: 'opt' }, `${percent(d.rate)} · rules ${d.rulesVersion}`),
-          el('td', { class: 'num opt' }, money(d.base)), el('td', { class: 'num' }, `${money(d.share)} ${d.currency}`)));
+        rows.push(
+          el(
+            'tr',
+            {},
+            el('td', {}, d.subaccountId, el('div', { class: 'sub' }, d.serviceName || d.serviceId)),
+            el('td', { class: 'opt' }, `${percent(d.rate)} · rules ${d.rulesVersion}`),
+            el('td', { class: 'num opt' }, money(d.base)),
+            el('td', { class: 'num' }, `${money(d.share)} ${d.currency}`),
+          ),
+        );
       }
     }
     const parts = [table([['Subaccount · service'], ['Rate · rules', 'opt'], ['Basis', 'num opt'], ['Amount · exact share', 'num']], rows)];
     if (detail.entries.length > 0) {
-      parts.push(el('h3', { class: 'entries' }, 'Posted to your ledger'), table([['Posted'], ['Specialization'], ['Kind'], ['Amount', 'num']],
-        detail.entries.map((e) => el('tr', {}, el('td', { class: 'nowrap' }, e.postedAt.slice(0, 10)), el('td', {}, e.specialization), el('td', {}, e.kind), el('td', { class: 'num' }, `${money(e.amount)} ${e.currency}`)))));
+      parts.push(
+        el('h3', { class: 'entries' }, 'Posted to your ledger'),
+        table(
+          [['Posted'], ['Specialization'], ['Kind'], ['Amount', 'num']],
+          detail.entries.map((e) =>
+            el(
+              'tr',
+              {},
+              el('td', { class: 'nowrap' }, e.postedAt.slice(0, 10)),
+              el('td', {}, e.specialization),
+              el('td', {}, e.kind),
+              el('td', { class: 'num' }, `${money(e.amount)} ${e.currency}`),
+            ),
+          ),
+        ),
+      );
     }
     box.replaceChildren(...parts);
   }

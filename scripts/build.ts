@@ -41,7 +41,9 @@ export function functionNames(root = 'functions'): string[] {
     .sort();
 }
 
-export async function buildFunctions(outDir = OUT): Promise<{ name: string; bundle: string; zip: string; sha256: string; bytes: number }[]> {
+export async function buildFunctions(
+  outDir = OUT,
+): Promise<{ name: string; bundle: string; zip: string; sha256: string; bytes: number }[]> {
   rmSync(outDir, { recursive: true, force: true });
   const results = [];
   for (const name of functionNames()) {

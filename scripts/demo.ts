@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   const store = createSqliteStore(join(ROOT, 'rebates.db'));
   try {
     await runDemoFlow(store, ROOT, { say, write: (text) => process.stdout.write(text) }, { operatorTrust: true });
-    process.stdout.write(`\nStore: ${join(ROOT, 'rebates.db')} — try: REBATES_STORE=sqlite:${join(ROOT, 'rebates.db')} npm run --silent rebates -- statement --partner partner-beta --quarter ${DEMO_QUARTER}\n`);
+    process.stdout.write(
+      `\nStore: ${join(ROOT, 'rebates.db')} — try: REBATES_STORE=sqlite:${join(ROOT, 'rebates.db')} npm run --silent rebates -- statement --partner partner-beta --quarter ${DEMO_QUARTER}\n`,
+    );
   } finally {
     await store.close();
   }

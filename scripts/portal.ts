@@ -25,7 +25,8 @@ const USAGE = 'usage: npm run --silent portal [-- --port N]';
 function parsePort(argv: string[]): number {
   const { values } = parseArgs({ args: argv, options: { port: { type: 'string' } }, strict: true });
   if (values.port === undefined) return 0;
-  if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) throw new Error(`--port ${values.port} is not a port number (0..65535)\n${USAGE}`);
+  if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535)
+    throw new Error(`--port ${values.port} is not a port number (0..65535)\n${USAGE}`);
   return Number(values.port);
 }
 
@@ -46,7 +47,11 @@ async function main(): Promise<void> {
 
   const base = { store, rules: loadRules(config.REBATES_RULES), clock, newId: randomUUID, pageFiles: loadPageAssets() };
   const server = createServer((req, res) => {
-    const logger = createLogger({ level: config.LOG_LEVEL, fields: { server: 'portal-local' }, write: (line) => process.stderr.write(`${line}\n`) });
+    const logger = createLogger({
+      level: config.LOG_LEVEL,
+      fields: { server: 'portal-local' },
+      write: (line) => process.stderr.write(`${line}\n`),
+    });
     const deps: PortalDeps = { ...base, logger };
     toGatewayEvent(req)
       .then((event) => handlePortalRequest(deps, event))

@@ -5,7 +5,7 @@
 import { crc32, deflateRawSync } from 'node:zlib';
 
 const DOS_TIME = 0; // 00:00:00
-const DOS_DATE = (2024 - 1980) << 9 | 1 << 5 | 1; // 2024-01-01
+const DOS_DATE = ((2024 - 1980) << 9) | (1 << 5) | 1; // 2024-01-01
 
 export function zipSingleFile(name: string, content: Buffer): Buffer {
   const fileName = Buffer.from(name, 'utf8');

@@ -27,7 +27,10 @@ export const configSchema = z
     /** Billing API credentials for local runs; functions use their context.token instead. */
     YC_IAM_TOKEN: z.string().min(1).optional(),
     /** Overrides the SDK's Billing API endpoint (the fake, tests, the deploy rehearsal). */
-    BILLING_API_ENDPOINT: z.string().refine(isBillingEndpoint, { message: `expected ${BILLING_ENDPOINT_FORMS}` }).optional(),
+    BILLING_API_ENDPOINT: z
+      .string()
+      .refine(isBillingEndpoint, { message: `expected ${BILLING_ENDPOINT_FORMS}` })
+      .optional(),
     /** SQLite: how long a writer waits for another process's write lock before exiting 1 (STORE_BUSY). */
     SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
     /**
@@ -38,18 +41,25 @@ export const configSchema = z
     REBATES_NOW: z.iso.datetime({ offset: true }).optional(),
   })
   // The cross-key rules run even when other keys are bad (`when`), so every problem is listed at once.
-  .superRefine((env, ctx) => {
-    if (env.REBATES_STORE === 'ydb') {
-      if (!env.YDB_ENDPOINT) ctx.addIssue({ code: 'custom', path: ['YDB_ENDPOINT'], message: 'required when REBATES_STORE=ydb' });
-      // Terraform's ydb_full_endpoint carries the database (`…:2135/?database=/ru-central1/…`).
-      if (!env.YDB_DATABASE && !env.YDB_ENDPOINT?.includes('database=')) {
-        ctx.addIssue({ code: 'custom', path: ['YDB_DATABASE'], message: 'required when REBATES_STORE=ydb, unless YDB_ENDPOINT carries ?database=' });
+  .superRefine(
+    (env, ctx) => {
+      if (env.REBATES_STORE === 'ydb') {
+        if (!env.YDB_ENDPOINT) ctx.addIssue({ code: 'custom', path: ['YDB_ENDPOINT'], message: 'required when REBATES_STORE=ydb' });
+        // Terraform's ydb_full_endpoint carries the database (`…:2135/?database=/ru-central1/…`).
+        if (!env.YDB_DATABASE && !env.YDB_ENDPOINT?.includes('database=')) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['YDB_DATABASE'],
+            message: 'required when REBATES_STORE=ydb, unless YDB_ENDPOINT carries ?database=',
+          });
+        }
       }
-    }
-    if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) {
-      ctx.addIssue({ code: 'custom', path: ['S3_SECRET_ACCESS_KEY'], message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together' });
-    }
-  }, { when: () => true });
+      if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) {
+        ctx.addIssue({ code: 'custom', path: ['S3_SECRET_ACCESS_KEY'], message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together' });
+      }
+    },
+    { when: () => true },
+  );
 
 export type Config = z.infer<typeof configSchema>;
 

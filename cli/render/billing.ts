@@ -15,32 +15,62 @@ interface CatalogJson {
 
 export function syncCatalogText(r: CatalogJson): string {
   const parts = [`Billing catalog: ${r.billingServiceCount} service(s); rules: ${r.rulesSource}`, ''];
-  parts.push('Rules service ids Billing does not know', r.unknownRuleServices.length === 0 ? '(none)' : renderTable(r.unknownRuleServices, [
-    { header: 'service id', value: (u) => u.serviceId },
-    { header: 'under', value: (u) => u.under },
-    { header: 'rules versions', value: (u) => u.versions.join(', ') },
-  ]));
-  parts.push('', 'Billing services no rules version maps', r.unmappedBillingServices.length === 0 ? '(none)' : renderTable(r.unmappedBillingServices, [
-    { header: 'service id', value: (u) => u.id },
-    { header: 'name', value: (u) => u.name },
-    { header: 'resolves pending', value: (u) => u.resolvesPending ?? '' },
-  ]));
-  parts.push('', 'Pending services (they earn nothing until mapped)', r.pending.length === 0 ? '(none)' : renderTable(r.pending, [
-    { header: 'specialization', value: (p) => p.specialization },
-    { header: 'service', value: (p) => p.service },
-    { header: 'status', value: (p) => p.status },
-    { header: 'detail', value: (p) => p.message },
-  ]));
+  parts.push(
+    'Rules service ids Billing does not know',
+    r.unknownRuleServices.length === 0
+      ? '(none)'
+      : renderTable(r.unknownRuleServices, [
+          { header: 'service id', value: (u) => u.serviceId },
+          { header: 'under', value: (u) => u.under },
+          { header: 'rules versions', value: (u) => u.versions.join(', ') },
+        ]),
+  );
+  parts.push(
+    '',
+    'Billing services no rules version maps',
+    r.unmappedBillingServices.length === 0
+      ? '(none)'
+      : renderTable(r.unmappedBillingServices, [
+          { header: 'service id', value: (u) => u.id },
+          { header: 'name', value: (u) => u.name },
+          { header: 'resolves pending', value: (u) => u.resolvesPending ?? '' },
+        ]),
+  );
+  parts.push(
+    '',
+    'Pending services (they earn nothing until mapped)',
+    r.pending.length === 0
+      ? '(none)'
+      : renderTable(r.pending, [
+          { header: 'specialization', value: (p) => p.specialization },
+          { header: 'service', value: (p) => p.service },
+          { header: 'status', value: (p) => p.status },
+          { header: 'detail', value: (p) => p.message },
+        ]),
+  );
   if (r.changes.added.length === 0) parts.push('', 'No rules change proposed.');
   else {
     parts.push('', `Proposed rules change (version effective ${r.changes.latestVersion}):`);
     for (const a of r.changes.added) parts.push(`  + ${a.specialization}: ${a.serviceId} (${a.serviceName})`);
-    parts.push(r.rulesWrittenTo ? `written to ${r.rulesWrittenTo}: review it, then set REBATES_RULES to it or replace rules/program-rules.json` : 'write it with --write-rules NEW_RULES.json (or take newRulesFile from --json)');
+    parts.push(
+      r.rulesWrittenTo
+        ? `written to ${r.rulesWrittenTo}: review it, then set REBATES_RULES to it or replace rules/program-rules.json`
+        : 'write it with --write-rules NEW_RULES.json (or take newRulesFile from --json)',
+    );
   }
   return parts.join('\n');
 }
 
-export function syncSubaccountsText(r: { partnerId: string; resellerId: string; effective: string; confirmed: boolean; customerCount: number; unchanged: string[]; changes: SubaccountChange[]; outcomes: ChangeOutcome[] | null }): string {
+export function syncSubaccountsText(r: {
+  partnerId: string;
+  resellerId: string;
+  effective: string;
+  confirmed: boolean;
+  customerCount: number;
+  unchanged: string[];
+  changes: SubaccountChange[];
+  outcomes: ChangeOutcome[] | null;
+}): string {
   const head = `${r.confirmed ? '' : 'Preview — nothing written (add --confirm to apply). '}Subaccounts of ${r.partnerId} per Billing (reseller ${r.resellerId}), effective ${r.effective}: ${r.customerCount} customer(s), ${r.unchanged.length} already linked`;
   if (r.changes.length === 0) return `${head}\nno changes`;
   const rows = r.changes.map((c, i) => ({ c, o: r.outcomes?.[i] ?? null }));
@@ -48,7 +78,10 @@ export function syncSubaccountsText(r: { partnerId: string; resellerId: string; 
     { header: 'change', value: ({ c }) => c.action },
     { header: 'subaccount', value: ({ c }) => c.subaccountId },
     { header: 'from / effective', value: ({ c }) => (c.action === 'link' ? c.from : c.effective) },
-    { header: r.confirmed ? 'outcome' : 'expected problem', value: ({ c, o }) => (o ? `${o.status}${o.status === 'rejected' ? `: ${o.message}` : ''}` : (c.problem ?? '')) },
+    {
+      header: r.confirmed ? 'outcome' : 'expected problem',
+      value: ({ c, o }) => (o ? `${o.status}${o.status === 'rejected' ? `: ${o.message}` : ''}` : (c.problem ?? '')),
+    },
   ])}`;
 }
 

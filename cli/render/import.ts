@@ -19,13 +19,17 @@ export function importText(r: ImportJson): string {
     ])}`;
   }
   const links = r.links ?? [];
-  const title = r.dryRun ? `Dry run — nothing written. ${links.length} link(s) from ${r.source} would be imported` : `${r.imported} link(s) imported from ${r.source}`;
+  const title = r.dryRun
+    ? `Dry run — nothing written. ${links.length} link(s) from ${r.source} would be imported`
+    : `${r.imported} link(s) imported from ${r.source}`;
   const table = renderTable(links, [
     { header: 'partner', value: (l) => l.partnerId },
     { header: 'subaccount', value: (l) => l.subaccountId },
     { header: 'from', value: (l) => l.from },
     { header: 'to', value: (l) => l.to ?? '(open)' },
   ]);
-  const reach = (r.postedQuartersAffected ?? []).map((p) => `${p.partnerId}: posted ${p.quarters.join(', ')} — re-post to append the difference (R7)`);
+  const reach = (r.postedQuartersAffected ?? []).map(
+    (p) => `${p.partnerId}: posted ${p.quarters.join(', ')} — re-post to append the difference (R7)`,
+  );
   return [title, table, ...reach].join('\n');
 }

@@ -44,7 +44,11 @@ export function renderText(action: ActionName, result: Result): string {
     case 'migrate':
       return result.store === 'sqlite'
         ? `sqlite schema is up to date (${result.target})`
-        : [`ydb ${result.target}`, `created:  ${result.created.join(', ') || '(none)'}`, `existing: ${result.existing.join(', ') || '(none)'}`].join('\n');
+        : [
+            `ydb ${result.target}`,
+            `created:  ${result.created.join(', ') || '(none)'}`,
+            `existing: ${result.existing.join(', ') || '(none)'}`,
+          ].join('\n');
     case 'sync-catalog':
       return syncCatalogText(result);
     case 'sync-subaccounts':

@@ -14,7 +14,14 @@ interface AccrualJson {
 
 const isZero = (amount: string) => /^-?0(\.0+)?$/.test(amount);
 
-export function accrueText(r: { quarter: string; dryRun: boolean; runId: string; accruals: AccrualJson[]; warnings?: WarningJson[]; impact?: ImpactJson }): string {
+export function accrueText(r: {
+  quarter: string;
+  dryRun: boolean;
+  runId: string;
+  accruals: AccrualJson[];
+  warnings?: WarningJson[];
+  impact?: ImpactJson;
+}): string {
   const title = `${r.dryRun ? 'Dry run — nothing written. ' : ''}Accruals for ${r.quarter} (run ${r.runId})`;
   const table = renderTable(r.accruals, [
     { header: 'partner', value: (a) => a.partnerId },
@@ -56,15 +63,28 @@ interface StatementJson {
     amount: string;
     posted: string;
     pending: string;
-    details: { subaccountId: string; serviceId: string; serviceName: string; rulesVersion: string; rate: string; base: string; rows: number }[];
+    details: {
+      subaccountId: string;
+      serviceId: string;
+      serviceName: string;
+      rulesVersion: string;
+      rate: string;
+      base: string;
+      rows: number;
+    }[];
   }[];
   entries: { createdAt: string; specialization: string; currency: string; kind: string; amount: string; runId: string; actor: string }[];
 }
 
 export function statementText(r: StatementJson): string {
-  const parts = [`Statement of ${r.partnerId} for ${r.quarter} (rounding ${r.rounding.mode} to ${r.rounding.scale} places, rules ${r.rulesVersions.join(', ') || '-'})`];
+  const parts = [
+    `Statement of ${r.partnerId} for ${r.quarter} (rounding ${r.rounding.mode} to ${r.rounding.scale} places, rules ${r.rulesVersions.join(', ') || '-'})`,
+  ];
   for (const l of r.lines) {
-    parts.push('', `${l.specialization} ${l.currency}: base ${l.base} → exact ${l.exact} → amount ${l.amount}; posted ${l.posted}, pending ${l.pending}`);
+    parts.push(
+      '',
+      `${l.specialization} ${l.currency}: base ${l.base} → exact ${l.exact} → amount ${l.amount}; posted ${l.posted}, pending ${l.pending}`,
+    );
     parts.push(
       renderTable(l.details, [
         { header: 'subaccount', value: (d) => d.subaccountId },

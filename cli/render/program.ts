@@ -22,7 +22,9 @@ export function linkText(r: LinkResult): string {
 
 export function unlinkText(r: LinkResult): string {
   const l = r.link;
-  const what = r.cancelled ? `cancelled the link of subaccount ${l.subaccountId} to partner ${l.partnerId}: it never applied` : `unlinked subaccount ${l.subaccountId} from partner ${l.partnerId}: last linked day ${l.to}`;
+  const what = r.cancelled
+    ? `cancelled the link of subaccount ${l.subaccountId} to partner ${l.partnerId}: it never applied`
+    : `unlinked subaccount ${l.subaccountId} from partner ${l.partnerId}: last linked day ${l.to}`;
   return `${what} (link ${l.id})${repostNote(r.postedQuartersAffected)}`;
 }
 
@@ -33,7 +35,9 @@ export function grantText(r: PeriodResult): string {
 
 export function revokeText(r: PeriodResult): string {
   const s = r.specialization;
-  const what = r.cancelled ? `cancelled the grant of ${s.specialization} to partner ${s.partnerId}: it never applied` : `revoked ${s.specialization} of partner ${s.partnerId}: last active day ${s.to}`;
+  const what = r.cancelled
+    ? `cancelled the grant of ${s.specialization} to partner ${s.partnerId}: it never applied`
+    : `revoked ${s.specialization} of partner ${s.partnerId}: last active day ${s.to}`;
   return `${what} (grant ${s.id})${repostNote(r.postedQuartersAffected)}`;
 }
 
@@ -45,7 +49,8 @@ export function releaseText(r: { subaccountId: string; released: { day: string; 
   return `released ${r.released.length} account-day(s) of ${r.subaccountId}; the next file of each replaces it, whatever its version — now ingest the correct file\n${lines.join('\n')}`;
 }
 
-const audit = (e: { actor: string; at: string; note: string } | null) => (e ? `${e.actor} ${e.at.slice(0, 10)}${e.note ? ` (${e.note})` : ''}` : '');
+const audit = (e: { actor: string; at: string; note: string } | null) =>
+  e ? `${e.actor} ${e.at.slice(0, 10)}${e.note ? ` (${e.note})` : ''}` : '';
 
 export function showText(r: { partnerId: string; links: SubaccountLink[]; specializations: SpecializationPeriod[] }): string {
   return [

@@ -8,7 +8,13 @@ interface EligibilityJson {
     specializations: {
       specialization: string;
       held: { from: string; to: string | null }[];
-      consumption: { currency: string; quarters: Record<'Q1' | 'Q2' | 'Q3' | 'Q4', string>; year: string; threshold: string | null; meets: boolean | null }[];
+      consumption: {
+        currency: string;
+        quarters: Record<'Q1' | 'Q2' | 'Q3' | 'Q4', string>;
+        year: string;
+        threshold: string | null;
+        meets: boolean | null;
+      }[];
     }[];
   }[];
 }
@@ -48,12 +54,30 @@ export function eligibilityText(r: EligibilityJson): string {
 interface ReconcileJson {
   quarter: string;
   tolerance: string;
-  accounts: { subaccountId: string; partnerId: string; from: string; to: string; totals: { currency: string; billing: string; ingested: string }[]; mismatches: number }[];
-  mismatches: { subaccountId: string; serviceId: string; serviceName: string; day: string; currency: string; billing: string; ingested: string; difference: string }[];
+  accounts: {
+    subaccountId: string;
+    partnerId: string;
+    from: string;
+    to: string;
+    totals: { currency: string; billing: string; ingested: string }[];
+    mismatches: number;
+  }[];
+  mismatches: {
+    subaccountId: string;
+    serviceId: string;
+    serviceName: string;
+    day: string;
+    currency: string;
+    billing: string;
+    ingested: string;
+    difference: string;
+  }[];
 }
 
 export function reconcileText(r: ReconcileJson): string {
-  const accounts = r.accounts.flatMap((a) => (a.totals.length === 0 ? [{ a, t: { currency: '', billing: '0.00', ingested: '0.00' } }] : a.totals.map((t) => ({ a, t }))));
+  const accounts = r.accounts.flatMap((a) =>
+    a.totals.length === 0 ? [{ a, t: { currency: '', billing: '0.00', ingested: '0.00' } }] : a.totals.map((t) => ({ a, t })),
+  );
   const parts = [
     `Reconciliation of ${r.quarter} with Billing's usage report (tolerance ${r.tolerance} per subaccount, service and day)`,
     accounts.length === 0

@@ -18,7 +18,15 @@ export function warningsText(warnings: readonly WarningJson[] | undefined): stri
 export interface ImpactJson {
   current: { source: string };
   proposed: { source: string };
-  lines: { partnerId: string; specialization: string; currency: string; posted: string; current: string; proposed: string; change: string }[];
+  lines: {
+    partnerId: string;
+    specialization: string;
+    currency: string;
+    posted: string;
+    current: string;
+    proposed: string;
+    change: string;
+  }[];
 }
 
 export function impactText(impact: ImpactJson): string {

@@ -13,7 +13,13 @@ import { runQuarterlyAccrual, type QuarterlySummary } from '../../shared/usecase
 
 export class AccrualRunError extends RebatesError {
   constructor(readonly summary: QuarterlySummary) {
-    super('ACCRUAL_FAILED', `accrual failed for ${summary.quarters.filter((q) => q.error).map((q) => `${q.quarter} (${q.error?.message})`).join('; ')}`);
+    super(
+      'ACCRUAL_FAILED',
+      `accrual failed for ${summary.quarters
+        .filter((q) => q.error)
+        .map((q) => `${q.quarter} (${q.error?.message})`)
+        .join('; ')}`,
+    );
   }
 }
 
@@ -24,14 +30,32 @@ export function createAccrueRebatesHandler(getRuntime: () => Promise<FunctionRun
     try {
       const request = parseAccrueEvent(event);
       const { store, rules, logLevel } = await getRuntime();
-      logger = createLogger({ level: logLevel, requestId: context.requestId, fields: { function: 'accrue-rebates', trigger: request.kind } });
+      logger = createLogger({
+        level: logLevel,
+        requestId: context.requestId,
+        fields: { function: 'accrue-rebates', trigger: request.kind },
+      });
       if (request.kind === 'manual' && !request.dryRun && !request.actor) {
-        throw Object.assign(new Error('actor: required for a manual post (who posts, R12), e.g. {"quarter":"2026-Q1","actor":"anna"}'), { code: 'EVENT_INVALID' });
+        throw Object.assign(new Error('actor: required for a manual post (who posts, R12), e.g. {"quarter":"2026-Q1","actor":"anna"}'), {
+          code: 'EVENT_INVALID',
+        });
       }
-      const who = request.kind === 'timer' ? { actor: 'timer', note: `quarterly run (trigger ${request.triggerId})` } : { actor: request.actor ?? 'dry-run', note: request.note ?? '' };
+      const who =
+        request.kind === 'timer'
+          ? { actor: 'timer', note: `quarterly run (trigger ${request.triggerId})` }
+          : { actor: request.actor ?? 'dry-run', note: request.note ?? '' };
       // The timer posts despite a LARGE_ADJUSTMENT (and logs it); a person invoking by hand confirms it.
       const confirm = request.kind === 'timer' || request.confirm === true;
-      const summary = await runQuarterlyAccrual({ store, rules, clock, newId: randomUUID, logger }, { quarter: request.quarter, dryRun: request.dryRun, confirm, confirmReversals: request.kind === 'manual' && request.confirm === true, ...who });
+      const summary = await runQuarterlyAccrual(
+        { store, rules, clock, newId: randomUUID, logger },
+        {
+          quarter: request.quarter,
+          dryRun: request.dryRun,
+          confirm,
+          confirmReversals: request.kind === 'manual' && request.confirm === true,
+          ...who,
+        },
+      );
       logger.info('accrual run finished', { ...summary });
       if (!summary.ok) throw new AccrualRunError(summary);
       return summary;

@@ -13,7 +13,12 @@ import { createTokenHolder, functionClock, functionConfig } from '../../shared/r
 import { lazy } from '../../shared/runtime/lazy';
 import { createLogger, errorFields, type LogLevel } from '../../shared/runtime/logger';
 import { openStore } from '../../shared/runtime/open-store';
-import { ingestFromStorage, throwForTriggerRetry, type IngestFromStorageResult, type StorageExportSource } from '../../shared/usecases/ingest-from-storage';
+import {
+  ingestFromStorage,
+  throwForTriggerRetry,
+  type IngestFromStorageResult,
+  type StorageExportSource,
+} from '../../shared/usecases/ingest-from-storage';
 
 export { IngestRetryError } from '../../shared/usecases/ingest-from-storage';
 
@@ -38,7 +43,14 @@ export function createIngestUsageHandler(getRuntime: () => Promise<IngestUsageRu
       logger = createLogger({ level: logLevel, requestId: context.requestId, fields: { function: 'ingest-usage' } });
       const parsed = parseIngestEvent(event);
       const remaining = context.getRemainingTimeInMillis;
-      const deps = { store, source, logger, clock: functionClock, newId: randomUUID, shouldStop: () => (remaining ? remaining() < STOP_MARGIN_MS : false) };
+      const deps = {
+        store,
+        source,
+        logger,
+        clock: functionClock,
+        newId: randomUUID,
+        shouldStop: () => (remaining ? remaining() < STOP_MARGIN_MS : false),
+      };
       const result = await ingestFromStorage(deps, toStorageIngestRequest(parsed));
       throwForTriggerRetry(parsed.kind, result);
       return result;
@@ -52,6 +64,10 @@ export function createIngestUsageHandler(getRuntime: () => Promise<IngestUsageRu
 export const handler = createIngestUsageHandler(
   lazy(async () => {
     const config = functionConfig();
-    return { store: await openStore(config, { iamToken: token.current, remainingMs: token.remainingMs }), source: createS3ExportSource(createS3Client(config)), logLevel: config.LOG_LEVEL };
+    return {
+      store: await openStore(config, { iamToken: token.current, remainingMs: token.remainingMs }),
+      source: createS3ExportSource(createS3Client(config)),
+      logLevel: config.LOG_LEVEL,
+    };
   }),
 );

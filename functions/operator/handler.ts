@@ -12,7 +12,9 @@ import { createTokenHolder, functionClock, functionRuntime, type FunctionRuntime
 import { createLogger, errorFields } from '../../shared/runtime/logger';
 import { operatorDepsFactory, type OperatorOptions } from '../../shared/runtime/operator-deps';
 
-export type OperatorResponse = ({ action: string } & ActionResult) | { ok: false; action: string | null; error: { code: string; message: string; problems?: string[] } };
+export type OperatorResponse =
+  | ({ action: string } & ActionResult)
+  | { ok: false; action: string | null; error: { code: string; message: string; problems?: string[] } };
 
 export function createOperatorHandler(getRuntime: () => Promise<FunctionRuntime>, options: OperatorOptions = {}) {
   const depsFor = operatorDepsFactory(token, { ...options, clock: options.clock ?? functionClock });
@@ -23,7 +25,10 @@ export function createOperatorHandler(getRuntime: () => Promise<FunctionRuntime>
     try {
       const action = parseAction(event === '' ? undefined : event);
       const outcome = await runAction(depsFor(await getRuntime(), context, logger), action);
-      logger[outcome.ok ? 'info' : 'warn'](`${action.action} ${outcome.ok ? 'done' : 'rejected'}`, { action: action.action, ...(outcome.ok ? {} : { error: outcome.error }) });
+      logger[outcome.ok ? 'info' : 'warn'](`${action.action} ${outcome.ok ? 'done' : 'rejected'}`, {
+        action: action.action,
+        ...(outcome.ok ? {} : { error: outcome.error }),
+      });
       return { action: action.action, ...outcome };
     } catch (error) {
       if (error instanceof ActionValidationError) {

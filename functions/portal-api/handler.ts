@@ -19,7 +19,12 @@ let iamToken: string | undefined;
 
 const runtime = lazy(async () => {
   const config = loadConfig(process.env);
-  return { config, store: await openStore(config, { iamToken: () => iamToken }), rules: loadRules(config.REBATES_RULES), pageFiles: loadPageAssets() };
+  return {
+    config,
+    store: await openStore(config, { iamToken: () => iamToken }),
+    rules: loadRules(config.REBATES_RULES),
+    pageFiles: loadPageAssets(),
+  };
 });
 
 async function depsFor(context: FunctionContext): Promise<PortalDeps> {
@@ -35,7 +40,10 @@ export async function handler(event: unknown, context: FunctionContext): Promise
     deps = await depsFor(context);
   } catch (error) {
     // Bad configuration or an unreachable store: logged with its cause, answered without internals.
-    createLogger({ level: 'error', requestId: context.requestId, fields: { function: 'portal-api' } }).error('portal-api cannot start', errorFields(error));
+    createLogger({ level: 'error', requestId: context.requestId, fields: { function: 'portal-api' } }).error(
+      'portal-api cannot start',
+      errorFields(error),
+    );
     return errorResponse('internal', 'something went wrong on our side; try again later');
   }
   return handlePortalRequest(deps, event);

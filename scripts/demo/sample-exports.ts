@@ -11,9 +11,20 @@ import { formatScaled } from '../../shared/domain/money';
 import { prng } from '../lib/prng';
 
 export const SERVICES = {
-  compute: { id: 'dn22pas77ftg9h3f2djj', name: 'Compute Cloud', skus: [['dn2k3vqlk9snp1jv351u', 'Intel Ice Lake. 100% vCPU'], ['dn27ajm6m8mnfcshbi61', 'Intel Ice Lake. RAM']] },
+  compute: {
+    id: 'dn22pas77ftg9h3f2djj',
+    name: 'Compute Cloud',
+    skus: [
+      ['dn2k3vqlk9snp1jv351u', 'Intel Ice Lake. 100% vCPU'],
+      ['dn27ajm6m8mnfcshbi61', 'Intel Ice Lake. RAM'],
+    ],
+  },
   storage: { id: 'dn2li5qddoc5cad2n6br', name: 'Object Storage', skus: [['dn2al287u6jr3a710u8g', 'Standard storage, GB×hour']] },
-  clickhouse: { id: 'dn2220hr46dtogekm57v', name: 'Managed Service for ClickHouse', skus: [['dn2hrvo0dd8q8mcdb9iu', 'ClickHouse. Intel Cascade Lake. 100% vCPU']] },
+  clickhouse: {
+    id: 'dn2220hr46dtogekm57v',
+    name: 'Managed Service for ClickHouse',
+    skus: [['dn2hrvo0dd8q8mcdb9iu', 'ClickHouse. Intel Cascade Lake. 100% vCPU']],
+  },
   speechsense: { id: 'dn2m45g7b9fhfnpqs0je', name: 'SpeechSense', skus: [['dn2s2t07ljeta2v3gu5k', 'SpeechSense, "audio minutes", RU']] },
   monitoring: { id: 'dn2demo0monitoring01', name: 'Monitoring (not in the program)', skus: [['dn2demo0monitorsku01', 'Metrics write']] },
 } as const;
@@ -37,15 +48,36 @@ export const SUBACCOUNTS: SampleSubaccount[] = [
 ];
 
 const HEADER = [
-  'billing_account_id', 'billing_account_name', 'cloud_id', 'cloud_name', 'folder_id', 'folder_name', 'resource_id', 'service_id',
-  'service_name', 'sku_id', 'sku_name', 'date', 'currency', 'pricing_quantity', 'pricing_unit', 'cost', 'credit',
-  'monetary_grant_credit', 'volume_incentive_credit', 'cud_credit', 'misc_credit', 'label.user_labels.env', 'locale', 'updated_at', 'exported_at',
+  'billing_account_id',
+  'billing_account_name',
+  'cloud_id',
+  'cloud_name',
+  'folder_id',
+  'folder_name',
+  'resource_id',
+  'service_id',
+  'service_name',
+  'sku_id',
+  'sku_name',
+  'date',
+  'currency',
+  'pricing_quantity',
+  'pricing_unit',
+  'cost',
+  'credit',
+  'monetary_grant_credit',
+  'volume_incentive_credit',
+  'cud_credit',
+  'misc_credit',
+  'label.user_labels.env',
+  'locale',
+  'updated_at',
+  'exported_at',
 ];
 
 function csvCell(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
-
 
 function unixSeconds(day: string, hour: number): number {
   return Date.parse(`${day}T00:00:00Z`) / 1000 + hour * 3600;
@@ -86,9 +118,30 @@ export function dayExport(day: string, revision = 0): string {
   for (const { sub, key, skuId, skuName, cost, credit, quantity } of dayRows(day, revision)) {
     const service = SERVICES[key];
     const cells = [
-      sub.id, sub.name, `b1g${sub.id.slice(3, 10)}`, 'production', `b1f${sub.id.slice(3, 10)}`, 'default', `res-${key}-${sub.id.slice(-4)}`,
-      service.id, service.name, skuId, skuName, day, sub.currency, formatScaled(quantity, 6), 'unit',
-      formatScaled(cost, 9, 2), formatScaled(credit, 9, 2), formatScaled(credit, 9, 2), '0', '0', '0', 'prod', 'ru', String(updatedAt),
+      sub.id,
+      sub.name,
+      `b1g${sub.id.slice(3, 10)}`,
+      'production',
+      `b1f${sub.id.slice(3, 10)}`,
+      'default',
+      `res-${key}-${sub.id.slice(-4)}`,
+      service.id,
+      service.name,
+      skuId,
+      skuName,
+      day,
+      sub.currency,
+      formatScaled(quantity, 6),
+      'unit',
+      formatScaled(cost, 9, 2),
+      formatScaled(credit, 9, 2),
+      formatScaled(credit, 9, 2),
+      '0',
+      '0',
+      '0',
+      'prod',
+      'ru',
+      String(updatedAt),
       new Date(updatedAt * 1000).toISOString(),
     ];
     lines.push(cells.map(csvCell).join(','));
@@ -131,10 +184,34 @@ export function dayExportWith(day: string, extra: readonly ExtraRow[], revision 
   const updatedAt = unixSeconds(addDays(day, 1), 2 + revision);
   const lines = extra.map((r) =>
     [
-      r.accountId, r.accountName, `b1g${r.accountId.slice(3, 10)}`, 'production', `b1f${r.accountId.slice(3, 10)}`, 'default', `res-extra-${r.accountId.slice(-4)}`,
-      r.serviceId, r.serviceName, r.skuId, r.skuName, day, r.currency, '1.000000', 'unit', r.cost, '0', '0', '0', '0', '0', 'prod', 'ru', String(updatedAt),
+      r.accountId,
+      r.accountName,
+      `b1g${r.accountId.slice(3, 10)}`,
+      'production',
+      `b1f${r.accountId.slice(3, 10)}`,
+      'default',
+      `res-extra-${r.accountId.slice(-4)}`,
+      r.serviceId,
+      r.serviceName,
+      r.skuId,
+      r.skuName,
+      day,
+      r.currency,
+      '1.000000',
+      'unit',
+      r.cost,
+      '0',
+      '0',
+      '0',
+      '0',
+      '0',
+      'prod',
+      'ru',
+      String(updatedAt),
       new Date(updatedAt * 1000).toISOString(),
-    ].map(csvCell).join(','),
+    ]
+      .map(csvCell)
+      .join(','),
   );
   return `${dayExport(day, revision)}${lines.join('\r\n')}\r\n`;
 }

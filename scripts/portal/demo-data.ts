@@ -45,7 +45,12 @@ export async function loadDemoData(store: Store, now: Date): Promise<void> {
     for (const quarter of later) {
       const { from, to } = quarterRange(quarter);
       const postedAt = new Date(`${addDays(to, 1)}T03:00:00Z`);
-      const deps: Deps = { store, rules: loadRules(), clock: () => postedAt, newId: () => `portal-demo-${String(++counter).padStart(4, '0')}` };
+      const deps: Deps = {
+        store,
+        rules: loadRules(),
+        clock: () => postedAt,
+        newId: () => `portal-demo-${String(++counter).padStart(4, '0')}`,
+      };
       const dir = join(root, quarter);
       writeDays(dir, from, to);
       await ingestDirectory(deps, dir);

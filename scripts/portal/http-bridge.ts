@@ -23,7 +23,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
 export async function toGatewayEvent(req: IncomingMessage): Promise<Record<string, unknown>> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [name, value] of Object.entries(req.headers))
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   return {
     httpMethod: req.method ?? 'GET',
     url: `${url.pathname}${url.search}`,

@@ -6,7 +6,7 @@
 import type { ErrorCode } from '../errors';
 import type { BillingApi } from '../ports/billing';
 import type { Logger } from '../runtime/logger';
-import type { Deps, } from '../usecases/deps';
+import type { Deps } from '../usecases/deps';
 import type { StorageExportSource } from '../usecases/ingest-from-storage';
 
 export interface MigrateSummary {

@@ -4,7 +4,17 @@
  * edge, the export parser included); a value is rejected with its reason, never trimmed or repaired.
  */
 import { z } from 'zod';
-import { FIRST_SUPPORTED_DAY, LAST_SUPPORTED_DAY, actorSchema, daySchema, noteSchema, partnerIdSchema, quarterSchema, specializationIdSchema, subaccountIdSchema } from '../domain/identifiers';
+import {
+  FIRST_SUPPORTED_DAY,
+  LAST_SUPPORTED_DAY,
+  actorSchema,
+  daySchema,
+  noteSchema,
+  partnerIdSchema,
+  quarterSchema,
+  specializationIdSchema,
+  subaccountIdSchema,
+} from '../domain/identifiers';
 
 /** Years the program can name (reports): those of the supported days. */
 export const FIRST_YEAR = Number(FIRST_SUPPORTED_DAY.slice(0, 4));

@@ -25,11 +25,16 @@ const audit = { actor: actorField.optional(), note: noteField.optional() };
 /** Inline CSV of the operator function: well under the 3.5 MB invoke payload of Cloud Functions. */
 const MAX_INLINE_CSV = 3_000_000;
 
-const action = <N extends string, S extends z.ZodRawShape>(name: N, shape: S) =>
-  z.strictObject({ action: z.literal(name), ...shape });
+const action = <N extends string, S extends z.ZodRawShape>(name: N, shape: S) => z.strictObject({ action: z.literal(name), ...shape });
 
 export const actionSchemas = {
-  'partner.link': action('partner.link', { partnerId: partnerIdField, subaccountId: subaccountIdField, from: dayField, to: dayField.nullable().optional(), ...audit }),
+  'partner.link': action('partner.link', {
+    partnerId: partnerIdField,
+    subaccountId: subaccountIdField,
+    from: dayField,
+    to: dayField.nullable().optional(),
+    ...audit,
+  }),
   'partner.unlink': action('partner.unlink', { partnerId: partnerIdField, subaccountId: subaccountIdField, effective: dayField, ...audit }),
   'partner.show': action('partner.show', { partnerId: partnerIdField }),
   /** Bulk links (issue 12): the CSV as a local file (CLI `--file`) or inline text (operator function `csv`) — exactly one. */
@@ -38,7 +43,9 @@ export const actionSchemas = {
     csv: z.string().max(MAX_INLINE_CSV, `csv: at most ${MAX_INLINE_CSV} characters inline; split the file`).optional(),
     dryRun: z.boolean().optional(),
     ...audit,
-  }).refine((a) => (a.file === undefined) !== (a.csv === undefined), { message: 'give the links CSV exactly once: "file" (a path, CLI --file) or "csv" (the text itself, operator function)' }),
+  }).refine((a) => (a.file === undefined) !== (a.csv === undefined), {
+    message: 'give the links CSV exactly once: "file" (a path, CLI --file) or "csv" (the text itself, operator function)',
+  }),
   'specialization.grant': action('specialization.grant', {
     partnerId: partnerIdField,
     specialization: specializationField,
@@ -46,7 +53,12 @@ export const actionSchemas = {
     to: dayField.nullable().optional(),
     ...audit,
   }),
-  'specialization.revoke': action('specialization.revoke', { partnerId: partnerIdField, specialization: specializationField, effective: dayField, ...audit }),
+  'specialization.revoke': action('specialization.revoke', {
+    partnerId: partnerIdField,
+    specialization: specializationField,
+    effective: dayField,
+    ...audit,
+  }),
   ingest: action('ingest', {
     sources: z.array(ingestSourceField).min(1, 'name at least one source: s3://bucket/prefix (or, in the CLI, a file or directory)'),
     startAfter: z.string().min(1).optional(),
@@ -62,18 +74,30 @@ export const actionSchemas = {
     confirm: z.boolean().optional(),
     /** Impact preview under proposed rules (dry run only): a file path (CLI) or the rules JSON itself (operator function). */
     rulesFile: z.string().min(1, 'a rules file path').optional(),
-    rules: z.record(z.string(), z.unknown(), { error: 'proposed rules: a JSON object like the rules file ({"versions": [...]})' }).optional(),
+    rules: z
+      .record(z.string(), z.unknown(), { error: 'proposed rules: a JSON object like the rules file ({"versions": [...]})' })
+      .optional(),
     /** Reconcile the quarter with Billing first: differences become a BILLING_MISMATCH warning (issue 12). */
     reconcile: z.boolean().optional(),
     ...audit,
   }),
-  'usage.release': action('usage.release', { subaccountId: subaccountIdField, day: dayField, to: dayField.optional(), actor: actorField.optional(), note: noteField.refine((n) => n.trim().length > 0, 'say why (the ingest log keeps it)') }),
+  'usage.release': action('usage.release', {
+    subaccountId: subaccountIdField,
+    day: dayField,
+    to: dayField.optional(),
+    actor: actorField.optional(),
+    note: noteField.refine((n) => n.trim().length > 0, 'say why (the ingest log keeps it)'),
+  }),
   balance: action('balance', { partnerId: partnerIdField }),
   statement: action('statement', { partnerId: partnerIdField, quarter: quarterField }),
   migrate: action('migrate', {}),
   reconcile: action('reconcile', { quarter: quarterField, partnerId: partnerIdField.optional() }),
   'report.eligibility': action('report.eligibility', {
-    year: z.number({ error: 'a year YYYY' }).int('a year YYYY').min(FIRST_YEAR, `a year from ${FIRST_YEAR}`).max(LAST_YEAR, `a year up to ${LAST_YEAR}`),
+    year: z
+      .number({ error: 'a year YYYY' })
+      .int('a year YYYY')
+      .min(FIRST_YEAR, `a year from ${FIRST_YEAR}`)
+      .max(LAST_YEAR, `a year up to ${LAST_YEAR}`),
   }),
   'sync-catalog': action('sync-catalog', { writeRules: z.string().min(1).optional() }),
   'sync-subaccounts': action('sync-subaccounts', {
@@ -84,7 +108,11 @@ export const actionSchemas = {
     ...audit,
   }),
   'token.issue': action('token.issue', { partnerId: partnerIdField, ...audit }),
-  'token.revoke': action('token.revoke', { partnerId: partnerIdField, tokenId: z.string().regex(/^[0-9a-f]{24}$/, 'a token id: 24 hex digits (token list shows them)'), ...audit }),
+  'token.revoke': action('token.revoke', {
+    partnerId: partnerIdField,
+    tokenId: z.string().regex(/^[0-9a-f]{24}$/, 'a token id: 24 hex digits (token list shows them)'),
+    ...audit,
+  }),
   'token.list': action('token.list', { partnerId: partnerIdField }),
 } as const;
 
@@ -132,7 +160,10 @@ export interface ActionIssue {
 }
 
 /** Validates an action of a known name, returning every problem with its field. */
-export function checkAction(name: ActionName, input: Record<string, unknown>): { ok: true; action: Action } | { ok: false; issues: ActionIssue[] } {
+export function checkAction(
+  name: ActionName,
+  input: Record<string, unknown>,
+): { ok: true; action: Action } | { ok: false; issues: ActionIssue[] } {
   const result = actionSchemas[name].safeParse(input);
   if (result.success) return { ok: true, action: result.data as Action };
   return {
@@ -144,7 +175,9 @@ export function checkAction(name: ActionName, input: Record<string, unknown>): {
       return {
         field,
         path: rest.map(String).join('.'),
-        message: unknownKeys.length ? `unknown field(s) ${unknownKeys.map((k) => JSON.stringify(k)).join(', ')}; valid: ${Object.keys(actionSchemas[name].shape).join(', ')}` : issue.message,
+        message: unknownKeys.length
+          ? `unknown field(s) ${unknownKeys.map((k) => JSON.stringify(k)).join(', ')}; valid: ${Object.keys(actionSchemas[name].shape).join(', ')}`
+          : issue.message,
         missing: field !== '' && issue.code === 'invalid_type' && input[field] === undefined,
       };
     }),
@@ -167,6 +200,8 @@ export function parseAction(input: unknown): Action {
   const checked = checkAction(name, input as Record<string, unknown>);
   if (checked.ok) return checked.action;
   throw new ActionValidationError(
-    checked.issues.map((i) => `${name}: ${i.field ? `${[i.field, i.path].filter(Boolean).join('.')}: ` : ''}${i.missing ? 'required' : i.message}`),
+    checked.issues.map(
+      (i) => `${name}: ${i.field ? `${[i.field, i.path].filter(Boolean).join('.')}: ` : ''}${i.missing ? 'required' : i.message}`,
+    ),
   );
 }

@@ -11,7 +11,15 @@ import { formatMoney, MONEY_SCALE, PRODUCT_SCALE, RATE_SCALE, roundScaled, type 
 import { indexLinks } from './periods';
 import type { Rules } from './rules';
 
-export const GUARD_CODES = ['MISSING_EXPORT_DAYS', 'UNLINKED_USAGE', 'PENDING_SERVICE', 'LARGE_ADJUSTMENT', 'FUTURE_OR_OPEN_DATA', 'BILLING_MISMATCH', 'SPECIALIZATION_DROPPED'] as const;
+export const GUARD_CODES = [
+  'MISSING_EXPORT_DAYS',
+  'UNLINKED_USAGE',
+  'PENDING_SERVICE',
+  'LARGE_ADJUSTMENT',
+  'FUTURE_OR_OPEN_DATA',
+  'BILLING_MISMATCH',
+  'SPECIALIZATION_DROPPED',
+] as const;
 export type GuardCode = (typeof GUARD_CODES)[number];
 
 export interface AccrualWarning {
@@ -68,8 +76,12 @@ export function futureOrOpenData(quarter: Quarter, today: Day, futureDays: reado
   const open = today < settled;
   if (!open && futureDays.length === 0) return null;
   const parts: string[] = [];
-  if (futureDays.length > 0) parts.push(`usage is dated after today (${today}, UTC+3) on ${futureDays.length} day(s): ${listed(futureDays)}`);
-  if (open) parts.push(`${quarter} ${quarterRange(quarter).to < today ? 'closed less than a month ago' : 'has not ended'}: Billing may still change its files until ${addDays(settled, -1)} (R9); re-post after that`);
+  if (futureDays.length > 0)
+    parts.push(`usage is dated after today (${today}, UTC+3) on ${futureDays.length} day(s): ${listed(futureDays)}`);
+  if (open)
+    parts.push(
+      `${quarter} ${quarterRange(quarter).to < today ? 'closed less than a month ago' : 'has not ended'}: Billing may still change its files until ${addDays(settled, -1)} (R9); re-post after that`,
+    );
   return { code: 'FUTURE_OR_OPEN_DATA', message: parts.join('; '), futureDays: [...futureDays], settledFrom: settled };
 }
 
@@ -79,7 +91,14 @@ export function largeAdjustments(lines: readonly PostingLine[], share: ScaledRat
   const abs = (v: bigint) => (v < 0n ? -v : v);
   const large = lines.filter((l) => l.posted !== 0n && l.delta !== 0n && abs(l.delta) * scale > share * abs(l.posted));
   if (large.length === 0) return null;
-  const items = large.map((l) => ({ partnerId: l.partnerId, specialization: l.specialization, currency: l.currency, posted: money(l.posted), amount: money(l.amount), delta: money(l.delta) }));
+  const items = large.map((l) => ({
+    partnerId: l.partnerId,
+    specialization: l.specialization,
+    currency: l.currency,
+    posted: money(l.posted),
+    amount: money(l.amount),
+    delta: money(l.delta),
+  }));
   return {
     code: 'LARGE_ADJUSTMENT',
     message: `${large.length} posted amount(s) would move by more than ${shareText} of what is posted: ${listed(items.map((i) => `${i.partnerId} ${i.specialization} ${i.currency} ${i.posted} → ${i.amount} (${i.delta})`))}`,
@@ -103,7 +122,10 @@ export function createUsageGuardScan(input: { rules: Rules; quarter: Quarter; li
   const pending = new Map((input.rules.pendingServices ?? []).map((p) => [p.service.toLocaleLowerCase('en'), p]));
   const unlinked = new Map<Currency, Sum>();
   const unlinkedAccounts = new Map<string, Sum & { subaccountId: string; currency: Currency; from: Day; to: Day }>();
-  const pendingUsage = new Map<string, { service: string; specialization: string; currency: Currency; base: Nanos; serviceIds: Set<string> }>();
+  const pendingUsage = new Map<
+    string,
+    { service: string; specialization: string; currency: Currency; base: Nanos; serviceIds: Set<string> }
+  >();
 
   return {
     add(row: UsageAggregate): void {
@@ -116,7 +138,13 @@ export function createUsageGuardScan(input: { rules: Rules; quarter: Quarter; li
         const p = pending.get(row.serviceName.trim().toLocaleLowerCase('en'));
         if (!p) return;
         const key = `${p.service}\u0000${row.currency}`;
-        const sum = pendingUsage.get(key) ?? { service: p.service, specialization: p.specialization, currency: row.currency, base: 0n, serviceIds: new Set<string>() };
+        const sum = pendingUsage.get(key) ?? {
+          service: p.service,
+          specialization: p.specialization,
+          currency: row.currency,
+          base: 0n,
+          serviceIds: new Set<string>(),
+        };
         sum.base += basis;
         sum.serviceIds.add(row.serviceId);
         pendingUsage.set(key, sum);
@@ -128,7 +156,14 @@ export function createUsageGuardScan(input: { rules: Rules; quarter: Quarter; li
       total.exact += basis * spec.rate;
       unlinked.set(row.currency, total);
       const key = `${row.accountId}\u0000${row.currency}`;
-      const acc = unlinkedAccounts.get(key) ?? { subaccountId: row.accountId, currency: row.currency, base: 0n, exact: 0n, from: row.day, to: row.day };
+      const acc = unlinkedAccounts.get(key) ?? {
+        subaccountId: row.accountId,
+        currency: row.currency,
+        base: 0n,
+        exact: 0n,
+        from: row.day,
+        to: row.day,
+      };
       acc.base += basis;
       acc.exact += basis * spec.rate;
       if (row.day < acc.from) acc.from = row.day;
@@ -139,10 +174,19 @@ export function createUsageGuardScan(input: { rules: Rules; quarter: Quarter; li
     finish(): AccrualWarning[] {
       const warnings: AccrualWarning[] = [];
       if (unlinked.size > 0) {
-        const amounts = [...unlinked].sort(([a], [b]) => a.localeCompare(b)).map(([currency, s]) => ({ currency, base: money(s.base), rebate: money(rebateOf(s.exact)) }));
+        const amounts = [...unlinked]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([currency, s]) => ({ currency, base: money(s.base), rebate: money(rebateOf(s.exact)) }));
         const subaccounts = [...unlinkedAccounts.values()]
           .sort((a, b) => (b.exact > a.exact ? 1 : b.exact < a.exact ? -1 : a.subaccountId.localeCompare(b.subaccountId)))
-          .map((a) => ({ subaccountId: a.subaccountId, currency: a.currency, from: a.from, to: a.to, base: money(a.base), rebate: money(rebateOf(a.exact)) }));
+          .map((a) => ({
+            subaccountId: a.subaccountId,
+            currency: a.currency,
+            from: a.from,
+            to: a.to,
+            base: money(a.base),
+            rebate: money(rebateOf(a.exact)),
+          }));
         warnings.push({
           code: 'UNLINKED_USAGE',
           message: `usage of covered services by subaccounts linked to no partner on those days would earn ${amounts.map((a) => `${a.rebate} ${a.currency}`).join(', ')} if a link is missing: ${listed(subaccounts.map((s) => `${s.subaccountId} ${s.from}..${s.to} (${s.rebate} ${s.currency})`))}`,
@@ -153,7 +197,13 @@ export function createUsageGuardScan(input: { rules: Rules; quarter: Quarter; li
       if (pendingUsage.size > 0) {
         const services = [...pendingUsage.values()]
           .sort((a, b) => a.service.localeCompare(b.service) || a.currency.localeCompare(b.currency))
-          .map((p) => ({ service: p.service, specialization: p.specialization, currency: p.currency, base: money(p.base), serviceIds: [...p.serviceIds].sort() }));
+          .map((p) => ({
+            service: p.service,
+            specialization: p.specialization,
+            currency: p.currency,
+            base: money(p.base),
+            serviceIds: [...p.serviceIds].sort(),
+          }));
         warnings.push({
           code: 'PENDING_SERVICE',
           message: `usage of service(s) listed in pendingServices earns nothing until their ids are in the rules (sync-catalog): ${listed(services.map((s) => `${s.service} → ${s.specialization} ${s.base} ${s.currency} (id ${s.serviceIds.join(', ')})`))}`,

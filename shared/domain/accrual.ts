@@ -81,7 +81,16 @@ export function createAccrualAccumulator(input: AccrualInput): AccrualAccumulato
       const key = `${link.partnerId}\u0000${spec.id}\u0000${row.currency}`;
       let line = lines.get(key);
       if (!line) {
-        line = { partnerId: link.partnerId, specialization: spec.id, currency: row.currency, base: 0n, exact: 0n, amount: 0n, details: [], detailIndex: new Map() };
+        line = {
+          partnerId: link.partnerId,
+          specialization: spec.id,
+          currency: row.currency,
+          base: 0n,
+          exact: 0n,
+          amount: 0n,
+          details: [],
+          detailIndex: new Map(),
+        };
         lines.set(key, line);
       }
       line.base += basis;
@@ -91,7 +100,15 @@ export function createAccrualAccumulator(input: AccrualInput): AccrualAccumulato
       const detailKey = `${row.accountId}\u0000${row.serviceId}\u0000${version.effectiveFrom}`;
       let detail = line.detailIndex.get(detailKey);
       if (!detail) {
-        detail = { subaccountId: row.accountId, serviceId: row.serviceId, serviceName: row.serviceName, rulesVersion: version.effectiveFrom, rate: spec.rateText, base: 0n, rows: 0 };
+        detail = {
+          subaccountId: row.accountId,
+          serviceId: row.serviceId,
+          serviceName: row.serviceName,
+          rulesVersion: version.effectiveFrom,
+          rate: spec.rateText,
+          base: 0n,
+          rows: 0,
+        };
         line.detailIndex.set(detailKey, detail);
       }
       detail.base += basis;
@@ -126,7 +143,9 @@ function compareLines(a: AccrualLine, b: AccrualLine): number {
 }
 
 function compareDetails(a: AccrualDetail, b: AccrualDetail): number {
-  return a.subaccountId.localeCompare(b.subaccountId) || a.serviceId.localeCompare(b.serviceId) || a.rulesVersion.localeCompare(b.rulesVersion);
+  return (
+    a.subaccountId.localeCompare(b.subaccountId) || a.serviceId.localeCompare(b.serviceId) || a.rulesVersion.localeCompare(b.rulesVersion)
+  );
 }
 
 /** Convenience for literals in tests and small callers. */

@@ -37,7 +37,12 @@ export function yearRange(year: number): { from: Day; to: Day } {
   return { from: `${year}-01-01`, to: `${year}-12-31` };
 }
 
-export function createEligibilityReport(input: { rules: Rules; year: number; links: readonly SubaccountLink[]; specializations: readonly SpecializationPeriod[] }) {
+export function createEligibilityReport(input: {
+  rules: Rules;
+  year: number;
+  links: readonly SubaccountLink[];
+  specializations: readonly SpecializationPeriod[];
+}) {
   const range = yearRange(input.year);
   const linkOn = indexLinks(input.links);
   const sums = new Map<string, Map<string, Map<Currency, [Nanos, Nanos, Nanos, Nanos]>>>();
@@ -73,17 +78,22 @@ export function createEligibilityReport(input: { rules: Rules; year: number; lin
         const bySpec = sums.get(partnerId)!;
         const specializations = [...bySpec.keys()].sort().map((specialization): EligibilityLine => {
           const thresholds = input.rules.eligibility?.thresholds.get(specialization);
-          const consumption = [...bySpec.get(specialization)!].sort(([a], [b]) => a.localeCompare(b)).map(([currency, quarters]): EligibilityConsumption => {
-            const year = quarters.reduce((a, b) => a + b, 0n);
-            const threshold = thresholds?.get(currency) ?? null;
-            return { currency, quarters, year, threshold, meets: threshold === null ? null : year >= threshold };
-          });
+          const consumption = [...bySpec.get(specialization)!]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([currency, quarters]): EligibilityConsumption => {
+              const year = quarters.reduce((a, b) => a + b, 0n);
+              const threshold = thresholds?.get(currency) ?? null;
+              return { currency, quarters, year, threshold, meets: threshold === null ? null : year >= threshold };
+            });
           // A threshold in a currency with no consumption is still shown: zero, not met.
           for (const [currency, threshold] of thresholds ?? []) {
-            if (!consumption.some((c) => c.currency === currency)) consumption.push({ currency, quarters: [0n, 0n, 0n, 0n], year: 0n, threshold, meets: threshold <= 0n });
+            if (!consumption.some((c) => c.currency === currency))
+              consumption.push({ currency, quarters: [0n, 0n, 0n, 0n], year: 0n, threshold, meets: threshold <= 0n });
           }
           consumption.sort((a, b) => a.currency.localeCompare(b.currency));
-          const periods = held.filter((p) => p.partnerId === partnerId && p.specialization === specialization).map((p) => ({ from: p.from, to: p.to }));
+          const periods = held
+            .filter((p) => p.partnerId === partnerId && p.specialization === specialization)
+            .map((p) => ({ from: p.from, to: p.to }));
           return { specialization, held: periods, consumption };
         });
         return { partnerId, specializations };

@@ -79,14 +79,18 @@ export function actorProblem(v: string): string | null {
   if (v.length === 0) return 'actor is empty';
   if (v.trim().length === 0) return 'actor is blank';
   if (v !== v.trim()) return 'actor has leading or trailing spaces';
-  return textProblem(v, 'actor', MAX_ACTOR) ?? (INVISIBLE.test(v) ? `actor contains an invisible character (${describeChar(v, INVISIBLE)})` : null);
+  return (
+    textProblem(v, 'actor', MAX_ACTOR) ??
+    (INVISIBLE.test(v) ? `actor contains an invisible character (${describeChar(v, INVISIBLE)})` : null)
+  );
 }
 
 export const noteProblem = (v: string) => textProblem(v, 'note', MAX_NOTE);
 
 export function dayProblem(v: string, what = 'day'): string | null {
   if (!isDay(v)) return `${what} ${JSON.stringify(v.slice(0, 40))} is not a calendar day (YYYY-MM-DD)`;
-  if (v < FIRST_SUPPORTED_DAY || v > LAST_SUPPORTED_DAY) return `${what} ${v} is outside the supported range ${FIRST_SUPPORTED_DAY}..${LAST_SUPPORTED_DAY}`;
+  if (v < FIRST_SUPPORTED_DAY || v > LAST_SUPPORTED_DAY)
+    return `${what} ${v} is outside the supported range ${FIRST_SUPPORTED_DAY}..${LAST_SUPPORTED_DAY}`;
   return null;
 }
 
@@ -101,7 +105,8 @@ export function quarterProblem(v: string, what = 'quarter'): string | null {
 
 /** Specialization ids are kebab-case, as in the rules file (§5). */
 export function specializationIdProblem(v: string): string | null {
-  if (!/^[a-z0-9-]{1,64}$/.test(v)) return `specialization ${JSON.stringify(v.slice(0, 40))} is not a specialization id (kebab-case, e.g. ml-ai)`;
+  if (!/^[a-z0-9-]{1,64}$/.test(v))
+    return `specialization ${JSON.stringify(v.slice(0, 40))} is not a specialization id (kebab-case, e.g. ml-ai)`;
   return null;
 }
 

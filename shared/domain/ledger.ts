@@ -87,7 +87,10 @@ export function planPosting(lines: readonly AccrualLine[], postedEntries: readon
     if (seen.has(k)) continue;
     consider(k, { partnerId: p.partnerId, specialization: p.specialization, currency: p.currency }, 0n, 0n);
   }
-  planned.sort((a, b) => a.partnerId.localeCompare(b.partnerId) || a.specialization.localeCompare(b.specialization) || a.currency.localeCompare(b.currency));
+  planned.sort(
+    (a, b) =>
+      a.partnerId.localeCompare(b.partnerId) || a.specialization.localeCompare(b.specialization) || a.currency.localeCompare(b.currency),
+  );
   return { lines: planned, entries };
 }
 

@@ -73,7 +73,8 @@ export function csvRecords(text: string): { line: number; fields: string[]; faul
           if (body[i] === '\n') line++;
           value += body[i++];
         }
-        if (fault === null && i < body.length && body[i] !== ',' && body[i] !== '\n' && body[i] !== '\r') fault = 'text after a closing quote';
+        if (fault === null && i < body.length && body[i] !== ',' && body[i] !== '\n' && body[i] !== '\r')
+          fault = 'text after a closing quote';
       }
       while (i < body.length && body[i] !== ',' && body[i] !== '\n' && body[i] !== '\r') value += body[i++];
       fields.push(value);
@@ -97,14 +98,28 @@ export function parseLinkRows(text: string): { rows: LinkRow[]; problems: Import
   const records = csvRecords(text);
   const problems: ImportProblem[] = [];
   const [header, ...data] = records;
-  if (!header) return { rows: [], problems: [{ line: 1, column: null, reason: `the file is empty; expected the header ${LINK_COLUMNS.join(',')}` }] };
+  if (!header)
+    return { rows: [], problems: [{ line: 1, column: null, reason: `the file is empty; expected the header ${LINK_COLUMNS.join(',')}` }] };
   const names = header.fields.map((f) => f.trim());
   const missing = LINK_COLUMNS.filter((c) => !names.includes(c));
   const unknown = names.filter((n) => !(LINK_COLUMNS as readonly string[]).includes(n));
   const repeated = names.filter((n, i) => names.indexOf(n) !== i);
   if (missing.length || unknown.length || repeated.length) {
-    const parts = [missing.length ? `missing ${missing.join(', ')}` : '', unknown.length ? `unknown ${unknown.join(', ')}` : '', repeated.length ? `repeated ${repeated.join(', ')}` : ''].filter(Boolean);
-    return { rows: [], problems: [{ line: header.line, column: null, reason: `header: ${parts.join('; ')} (expected ${LINK_COLUMNS.join(',')}, a header line is required)` }] };
+    const parts = [
+      missing.length ? `missing ${missing.join(', ')}` : '',
+      unknown.length ? `unknown ${unknown.join(', ')}` : '',
+      repeated.length ? `repeated ${repeated.join(', ')}` : '',
+    ].filter(Boolean);
+    return {
+      rows: [],
+      problems: [
+        {
+          line: header.line,
+          column: null,
+          reason: `header: ${parts.join('; ')} (expected ${LINK_COLUMNS.join(',')}, a header line is required)`,
+        },
+      ],
+    };
   }
   if (data.length === 0) problems.push({ line: header.line, column: null, reason: 'no links after the header' });
 
@@ -120,7 +135,8 @@ export function parseLinkRows(text: string): { rows: LinkRow[]; problems: Import
     }
     const parsed = rowSchema.safeParse(Object.fromEntries(names.map((n, i) => [n, record.fields[i]])));
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push({ line: record.line, column: String(issue.path[0] ?? ''), reason: issue.message });
+      for (const issue of parsed.error.issues)
+        problems.push({ line: record.line, column: String(issue.path[0] ?? ''), reason: issue.message });
       continue;
     }
     const r = parsed.data;
@@ -139,14 +155,22 @@ export function checkLinkOverlaps(rows: readonly LinkRow[], stored: readonly Sub
   for (const [i, row] of rows.entries()) {
     const earlier = rows.slice(0, i).find((o) => o.subaccountId === row.subaccountId && periodsOverlap(o, row));
     if (earlier) {
-      problems.push({ line: row.line, column: null, reason: `subaccount ${row.subaccountId} ${row.from}..${row.to ?? 'open end'} overlaps line ${earlier.line} (${earlier.partnerId} ${earlier.from}..${earlier.to ?? 'open end'})` });
+      problems.push({
+        line: row.line,
+        column: null,
+        reason: `subaccount ${row.subaccountId} ${row.from}..${row.to ?? 'open end'} overlaps line ${earlier.line} (${earlier.partnerId} ${earlier.from}..${earlier.to ?? 'open end'})`,
+      });
     }
     const clash = checkNewLink(stored, row);
-    if (clash?.code === 'OVERLAP') problems.push({ line: row.line, column: null, reason: `${clash.message} (stored link ${clash.conflictingId})` });
+    if (clash?.code === 'OVERLAP')
+      problems.push({ line: row.line, column: null, reason: `${clash.message} (stored link ${clash.conflictingId})` });
   }
   return problems;
 }
 
 export function describeProblems(source: string, problems: readonly ImportProblem[]): string {
-  return [`${source}: ${problems.length} problem(s), nothing imported`, ...problems.map((p) => `line ${p.line}${p.column ? `, column ${p.column}` : ''}: ${p.reason}`)].join('\n');
+  return [
+    `${source}: ${problems.length} problem(s), nothing imported`,
+    ...problems.map((p) => `line ${p.line}${p.column ? `, column ${p.column}` : ''}: ${p.reason}`),
+  ].join('\n');
 }

@@ -115,6 +115,9 @@ export interface IngestLogEntry {
 }
 
 /** Deterministic id of a ledger entry: the same key and sequence number always get the same id. */
-export function ledgerEntryId(key: { partnerId: string; quarter: Quarter; specialization: string; currency: Currency }, seq: number): string {
+export function ledgerEntryId(
+  key: { partnerId: string; quarter: Quarter; specialization: string; currency: Currency },
+  seq: number,
+): string {
   return `${key.partnerId}/${key.quarter}/${key.specialization}/${key.currency}/${seq}`;
 }

@@ -10,7 +10,6 @@
  */
 import { RebatesError } from '../errors';
 
-
 export const MONEY_SCALE = 9;
 export const NANOS_PER_UNIT = 10n ** 9n;
 
@@ -20,7 +19,10 @@ export type RoundingMode = 'half-up' | 'half-even';
 const DECIMAL_RE = /^([+-])?(\d+)(?:\.(\d+))?$/;
 
 export class DecimalFormatError extends RebatesError {
-  constructor(readonly input: string, readonly reason: string) {
+  constructor(
+    readonly input: string,
+    readonly reason: string,
+  ) {
     super('DECIMAL_FORMAT', `"${input}" is not a valid decimal: ${reason}`);
   }
 }

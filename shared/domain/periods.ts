@@ -10,9 +10,7 @@ export interface Period {
   to: Day | null;
 }
 
-export type PeriodProblem =
-  | { code: 'EMPTY_PERIOD'; message: string }
-  | { code: 'OVERLAP'; message: string; conflictingId: string };
+export type PeriodProblem = { code: 'EMPTY_PERIOD'; message: string } | { code: 'OVERLAP'; message: string; conflictingId: string };
 
 export function checkPeriodOrder(period: Period): PeriodProblem | null {
   if (period.to !== null && period.to < period.from) {

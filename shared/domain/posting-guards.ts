@@ -13,7 +13,11 @@ const MONEY_LIMIT = 10n ** 22n;
 /** Why a plan holds an amount the ledger cannot store, or null. */
 export function amountOutOfRange(lines: readonly PostingLine[]): string | null {
   for (const l of lines) {
-    for (const [name, value] of [['amount', l.amount], ['delta', l.delta], ['posted', l.posted]] as const) {
+    for (const [name, value] of [
+      ['amount', l.amount],
+      ['delta', l.delta],
+      ['posted', l.posted],
+    ] as const) {
       if (value >= MONEY_LIMIT || value <= -MONEY_LIMIT) {
         return `${l.partnerId} ${l.specialization} ${l.currency}: the ${name} ${formatMoney(value)} does not fit Decimal(22,9) (at most 13 integer digits); check the usage data of this partner — nothing was posted`;
       }

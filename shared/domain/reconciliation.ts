@@ -51,7 +51,13 @@ const SHOWN = 3;
 const abs = (v: bigint) => (v < 0n ? -v : v);
 
 /** Compares one subaccount's window; `covered` keeps only services some specialization covers. */
-export function reconcileAccount(window: ReconcileWindow, billing: readonly BillingDay[], ingested: readonly UsageAggregate[], covered: (serviceId: string, day: Day) => boolean, tolerance: Nanos): { account: AccountReconciliation; mismatches: Mismatch[] } {
+export function reconcileAccount(
+  window: ReconcileWindow,
+  billing: readonly BillingDay[],
+  ingested: readonly UsageAggregate[],
+  covered: (serviceId: string, day: Day) => boolean,
+  tolerance: Nanos,
+): { account: AccountReconciliation; mismatches: Mismatch[] } {
   const cells = new Map<string, { serviceId: string; serviceName: string; day: Day; currency: string; billing: Nanos; ingested: Nanos }>();
   const inWindow = (day: Day) => day >= window.from && day <= window.to;
   const cellOf = (serviceId: string, serviceName: string, day: Day, currency: string) => {
@@ -61,8 +67,11 @@ export function reconcileAccount(window: ReconcileWindow, billing: readonly Bill
     if (!cell.serviceName && serviceName) cell.serviceName = serviceName;
     return cell;
   };
-  for (const b of billing) if (inWindow(b.day) && covered(b.serviceId, b.day)) cellOf(b.serviceId, b.serviceName, b.day, b.currency).billing += b.cost + b.credit;
-  for (const r of ingested) if (r.accountId === window.subaccountId && inWindow(r.day) && covered(r.serviceId, r.day)) cellOf(r.serviceId, r.serviceName, r.day, r.currency).ingested += r.cost + r.credit;
+  for (const b of billing)
+    if (inWindow(b.day) && covered(b.serviceId, b.day)) cellOf(b.serviceId, b.serviceName, b.day, b.currency).billing += b.cost + b.credit;
+  for (const r of ingested)
+    if (r.accountId === window.subaccountId && inWindow(r.day) && covered(r.serviceId, r.day))
+      cellOf(r.serviceId, r.serviceName, r.day, r.currency).ingested += r.cost + r.credit;
 
   const totals = new Map<string, { currency: string; billing: Nanos; ingested: Nanos }>();
   const mismatches: Mismatch[] = [];
@@ -76,7 +85,11 @@ export function reconcileAccount(window: ReconcileWindow, billing: readonly Bill
   }
   mismatches.sort((a, b) => a.day.localeCompare(b.day) || a.serviceId.localeCompare(b.serviceId) || a.currency.localeCompare(b.currency));
   return {
-    account: { ...window, totals: [...totals.values()].sort((a, b) => a.currency.localeCompare(b.currency)), mismatches: mismatches.length },
+    account: {
+      ...window,
+      totals: [...totals.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
+      mismatches: mismatches.length,
+    },
     mismatches,
   };
 }
@@ -85,10 +98,24 @@ export function reconcileAccount(window: ReconcileWindow, billing: readonly Bill
 export function billingMismatchWarning(quarter: string, mismatches: readonly Mismatch[], tolerance: Nanos): AccrualWarning | null {
   if (mismatches.length === 0) return null;
   const money = (v: Nanos) => formatMoney(v, 2);
-  const shown = mismatches.slice(0, SHOWN).map((m) => `${m.subaccountId} ${m.serviceName || m.serviceId} ${m.day}: Billing ${money(m.billing)}, ingested ${money(m.ingested)} ${m.currency}`);
+  const shown = mismatches
+    .slice(0, SHOWN)
+    .map(
+      (m) =>
+        `${m.subaccountId} ${m.serviceName || m.serviceId} ${m.day}: Billing ${money(m.billing)}, ingested ${money(m.ingested)} ${m.currency}`,
+    );
   return {
     code: 'BILLING_MISMATCH',
     message: `${mismatches.length} (subaccount, service, day) total(s) of ${quarter} differ from Billing's usage report by more than ${money(tolerance)}: ${shown.join('; ')}${mismatches.length > SHOWN ? ` and ${mismatches.length - SHOWN} more (all in "mismatches")` : ''} — re-ingest those days before posting`,
-    mismatches: mismatches.map((m) => ({ subaccountId: m.subaccountId, partnerId: m.partnerId, serviceId: m.serviceId, day: m.day, currency: m.currency, billing: money(m.billing), ingested: money(m.ingested), difference: money(m.difference) })),
+    mismatches: mismatches.map((m) => ({
+      subaccountId: m.subaccountId,
+      partnerId: m.partnerId,
+      serviceId: m.serviceId,
+      day: m.day,
+      currency: m.currency,
+      billing: money(m.billing),
+      ingested: money(m.ingested),
+      difference: money(m.difference),
+    })),
   };
 }

@@ -25,7 +25,10 @@ export interface VersionedContent {
   digest: string | null;
 }
 
-export function decideReplacement(stored: VersionedContent | undefined, incoming: { version: number; digest: string }): ReplacementDecision {
+export function decideReplacement(
+  stored: VersionedContent | undefined,
+  incoming: { version: number; digest: string },
+): ReplacementDecision {
   if (stored === undefined || incoming.version > stored.version) return 'replace';
   if (incoming.version < stored.version) return 'stale';
   // Data stored before digests existed has nothing to compare with: the old rule (replace) holds.
@@ -41,7 +44,9 @@ export function accountDayDigest(rows: readonly UsageAggregate[]): string {
   const sorted = [...rows].sort((a, b) => cmp(a.serviceId, b.serviceId) || cmp(a.skuId, b.skuId) || cmp(a.currency, b.currency));
   const hash = createHash('sha256');
   for (const r of sorted) {
-    hash.update(JSON.stringify([r.serviceId, r.skuId, r.currency, r.cost.toString(), r.credit.toString(), r.rows, r.serviceName, r.skuName]));
+    hash.update(
+      JSON.stringify([r.serviceId, r.skuId, r.currency, r.cost.toString(), r.credit.toString(), r.rows, r.serviceName, r.skuName]),
+    );
     hash.update('\n');
   }
   return hash.digest('hex');

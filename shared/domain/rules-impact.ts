@@ -20,14 +20,27 @@ export interface ImpactLine {
   change: Nanos;
 }
 
-const keyOf = (k: { partnerId: string; specialization: string; currency: string }) => `${k.partnerId}\u0000${k.specialization}\u0000${k.currency}`;
+const keyOf = (k: { partnerId: string; specialization: string; currency: string }) =>
+  `${k.partnerId}\u0000${k.specialization}\u0000${k.currency}`;
 
-export function compareRules(posted: readonly LedgerEntry[], current: readonly AccrualLine[], proposed: readonly AccrualLine[]): ImpactLine[] {
+export function compareRules(
+  posted: readonly LedgerEntry[],
+  current: readonly AccrualLine[],
+  proposed: readonly AccrualLine[],
+): ImpactLine[] {
   const lines = new Map<string, ImpactLine>();
   const lineOf = (k: { partnerId: string; specialization: string; currency: Currency }) => {
     let line = lines.get(keyOf(k));
     if (!line) {
-      line = { partnerId: k.partnerId, specialization: k.specialization, currency: k.currency, posted: 0n, current: 0n, proposed: 0n, change: 0n };
+      line = {
+        partnerId: k.partnerId,
+        specialization: k.specialization,
+        currency: k.currency,
+        posted: 0n,
+        current: 0n,
+        proposed: 0n,
+        change: 0n,
+      };
       lines.set(keyOf(k), line);
     }
     return line;
@@ -37,5 +50,8 @@ export function compareRules(posted: readonly LedgerEntry[], current: readonly A
   for (const l of proposed) lineOf(l).proposed += l.amount;
   return [...lines.values()]
     .map((l) => ({ ...l, change: l.proposed - l.current }))
-    .sort((a, b) => a.partnerId.localeCompare(b.partnerId) || a.specialization.localeCompare(b.specialization) || a.currency.localeCompare(b.currency));
+    .sort(
+      (a, b) =>
+        a.partnerId.localeCompare(b.partnerId) || a.specialization.localeCompare(b.specialization) || a.currency.localeCompare(b.currency),
+    );
 }

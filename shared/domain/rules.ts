@@ -22,7 +22,8 @@ const RATE_RE = new RegExp(`^\\d+(?:\\.\\d{1,${RATE_SCALE}})?$`);
 const rateString = z.string().superRefine((v, ctx) => {
   // A negative rate is a sign problem, not a digits problem: say so.
   if (/^-\s*\d/.test(v)) ctx.addIssue({ code: 'custom', message: `rate ${v} is negative; a rate is between 0 and 1` });
-  else if (!RATE_RE.test(v)) ctx.addIssue({ code: 'custom', message: `expected a decimal string with at most ${RATE_SCALE} fractional digits` });
+  else if (!RATE_RE.test(v))
+    ctx.addIssue({ code: 'custom', message: `expected a decimal string with at most ${RATE_SCALE} fractional digits` });
   else if (parseRate(v) > parseRate('1')) ctx.addIssue({ code: 'custom', message: 'rate must be between 0 and 1' });
 });
 
@@ -61,7 +62,14 @@ const guardsSchema = z.strictObject({
 /** Eligibility review (issue 12): yearly paid-consumption thresholds per specialization and currency. */
 const eligibilitySchema = z.strictObject({
   $comment: z.unknown().optional(),
-  thresholds: z.record(z.string().regex(/^[a-z0-9-]+$/, 'specialization ids are kebab-case'), z.strictObject(Object.fromEntries(CURRENCIES.map((c) => [c, moneyString.optional()])) as Record<Currency, z.ZodOptional<typeof moneyString>>)).default({}),
+  thresholds: z
+    .record(
+      z.string().regex(/^[a-z0-9-]+$/, 'specialization ids are kebab-case'),
+      z.strictObject(
+        Object.fromEntries(CURRENCIES.map((c) => [c, moneyString.optional()])) as Record<Currency, z.ZodOptional<typeof moneyString>>,
+      ),
+    )
+    .default({}),
 });
 
 export const rulesFileSchema = z
@@ -70,9 +78,7 @@ export const rulesFileSchema = z
     guards: guardsSchema.optional(),
     eligibility: eligibilitySchema.optional(),
     /** Services the program covers whose billing ids are not known yet (filled from sync-catalog). */
-    pendingServices: z
-      .array(z.strictObject({ specialization: z.string(), service: z.string(), note: z.string().optional() }))
-      .optional(),
+    pendingServices: z.array(z.strictObject({ specialization: z.string(), service: z.string(), note: z.string().optional() })).optional(),
     versions: z.array(versionSchema).min(1, 'at least one version is required'),
   })
   .strict()
@@ -80,7 +86,11 @@ export const rulesFileSchema = z
     const seen = new Set<string>();
     file.versions.forEach((version, vi) => {
       if (seen.has(version.effectiveFrom)) {
-        ctx.addIssue({ code: 'custom', path: ['versions', vi, 'effectiveFrom'], message: `duplicate effectiveFrom ${version.effectiveFrom}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['versions', vi, 'effectiveFrom'],
+          message: `duplicate effectiveFrom ${version.effectiveFrom}`,
+        });
       }
       seen.add(version.effectiveFrom);
       for (const kind of ['services', 'skus'] as const) {
@@ -95,7 +105,11 @@ export const rulesFileSchema = z
                 message: `${kind === 'services' ? 'service' : 'SKU'} ${id} is already listed under ${previous}`,
               });
             } else if (previous === specId) {
-              ctx.addIssue({ code: 'custom', path: ['versions', vi, 'specializations', specId, kind, ii], message: `${id} is listed twice` });
+              ctx.addIssue({
+                code: 'custom',
+                path: ['versions', vi, 'specializations', specId, kind, ii],
+                message: `${id} is listed twice`,
+              });
             }
             owner.set(id, specId);
           });
@@ -141,11 +155,13 @@ export interface Rules {
 }
 
 export class RulesValidationError extends RebatesError {
-  constructor(readonly source: string, readonly problems: string[]) {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
     super('RULES_INVALID', `invalid program rules in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
-
 
 function buildVersion(raw: RulesFile['versions'][number]): RulesVersion {
   const specializations = new Map<string, SpecializationRule>();
@@ -177,18 +193,27 @@ function buildVersion(raw: RulesFile['versions'][number]): RulesVersion {
 export function parseRules(json: unknown, source = 'rules'): Rules {
   const result = rulesFileSchema.safeParse(json);
   if (!result.success) throw new RulesValidationError(source, describeZodIssues(result.error));
-  const versions = [...result.data.versions]
-    .sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : 1))
-    .map(buildVersion);
+  const versions = [...result.data.versions].sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : 1)).map(buildVersion);
   const guards = result.data.guards;
   const shareText = guards?.largeAdjustmentShare ?? DEFAULT_LARGE_ADJUSTMENT_SHARE;
   const thresholds = new Map<string, ReadonlyMap<Currency, Nanos>>();
   for (const [spec, byCurrency] of Object.entries(result.data.eligibility?.thresholds ?? {})) {
-    thresholds.set(spec, new Map(Object.entries(byCurrency).filter((e): e is [string, string] => e[1] !== undefined).map(([currency, amount]) => [currency as Currency, parseMoney(amount)])));
+    thresholds.set(
+      spec,
+      new Map(
+        Object.entries(byCurrency)
+          .filter((e): e is [string, string] => e[1] !== undefined)
+          .map(([currency, amount]) => [currency as Currency, parseMoney(amount)]),
+      ),
+    );
   }
   return {
     pendingServices: (result.data.pendingServices ?? []).map((p) => ({ specialization: p.specialization, service: p.service })),
-    guards: { largeAdjustmentShare: parseRate(shareText), largeAdjustmentShareText: shareText, reconcileTolerance: parseMoney(guards?.reconcileTolerance ?? DEFAULT_RECONCILE_TOLERANCE) },
+    guards: {
+      largeAdjustmentShare: parseRate(shareText),
+      largeAdjustmentShareText: shareText,
+      reconcileTolerance: parseMoney(guards?.reconcileTolerance ?? DEFAULT_RECONCILE_TOLERANCE),
+    },
     ...(result.data.eligibility ? { eligibility: { thresholds } } : {}),
     versions,
     versionOn(day) {
@@ -206,4 +231,3 @@ export function parseRules(json: unknown, source = 'rules'): Rules {
     },
   };
 }
-

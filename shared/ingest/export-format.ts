@@ -18,7 +18,8 @@ export function sniffForeignFormat(row: CsvRow): string | null {
     return 'the file is UTF-16 encoded; exports are UTF-8 (convert it, e.g. iconv -f UTF-16 -t UTF-8)';
   }
   // Text without a BOM: every other byte zero is UTF-16 too.
-  if (first !== undefined && (first === 0 || second === 0) && buf.length > s + 1) return 'the file is UTF-16 encoded (no BOM); exports are UTF-8';
+  if (first !== undefined && (first === 0 || second === 0) && buf.length > s + 1)
+    return 'the file is UTF-16 encoded (no BOM); exports are UTF-8';
   if (row.fieldCount === 1) {
     const text = buf.toString('utf8', row.starts[0], row.ends[0]);
     if (text.includes(REQUIRED_HINT)) {

@@ -107,10 +107,14 @@ export class UsageAggregator {
   add(row: CsvRow, currency: Currency, version: number, cost: MoneyCell, credit: MoneyCell): AddProblem | null {
     const { buf, starts, ends } = row;
     const c = this.cols;
-    const a0 = starts[c.account]!, a1 = ends[c.account]!;
-    const d0 = starts[c.day]!, d1 = ends[c.day]!;
-    const s0 = starts[c.service]!, s1 = ends[c.service]!;
-    const k0 = starts[c.sku]!, k1 = ends[c.sku]!;
+    const a0 = starts[c.account]!,
+      a1 = ends[c.account]!;
+    const d0 = starts[c.day]!,
+      d1 = ends[c.day]!;
+    const s0 = starts[c.service]!,
+      s1 = ends[c.service]!;
+    const k0 = starts[c.sku]!,
+      k1 = ends[c.sku]!;
     // FNV-1a over the four cells, with each length mixed in so cell boundaries count.
     let h = 0x811c9dc5;
     h = hashBytes(buf, a0, a1, h);
@@ -125,10 +129,16 @@ export class UsageAggregator {
       const service = group.service.raw;
       const sku = group.sku.raw;
       if (
-        a1 - a0 === ad.accountRaw.length && d1 - d0 === ad.day.length && s1 - s0 === service.length && k1 - k0 === sku.length &&
-        sameBytes(buf, s0, s1, service, 0) && sameBytes(buf, k0, k1, sku, 0) &&
-        sameBytes(buf, d0, d1, ad.day, 0) && sameBytes(buf, a0, a1, ad.accountRaw, 0)
-      ) break;
+        a1 - a0 === ad.accountRaw.length &&
+        d1 - d0 === ad.day.length &&
+        s1 - s0 === service.length &&
+        k1 - k0 === sku.length &&
+        sameBytes(buf, s0, s1, service, 0) &&
+        sameBytes(buf, k0, k1, sku, 0) &&
+        sameBytes(buf, d0, d1, ad.day, 0) &&
+        sameBytes(buf, a0, a1, ad.accountRaw, 0)
+      )
+        break;
       group = group.next;
     }
     if (group === null) {
@@ -137,7 +147,9 @@ export class UsageAggregator {
       const account = idProblem(accountDay.account, 'billing_account_id', subaccountIdProblem);
       if (account !== null) return account;
       group = this.newGroup(row, h, accountDay);
-      const ids = idProblem(group.service, 'service_id', (v) => billingIdProblem(v, 'service_id')) ?? idProblem(group.sku, 'sku_id', (v) => billingIdProblem(v, 'sku_id'));
+      const ids =
+        idProblem(group.service, 'service_id', (v) => billingIdProblem(v, 'service_id')) ??
+        idProblem(group.sku, 'sku_id', (v) => billingIdProblem(v, 'sku_id'));
       if (ids !== null) return ids;
     }
 
@@ -248,7 +260,10 @@ export class UsageAggregator {
 
 /** I2: one account-day in two currencies cannot be stored as one replacement unit. */
 function currencyProblem(ad: AccountDay, currency: Currency): AddProblem {
-  return { column: 'currency', reason: `account-day ${ad.accountId} ${ad.day} is in ${ad.currency} (line ${ad.firstLine}); a second currency ${currency} is not allowed` };
+  return {
+    column: 'currency',
+    reason: `account-day ${ad.accountId} ${ad.day} is in ${ad.currency} (line ${ad.firstLine}); a second currency ${currency} is not allowed`,
+  };
 }
 
 function nameProblem(name: RawText, column: string): AddProblem | null {

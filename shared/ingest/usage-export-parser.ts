@@ -9,7 +9,15 @@
 import { addDays, moscowDay } from '../domain/calendar';
 import type { AccountDayBatch } from '../ports/store';
 import { sniffForeignFormat } from './export-format';
-import { CURRENCY_CODES, compareDayCell, isCalendarDayCell, parseCurrencyCell, parseMoneyCell, parseUnsignedCell, type MoneyCell } from './cell-parsers';
+import {
+  CURRENCY_CODES,
+  compareDayCell,
+  isCalendarDayCell,
+  parseCurrencyCell,
+  parseMoneyCell,
+  parseUnsignedCell,
+  type MoneyCell,
+} from './cell-parsers';
 import { CsvRowScanner, fieldText, type CsvRow } from './csv-row-scanner';
 import { UsageAggregator } from './usage-aggregator';
 
@@ -65,8 +73,16 @@ class ExportParser {
   private header: string[] | null = null;
   /** Column index of each known column, -1 when absent. */
   private readonly col: Record<Column, number> = {
-    billing_account_id: -1, service_id: -1, sku_id: -1, date: -1, currency: -1, cost: -1, credit: -1,
-    updated_at: -1, service_name: -1, sku_name: -1,
+    billing_account_id: -1,
+    service_id: -1,
+    sku_id: -1,
+    date: -1,
+    currency: -1,
+    cost: -1,
+    credit: -1,
+    updated_at: -1,
+    service_name: -1,
+    sku_name: -1,
   };
   private rows = 0;
   private problemCount = 0;
@@ -118,7 +134,11 @@ class ExportParser {
     const finished = this.aggregator?.finish() ?? { batches: [], overflows: [] };
     // A group whose sum does not fit Decimal(22,9) cannot be stored: the file is rejected (I2).
     for (const o of finished.overflows) {
-      this.problem(o.line, o.column, `the sum of ${o.column} of ${o.accountId} ${o.day} ${o.serviceId}/${o.skuId} (first row here) does not fit Decimal(22,9)`);
+      this.problem(
+        o.line,
+        o.column,
+        `the sum of ${o.column} of ${o.accountId} ${o.day} ${o.serviceId}/${o.skuId} (first row here) does not fit Decimal(22,9)`,
+      );
     }
     if (this.problemCount > 0) {
       return { ok: false, rows: this.rows, bytes, problems: this.problems, problemCount: this.problemCount };
@@ -164,13 +184,21 @@ class ExportParser {
       }
     }
     if (this.col.updated_at === -1 && this.fallbackVersion === null) {
-      this.problem(row.line, 'updated_at', 'no updated_at column and no fallback version (object last-modified time): account-days would have no version (I1)');
+      this.problem(
+        row.line,
+        'updated_at',
+        'no updated_at column and no fallback version (object last-modified time): account-days would have no version (I1)',
+      );
       headerOk = false;
     }
     if (this.col.updated_at === -1 && this.fallbackVersion !== null) {
       const problem = this.versionProblem(this.fallbackVersion);
       if (problem !== null) {
-        this.problem(row.line, 'updated_at', `no updated_at column, and the object's last-modified time ${this.fallbackVersion} ${problem}`);
+        this.problem(
+          row.line,
+          'updated_at',
+          `no updated_at column, and the object's last-modified time ${this.fallbackVersion} ${problem}`,
+        );
         headerOk = false;
       }
     }
@@ -178,8 +206,12 @@ class ExportParser {
     if (headerOk) {
       const col = this.col;
       this.aggregator = new UsageAggregator({
-        account: col.billing_account_id, day: col.date, service: col.service_id, sku: col.sku_id,
-        serviceName: col.service_name, skuName: col.sku_name,
+        account: col.billing_account_id,
+        day: col.date,
+        service: col.service_id,
+        sku: col.sku_id,
+        serviceName: col.service_name,
+        skuName: col.sku_name,
       });
     }
   }
@@ -213,7 +245,11 @@ class ExportParser {
         this.problem(line, 'date', `${show(row, col.date)} is not a calendar day YYYY-MM-DD`);
         valid = false;
       } else if (this.lastDay !== null && compareDayCell(row.buf, starts[col.date]!, this.lastDay) > 0) {
-        this.problem(line, 'date', `${show(row, col.date)} is in the future (the last day accepted is ${this.lastDay.toString('latin1')}, UTC+3)`);
+        this.problem(
+          line,
+          'date',
+          `${show(row, col.date)} is in the future (the last day accepted is ${this.lastDay.toString('latin1')}, UTC+3)`,
+        );
         valid = false;
       }
     }
@@ -242,9 +278,12 @@ class ExportParser {
       // An empty cell is refused rather than replaced by the object's last-modified time: that is
       // the time of copying, and it would outrank genuine corrections (I1).
       version = vs === ve ? -1 : parseUnsignedCell(row.buf, vs, ve);
-      const problem = vs === ve ? 'is empty; every row of a file with an updated_at column needs its version'
-        : version < 0 ? 'is not a non-negative integer (Unix seconds)'
-        : this.versionProblem(version);
+      const problem =
+        vs === ve
+          ? 'is empty; every row of a file with an updated_at column needs its version'
+          : version < 0
+            ? 'is not a non-negative integer (Unix seconds)'
+            : this.versionProblem(version);
       if (problem !== null) {
         this.problem(line, 'updated_at', `updated_at ${show(row, col.updated_at)} ${problem}`);
         valid = false;

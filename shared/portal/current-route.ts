@@ -27,7 +27,12 @@ export async function currentRoute(deps: Deps, partnerId: string, query: Record<
     quarter,
     from: range.from,
     through: through < range.from ? null : through,
-    lines: lines.map((l) => ({ specialization: l.specialization, currency: l.currency, base: moneyText(l.base), amount: moneyText(l.amount) })),
+    lines: lines.map((l) => ({
+      specialization: l.specialization,
+      currency: l.currency,
+      base: moneyText(l.base),
+      amount: moneyText(l.amount),
+    })),
     totals: [...totals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([currency, amount]) => ({ currency, amount: moneyText(amount) })),
   };
 }

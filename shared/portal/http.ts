@@ -30,12 +30,19 @@ export interface HttpResponse {
 }
 
 /** The codes the portal answers with; their HTTP statuses are in the one taxonomy (shared/errors.ts). */
-export type ErrorCode = Extract<TaxonomyCode, 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'method_not_allowed' | 'internal'>;
+export type ErrorCode = Extract<
+  TaxonomyCode,
+  'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'method_not_allowed' | 'internal'
+>;
 
 /** An expected refusal, thrown by a route and turned into its status and JSON body. */
 export class PortalError extends RebatesError {
   declare readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(code, message);
   }
 }

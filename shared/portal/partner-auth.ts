@@ -20,8 +20,14 @@ export function bearerToken(event: HttpEvent): string | undefined {
 export async function requirePartner(deps: { store: Store }, event: HttpEvent): Promise<string> {
   const challenge = { 'www-authenticate': 'Bearer realm="rebates-portal"' };
   const token = bearerToken(event);
-  if (token === undefined || token === '') throw new PortalError('unauthorized', 'sign in: send the portal token as "Authorization: Bearer <token>"', challenge);
+  if (token === undefined || token === '')
+    throw new PortalError('unauthorized', 'sign in: send the portal token as "Authorization: Bearer <token>"', challenge);
   const partnerId = await authenticate(deps, token);
-  if (partnerId === null) throw new PortalError('unauthorized', 'the token is not valid (unknown, revoked or malformed); ask your partner manager for a new one', challenge);
+  if (partnerId === null)
+    throw new PortalError(
+      'unauthorized',
+      'the token is not valid (unknown, revoked or malformed); ask your partner manager for a new one',
+      challenge,
+    );
   return partnerId;
 }

@@ -9,7 +9,16 @@ import type { Deps } from '../usecases/deps';
 import { authenticate } from '../usecases/tokens';
 import { balanceRoute } from './balance-route';
 import { currentRoute } from './current-route';
-import { errorResponse, httpEventSchema, jsonResponse, PortalError, queryParams, requestPath, type HttpEvent, type HttpResponse } from './http';
+import {
+  errorResponse,
+  httpEventSchema,
+  jsonResponse,
+  PortalError,
+  queryParams,
+  requestPath,
+  type HttpEvent,
+  type HttpResponse,
+} from './http';
 import { ledgerRoute } from './ledger-route';
 import { pageResponse, PAGE_PATHS } from './page-route';
 import { bearerToken, requirePartner } from './partner-auth';
@@ -28,7 +37,10 @@ const ROUTES: [RegExp, Route][] = [
   [/^\/v1\/balance$/, (deps, partnerId, query) => balanceRoute(deps, partnerId, query)],
   [/^\/v1\/ledger$/, (deps, partnerId, query) => ledgerRoute(deps, partnerId, query)],
   [/^\/v1\/quarters$/, (deps, partnerId, query) => quartersRoute(deps, partnerId, query)],
-  [/^\/v1\/quarters\/([^/]+)$/, (deps, partnerId, query, match) => quarterDetailRoute(deps, partnerId, decodeSegment(match[1] ?? ''), query)],
+  [
+    /^\/v1\/quarters\/([^/]+)$/,
+    (deps, partnerId, query, match) => quarterDetailRoute(deps, partnerId, decodeSegment(match[1] ?? ''), query),
+  ],
   [/^\/v1\/current$/, (deps, partnerId, query) => currentRoute(deps, partnerId, query)],
 ];
 

@@ -18,11 +18,15 @@ export async function quarterDetailRoute(deps: Deps, partnerId: string, quarter:
   if (!isQuarter(quarter)) throw new PortalError('bad_request', 'the quarter must look like 2026-Q1');
   const today = moscowDay(deps.clock());
   if (quarterRange(quarter).to >= today) {
-    throw new PortalError('not_found', `${quarter} has not closed yet (it can be posted from ${addDays(quarterRange(quarter).to, 1)}); the running quarter's preview is at /v1/current`);
+    throw new PortalError(
+      'not_found',
+      `${quarter} has not closed yet (it can be posted from ${addDays(quarterRange(quarter).to, 1)}); the running quarter's preview is at /v1/current`,
+    );
   }
   const statement = await partnerStatement(deps, { partnerId, quarter });
   if (!statement.ok) throw new PortalError('bad_request', 'the quarter must look like 2026-Q1');
-  if (statement.lines.length === 0 && statement.entries.length === 0) throw new PortalError('not_found', `nothing accrued or posted for ${quarter}`);
+  if (statement.lines.length === 0 && statement.entries.length === 0)
+    throw new PortalError('not_found', `nothing accrued or posted for ${quarter}`);
   return {
     partnerId,
     quarter,

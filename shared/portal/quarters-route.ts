@@ -24,7 +24,9 @@ export async function quartersRoute(deps: Deps, partnerId: string, query: Record
     sums.set(key, s);
   }
   const quarters = [...sums.values()]
-    .sort((a, b) => (a.quarter !== b.quarter ? (a.quarter < b.quarter ? -1 : 1) : a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0))
+    .sort((a, b) =>
+      a.quarter !== b.quarter ? (a.quarter < b.quarter ? -1 : 1) : a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0,
+    )
     .map((s) => ({
       quarter: s.quarter,
       currency: s.currency,

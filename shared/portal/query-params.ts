@@ -13,6 +13,6 @@ export function parseQuery<S extends z.ZodRawShape>(shape: S, query: Record<stri
   const result = z.object(shape).strict().safeParse(query);
   if (!result.success) throw new PortalError('bad_request', `invalid query: ${describeZodIssues(result.error).join('; ')}`);
   const named = (result.data as { partner?: unknown }).partner;
-  if (named !== undefined && named !== partnerId) throw new PortalError('forbidden', 'a token reads only its own partner\'s data');
+  if (named !== undefined && named !== partnerId) throw new PortalError('forbidden', "a token reads only its own partner's data");
   return result.data;
 }

@@ -28,7 +28,11 @@ export interface StorageExportSource {
   /** Heads the object for its version metadata; `open()` then streams exactly that version. */
   exportObject(bucket: string, key: string): Promise<ExportObject>;
   /** Every `*.csv` object under the prefix, in listing order (keys ascending), after `startAfter`. */
-  listExports(bucket: string, prefix: string, options?: { startAfter?: string }): AsyncIterable<ExportObject & { location?: ObjectLocation }>;
+  listExports(
+    bucket: string,
+    prefix: string,
+    options?: { startAfter?: string },
+  ): AsyncIterable<ExportObject & { location?: ObjectLocation }>;
 }
 
 /**

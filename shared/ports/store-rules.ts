@@ -23,7 +23,10 @@ const accountDayKey = (accountId: string, day: string) => `${day}\u0000${account
 function aggregateProblem(a: UsageAggregate): string | null {
   if (a.serviceId === '' || a.skuId === '') return 'empty service or sku id';
   if (!(CURRENCIES as readonly string[]).includes(a.currency)) return `unknown currency ${String(a.currency)}`;
-  for (const [name, value] of [['cost', a.cost], ['credit', a.credit]] as const) {
+  for (const [name, value] of [
+    ['cost', a.cost],
+    ['credit', a.credit],
+  ] as const) {
     if (typeof value !== 'bigint' || value >= MONEY_LIMIT || value <= -MONEY_LIMIT) return `${name} is outside Decimal(22,9)`;
   }
   if (!Number.isSafeInteger(a.rows) || a.rows < 0) return `rows ${a.rows} is not a non-negative integer`;
@@ -40,28 +43,35 @@ export function checkApplyCall(sourceKey: string, batches: readonly AccountDayBa
   for (const batch of batches) {
     const where = `account-day ${batch.accountId}/${batch.day}`;
     if (batch.accountId === '' || !isDay(batch.day)) throw new StoreError('INVALID_BATCH', `${where}: bad account id or day`);
-    if (!Number.isSafeInteger(batch.version) || batch.version < 0) throw new StoreError('INVALID_BATCH', `${where}: version ${batch.version} is not a non-negative integer`);
+    if (!Number.isSafeInteger(batch.version) || batch.version < 0)
+      throw new StoreError('INVALID_BATCH', `${where}: version ${batch.version} is not a non-negative integer`);
     const key = accountDayKey(batch.accountId, batch.day);
-    if (accountDays.has(key)) throw new StoreError('INVALID_BATCH', `${where} appears twice in one call; a file holds each account-day once (I1)`);
+    if (accountDays.has(key))
+      throw new StoreError('INVALID_BATCH', `${where} appears twice in one call; a file holds each account-day once (I1)`);
     accountDays.add(key);
     const seen = new Set<string>();
     for (const row of batch.rows) {
-      if (row.accountId !== batch.accountId || row.day !== batch.day) throw new StoreError('INVALID_BATCH', `${where} holds a row of ${row.accountId}/${row.day}`);
+      if (row.accountId !== batch.accountId || row.day !== batch.day)
+        throw new StoreError('INVALID_BATCH', `${where} holds a row of ${row.accountId}/${row.day}`);
       const rowKey = `${row.serviceId}\u0000${row.skuId}\u0000${row.currency}`;
-      if (seen.has(rowKey)) throw new StoreError('INVALID_BATCH', `${where} holds two rows for ${row.serviceId}/${row.skuId}/${row.currency}`);
+      if (seen.has(rowKey))
+        throw new StoreError('INVALID_BATCH', `${where} holds two rows for ${row.serviceId}/${row.skuId}/${row.currency}`);
       seen.add(rowKey);
       const problem = aggregateProblem(row);
-      if (problem) throw new StoreError('INVALID_RECORD', `refusing to write usage_aggregates ${where} ${row.serviceId}/${row.skuId}: ${problem}`);
+      if (problem)
+        throw new StoreError('INVALID_RECORD', `refusing to write usage_aggregates ${where} ${row.serviceId}/${row.skuId}: ${problem}`);
     }
   }
 }
 
 export function checkDayRange(range: DayRange): void {
-  if (!isDay(range.from) || !isDay(range.to)) throw new StoreError('INVALID_RANGE', `day range ${range.from}..${range.to} is not two calendar days (YYYY-MM-DD)`);
+  if (!isDay(range.from) || !isDay(range.to))
+    throw new StoreError('INVALID_RANGE', `day range ${range.from}..${range.to} is not two calendar days (YYYY-MM-DD)`);
 }
 
 export function checkIngestLimit(limit: number | undefined): void {
-  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new StoreError('INVALID_FILTER', `ingest log limit ${limit} is not a positive integer`);
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1))
+    throw new StoreError('INVALID_FILTER', `ingest log limit ${limit} is not a positive integer`);
 }
 
 /** The duplicate-id rule of the ingest log: refused, the first entry stays. */
@@ -101,7 +111,10 @@ export function readEndedAudit(table: string, id: string, actor: string | null, 
   const set = [actor, at, note].filter((v) => v !== null).length;
   if (set === 0) return null;
   if (set === 3) return { actor: actor as string, at: at as string, note: note as string };
-  throw new StoreError('CORRUPT_ROW', `stored row of ${table} (id=${JSON.stringify(id)}) is invalid: ended_actor, ended_at and ended_note must be all set or all null`);
+  throw new StoreError(
+    'CORRUPT_ROW',
+    `stored row of ${table} (id=${JSON.stringify(id)}) is invalid: ended_actor, ended_at and ended_note must be all set or all null`,
+  );
 }
 
 /** Ledger entries of one append are distinct by id and by (key, seq), with positive seqs. */
@@ -111,7 +124,8 @@ export function checkDistinctEntries(entries: readonly LedgerEntry[]): void {
   for (const e of entries) {
     const key = JSON.stringify([e.partnerId, e.quarter, e.specialization, e.currency, e.seq]);
     if (ids.has(e.id) || keys.has(key)) throw new LedgerConflictError(e.id);
-    if (!Number.isSafeInteger(e.seq) || e.seq < 1) throw new StoreError('INVALID_ENTRY', `ledger entry ${e.id}: seq ${e.seq} is not a positive integer`);
+    if (!Number.isSafeInteger(e.seq) || e.seq < 1)
+      throw new StoreError('INVALID_ENTRY', `ledger entry ${e.id}: seq ${e.seq} is not a positive integer`);
     ids.add(e.id);
     keys.add(key);
   }

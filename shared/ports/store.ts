@@ -152,8 +152,15 @@ export const STORE_BUSY = 'STORE_BUSY' as const;
 export const STORE_UNAVAILABLE = 'STORE_UNAVAILABLE' as const;
 
 export class LedgerConflictError extends RebatesError {
-  constructor(readonly entryId: string, options?: { cause?: unknown }) {
-    super('LEDGER_CONFLICT', `ledger entry ${entryId} already exists: another run posted this quarter concurrently; re-run to recompute`, options);
+  constructor(
+    readonly entryId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'LEDGER_CONFLICT',
+      `ledger entry ${entryId} already exists: another run posted this quarter concurrently; re-run to recompute`,
+      options,
+    );
   }
 }
 

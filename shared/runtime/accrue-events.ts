@@ -10,13 +10,31 @@ import { EventValidationError, timerTriggerEventSchema } from './events';
 
 export type AccrueRequest =
   | { kind: 'timer'; triggerId: string; quarter?: string | undefined; dryRun: boolean }
-  | { kind: 'manual'; quarter?: string | undefined; dryRun: boolean; actor?: string | undefined; note?: string | undefined; confirm?: boolean | undefined };
+  | {
+      kind: 'manual';
+      quarter?: string | undefined;
+      dryRun: boolean;
+      actor?: string | undefined;
+      note?: string | undefined;
+      confirm?: boolean | undefined;
+    };
 
-const payloadObjectSchema = z.strictObject({ job: z.literal('quarterly').optional(), quarter: quarterField.optional(), dryRun: z.boolean().optional() });
+const payloadObjectSchema = z.strictObject({
+  job: z.literal('quarterly').optional(),
+  quarter: quarterField.optional(),
+  dryRun: z.boolean().optional(),
+});
 /** `confirm` (issue 12): a manual post with a LARGE_ADJUSTMENT needs it, like an operator's; the timer needs none. */
-const manualSchema = z.strictObject({ quarter: quarterField.optional(), dryRun: z.boolean().optional(), actor: actorField.optional(), note: noteField.optional(), confirm: z.boolean().optional() });
+const manualSchema = z.strictObject({
+  quarter: quarterField.optional(),
+  dryRun: z.boolean().optional(),
+  actor: actorField.optional(),
+  note: noteField.optional(),
+  confirm: z.boolean().optional(),
+});
 
-const EXPECTED = 'expected a timer trigger batch {"messages":[...]} or a manual {"quarter":"2026-Q1","dryRun":true} ({} runs the quarterly job)';
+const EXPECTED =
+  'expected a timer trigger batch {"messages":[...]} or a manual {"quarter":"2026-Q1","dryRun":true} ({} runs the quarterly job)';
 
 function check<T extends z.ZodType>(schema: T, value: unknown, prefix = ''): z.infer<T> {
   const result = schema.safeParse(value);
@@ -39,15 +57,25 @@ function parsePayload(payload: string | undefined): { quarter?: string | undefin
 
 export function parseAccrueEvent(event: unknown): AccrueRequest {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-    throw new EventValidationError([`(root): ${EXPECTED}; got ${event === '' ? 'an empty string (an invoke without data)' : event === null ? 'null' : Array.isArray(event) ? 'an array' : typeof event}`]);
+    throw new EventValidationError([
+      `(root): ${EXPECTED}; got ${event === '' ? 'an empty string (an invoke without data)' : event === null ? 'null' : Array.isArray(event) ? 'an array' : typeof event}`,
+    ]);
   }
   if ('messages' in event) {
     const batch = check(timerTriggerEventSchema, event);
-    if (batch.messages.length !== 1) throw new EventValidationError([`messages: a timer sends one message per run; got ${batch.messages.length}`]);
+    if (batch.messages.length !== 1)
+      throw new EventValidationError([`messages: a timer sends one message per run; got ${batch.messages.length}`]);
     const message = batch.messages[0]!;
     const payload = parsePayload(message.details.payload);
     return { kind: 'timer', triggerId: message.details.trigger_id, quarter: payload.quarter, dryRun: payload.dryRun ?? false };
   }
   const manual = check(manualSchema, event);
-  return { kind: 'manual', quarter: manual.quarter, dryRun: manual.dryRun ?? false, actor: manual.actor, note: manual.note, confirm: manual.confirm };
+  return {
+    kind: 'manual',
+    quarter: manual.quarter,
+    dryRun: manual.dryRun ?? false,
+    actor: manual.actor,
+    note: manual.note,
+    confirm: manual.confirm,
+  };
 }

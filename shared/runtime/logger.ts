@@ -54,7 +54,13 @@ export function errorFields(error: unknown): LogFields {
   }
   const code = (error as { code?: unknown }).code;
   return {
-    error: { name: error.name, message: error.message, ...(code !== undefined ? { code: String(code) } : {}), ...(causes.length ? { causes } : {}), stack: error.stack },
+    error: {
+      name: error.name,
+      message: error.message,
+      ...(code !== undefined ? { code: String(code) } : {}),
+      ...(causes.length ? { causes } : {}),
+      stack: error.stack,
+    },
   };
 }
 
@@ -62,5 +68,11 @@ function toLine(record: LogFields): string {
   const line = JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
   if (Buffer.byteLength(line) <= MAX_LINE_BYTES) return line;
   // A UTF-8 character takes at most 3 bytes here (JSON escapes the rest), so 19k chars fit.
-  return JSON.stringify({ level: record.level, msg: record.msg, request_id: record.request_id, truncated: true, head: line.slice(0, 19_000) });
+  return JSON.stringify({
+    level: record.level,
+    msg: record.msg,
+    request_id: record.request_id,
+    truncated: true,
+    head: line.slice(0, 19_000),
+  });
 }

@@ -14,11 +14,8 @@ export async function migrateStore(config: Config, options: { iamToken?: () => s
     return { store: 'sqlite', target: config.REBATES_STORE.slice('sqlite:'.length), created: [], existing: [] };
   }
   if (!config.YDB_ENDPOINT) throw new StoreError('YDB_CONFIG', 'REBATES_STORE=ydb needs YDB_ENDPOINT');
-  const [{ createYdbDriver, destroyYdbDriver, migrateYdb, waitForYdb }, { TokenAuthService }, { hideYdbEndpointFromSdk }] = await Promise.all([
-    import('../adapters/ydb'),
-    import('../adapters/ydb/sdk'),
-    import('../adapters/ydb/endpoint-variable'),
-  ]);
+  const [{ createYdbDriver, destroyYdbDriver, migrateYdb, waitForYdb }, { TokenAuthService }, { hideYdbEndpointFromSdk }] =
+    await Promise.all([import('../adapters/ydb'), import('../adapters/ydb/sdk'), import('../adapters/ydb/endpoint-variable')]);
   hideYdbEndpointFromSdk();
   const token = options.iamToken?.();
   const connection = {
@@ -30,7 +27,12 @@ export async function migrateStore(config: Config, options: { iamToken?: () => s
   try {
     await waitForYdb(driver, connection);
     const result = await migrateYdb(driver);
-    return { store: 'ydb', target: `${connection.endpoint}${connection.database ?? ''}`, created: result.created, existing: result.existing };
+    return {
+      store: 'ydb',
+      target: `${connection.endpoint}${connection.database ?? ''}`,
+      created: result.created,
+      existing: result.existing,
+    };
   } finally {
     await destroyYdbDriver(driver);
   }

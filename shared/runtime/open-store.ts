@@ -46,7 +46,12 @@ export async function openStore(config: Config, options: OpenStoreOptions = {}):
       );
     }
     const path = spec.slice('sqlite:'.length);
-    return adapter.createSqliteStore(path, { createDirectories: options.createDirectories ?? true, mustExist: options.mustExist ?? false, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS, ...(options.onWait ? { onWait: options.onWait } : {}) });
+    return adapter.createSqliteStore(path, {
+      createDirectories: options.createDirectories ?? true,
+      mustExist: options.mustExist ?? false,
+      busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS,
+      ...(options.onWait ? { onWait: options.onWait } : {}),
+    });
   }
   if (!config.YDB_ENDPOINT) throw new StoreError('YDB_CONFIG', 'REBATES_STORE=ydb needs YDB_ENDPOINT');
   const [{ openYdbStore }, { TokenAuthService }, { hideYdbEndpointFromSdk }] = await Promise.all([
@@ -57,10 +62,7 @@ export async function openStore(config: Config, options: OpenStoreOptions = {}):
   // YDB_ENDPOINT may be Terraform's full form; the SDK must not see it (endpoint-variable.ts).
   hideYdbEndpointFromSdk();
   const { iamToken } = options;
-  const authService =
-    iamToken?.()
-      ? { getAuthMetadata: () => new TokenAuthService(iamToken() ?? '').getAuthMetadata() }
-      : undefined;
+  const authService = iamToken?.() ? { getAuthMetadata: () => new TokenAuthService(iamToken() ?? '').getAuthMetadata() } : undefined;
   return openYdbStore(
     {
       endpoint: config.YDB_ENDPOINT,

@@ -31,7 +31,8 @@ export function operatorDepsFactory(token: TokenHolder, options: OperatorOptions
   const clock = options.clock ?? (() => new Date());
   const storage = options.storage ?? ((config: FunctionRuntime['config']) => createS3ExportSource(createS3Client(config)));
   let billingApi: BillingApi | undefined;
-  const billing = (config: FunctionRuntime['config']) => (billingApi ??= (options.billing ?? ((c) => createBillingApiFromConfig(c, token.current)))(config));
+  const billing = (config: FunctionRuntime['config']) =>
+    (billingApi ??= (options.billing ?? ((c) => createBillingApiFromConfig(c, token.current)))(config));
   return ({ store, rules, config }: FunctionRuntime, context: FunctionContext, logger: Logger): ActionDeps => {
     const remaining = context.getRemainingTimeInMillis;
     return {

@@ -43,11 +43,18 @@ const SCAN_RETRIES = 3;
 
 function shareOf(deps: Deps) {
   const g = deps.rules.rules.guards;
-  return g ? { share: g.largeAdjustmentShare, text: g.largeAdjustmentShareText } : { share: parseRate(DEFAULT_LARGE_ADJUSTMENT_SHARE), text: DEFAULT_LARGE_ADJUSTMENT_SHARE };
+  return g
+    ? { share: g.largeAdjustmentShare, text: g.largeAdjustmentShareText }
+    : { share: parseRate(DEFAULT_LARGE_ADJUSTMENT_SHARE), text: DEFAULT_LARGE_ADJUSTMENT_SHARE };
 }
 
 /** The warnings of a quarter given its posting lines (what the run did or would do). */
-export async function quarterWarnings(deps: Deps, quarter: Quarter, accruals: readonly PostingLine[], extra?: ExtraGuards): Promise<AccrualWarning[]> {
+export async function quarterWarnings(
+  deps: Deps,
+  quarter: Quarter,
+  accruals: readonly PostingLine[],
+  extra?: ExtraGuards,
+): Promise<AccrualWarning[]> {
   const today = moscowDay(deps.clock());
   const range = quarterRange(quarter);
   const [versions, future, links] = await Promise.all([
@@ -66,7 +73,11 @@ export async function quarterWarnings(deps: Deps, quarter: Quarter, accruals: re
   ]);
 }
 
-async function scanGuards(deps: Deps, quarter: Quarter, links: Parameters<typeof createUsageGuardScan>[0]['links']): Promise<AccrualWarning[]> {
+async function scanGuards(
+  deps: Deps,
+  quarter: Quarter,
+  links: Parameters<typeof createUsageGuardScan>[0]['links'],
+): Promise<AccrualWarning[]> {
   for (let attempt = 1; ; attempt++) {
     const scan = createUsageGuardScan({ rules: deps.rules.rules, quarter, links });
     try {
@@ -80,7 +91,15 @@ async function scanGuards(deps: Deps, quarter: Quarter, links: Parameters<typeof
 
 /** Issue 8's reversals, as guard warnings beside the others. */
 function reversalWarnings(reversals: readonly ReversalWarning[]): AccrualWarning[] {
-  return reversals.map((w) => ({ code: 'SPECIALIZATION_DROPPED', message: w.message, partnerId: w.partnerId, specialization: w.specialization, currency: w.currency, posted: formatMoney(w.posted, 2), delta: formatMoney(w.delta, 2) }));
+  return reversals.map((w) => ({
+    code: 'SPECIALIZATION_DROPPED',
+    message: w.message,
+    partnerId: w.partnerId,
+    specialization: w.specialization,
+    currency: w.currency,
+    posted: formatMoney(w.posted, 2),
+    delta: formatMoney(w.delta, 2),
+  }));
 }
 
 class LargeAdjustmentStop extends Error {
@@ -102,20 +121,31 @@ export async function accrueWithGuards(
   // confirms large adjustments for itself: by default they follow `confirm`.
   const confirmReversals = input.confirmReversals ?? input.confirm;
   const { share, text } = shareOf(deps);
-  const check = input.dryRun || input.confirm
-    ? undefined
-    : (lines: readonly PostingLine[]) => {
-        const large = largeAdjustments(lines, share, text);
-        if (large) throw new LargeAdjustmentStop(large);
-      };
+  const check =
+    input.dryRun || input.confirm
+      ? undefined
+      : (lines: readonly PostingLine[]) => {
+          const large = largeAdjustments(lines, share, text);
+          if (large) throw new LargeAdjustmentStop(large);
+        };
   let r: AccrueResult | Failure;
   try {
-    r = await accrueQuarter(deps, { quarter: input.quarter, dryRun: input.dryRun, confirm: confirmReversals, actor: input.actor, note: input.note, ...(check ? { beforePost: check } : {}) });
+    r = await accrueQuarter(deps, {
+      quarter: input.quarter,
+      dryRun: input.dryRun,
+      confirm: confirmReversals,
+      actor: input.actor,
+      note: input.note,
+      ...(check ? { beforePost: check } : {}),
+    });
   } catch (error) {
     if (!(error instanceof LargeAdjustmentStop)) throw error;
     const preview = await accrueQuarter(deps, { quarter: input.quarter, dryRun: true, actor: input.actor, note: input.note });
     if (!preview.ok) return preview;
-    const warnings = [...reversalWarnings(preview.reversals), ...(await quarterWarnings(deps, preview.quarter, preview.accruals, input.extra))];
+    const warnings = [
+      ...reversalWarnings(preview.reversals),
+      ...(await quarterWarnings(deps, preview.quarter, preview.accruals, input.extra)),
+    ];
     return {
       ok: false,
       code: 'CONFIRMATION_REQUIRED',

@@ -29,7 +29,12 @@ const SCAN_RETRIES = 3;
  * Computes a quarter's accruals for all partners (or one) from the stored state. A scan the store
  * had to interrupt (its snapshot changed under a retry) is computed again from scratch.
  */
-export async function computeQuarter(deps: Deps, quarter: Quarter, partnerId?: string, options: { through?: Day } = {}): Promise<QuarterAccrual> {
+export async function computeQuarter(
+  deps: Deps,
+  quarter: Quarter,
+  partnerId?: string,
+  options: { through?: Day } = {},
+): Promise<QuarterAccrual> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await computeOnce(deps, quarter, partnerId, options.through);
@@ -43,7 +48,8 @@ export async function computeQuarter(deps: Deps, quarter: Quarter, partnerId?: s
 async function computeOnce(deps: Deps, quarter: Quarter, partnerId?: string, through?: Day): Promise<QuarterAccrual> {
   const [links, specializations] = await Promise.all([deps.store.program.listLinks(), deps.store.program.listSpecializations()]);
   const acc = createAccrualAccumulator({ rules: deps.rules.rules, quarter, links, specializations, partnerId });
-  const accountIds = partnerId === undefined ? undefined : [...new Set(links.filter((l) => l.partnerId === partnerId).map((l) => l.subaccountId))];
+  const accountIds =
+    partnerId === undefined ? undefined : [...new Set(links.filter((l) => l.partnerId === partnerId).map((l) => l.subaccountId))];
   const range = quarterRange(quarter);
   if (through !== undefined && through < range.to) range.to = through;
   if (accountIds?.length === 0 || range.to < range.from) return acc.finish();
@@ -64,7 +70,10 @@ export async function accrueQuarter(
   if (range.from > today) return fail('INVALID_INPUT', `${input.quarter} has not started yet (today is ${today}, UTC+3)`);
   // A rebate is earned for a quarter (R6); a running quarter can be previewed, not posted.
   if (!input.dryRun && range.to >= today) {
-    return fail('INVALID_INPUT', `${input.quarter} has not ended yet (today is ${today}, UTC+3): preview it with --dry-run; it can be posted from ${addDays(range.to, 1)}`);
+    return fail(
+      'INVALID_INPUT',
+      `${input.quarter} has not ended yet (today is ${today}, UTC+3): preview it with --dry-run; it can be posted from ${addDays(range.to, 1)}`,
+    );
   }
 
   for (let attempt = 1; ; attempt++) {
@@ -72,15 +81,32 @@ export async function accrueQuarter(
     const startedAt = deps.clock().toISOString();
     const accrual = await computeQuarter(deps, input.quarter);
     const posted = await deps.store.ledger.listEntries({ quarter: input.quarter });
-    const plan = planPosting(accrual.lines, posted, { quarter: input.quarter, runId, createdAt: startedAt, actor: input.actor, note: input.note });
+    const plan = planPosting(accrual.lines, posted, {
+      quarter: input.quarter,
+      runId,
+      createdAt: startedAt,
+      actor: input.actor,
+      note: input.note,
+    });
     // R10: the preview refuses what the post would refuse, with the same words.
     const outOfRange = amountOutOfRange(plan.lines);
     if (outOfRange !== null) return fail('OUT_OF_RANGE', outOfRange);
     const warnings = droppedSpecializationReversals(deps.rules.rules, input.quarter, plan.lines);
-    const base = { ok: true as const, quarter: input.quarter, dryRun: input.dryRun, runId, accruals: plan.lines, accrual, reversals: warnings };
+    const base = {
+      ok: true as const,
+      quarter: input.quarter,
+      dryRun: input.dryRun,
+      runId,
+      accruals: plan.lines,
+      accrual,
+      reversals: warnings,
+    };
     if (input.dryRun) return { ...base, entriesAppended: 0 }; // R10: same computation, nothing written
     if (warnings.length > 0 && input.confirm !== true) {
-      return fail('CONFIRMATION_REQUIRED', `posting ${input.quarter} would reverse rebates whose specialization the rules no longer define:\n  ${warnings.map((w) => w.message).join('\n  ')}\nif that is intended, post again with --confirm (the dry run shows the same list)`);
+      return fail(
+        'CONFIRMATION_REQUIRED',
+        `posting ${input.quarter} would reverse rebates whose specialization the rules no longer define:\n  ${warnings.map((w) => w.message).join('\n  ')}\nif that is intended, post again with --confirm (the dry run shows the same list)`,
+      );
     }
     input.beforePost?.(plan.lines); // issue 12: a guard may stop the post (it throws) on the very plan that would be written
     const run: AccrualRun = {

@@ -11,13 +11,29 @@ import { StoreError } from '../ports/store';
 import type { Actor, Deps } from './deps';
 
 export type ImportLinksResult =
-  | { ok: true; source: string; dryRun: boolean; links: SubaccountLink[]; postedQuartersAffected: { partnerId: string; quarters: Quarter[] }[] }
+  | {
+      ok: true;
+      source: string;
+      dryRun: boolean;
+      links: SubaccountLink[];
+      postedQuartersAffected: { partnerId: string; quarters: Quarter[] }[];
+    }
   | { ok: false; code: 'IMPORT_REJECTED'; message: string; source: string; dryRun: boolean; problems: ImportProblem[] };
 
-export async function importLinks(deps: Deps, input: { source: string; text: string; dryRun: boolean } & Actor): Promise<ImportLinksResult> {
+export async function importLinks(
+  deps: Deps,
+  input: { source: string; text: string; dryRun: boolean } & Actor,
+): Promise<ImportLinksResult> {
   const rejected = (found: ImportProblem[]): ImportLinksResult => {
     const problems = [...found].sort((a, b) => a.line - b.line);
-    return { ok: false, code: 'IMPORT_REJECTED', message: describeProblems(input.source, problems), source: input.source, dryRun: input.dryRun, problems };
+    return {
+      ok: false,
+      code: 'IMPORT_REJECTED',
+      message: describeProblems(input.source, problems),
+      source: input.source,
+      dryRun: input.dryRun,
+      problems,
+    };
   };
   const parsed = parseLinkRows(input.text);
   const stored = await deps.store.program.listLinks();
@@ -38,7 +54,8 @@ export async function importLinks(deps: Deps, input: { source: string; text: str
     try {
       await deps.store.program.insertLinks(links);
     } catch (error) {
-      if (error instanceof StoreError && error.code === 'ALREADY_EXISTS') return rejected([{ line: 1, column: null, reason: `${error.message}; nothing was imported` }]);
+      if (error instanceof StoreError && error.code === 'ALREADY_EXISTS')
+        return rejected([{ line: 1, column: null, reason: `${error.message}; nothing was imported` }]);
       throw error;
     }
   }
@@ -52,7 +69,15 @@ async function postedQuartersReached(deps: Deps, links: readonly SubaccountLink[
   const out: { partnerId: string; quarters: Quarter[] }[] = [];
   for (const partnerId of partners) {
     const own = links.filter((l) => l.partnerId === partnerId);
-    const quarters = [...new Set(entries.filter((e) => e.partnerId === partnerId && e.kind !== 'withdrawal' && own.some((l) => periodsOverlap(quarterRange(e.quarter), l))).map((e) => e.quarter))].sort();
+    const quarters = [
+      ...new Set(
+        entries
+          .filter(
+            (e) => e.partnerId === partnerId && e.kind !== 'withdrawal' && own.some((l) => periodsOverlap(quarterRange(e.quarter), l)),
+          )
+          .map((e) => e.quarter),
+      ),
+    ].sort();
     if (quarters.length > 0) out.push({ partnerId, quarters });
   }
   return out;

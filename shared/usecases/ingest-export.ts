@@ -57,7 +57,11 @@ export async function ingestExport(deps: IngestDeps, object: ExportObject): Prom
   if (!parsed.ok) {
     const unreadable = parsed.problems[0]?.line === 0;
     // Names from outside (a file called "x\nerror: ok.csv") must not forge lines in logs or on stderr.
-    const reason = printable(unreadable ? `${object.key} rejected: ${parsed.problems[0]!.reason}` : describeProblems(object.key, parsed.problems, parsed.problemCount));
+    const reason = printable(
+      unreadable
+        ? `${object.key} rejected: ${parsed.problems[0]!.reason}`
+        : describeProblems(object.key, parsed.problems, parsed.problemCount),
+    );
     const entry: IngestLogEntry = {
       ...base,
       version: null,
@@ -76,7 +80,9 @@ export async function ingestExport(deps: IngestDeps, object: ExportObject): Prom
   // A file whose every account-day lost to what is stored changed nothing: it is stale (I1).
   const lost = result.stale.length + result.conflicts.filter((c) => c.kept === 'stored').length;
   const status: IngestStatus = result.applied.length === 0 && lost > 0 ? 'stale' : 'applied';
-  const reasons = [describeConflicts(result.conflicts), result.stale.length > 0 ? describeStale(result.stale) : null].filter((r) => r !== null);
+  const reasons = [describeConflicts(result.conflicts), result.stale.length > 0 ? describeStale(result.stale) : null].filter(
+    (r) => r !== null,
+  );
   const entry: IngestLogEntry = {
     ...base,
     version,

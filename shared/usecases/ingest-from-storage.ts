@@ -147,25 +147,47 @@ function logOutcome(logger: Logger, outcome: IngestOutcome): void {
     ...(outcome.conflicts.length > 0 ? { version_conflicts: outcome.conflicts.length } : {}),
   };
   if (outcome.status === 'rejected') logger.error('export rejected', fields);
-  else if (outcome.conflicts.length > 0) logger.warn('export had version conflicts: same version, different content (settled by content digest)', fields);
+  else if (outcome.conflicts.length > 0)
+    logger.warn('export had version conflicts: same version, different content (settled by content digest)', fields);
   else if (outcome.status === 'stale') logger.warn('export stale: every account-day is older than stored data', fields);
   else logger.info('export applied', fields);
 }
 
 function ignoreObject(logger: Logger, location: ObjectLocation, reason: string): IngestItemResult {
   logger.info('object ignored', { bucket: location.bucket, key: location.key, reason });
-  return { bucket: location.bucket, key: location.key, status: 'ignored', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, conflicts: 0, reason };
+  return {
+    bucket: location.bucket,
+    key: location.key,
+    status: 'ignored',
+    rows: 0,
+    accountDaysApplied: 0,
+    accountDaysStale: 0,
+    conflicts: 0,
+    reason,
+  };
 }
 
 function failedItem(location: ObjectLocation, error: unknown): IngestItemResult {
   const reason = error instanceof Error ? error.message : String(error);
-  return { bucket: location.bucket, key: location.key, status: 'failed', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, conflicts: 0, reason };
+  return {
+    bucket: location.bucket,
+    key: location.key,
+    status: 'failed',
+    rows: 0,
+    accountDaysApplied: 0,
+    accountDaysStale: 0,
+    conflicts: 0,
+    reason,
+  };
 }
 
 export class IngestRetryError extends RebatesError {
   constructor(readonly result: IngestFromStorageResult) {
     const failed = result.items.filter((i) => i.status === 'failed').map((i) => `s3://${i.bucket}/${i.key}: ${i.reason}`);
-    super('INGEST_RETRY', `${failed.length} of ${result.items.length} object(s) failed; the trigger will retry the batch:\n  ${failed.join('\n  ')}`);
+    super(
+      'INGEST_RETRY',
+      `${failed.length} of ${result.items.length} object(s) failed; the trigger will retry the batch:\n  ${failed.join('\n  ')}`,
+    );
   }
 }
 

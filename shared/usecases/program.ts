@@ -8,7 +8,15 @@
  * identifier rules first, so the CLI and the operator function refuse the same things.
  */
 import { isEmptyPeriod, periodsOverlap, quarterRange, type Day, type Quarter } from '../domain/calendar';
-import { actorProblem, dayProblem, firstProblem, noteProblem, partnerIdProblem, specializationIdProblem, subaccountIdProblem } from '../domain/identifiers';
+import {
+  actorProblem,
+  dayProblem,
+  firstProblem,
+  noteProblem,
+  partnerIdProblem,
+  specializationIdProblem,
+  subaccountIdProblem,
+} from '../domain/identifiers';
 import type { Audit, PeriodRecord, SpecializationPeriod, SubaccountLink } from '../domain/model';
 import { checkNewLink, checkNewSpecialization, lastDayBefore } from '../domain/periods';
 import { fail, type Actor, type Deps, type Failure } from './deps';
@@ -36,7 +44,12 @@ function invalid(problems: (string | null)[], who: Actor): Failure | null {
  * previous quarter, R9; operators may re-post any) appends adjustments: positive for a
  * retroactive link or grant, negative for a retroactive unlink or revocation (R7).
  */
-async function postedQuartersTouched(deps: Deps, partnerId: string, changed: { from: Day; to: Day | null }, specialization?: string): Promise<Quarter[]> {
+async function postedQuartersTouched(
+  deps: Deps,
+  partnerId: string,
+  changed: { from: Day; to: Day | null },
+  specialization?: string,
+): Promise<Quarter[]> {
   const entries = await deps.store.ledger.listEntries({ partnerId });
   const quarters = entries
     .filter((e) => e.kind !== 'withdrawal' && (specialization === undefined || e.specialization === specialization))
@@ -49,7 +62,10 @@ export async function linkSubaccount(
   deps: Deps,
   input: { partnerId: string; subaccountId: string; from: Day; to: Day | null } & Actor,
 ): Promise<Result<{ link: SubaccountLink; postedQuartersAffected: Quarter[] }>> {
-  const bad = invalid([partnerIdProblem(input.partnerId), subaccountIdProblem(input.subaccountId), badDay('from', input.from), badDay('to', input.to)], input);
+  const bad = invalid(
+    [partnerIdProblem(input.partnerId), subaccountIdProblem(input.subaccountId), badDay('from', input.from), badDay('to', input.to)],
+    input,
+  );
   if (bad) return bad;
   const existing = await deps.store.program.listLinks({ subaccountId: input.subaccountId });
   const problem = checkNewLink(existing, input);
@@ -84,15 +100,21 @@ async function endPeriod<T extends PeriodRecord>(
   if (!target) {
     const endedBefore = live.filter((r) => r.to !== null && r.to < input.effective).sort((a, b) => (a.to! < b.to! ? 1 : -1))[0];
     if (endedBefore) {
-      return fail('ALREADY_ENDED', `${what} already ends on ${endedBefore.to} (last day), before ${input.effective}; to end it earlier, give an effective day up to ${endedBefore.to}`);
+      return fail(
+        'ALREADY_ENDED',
+        `${what} already ends on ${endedBefore.to} (last day), before ${input.effective}; to end it earlier, give an effective day up to ${endedBefore.to}`,
+      );
     }
     const later = live.find((r) => r.from > input.effective);
-    if (later) return fail('NOT_FOUND', `${what} starts on ${later.from}, after ${input.effective}; to cancel it, give --effective ${later.from}`);
+    if (later)
+      return fail('NOT_FOUND', `${what} starts on ${later.from}, after ${input.effective}; to cancel it, give --effective ${later.from}`);
     return fail('NOT_FOUND', `${what} does not exist`);
   }
   const lastDay = lastDayBefore(input.effective);
   const previous = target.ended;
-  const kept = previous ? ` [replaces the end on ${target.to} by ${previous.actor} at ${previous.at}${previous.note ? `: ${previous.note}` : ''}]` : '';
+  const kept = previous
+    ? ` [replaces the end on ${target.to} by ${previous.actor} at ${previous.at}${previous.note ? `: ${previous.note}` : ''}]`
+    : '';
   const ended: Audit = { ...audit(deps, input), note: `${input.note}${kept}`.trim() };
   await end(target.id, lastDay, ended);
   return { ok: true, record: { ...target, to: lastDay, ended }, cancelled: lastDay < target.from, previousTo: target.to };
@@ -102,7 +124,10 @@ export async function unlinkSubaccount(
   deps: Deps,
   input: { partnerId: string; subaccountId: string; effective: Day } & Actor,
 ): Promise<Result<{ link: SubaccountLink; cancelled: boolean; postedQuartersAffected: Quarter[] }>> {
-  const bad = invalid([partnerIdProblem(input.partnerId), subaccountIdProblem(input.subaccountId), badDay('effective', input.effective)], input);
+  const bad = invalid(
+    [partnerIdProblem(input.partnerId), subaccountIdProblem(input.subaccountId), badDay('effective', input.effective)],
+    input,
+  );
   if (bad) return bad;
   const links = await deps.store.program.listLinks({ subaccountId: input.subaccountId, partnerId: input.partnerId });
   const what = `the link of subaccount ${input.subaccountId} to partner ${input.partnerId}`;
@@ -116,11 +141,17 @@ export async function grantSpecialization(
   deps: Deps,
   input: { partnerId: string; specialization: string; from: Day; to: Day | null } & Actor,
 ): Promise<Result<{ period: SpecializationPeriod; postedQuartersAffected: Quarter[] }>> {
-  const bad = invalid([partnerIdProblem(input.partnerId), specializationIdProblem(input.specialization), badDay('from', input.from), badDay('to', input.to)], input);
+  const bad = invalid(
+    [partnerIdProblem(input.partnerId), specializationIdProblem(input.specialization), badDay('from', input.from), badDay('to', input.to)],
+    input,
+  );
   if (bad) return bad;
   const known = deps.rules.rules.specializationIds();
   if (!known.includes(input.specialization)) {
-    return fail('UNKNOWN_SPECIALIZATION', `unknown specialization "${input.specialization}"; the program rules define: ${known.join(', ')}`);
+    return fail(
+      'UNKNOWN_SPECIALIZATION',
+      `unknown specialization "${input.specialization}"; the program rules define: ${known.join(', ')}`,
+    );
   }
   const existing = await deps.store.program.listSpecializations({ partnerId: input.partnerId, specialization: input.specialization });
   const problem = checkNewSpecialization(existing, input);
@@ -142,12 +173,18 @@ export async function revokeSpecialization(
   deps: Deps,
   input: { partnerId: string; specialization: string; effective: Day } & Actor,
 ): Promise<Result<{ period: SpecializationPeriod; cancelled: boolean; postedQuartersAffected: Quarter[] }>> {
-  const bad = invalid([partnerIdProblem(input.partnerId), specializationIdProblem(input.specialization), badDay('effective', input.effective)], input);
+  const bad = invalid(
+    [partnerIdProblem(input.partnerId), specializationIdProblem(input.specialization), badDay('effective', input.effective)],
+    input,
+  );
   if (bad) return bad;
   const periods = await deps.store.program.listSpecializations({ partnerId: input.partnerId, specialization: input.specialization });
   const known = deps.rules.rules.specializationIds();
   if (periods.length === 0 && !known.includes(input.specialization)) {
-    return fail('UNKNOWN_SPECIALIZATION', `unknown specialization "${input.specialization}"; the program rules define: ${known.join(', ')}`);
+    return fail(
+      'UNKNOWN_SPECIALIZATION',
+      `unknown specialization "${input.specialization}"; the program rules define: ${known.join(', ')}`,
+    );
   }
   const what = `partner ${input.partnerId}'s ${input.specialization}`;
   // R5: revoking effective D → last active day D−1.

@@ -47,19 +47,33 @@ export async function runQuarterlyAccrual(
     const { summary, warnings } = await runOne(deps, quarter, input);
     // Issue 12: the timer posts anyway, but says what looked wrong — one warn line per warning.
     for (const w of warnings) deps.logger.warn(`${quarter}: ${w.code}`, { quarter, warning: w });
-    deps.logger[summary.error ? 'error' : 'info'](summary.error ? `accrual of ${quarter} failed` : `accrual of ${quarter} ${summary.dryRun ? 'previewed' : 'posted'}`, { ...summary });
+    deps.logger[summary.error ? 'error' : 'info'](
+      summary.error ? `accrual of ${quarter} failed` : `accrual of ${quarter} ${summary.dryRun ? 'previewed' : 'posted'}`,
+      { ...summary },
+    );
     summaries.push(summary);
   }
   return { ok: summaries.every((s) => s.error === null), today: moscowDay(now), quarters: summaries };
 }
 
-async function runOne(deps: Deps, quarter: string, input: { dryRun: boolean; confirm?: boolean; confirmReversals?: boolean } & Actor): Promise<{ summary: QuarterRunSummary; warnings: AccrualWarning[] }> {
+async function runOne(
+  deps: Deps,
+  quarter: string,
+  input: { dryRun: boolean; confirm?: boolean; confirmReversals?: boolean } & Actor,
+): Promise<{ summary: QuarterRunSummary; warnings: AccrualWarning[] }> {
   const empty = { quarter, dryRun: input.dryRun, runId: null, lines: 0, entriesAppended: 0, entriesPlanned: 0, deltas: [], warnings: [] };
   try {
     // The timer confirms (the default): nobody is there to answer; its warnings go to the log instead.
     // A reversal caused by a rules change is never confirmed by the timer itself (issue 8): that
     // quarter fails with CONFIRMATION_REQUIRED (an ERROR line) until an operator posts it with confirm.
-    const r = await accrueWithGuards(deps, { quarter, dryRun: input.dryRun, confirm: input.confirm ?? true, confirmReversals: input.confirmReversals ?? false, actor: input.actor, note: input.note });
+    const r = await accrueWithGuards(deps, {
+      quarter,
+      dryRun: input.dryRun,
+      confirm: input.confirm ?? true,
+      confirmReversals: input.confirmReversals ?? false,
+      actor: input.actor,
+      note: input.note,
+    });
     if (!r.ok) return { summary: { ...empty, error: { code: r.code, message: r.message } }, warnings: [] };
     const sums = new Map<Currency, Nanos>();
     for (const a of r.accruals) sums.set(a.currency, (sums.get(a.currency) ?? 0n) + a.delta);
@@ -77,6 +91,12 @@ async function runOne(deps: Deps, quarter: string, input: { dryRun: boolean; con
     return { summary, warnings: r.warnings };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    return { summary: { ...empty, error: { code: typeof code === 'string' ? code : 'INTERNAL', message: error instanceof Error ? error.message : String(error) } }, warnings: [] };
+    return {
+      summary: {
+        ...empty,
+        error: { code: typeof code === 'string' ? code : 'INTERNAL', message: error instanceof Error ? error.message : String(error) },
+      },
+      warnings: [],
+    };
   }
 }

@@ -30,7 +30,10 @@ function coveredServices(deps: Deps, from: Day, to: Day): { ids: string[]; cover
   return { ids: [...ids].sort(), covered: (serviceId, day) => deps.rules.rules.versionOn(day)?.coveredServices?.has(serviceId) ?? false };
 }
 
-export async function reconcileQuarter(deps: Deps & { billing: BillingApi }, input: { quarter: Quarter; partnerId?: string | undefined }): Promise<ReconcileResult> {
+export async function reconcileQuarter(
+  deps: Deps & { billing: BillingApi },
+  input: { quarter: Quarter; partnerId?: string | undefined },
+): Promise<ReconcileResult> {
   const range = quarterRange(input.quarter);
   const yesterday = addDays(moscowDay(deps.clock()), -1);
   const last = yesterday < range.to ? yesterday : range.to;
@@ -48,9 +51,15 @@ export async function reconcileQuarter(deps: Deps & { billing: BillingApi }, inp
   const accounts: AccountReconciliation[] = [];
   const mismatches: Mismatch[] = [];
   for (const window of windows) {
-    const billing = await deps.billing.usageReport({ billingAccountId: window.subaccountId, from: window.from, to: window.to, serviceIds: ids });
+    const billing = await deps.billing.usageReport({
+      billingAccountId: window.subaccountId,
+      from: window.from,
+      to: window.to,
+      serviceIds: ids,
+    });
     const ingested: UsageAggregate[] = [];
-    for await (const row of deps.store.usage.scanUsage({ from: window.from, to: window.to }, { accountIds: [window.subaccountId] })) ingested.push(row);
+    for await (const row of deps.store.usage.scanUsage({ from: window.from, to: window.to }, { accountIds: [window.subaccountId] }))
+      ingested.push(row);
     const r = reconcileAccount(window, billing, ingested, covered, tolerance);
     accounts.push(r.account);
     mismatches.push(...r.mismatches);

@@ -41,9 +41,19 @@ export async function releaseAccountDays(
   }
   const at = deps.clock().toISOString();
   const source = `released by ${input.actor} at ${at}`;
-  const released = await deps.store.usage.releaseAccountDays(days.map((day) => ({ accountId: input.subaccountId, day })), source);
-  if (released.length === 0) return fail('NOT_FOUND', `subaccount ${input.subaccountId} has no stored usage on ${input.from}${input.to === input.from ? '' : `..${input.to}`}`);
-  const shown = released.slice(0, 10).map((r) => `${r.day} version ${r.version} → 0`).join(', ');
+  const released = await deps.store.usage.releaseAccountDays(
+    days.map((day) => ({ accountId: input.subaccountId, day })),
+    source,
+  );
+  if (released.length === 0)
+    return fail(
+      'NOT_FOUND',
+      `subaccount ${input.subaccountId} has no stored usage on ${input.from}${input.to === input.from ? '' : `..${input.to}`}`,
+    );
+  const shown = released
+    .slice(0, 10)
+    .map((r) => `${r.day} version ${r.version} → 0`)
+    .join(', ');
   const entry: IngestLogEntry = {
     id: deps.newId(),
     objectKey: `operator:release/${input.subaccountId}/${input.from}..${input.to}`,

@@ -38,7 +38,8 @@ export interface StatementResult {
 
 /** R11: how each amount of a partner's quarter was reached, and what the ledger holds for it. */
 export async function partnerStatement(deps: Deps, input: { partnerId: string; quarter: string }): Promise<StatementResult | Failure> {
-  if (!isQuarter(input.quarter)) return fail('INVALID_INPUT', `--quarter ${input.quarter} is not a quarter (expected YYYY-Qn, e.g. 2026-Q1)`);
+  if (!isQuarter(input.quarter))
+    return fail('INVALID_INPUT', `--quarter ${input.quarter} is not a quarter (expected YYYY-Qn, e.g. 2026-Q1)`);
   const accrual = await computeQuarter(deps, input.quarter, input.partnerId);
   const entries = await deps.store.ledger.listEntries({ partnerId: input.partnerId, quarter: input.quarter });
   const plan = planPosting(accrual.lines, entries, { quarter: input.quarter, runId: '', createdAt: '', actor: '', note: '' });
@@ -57,5 +58,13 @@ export async function partnerStatement(deps: Deps, input: { partnerId: string; q
       pending: p.delta,
     };
   });
-  return { ok: true, partnerId: input.partnerId, quarter: input.quarter, rounding: accrual.rounding, rulesVersions: accrual.rulesVersions, lines, entries };
+  return {
+    ok: true,
+    partnerId: input.partnerId,
+    quarter: input.quarter,
+    rounding: accrual.rounding,
+    rulesVersions: accrual.rulesVersions,
+    lines,
+    entries,
+  };
 }

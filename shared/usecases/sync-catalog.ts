@@ -53,13 +53,20 @@ export interface SyncCatalogResult {
   unmappedBillingServices: { id: string; name: string; resolvesPending: string | null }[];
   pending: PendingResolution[];
   /** What newRulesFile changes, in the version effective from `latestVersion`. */
-  changes: { latestVersion: string; added: { specialization: string; serviceId: string; serviceName: string }[]; pendingRemoved: { specialization: string; service: string }[] };
+  changes: {
+    latestVersion: string;
+    added: { specialization: string; serviceId: string; serviceName: string }[];
+    pendingRemoved: { specialization: string; service: string }[];
+  };
   /** The complete new rules file (JSON), or null when nothing resolved. */
   newRulesFile: unknown | null;
 }
 
 type RawSpec = { services?: string[] } & Record<string, unknown>;
-type RawVersion = { effectiveFrom: string; exclude?: { services?: string[] }; specializations: Record<string, RawSpec> } & Record<string, unknown>;
+type RawVersion = { effectiveFrom: string; exclude?: { services?: string[] }; specializations: Record<string, RawSpec> } & Record<
+  string,
+  unknown
+>;
 type RawPending = { specialization: string; service: string; note?: string };
 type RawRules = { versions: RawVersion[]; pendingServices?: RawPending[] } & Record<string, unknown>;
 
@@ -73,7 +80,10 @@ function ownerIn(version: RawVersion, serviceId: string): string | null {
 }
 
 export async function syncCatalog(deps: SyncCatalogDeps): Promise<SyncCatalogResult> {
-  if (deps.rules.json === undefined) throw new Error(`sync-catalog needs the rules file as read (LoadedRules.json) for ${deps.rules.source}; load the rules with loadRules()`);
+  if (deps.rules.json === undefined)
+    throw new Error(
+      `sync-catalog needs the rules file as read (LoadedRules.json) for ${deps.rules.source}; load the rules with loadRules()`,
+    );
   parseRules(deps.rules.json, deps.rules.source); // the same validation every run does; throws listing problems
   const original = deps.rules.json as RawRules;
   const catalog = await deps.billing.listServices();
@@ -109,34 +119,48 @@ export async function syncCatalog(deps: SyncCatalogDeps): Promise<SyncCatalogRes
 
   for (const entry of original.pendingServices ?? []) {
     const matches = (byName.get(nameKey(entry.service)) ?? []).map((s) => ({ id: s.id, name: s.name }));
-    const outcome = (status: PendingStatus, message: string) => pending.push({ specialization: entry.specialization, service: entry.service, status, matches, message });
+    const outcome = (status: PendingStatus, message: string) =>
+      pending.push({ specialization: entry.specialization, service: entry.service, status, matches, message });
     const spec = latest.specializations[entry.specialization];
     const match = matches[0];
     if (spec === undefined) {
-      outcome('unknown-specialization', `the latest rules version (${latest.effectiveFrom}) defines no specialization "${entry.specialization}"`);
+      outcome(
+        'unknown-specialization',
+        `the latest rules version (${latest.effectiveFrom}) defines no specialization "${entry.specialization}"`,
+      );
     } else if (match === undefined) {
       outcome('not-found', `no billing service is named "${entry.service}" (case-insensitive); it stays pending`);
     } else if (matches.length > 1) {
-      outcome('ambiguous', `${matches.length} billing services are named "${entry.service}": ${matches.map((m) => m.id).join(', ')}; add the right id by hand`);
+      outcome(
+        'ambiguous',
+        `${matches.length} billing services are named "${entry.service}": ${matches.map((m) => m.id).join(', ')}; add the right id by hand`,
+      );
     } else {
       const owner = ownerIn(latest, match.id);
       if (owner === entry.specialization) {
         outcome('already-mapped', `${match.id} is already listed under ${entry.specialization}; the pending entry is dropped`);
         pendingRemoved.push({ specialization: entry.specialization, service: entry.service });
       } else if (owner !== null) {
-        outcome('conflict', `${match.id} ("${match.name}") is already ${owner === 'exclude' ? 'excluded' : `listed under ${owner}`} in the rules version of ${latest.effectiveFrom}; it stays pending`);
+        outcome(
+          'conflict',
+          `${match.id} ("${match.name}") is already ${owner === 'exclude' ? 'excluded' : `listed under ${owner}`} in the rules version of ${latest.effectiveFrom}; it stays pending`,
+        );
       } else {
         spec.services = [...(spec.services ?? []), match.id];
         added.push({ specialization: entry.specialization, serviceId: match.id, serviceName: match.name });
         pendingRemoved.push({ specialization: entry.specialization, service: entry.service });
         resolvedNames.set(match.id, entry.service);
-        outcome('resolved', `${match.id} ("${match.name}") is added to ${entry.specialization} in the rules version of ${latest.effectiveFrom}`);
+        outcome(
+          'resolved',
+          `${match.id} ("${match.name}") is added to ${entry.specialization} in the rules version of ${latest.effectiveFrom}`,
+        );
       }
     }
   }
 
   const removed = new Set(pendingRemoved.map((p) => `${p.specialization}/${p.service}`));
-  if (next.pendingServices !== undefined) next.pendingServices = next.pendingServices.filter((p) => !removed.has(`${p.specialization}/${p.service}`));
+  if (next.pendingServices !== undefined)
+    next.pendingServices = next.pendingServices.filter((p) => !removed.has(`${p.specialization}/${p.service}`));
   const changed = pendingRemoved.length > 0;
   if (changed) parseRules(next, 'the rules file sync-catalog proposes'); // never hand out a file the program would refuse
 

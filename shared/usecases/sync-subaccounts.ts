@@ -102,7 +102,14 @@ export async function syncSubaccounts(deps: SyncSubaccountsDeps, raw: SyncSubacc
         : lastDayBefore(input.effective) < link.from
           ? `the link starts ${link.from}; unlinking effective ${input.effective} would leave it no day`
           : null;
-    changes.push({ action: 'unlink', subaccountId: link.subaccountId, linkId: link.id, linkFrom: link.from, effective: input.effective, problem });
+    changes.push({
+      action: 'unlink',
+      subaccountId: link.subaccountId,
+      linkId: link.id,
+      linkFrom: link.from,
+      effective: input.effective,
+      problem,
+    });
   }
 
   const result: SyncSubaccountsResult = {
@@ -124,7 +131,12 @@ export async function syncSubaccounts(deps: SyncSubaccountsDeps, raw: SyncSubacc
     const done =
       change.action === 'link'
         ? await linkSubaccount(deps, { partnerId: input.partnerId, subaccountId: change.subaccountId, from: change.from, to: null, ...who })
-        : await unlinkSubaccount(deps, { partnerId: input.partnerId, subaccountId: change.subaccountId, effective: change.effective, ...who });
+        : await unlinkSubaccount(deps, {
+            partnerId: input.partnerId,
+            subaccountId: change.subaccountId,
+            effective: change.effective,
+            ...who,
+          });
     outcomes.push(
       done.ok
         ? {
@@ -136,7 +148,15 @@ export async function syncSubaccounts(deps: SyncSubaccountsDeps, raw: SyncSubacc
             linkId: done.link.id,
             postedQuartersAffected: done.postedQuartersAffected,
           }
-        : { action: change.action, subaccountId: change.subaccountId, status: 'rejected', code: done.code, message: done.message, linkId: null, postedQuartersAffected: [] },
+        : {
+            action: change.action,
+            subaccountId: change.subaccountId,
+            status: 'rejected',
+            code: done.code,
+            message: done.message,
+            linkId: null,
+            postedQuartersAffected: [],
+          },
     );
   }
   return { ...result, outcomes };

@@ -43,8 +43,12 @@ export interface IssuedToken {
 /** Issues a new token for a partner that the program knows (it has a link or ledger entries). */
 export async function issueToken(deps: TokenDeps, input: { partnerId: string } & Actor): Promise<IssuedToken | Failure> {
   if (!PARTNER_RE.test(input.partnerId)) return fail('INVALID_INPUT', `--partner ${JSON.stringify(input.partnerId)} is not a partner id`);
-  const [links, entries] = await Promise.all([deps.store.program.listLinks({ partnerId: input.partnerId }), deps.store.ledger.listEntries({ partnerId: input.partnerId })]);
-  if (links.length === 0 && entries.length === 0) return fail('NOT_FOUND', `partner ${input.partnerId} has no subaccount links and no ledger entries; link a subaccount first`);
+  const [links, entries] = await Promise.all([
+    deps.store.program.listLinks({ partnerId: input.partnerId }),
+    deps.store.ledger.listEntries({ partnerId: input.partnerId }),
+  ]);
+  if (links.length === 0 && entries.length === 0)
+    return fail('NOT_FOUND', `partner ${input.partnerId} has no subaccount links and no ledger entries; link a subaccount first`);
   const id = randomBytes(12).toString('hex');
   const secret = randomBytes(32).toString('base64url');
   const salt = randomBytes(16);
@@ -61,14 +65,19 @@ export async function issueToken(deps: TokenDeps, input: { partnerId: string } &
 }
 
 /** Revokes one of the partner's tokens (R12: who, when, why). A token of another partner is NOT_FOUND. */
-export async function revokeToken(deps: TokenDeps, input: { partnerId: string; tokenId: string } & Actor): Promise<{ ok: true; info: TokenInfo } | Failure> {
+export async function revokeToken(
+  deps: TokenDeps,
+  input: { partnerId: string; tokenId: string } & Actor,
+): Promise<{ ok: true; info: TokenInfo } | Failure> {
   const found = await deps.store.tokens.getToken(input.tokenId);
-  if (found === null || found.partnerId !== input.partnerId) return fail('NOT_FOUND', `partner ${input.partnerId} has no token ${input.tokenId}`);
+  if (found === null || found.partnerId !== input.partnerId)
+    return fail('NOT_FOUND', `partner ${input.partnerId} has no token ${input.tokenId}`);
   const revoked = { actor: input.actor, at: deps.clock().toISOString(), note: input.note };
   try {
     await deps.store.tokens.revokeToken(input.tokenId, revoked);
   } catch (error) {
-    if (error instanceof StoreError && error.code === 'ALREADY_REVOKED') return fail('ALREADY_ENDED', `token ${input.tokenId} was already revoked`);
+    if (error instanceof StoreError && error.code === 'ALREADY_REVOKED')
+      return fail('ALREADY_ENDED', `token ${input.tokenId} was already revoked`);
     throw error;
   }
   return { ok: true, info: { ...info(found), revoked } };

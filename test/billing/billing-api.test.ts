@@ -6,7 +6,9 @@ import { formatMoney } from '../../shared/domain/money';
 import { BillingApiError, type BillingApi } from '../../shared/ports/billing';
 import { startFakeBillingApi, type FakeBillingApi, type FakeBillingData } from './fake-billing-api';
 
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/billing/catalog.json', import.meta.url), 'utf8')) as FakeBillingData & { token: string };
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/billing/catalog.json', import.meta.url), 'utf8')) as FakeBillingData & {
+  token: string;
+};
 const RESELLER = 'dn2partneracme000001';
 
 let fake: FakeBillingApi;
@@ -19,7 +21,10 @@ function api(token: () => string | undefined = () => fixture.token, extra: { pag
 }
 
 async function failure(promise: Promise<unknown>): Promise<BillingApiError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(BillingApiError);
   return error as BillingApiError;
 }
@@ -38,7 +43,11 @@ describe('Billing API adapter against the in-process Billing API fake', () => {
     const services = await api(undefined, { pageSize: 4 }).listServices();
     expect(services).toHaveLength(15);
     expect(services.map((s) => s.id)).toContain('dn2tracker0fake00001');
-    expect(services.find((s) => s.name === 'Tracker')).toEqual({ id: 'dn2tracker0fake00001', name: 'Tracker', description: 'Task tracker' });
+    expect(services.find((s) => s.name === 'Tracker')).toEqual({
+      id: 'dn2tracker0fake00001',
+      name: 'Tracker',
+      description: 'Task tracker',
+    });
     expect(fake.calls.map((c) => c.request.pageSize)).toEqual([4, 4, 4, 4]);
     const tokens = fake.calls.map((c) => c.request.pageToken);
     expect(tokens[0]).toBe('');
@@ -68,8 +77,23 @@ describe('Billing API adapter against the in-process Billing API fake', () => {
   });
 
   it("returns Billing's daily totals per service as exact nano-units, filtered to the services and days asked", async () => {
-    const rows = await api().usageReport({ billingAccountId: 'dn2subacc0000000001', from: '2026-01-10', to: '2026-01-11', serviceIds: ['dn2m45g7b9fhfnpqs0je'] });
-    expect(rows.map((r) => [r.serviceId, r.serviceName, r.day, r.currency, formatMoney(r.cost, 0), formatMoney(r.credit, 0), formatMoney(r.expense, 0)])).toEqual([
+    const rows = await api().usageReport({
+      billingAccountId: 'dn2subacc0000000001',
+      from: '2026-01-10',
+      to: '2026-01-11',
+      serviceIds: ['dn2m45g7b9fhfnpqs0je'],
+    });
+    expect(
+      rows.map((r) => [
+        r.serviceId,
+        r.serviceName,
+        r.day,
+        r.currency,
+        formatMoney(r.cost, 0),
+        formatMoney(r.credit, 0),
+        formatMoney(r.expense, 0),
+      ]),
+    ).toEqual([
       ['dn2m45g7b9fhfnpqs0je', 'SpeechSense', '2026-01-10', 'RUB', '200.123456789', '-50', '150.123456789'],
       ['dn2m45g7b9fhfnpqs0je', 'SpeechSense', '2026-01-11', 'RUB', '0.000000001', '0', '0.000000001'],
     ]);
@@ -117,7 +141,9 @@ describe('Billing API adapter against the in-process Billing API fake', () => {
   });
 
   it('maps PERMISSION_DENIED on a usage report to billing.accounts.viewer on that billing account', async () => {
-    const error = await failure(api().usageReport({ billingAccountId: 'dn2notmine0000000001', from: '2026-01-01', to: '2026-01-31', serviceIds: [] }));
+    const error = await failure(
+      api().usageReport({ billingAccountId: 'dn2notmine0000000001', from: '2026-01-01', to: '2026-01-31', serviceIds: [] }),
+    );
     expect(error.code).toBe('BILLING_PERMISSION_DENIED');
     expect(error.message).toContain('billing account dn2notmine0000000001');
     expect(error.message).toContain('billing.accounts.getReport');
@@ -141,7 +167,12 @@ describe('Billing API adapter against the in-process Billing API fake', () => {
 
   it('maps the usage API rate limit to BILLING_RATE_LIMITED without hammering it with retries', async () => {
     const limited = await startFakeBillingApi({ ...fixture, usageReportMinIntervalMs: 60_000 });
-    const billing = createBillingApi({ iamToken: () => fixture.token, endpoint: limited.endpoint, usageReportIntervalMs: 0, retryDelayMs: 1 });
+    const billing = createBillingApi({
+      iamToken: () => fixture.token,
+      endpoint: limited.endpoint,
+      usageReportIntervalMs: 0,
+      retryDelayMs: 1,
+    });
     try {
       const query = { billingAccountId: 'dn2subacc0000000001', from: '2026-01-10', to: '2026-01-10', serviceIds: [] };
       await billing.usageReport(query);
@@ -183,7 +214,9 @@ describe('Billing API adapter against the in-process Billing API fake', () => {
   });
 
   it('rejects a usage range that ends before it starts, without calling Billing', async () => {
-    const error = await failure(api().usageReport({ billingAccountId: 'dn2subacc0000000001', from: '2026-02-01', to: '2026-01-01', serviceIds: [] }));
+    const error = await failure(
+      api().usageReport({ billingAccountId: 'dn2subacc0000000001', from: '2026-02-01', to: '2026-01-01', serviceIds: [] }),
+    );
     expect(error.code).toBe('BILLING_INVALID_ARGUMENT');
     expect(fake.calls).toHaveLength(0);
   });

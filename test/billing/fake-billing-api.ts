@@ -41,7 +41,10 @@ export interface FakeBillingApi {
 }
 
 class CallFailure extends Error {
-  constructor(readonly code: status, message: string) {
+  constructor(
+    readonly code: status,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -54,11 +57,17 @@ function bearer(metadata: Metadata): string | null {
 }
 
 /** Page tokens are opaque to clients; here they carry the list and the offset. */
-function pageOf<T>(all: T[], list: string, request: { pageSize: number; pageToken: string }, maxPageSize: number): { items: T[]; nextPageToken: string } {
+function pageOf<T>(
+  all: T[],
+  list: string,
+  request: { pageSize: number; pageToken: string },
+  maxPageSize: number,
+): { items: T[]; nextPageToken: string } {
   let offset = 0;
   if (request.pageToken !== '') {
     const match = /^([a-z]+):(\d+)$/.exec(Buffer.from(request.pageToken, 'base64url').toString('utf8'));
-    if (!match || match[1] !== list || Number(match[2]) > all.length) throw new CallFailure(status.INVALID_ARGUMENT, `invalid page token "${request.pageToken}"`);
+    if (!match || match[1] !== list || Number(match[2]) > all.length)
+      throw new CallFailure(status.INVALID_ARGUMENT, `invalid page token "${request.pageToken}"`);
     offset = Number(match[2]);
   }
   if (request.pageSize < 0) throw new CallFailure(status.INVALID_ARGUMENT, 'page_size must not be negative');
@@ -87,9 +96,11 @@ function handlers(state: FakeBillingState) {
     },
     'ConsumptionCoreService.GetServiceUsageReport': (request: consumptionCoreService.UsageReportRequest) => {
       const account = state.usage[request.billingAccountId];
-      if (account === undefined) throw new CallFailure(status.PERMISSION_DENIED, `no access to billing account ${request.billingAccountId}`);
+      if (account === undefined)
+        throw new CallFailure(status.PERMISSION_DENIED, `no access to billing account ${request.billingAccountId}`);
       if (!request.startDate || !request.endDate) throw new CallFailure(status.INVALID_ARGUMENT, 'start_date and end_date are required');
-      if (request.aggregationPeriod !== commonTypes.TimeGrouping.DAY) throw new CallFailure(status.UNIMPLEMENTED, 'the fake serves DAY aggregation only');
+      if (request.aggregationPeriod !== commonTypes.TimeGrouping.DAY)
+        throw new CallFailure(status.UNIMPLEMENTED, 'the fake serves DAY aggregation only');
       // Billing reads the request dates as days; the time of day is ignored.
       const from = request.startDate.toISOString().slice(0, 10);
       const to = request.endDate.toISOString().slice(0, 10);
@@ -127,7 +138,10 @@ export async function startFakeBillingApi(data: FakeBillingData): Promise<FakeBi
         lastUsageReportAt = receivedAt;
       }
       if (authorization !== `Bearer ${state.token}`) {
-        callback({ code: status.UNAUTHENTICATED, details: authorization === null ? 'the request has no Authorization header' : 'the IAM token is invalid or expired' });
+        callback({
+          code: status.UNAUTHENTICATED,
+          details: authorization === null ? 'the request has no Authorization header' : 'the IAM token is invalid or expired',
+        });
         return;
       }
       try {
@@ -167,4 +181,3 @@ export async function startFakeBillingApi(data: FakeBillingData): Promise<FakeBi
       }),
   };
 }
-

@@ -24,7 +24,9 @@ export const fakeBillingDataSchema = z.strictObject({
       z.string(),
       z.strictObject({
         currency: z.enum(BILLING_CURRENCIES).default('RUB'),
-        rows: z.array(z.strictObject({ serviceId: z.string().min(1), serviceName: z.string(), day, cost: money, credit: money.default('0') })),
+        rows: z.array(
+          z.strictObject({ serviceId: z.string().min(1), serviceName: z.string(), day, cost: money, credit: money.default('0') }),
+        ),
       }),
     )
     .default({}),
@@ -63,7 +65,12 @@ export function serviceReportEntities(rows: UsageRow[]) {
           serviceCost += sum.cost;
           serviceCredit += sum.credit;
           // A DAY period starts at midnight Moscow time (the export's days are UTC+3 days).
-          return { timestamp: new Date(`${d}T00:00:00+03:00`), cost: dec(sum.cost), creditDetails: { credit: dec(sum.credit) }, expense: dec(sum.cost + sum.credit) };
+          return {
+            timestamp: new Date(`${d}T00:00:00+03:00`),
+            cost: dec(sum.cost),
+            creditDetails: { credit: dec(sum.credit) },
+            expense: dec(sum.cost + sum.credit),
+          };
         });
       cost += serviceCost;
       credit += serviceCredit;

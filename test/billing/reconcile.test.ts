@@ -34,7 +34,10 @@ const DATA: FakeBillingData = {
     },
   },
 };
-const EXPORT = ['billing_account_id,service_id,sku_id,date,currency,cost,credit,updated_at,service_name', `acc1,${SPEECHSENSE},sku-1,2026-02-10,RUB,100.00,0,1770000000,SpeechSense`].join('\n');
+const EXPORT = [
+  'billing_account_id,service_id,sku_id,date,currency,cost,credit,updated_at,service_name',
+  `acc1,${SPEECHSENSE},sku-1,2026-02-10,RUB,100.00,0,1770000000,SpeechSense`,
+].join('\n');
 
 let env: TestEnv;
 let fake: FakeBillingApi;
@@ -47,7 +50,12 @@ beforeEach(async () => {
   fake = await startFakeBillingApi(DATA);
   billing = createBillingApi({ iamToken: () => TOKEN, endpoint: fake.endpoint, retries: 0, usageReportIntervalMs: 0 });
   vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const runtime = async (): Promise<FunctionRuntime> => ({ store: env.store, rules: env.deps.rules, config: {} as FunctionRuntime['config'], logLevel: 'info' });
+  const runtime = async (): Promise<FunctionRuntime> => ({
+    store: env.store,
+    rules: env.deps.rules,
+    config: {} as FunctionRuntime['config'],
+    logLevel: 'info',
+  });
   const h = createOperatorHandler(runtime, { clock: env.deps.clock, billing: () => billing });
   handler = (event) => h(event, { requestId: 'req-reconcile' });
   await handler({ action: 'partner.link', partnerId: 'p1', subaccountId: 'acc1', from: '2026-02-01', actor: 'anna' });
@@ -60,14 +68,33 @@ afterEach(async () => {
   await env.cleanup();
 });
 
-const MISMATCH = { subaccountId: 'acc1', partnerId: 'p1', serviceId: SPEECHSENSE, serviceName: 'SpeechSense', day: '2026-02-11', currency: 'RUB', billing: '25.00', ingested: '0.00', difference: '-25.00' };
+const MISMATCH = {
+  subaccountId: 'acc1',
+  partnerId: 'p1',
+  serviceId: SPEECHSENSE,
+  serviceName: 'SpeechSense',
+  day: '2026-02-11',
+  currency: 'RUB',
+  billing: '25.00',
+  ingested: '0.00',
+  difference: '-25.00',
+};
 
 describe('reconcile against the Billing API fake', () => {
   it("lists Billing's totals beside the ingested ones and the differences beyond the tolerance", async () => {
     const r = await handler({ action: 'reconcile', quarter: '2026-Q1', partnerId: 'p1' });
     expect(r).toMatchObject({ ok: true });
     const result = (r as { result: Record<string, any> }).result;
-    expect(result.accounts).toEqual([{ subaccountId: 'acc1', partnerId: 'p1', from: '2026-02-01', to: '2026-03-31', totals: [{ currency: 'RUB', billing: '125.005', ingested: '100.00' }], mismatches: 1 }]);
+    expect(result.accounts).toEqual([
+      {
+        subaccountId: 'acc1',
+        partnerId: 'p1',
+        from: '2026-02-01',
+        to: '2026-03-31',
+        totals: [{ currency: 'RUB', billing: '125.005', ingested: '100.00' }],
+        mismatches: 1,
+      },
+    ]);
     expect(result.mismatches).toEqual([MISMATCH]);
     expect(result.warnings.map((w: { code: string }) => w.code)).toEqual(['BILLING_MISMATCH']);
     // Only the covered service, over the linked days of the quarter.
@@ -78,9 +105,25 @@ describe('reconcile against the Billing API fake', () => {
   it('adds BILLING_MISMATCH to a dry run with reconcile, and answers NOT_AVAILABLE without a Billing API', async () => {
     const r = await handler({ action: 'accrue', quarter: '2026-Q1', dryRun: true, reconcile: true });
     const warnings = (r as unknown as { result: { warnings: { code: string; mismatches?: unknown[] }[] } }).result.warnings;
-    expect(warnings.find((w) => w.code === 'BILLING_MISMATCH')?.mismatches).toEqual([{ subaccountId: 'acc1', partnerId: 'p1', serviceId: SPEECHSENSE, day: '2026-02-11', currency: 'RUB', billing: '25.00', ingested: '0.00', difference: '-25.00' }]);
+    expect(warnings.find((w) => w.code === 'BILLING_MISMATCH')?.mismatches).toEqual([
+      {
+        subaccountId: 'acc1',
+        partnerId: 'p1',
+        serviceId: SPEECHSENSE,
+        day: '2026-02-11',
+        currency: 'RUB',
+        billing: '25.00',
+        ingested: '0.00',
+        difference: '-25.00',
+      },
+    ]);
 
-    const noBilling = { ...env.deps, logger: createLogger({ level: 'error', write: () => {} }), localFiles: true, migrate: async () => ({ store: 'sqlite' as const, target: '', created: [], existing: [] }) };
+    const noBilling = {
+      ...env.deps,
+      logger: createLogger({ level: 'error', write: () => {} }),
+      localFiles: true,
+      migrate: async () => ({ store: 'sqlite' as const, target: '', created: [], existing: [] }),
+    };
     const refused = await runCli(['accrue', '--quarter', '2026-Q1', '--dry-run', '--reconcile'], async () => noBilling);
     expect([refused.exitCode, refused.errors]).toEqual([1, [expect.stringContaining('reconciliation needs the Billing API')]]);
   });
@@ -91,14 +134,28 @@ describe('reconcile against the Billing API fake', () => {
     // Asynchronously: the fake answers from this process's event loop, which spawnSync would block.
     const run = (...args: string[]) =>
       new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
-        execFile(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { env: { ...process.env, REBATES_STORE: `sqlite:${join(env.dir, 'rebates.db')}`, REBATES_RULES: rules, YC_IAM_TOKEN: TOKEN, BILLING_API_ENDPOINT: fake.endpoint }, encoding: 'utf8' }, (error, stdout, stderr) =>
-          error && error.code !== 1 ? reject(error) : resolve({ stdout, stderr }),
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', 'cli/main.ts', ...args],
+          {
+            env: {
+              ...process.env,
+              REBATES_STORE: `sqlite:${join(env.dir, 'rebates.db')}`,
+              REBATES_RULES: rules,
+              YC_IAM_TOKEN: TOKEN,
+              BILLING_API_ENDPOINT: fake.endpoint,
+            },
+            encoding: 'utf8',
+          },
+          (error, stdout, stderr) => (error && error.code !== 1 ? reject(error) : resolve({ stdout, stderr })),
         ),
       );
     const text = await run('reconcile', '--quarter', '2026-Q1');
     expect(text.stderr).toBe('');
     expect(text.stdout).toMatch(/acc1\s+p1\s+2026-02-01\.\.2026-03-31\s+RUB\s+125\.005\s+100\.00\s+1\n/);
-    expect(text.stdout).toMatch(/BILLING_MISMATCH: 1 difference\(s\)\n[\s\S]*acc1\s+SpeechSense\s+2026-02-11\s+RUB\s+25\.00\s+0\.00\s+-25\.00/);
+    expect(text.stdout).toMatch(
+      /BILLING_MISMATCH: 1 difference\(s\)\n[\s\S]*acc1\s+SpeechSense\s+2026-02-11\s+RUB\s+25\.00\s+0\.00\s+-25\.00/,
+    );
     const dry = await run('accrue', '--quarter', '2026-Q1', '--dry-run', '--reconcile', '--json');
     expect(JSON.parse(dry.stdout).warnings.map((w: { code: string }) => w.code)).toContain('BILLING_MISMATCH');
   }, 60_000);

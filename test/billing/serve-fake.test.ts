@@ -9,14 +9,21 @@ const repo = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('the Billing API fake in its own process (serve-fake.ts)', () => {
   it('prints {"endpoint","token"} as its first line, serves another process, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/billing/serve-fake.ts', 'test/fixtures/billing/catalog.json'], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/billing/serve-fake.ts', 'test/fixtures/billing/catalog.json'], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
       const served = JSON.parse(line) as { endpoint: string; token: string };
       expect(served.endpoint).toMatch(/^grpc:\/\/127\.0\.0\.1:\d+$/);
       const billing = createBillingApi({ iamToken: () => served.token, endpoint: served.endpoint });
       try {
-        expect((await billing.listCustomers('dn2partneracme000001')).map((c) => c.billingAccountId)).toEqual(['dn2subacc0000000001', 'dn2subacc0000000002', 'dn2subacc0000000003']);
+        expect((await billing.listCustomers('dn2partneracme000001')).map((c) => c.billingAccountId)).toEqual([
+          'dn2subacc0000000001',
+          'dn2subacc0000000002',
+          'dn2subacc0000000003',
+        ]);
       } finally {
         billing.close();
       }

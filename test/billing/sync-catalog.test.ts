@@ -15,7 +15,9 @@ import { syncCatalog } from '../../shared/usecases/sync-catalog';
 import { createTestEnv, csv, csvObject, type TestEnv } from '../support/temp-store';
 import { startFakeBillingApi, type FakeBillingApi, type FakeBillingData } from './fake-billing-api';
 
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/billing/catalog.json', import.meta.url), 'utf8')) as FakeBillingData & { services: { id: string; name: string; description: string }[] };
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/billing/catalog.json', import.meta.url), 'utf8')) as FakeBillingData & {
+  services: { id: string; name: string; description: string }[];
+};
 const TRACKER = 'dn2tracker0fake00001';
 const who = { actor: 'op-1', note: 'sync-catalog test' };
 
@@ -27,7 +29,10 @@ afterEach(async () => {
 async function billingWith(services: FakeBillingData['services']): Promise<{ fake: FakeBillingApi; billing: BillingApi }> {
   const fake = await startFakeBillingApi({ ...fixture, services });
   const billing = createBillingApi({ iamToken: () => fixture.token, endpoint: fake.endpoint, pageSize: 5 });
-  cleanups.push(() => fake.close(), () => billing.close());
+  cleanups.push(
+    () => fake.close(),
+    () => billing.close(),
+  );
   return { fake, billing };
 }
 
@@ -41,13 +46,15 @@ describe('sync-catalog against the in-process Billing API fake', () => {
     const result = await syncCatalog({ billing, rules: loadRules() });
     expect(result.billingServiceCount).toBe(14);
     expect(result.unknownRuleServices).toEqual([{ serviceId: 'dn28hpu6268356q0j8mk', under: 'data-platform', versions: ['2023-01-01'] }]);
-    expect(result.unmappedBillingServices).toEqual([
-      { id: 'dn2postbox0fake00001', name: 'Cloud Postbox', resolvesPending: null },
-      { id: 'dn2functions0fake001', name: 'Cloud Functions', resolvesPending: 'Cloud Functions' },
-      { id: 'dn2datalens0fake0001', name: 'DataLens', resolvesPending: 'DataLens' },
-      { id: 'dn2speechkit0fake001', name: 'SpeechKit', resolvesPending: 'SpeechKit' },
-      { id: TRACKER, name: 'Tracker', resolvesPending: 'Tracker' },
-    ].sort((a, b) => (a.name < b.name ? -1 : 1)));
+    expect(result.unmappedBillingServices).toEqual(
+      [
+        { id: 'dn2postbox0fake00001', name: 'Cloud Postbox', resolvesPending: null },
+        { id: 'dn2functions0fake001', name: 'Cloud Functions', resolvesPending: 'Cloud Functions' },
+        { id: 'dn2datalens0fake0001', name: 'DataLens', resolvesPending: 'DataLens' },
+        { id: 'dn2speechkit0fake001', name: 'SpeechKit', resolvesPending: 'SpeechKit' },
+        { id: TRACKER, name: 'Tracker', resolvesPending: 'Tracker' },
+      ].sort((a, b) => (a.name < b.name ? -1 : 1)),
+    );
   });
 
   it('resolves pending services by a case-insensitive name match and leaves unmatched and ambiguous ones pending', async () => {
@@ -59,9 +66,16 @@ describe('sync-catalog against the in-process Billing API fake', () => {
     const { billing } = await billingWith(services);
     const result = await syncCatalog({ billing, rules: loadRules() });
     const status = (name: string) => result.pending.find((p) => p.service === name);
-    expect(status('Tracker')).toMatchObject({ specialization: 'business-tools', status: 'resolved', matches: [{ id: TRACKER, name: '  TRACKER ' }] });
+    expect(status('Tracker')).toMatchObject({
+      specialization: 'business-tools',
+      status: 'resolved',
+      matches: [{ id: TRACKER, name: '  TRACKER ' }],
+    });
     expect(status('Cloud Functions')?.status).toBe('resolved');
-    expect(status('DataLens')).toMatchObject({ status: 'ambiguous', matches: [{ id: 'dn2datalens0fake0001' }, { id: 'dn2datalens0fake0002' }] });
+    expect(status('DataLens')).toMatchObject({
+      status: 'ambiguous',
+      matches: [{ id: 'dn2datalens0fake0001' }, { id: 'dn2datalens0fake0002' }],
+    });
     expect(status('DataLens')?.message).toMatch(/add the right id by hand/);
     expect(status('Cloud DNS')).toMatchObject({ status: 'not-found', matches: [] });
     expect(result.changes.added).toEqual([
@@ -76,7 +90,11 @@ describe('sync-catalog against the in-process Billing API fake', () => {
     const loaded = loadRules();
     const before = JSON.stringify(loaded.json);
     const result = await syncCatalog({ billing, rules: loaded });
-    const proposed = result.newRulesFile as { $comment: string; versions: { specializations: Record<string, { services: string[] }> }[]; pendingServices: { service: string }[] };
+    const proposed = result.newRulesFile as {
+      $comment: string;
+      versions: { specializations: Record<string, { services: string[] }> }[];
+      pendingServices: { service: string }[];
+    };
     expect(proposed.$comment).toBe((loaded.json as { $comment: string }).$comment);
     expect(proposed.versions[0]?.specializations['business-tools']?.services).toEqual([TRACKER]);
     expect(proposed.versions[0]?.specializations['ml-ai']?.services).toEqual(['dn2m45g7b9fhfnpqs0je', 'dn2speechkit0fake001']);
@@ -91,8 +109,17 @@ describe('sync-catalog against the in-process Billing API fake', () => {
     const { billing } = await billingWith(fixture.services);
     const json = {
       versions: [
-        { effectiveFrom: '2023-01-01', specializations: { 'ml-ai': { rate: '0.10', services: [] }, 'business-tools': { rate: '0.30', services: [] } } },
-        { effectiveFrom: '2026-01-01', specializations: { 'ml-ai': { rate: '0.10', services: ['dn2m45g7b9fhfnpqs0je'] }, 'business-tools': { rate: '0.30', services: [TRACKER] } } },
+        {
+          effectiveFrom: '2023-01-01',
+          specializations: { 'ml-ai': { rate: '0.10', services: [] }, 'business-tools': { rate: '0.30', services: [] } },
+        },
+        {
+          effectiveFrom: '2026-01-01',
+          specializations: {
+            'ml-ai': { rate: '0.10', services: ['dn2m45g7b9fhfnpqs0je'] },
+            'business-tools': { rate: '0.30', services: [TRACKER] },
+          },
+        },
       ],
       pendingServices: [
         { specialization: 'business-tools', service: 'Tracker' },
@@ -107,7 +134,11 @@ describe('sync-catalog against the in-process Billing API fake', () => {
       ['DataLens', 'unknown-specialization'],
     ]);
     expect(result.pending[1]?.message).toMatch(/already listed under ml-ai in the rules version of 2026-01-01/);
-    expect(result.changes).toEqual({ latestVersion: '2026-01-01', added: [], pendingRemoved: [{ specialization: 'business-tools', service: 'Tracker' }] });
+    expect(result.changes).toEqual({
+      latestVersion: '2026-01-01',
+      added: [],
+      pendingRemoved: [{ specialization: 'business-tools', service: 'Tracker' }],
+    });
     expect((result.newRulesFile as typeof json).pendingServices.map((p) => p.service)).toEqual(['SpeechSense', 'DataLens']);
   });
 
@@ -124,7 +155,9 @@ describe("Business Tools after Tracker's id is applied (Billing API fake + SQLit
     const env: TestEnv = createTestEnv(rules.rules);
     cleanups.push(() => env.cleanup());
     expect((await linkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc1', from: '2026-01-01', to: null, ...who })).ok).toBe(true);
-    expect((await grantSpecialization(env.deps, { partnerId: 'p1', specialization: 'business-tools', from: '2026-01-01', to: null, ...who })).ok).toBe(true);
+    expect(
+      (await grantSpecialization(env.deps, { partnerId: 'p1', specialization: 'business-tools', from: '2026-01-01', to: null, ...who })).ok,
+    ).toBe(true);
     await ingestExport(env.deps, csvObject('exports/20260115.csv', csv([['acc1', TRACKER, '2026-01-15', '1000.00', '-100.00', 1000]])));
     const result = await accrueQuarter(env.deps, { quarter: '2026-Q1', dryRun: false, ...who });
     if (!result.ok) throw new Error(result.message);

@@ -20,7 +20,10 @@ let fake: FakeBillingApi;
 let billing: BillingApi;
 let deps: SyncSubaccountsDeps;
 
-const snapshot = async () => (await env.store.program.listLinks()).map((l) => [l.partnerId, l.subaccountId, l.from, l.to, l.created.actor, l.ended?.actor ?? null]).sort();
+const snapshot = async () =>
+  (await env.store.program.listLinks())
+    .map((l) => [l.partnerId, l.subaccountId, l.from, l.to, l.created.actor, l.ended?.actor ?? null])
+    .sort();
 
 beforeEach(async () => {
   env = createTestEnv(rulesWith());
@@ -29,7 +32,11 @@ beforeEach(async () => {
   billing = createBillingApi({ iamToken: () => fixture.token, endpoint: fake.endpoint, pageSize: 2, retries: 0 });
   deps = { ...env.deps, billing };
   // acme: SUB1 (still a customer) and OLD (no customer any more); SUB3 belongs to another partner.
-  for (const [partnerId, subaccountId, from] of [['acme', SUB1, '2025-01-01'], ['acme', OLD, '2025-01-01'], ['other', SUB3, '2025-06-01']] as const) {
+  for (const [partnerId, subaccountId, from] of [
+    ['acme', SUB1, '2025-01-01'],
+    ['acme', OLD, '2025-01-01'],
+    ['other', SUB3, '2025-06-01'],
+  ] as const) {
     expect((await linkSubaccount(env.deps, { partnerId, subaccountId, from, to: null, ...setupActor })).ok).toBe(true);
   }
 });
@@ -47,7 +54,14 @@ describe('sync-subaccounts against the in-process Billing API fake', () => {
     expect([result.confirmed, result.customerCount, result.unchanged, result.outcomes]).toEqual([false, 3, [SUB1], null]);
     expect(result.changes).toEqual([
       { action: 'link', subaccountId: SUB2, customerId: 'cust-2', from: '2026-04-01', to: null, problem: null },
-      { action: 'link', subaccountId: SUB3, customerId: 'cust-3', from: '2026-04-01', to: null, problem: expect.stringContaining(`already linked to partner other from 2025-06-01`) },
+      {
+        action: 'link',
+        subaccountId: SUB3,
+        customerId: 'cust-3',
+        from: '2026-04-01',
+        to: null,
+        problem: expect.stringContaining(`already linked to partner other from 2025-06-01`),
+      },
       { action: 'unlink', subaccountId: OLD, linkId: expect.any(String), linkFrom: '2025-01-01', effective: '2026-04-01', problem: null },
     ]);
     expect(await snapshot()).toEqual(before);
@@ -87,7 +101,10 @@ describe('sync-subaccounts against the in-process Billing API fake', () => {
   it('writes nothing when Billing refuses the customer list, and says which role is missing', async () => {
     const before = await snapshot();
     fake.failNext('CustomerService.List', 'PERMISSION_DENIED');
-    const error = await syncSubaccounts(deps, { ...syncInput, confirm: true }).then(() => null, (e: unknown) => e);
+    const error = await syncSubaccounts(deps, { ...syncInput, confirm: true }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(BillingApiError);
     expect((error as BillingApiError).message).toContain('billing.accounts.partnerViewer');
     expect(await snapshot()).toEqual(before);

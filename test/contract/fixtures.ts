@@ -30,11 +30,27 @@ export function audit(actor: string, at: string, note: string): Audit {
 }
 
 export function link(id: string, partnerId: string, subaccountId: string, from: Day, to: Day | null = null): SubaccountLink {
-  return { id, partnerId, subaccountId, from, to, created: audit('op-anna', `${from}T09:00:00.000Z`, `link ${id}: contract №42, «Кириллица», 'quotes'`), ended: null };
+  return {
+    id,
+    partnerId,
+    subaccountId,
+    from,
+    to,
+    created: audit('op-anna', `${from}T09:00:00.000Z`, `link ${id}: contract №42, «Кириллица», 'quotes'`),
+    ended: null,
+  };
 }
 
 export function period(id: string, partnerId: string, specialization: string, from: Day, to: Day | null = null): SpecializationPeriod {
-  return { id, partnerId, specialization, from, to, created: audit('op-boris', `${from}T10:00:00.000Z`, `granted ${specialization}`), ended: null };
+  return {
+    id,
+    partnerId,
+    specialization,
+    from,
+    to,
+    created: audit('op-boris', `${from}T10:00:00.000Z`, `granted ${specialization}`),
+    ended: null,
+  };
 }
 
 export interface AggregateInput {
@@ -114,7 +130,12 @@ export interface EntryInput {
 }
 
 export function entry(runId: string, input: EntryInput): LedgerEntry {
-  const key = { partnerId: input.partnerId, quarter: input.quarter, specialization: input.specialization, currency: input.currency ?? 'RUB' };
+  const key = {
+    partnerId: input.partnerId,
+    quarter: input.quarter,
+    specialization: input.specialization,
+    currency: input.currency ?? 'RUB',
+  };
   return {
     id: ledgerEntryId(key, input.seq),
     ...key,
@@ -129,7 +150,17 @@ export function entry(runId: string, input: EntryInput): LedgerEntry {
 }
 
 export function run(runId: string, quarter: string, startedAt: string, entries: number, dryRun = false): AccrualRun {
-  return { runId, quarter, dryRun, rulesVersions: ['2023-01-01', '2026-01-01'], rulesDigest: `sha256:${runId}`, startedAt, actor: 'timer', note: `quarterly ${quarter}`, entries };
+  return {
+    runId,
+    quarter,
+    dryRun,
+    rulesVersions: ['2023-01-01', '2026-01-01'],
+    rulesDigest: `sha256:${runId}`,
+    startedAt,
+    actor: 'timer',
+    note: `quarterly ${quarter}`,
+    entries,
+  };
 }
 
 /** A ledger entry with its amount as an exact string. */

@@ -70,8 +70,13 @@ export function describeLedgerContract(ctx: ContractContext): void {
       const first = entry('run-1', { partnerId: 'p-1', quarter: '2026-Q1', specialization: 'ml-ai', seq: 1, amount: '100' });
       await ledger().appendRun(run('run-1', '2026-Q1', '2026-04-01T03:00:00.000Z', 1), [first]);
 
-      const clash = { ...entry('run-2', { partnerId: 'p-1', quarter: '2026-Q1', specialization: 'ml-ai', seq: 1, amount: '5' }), id: 'other-id' };
-      await expect(ledger().appendRun(run('run-2', '2026-Q1', '2026-04-02T00:00:00.000Z', 1), [clash])).rejects.toBeInstanceOf(LedgerConflictError);
+      const clash = {
+        ...entry('run-2', { partnerId: 'p-1', quarter: '2026-Q1', specialization: 'ml-ai', seq: 1, amount: '5' }),
+        id: 'other-id',
+      };
+      await expect(ledger().appendRun(run('run-2', '2026-Q1', '2026-04-02T00:00:00.000Z', 1), [clash])).rejects.toBeInstanceOf(
+        LedgerConflictError,
+      );
 
       expect((await ledger().listEntries()).map((e) => e.id)).toEqual([first.id]);
       expect((await ledger().listRuns()).map((r) => r.runId)).toEqual(['run-1']);
@@ -83,7 +88,9 @@ export function describeLedgerContract(ctx: ContractContext): void {
       const q1 = run('run-b', '2026-Q1', '2026-04-01T03:00:00.000Z', 1);
       const q4 = run('run-a', '2025-Q4', '2026-04-01T03:00:02.000Z', 0);
       const dry = run('run-c', '2026-Q1', '2026-04-02T11:00:00.000Z', 0, true);
-      await ledger().appendRun(q1, [entry('run-b', { partnerId: 'p-1', quarter: '2026-Q1', specialization: 'ml-ai', seq: 1, amount: '1' })]);
+      await ledger().appendRun(q1, [
+        entry('run-b', { partnerId: 'p-1', quarter: '2026-Q1', specialization: 'ml-ai', seq: 1, amount: '1' }),
+      ]);
       await ledger().appendRun(q4, []);
       await ledger().appendRun(dry, []);
 

@@ -61,14 +61,20 @@ export function describeProgramContract(ctx: ContractContext): void {
       const original = link('l-1', 'p-1', 'sub-a', '2026-01-01');
       await ctx.store.program.insertLink(original);
 
-      await expect(ctx.store.program.insertLink(link('l-1', 'p-9', 'sub-z', '2027-01-01'))).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+      await expect(ctx.store.program.insertLink(link('l-1', 'p-9', 'sub-z', '2027-01-01'))).rejects.toMatchObject({
+        code: 'ALREADY_EXISTS',
+      });
       expect(await ctx.store.program.listLinks()).toEqual([original]);
     });
   });
 
   describe('bulk links (insertLinks, issue 12)', () => {
     it('inserts a batch of links at once, each with its audit', async () => {
-      const batch = [link('b-1', 'p-1', 'sub-a', '2026-01-01'), link('b-2', 'p-2', 'sub-b', '2026-02-01', '2026-06-30'), link('b-3', 'p-1', 'sub-c', '2025-07-01')];
+      const batch = [
+        link('b-1', 'p-1', 'sub-a', '2026-01-01'),
+        link('b-2', 'p-2', 'sub-b', '2026-02-01', '2026-06-30'),
+        link('b-3', 'p-1', 'sub-c', '2025-07-01'),
+      ];
       await ctx.store.program.insertLinks(batch);
       expect(await ctx.store.program.listLinks()).toEqual([batch[0], batch[1], batch[2]]);
     });
@@ -76,13 +82,19 @@ export function describeProgramContract(ctx: ContractContext): void {
     it('writes nothing of a batch when one id is taken, and keeps the stored link', async () => {
       const original = link('b-2', 'p-1', 'sub-a', '2026-01-01');
       await ctx.store.program.insertLink(original);
-      const batch = [link('b-1', 'p-2', 'sub-x', '2026-01-01'), link('b-2', 'p-2', 'sub-y', '2026-01-01'), link('b-3', 'p-2', 'sub-z', '2026-01-01')];
+      const batch = [
+        link('b-1', 'p-2', 'sub-x', '2026-01-01'),
+        link('b-2', 'p-2', 'sub-y', '2026-01-01'),
+        link('b-3', 'p-2', 'sub-z', '2026-01-01'),
+      ];
       await expect(ctx.store.program.insertLinks(batch)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
       expect(await ctx.store.program.listLinks()).toEqual([original]);
     });
 
     it('writes nothing of a batch that repeats an id, and accepts an empty batch', async () => {
-      await expect(ctx.store.program.insertLinks([link('b-1', 'p-1', 'sub-a', '2026-01-01'), link('b-1', 'p-1', 'sub-b', '2026-01-01')])).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+      await expect(
+        ctx.store.program.insertLinks([link('b-1', 'p-1', 'sub-a', '2026-01-01'), link('b-1', 'p-1', 'sub-b', '2026-01-01')]),
+      ).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
       await ctx.store.program.insertLinks([]);
       expect(await ctx.store.program.listLinks()).toEqual([]);
     });

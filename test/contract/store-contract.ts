@@ -60,45 +60,57 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describeTokenContract(ctx);
     describeRulesContract(ctx, options.tamperable === false ? undefined : () => subject?.halfEndAudit);
 
-    if (options.persistent !== false) it('keeps links, periods, usage, versions, the ingest log, entries and runs across close and reopen', async () => {
-      const reopen = subject?.reopen;
-      if (reopen === undefined) throw new Error('a persistent store factory must provide reopen()');
-      const store = ctx.store;
-      await store.program.insertLink(link('l-1', 'p-1', 'sub-a', '2026-01-01'));
-      await store.program.insertSpecialization(period('s-1', 'p-1', 'ml-ai', '2026-01-01'));
-      await store.usage.applyAccountDays('k.csv', [batch('sub-a', '2026-01-02', 9, [{ cost: '0.000000001', credit: '-12345678901.123456789' }])]);
-      await store.usage.recordIngest({
-        id: 'i-1', objectKey: 'k.csv', etag: null, version: 9, rows: 1, accountDaysApplied: 1, accountDaysStale: 0,
-        status: 'applied', reason: null, startedAt: '2026-01-03T00:00:00.000Z', finishedAt: '2026-01-03T00:00:01.000Z',
+    if (options.persistent !== false)
+      it('keeps links, periods, usage, versions, the ingest log, entries and runs across close and reopen', async () => {
+        const reopen = subject?.reopen;
+        if (reopen === undefined) throw new Error('a persistent store factory must provide reopen()');
+        const store = ctx.store;
+        await store.program.insertLink(link('l-1', 'p-1', 'sub-a', '2026-01-01'));
+        await store.program.insertSpecialization(period('s-1', 'p-1', 'ml-ai', '2026-01-01'));
+        await store.usage.applyAccountDays('k.csv', [
+          batch('sub-a', '2026-01-02', 9, [{ cost: '0.000000001', credit: '-12345678901.123456789' }]),
+        ]);
+        await store.usage.recordIngest({
+          id: 'i-1',
+          objectKey: 'k.csv',
+          etag: null,
+          version: 9,
+          rows: 1,
+          accountDaysApplied: 1,
+          accountDaysStale: 0,
+          status: 'applied',
+          reason: null,
+          startedAt: '2026-01-03T00:00:00.000Z',
+          finishedAt: '2026-01-03T00:00:01.000Z',
+        });
+        const entries = [entry('run-1', { partnerId: 'p-1', quarter: '2026-Q1', specialization: 'ml-ai', seq: 1, amount: '0.01' })];
+        await store.ledger.appendRun(run('run-1', '2026-Q1', '2026-04-01T03:00:00.000Z', 1), entries);
+        const range = { from: '2026-01-01', to: '2026-12-31' };
+        const before = {
+          links: await store.program.listLinks(),
+          periods: await store.program.listSpecializations(),
+          usage: (await collect(store.usage.scanUsage(range))).map(shown),
+          versions: await store.usage.listAccountDayVersions(range),
+          log: await store.usage.listIngestLog(),
+          entries: (await store.ledger.listEntries()).map(shownEntry),
+          runs: await store.ledger.listRuns(),
+        };
+
+        await store.close();
+        active = undefined;
+        active = await reopen();
+
+        expect({
+          links: await ctx.store.program.listLinks(),
+          periods: await ctx.store.program.listSpecializations(),
+          usage: (await collect(ctx.store.usage.scanUsage(range))).map(shown),
+          versions: await ctx.store.usage.listAccountDayVersions(range),
+          log: await ctx.store.usage.listIngestLog(),
+          entries: (await ctx.store.ledger.listEntries()).map(shownEntry),
+          runs: await ctx.store.ledger.listRuns(),
+        }).toEqual(before);
+        expect(before.usage.map((a) => `${a.cost} ${a.credit}`)).toEqual(['0.000000001 -12345678901.123456789']);
+        expect(before.entries).toHaveLength(1);
       });
-      const entries = [entry('run-1', { partnerId: 'p-1', quarter: '2026-Q1', specialization: 'ml-ai', seq: 1, amount: '0.01' })];
-      await store.ledger.appendRun(run('run-1', '2026-Q1', '2026-04-01T03:00:00.000Z', 1), entries);
-      const range = { from: '2026-01-01', to: '2026-12-31' };
-      const before = {
-        links: await store.program.listLinks(),
-        periods: await store.program.listSpecializations(),
-        usage: (await collect(store.usage.scanUsage(range))).map(shown),
-        versions: await store.usage.listAccountDayVersions(range),
-        log: await store.usage.listIngestLog(),
-        entries: (await store.ledger.listEntries()).map(shownEntry),
-        runs: await store.ledger.listRuns(),
-      };
-
-      await store.close();
-      active = undefined;
-      active = await reopen();
-
-      expect({
-        links: await ctx.store.program.listLinks(),
-        periods: await ctx.store.program.listSpecializations(),
-        usage: (await collect(ctx.store.usage.scanUsage(range))).map(shown),
-        versions: await ctx.store.usage.listAccountDayVersions(range),
-        log: await ctx.store.usage.listIngestLog(),
-        entries: (await ctx.store.ledger.listEntries()).map(shownEntry),
-        runs: await ctx.store.ledger.listRuns(),
-      }).toEqual(before);
-      expect(before.usage.map((a) => `${a.cost} ${a.credit}`)).toEqual(['0.000000001 -12345678901.123456789']);
-      expect(before.entries).toHaveLength(1);
-    });
   });
 }

@@ -4,7 +4,14 @@ import { StoreError, type PortalToken } from '../../shared/ports/store';
 import { audit, type ContractContext } from './fixtures';
 
 function token(id: string, partnerId: string, at: string): PortalToken {
-  return { id, partnerId, salt: `00${id.length}f`, hash: 'ab'.repeat(32), created: audit('op-anna', at, `portal access for ${partnerId}, «Кириллица»`), revoked: null };
+  return {
+    id,
+    partnerId,
+    salt: `00${id.length}f`,
+    hash: 'ab'.repeat(32),
+    created: audit('op-anna', at, `portal access for ${partnerId}, «Кириллица»`),
+    revoked: null,
+  };
 }
 
 async function storeError(promise: Promise<unknown>): Promise<string> {

@@ -14,7 +14,10 @@ export function describeUsageContract(ctx: ContractContext): void {
   describe('account-day replacement (I1)', () => {
     it('stores the first copy of account-days and records their versions and source', async () => {
       const result = await ctx.store.usage.applyAccountDays('exports/20260105.csv', [
-        batch('acc-1', '2026-01-05', 1767600000, [{ cost: '100.25', credit: '-10' }, { skuId: 'sku-ram', cost: '3.5', credit: '0', rows: 24 }]),
+        batch('acc-1', '2026-01-05', 1767600000, [
+          { cost: '100.25', credit: '-10' },
+          { skuId: 'sku-ram', cost: '3.5', credit: '0', rows: 24 },
+        ]),
         batch('acc-2', '2026-01-05', 1767600100, [{ serviceId: STORAGE, skuId: 'sku-std', currency: 'USD', cost: '1', credit: '0' }]),
       ]);
 
@@ -29,7 +32,17 @@ export function describeUsageContract(ctx: ContractContext): void {
       expect(await usageIn(ctx.store, '2026-01-05', '2026-01-05')).toEqual([
         shown(aggregate({ accountId: 'acc-1', day: '2026-01-05', skuId: 'sku-ram', cost: '3.5', credit: '0', rows: 24 })),
         shown(aggregate({ accountId: 'acc-1', day: '2026-01-05', cost: '100.25', credit: '-10' })),
-        shown(aggregate({ accountId: 'acc-2', day: '2026-01-05', serviceId: STORAGE, skuId: 'sku-std', currency: 'USD', cost: '1', credit: '0' })),
+        shown(
+          aggregate({
+            accountId: 'acc-2',
+            day: '2026-01-05',
+            serviceId: STORAGE,
+            skuId: 'sku-std',
+            currency: 'USD',
+            cost: '1',
+            credit: '0',
+          }),
+        ),
       ]);
       expect(await versions()).toEqual(result.applied);
     });
@@ -39,7 +52,11 @@ export function describeUsageContract(ctx: ContractContext): void {
 
       const result = await ctx.store.usage.applyAccountDays('b.csv', [batch('acc-1', '2026-01-05', 100, [{ cost: '1' }])]);
 
-      expect(result).toEqual({ applied: [{ accountId: 'acc-1', day: '2026-01-05', version: 100, sourceKey: 'b.csv' }], stale: [], conflicts: [] });
+      expect(result).toEqual({
+        applied: [{ accountId: 'acc-1', day: '2026-01-05', version: 100, sourceKey: 'b.csv' }],
+        stale: [],
+        conflicts: [],
+      });
       expect((await usageIn(ctx.store, '2026-01-05', '2026-01-05')).map((a) => a.cost)).toEqual(['1']);
       expect(await versions()).toEqual([{ accountId: 'acc-1', day: '2026-01-05', version: 100, sourceKey: 'b.csv' }]);
     });
@@ -56,7 +73,16 @@ export function describeUsageContract(ctx: ContractContext): void {
       const afterReplay = (await usageIn(ctx.store, '2026-01-05', '2026-01-05')).map((a) => a.cost);
 
       expect(first.conflicts).toEqual([]);
-      expect(second.conflicts).toEqual([{ accountId: 'acc-1', day: '2026-01-05', version: 100, digest: accountDayDigest(two.rows), storedDigest: accountDayDigest(one.rows), kept: winner === '2' ? 'incoming' : 'stored' }]);
+      expect(second.conflicts).toEqual([
+        {
+          accountId: 'acc-1',
+          day: '2026-01-05',
+          version: 100,
+          digest: accountDayDigest(two.rows),
+          storedDigest: accountDayDigest(one.rows),
+          kept: winner === '2' ? 'incoming' : 'stored',
+        },
+      ]);
       expect(second.applied.length).toBe(winner === '2' ? 1 : 0);
       expect(afterAB).toEqual([winner]);
       // Re-ingesting the old file changes nothing (I1), and is reported again when it differs.
@@ -68,7 +94,13 @@ export function describeUsageContract(ctx: ContractContext): void {
       await ctx.store.usage.applyAccountDays('bad.csv', [batch('acc-1', '2026-01-05', 1767600000000, [{ cost: '5' }])]);
       const stuck = await ctx.store.usage.applyAccountDays('good.csv', [batch('acc-1', '2026-01-05', 1767600000, [{ cost: '6' }])]);
 
-      const released = await ctx.store.usage.releaseAccountDays([{ accountId: 'acc-1', day: '2026-01-05' }, { accountId: 'acc-9', day: '2026-01-05' }], 'release by op');
+      const released = await ctx.store.usage.releaseAccountDays(
+        [
+          { accountId: 'acc-1', day: '2026-01-05' },
+          { accountId: 'acc-9', day: '2026-01-05' },
+        ],
+        'release by op',
+      );
       const kept = (await usageIn(ctx.store, '2026-01-05', '2026-01-05')).map((a) => a.cost);
       const fixed = await ctx.store.usage.applyAccountDays('good.csv', [batch('acc-1', '2026-01-05', 1767600000, [{ cost: '6' }])]);
 
@@ -82,7 +114,10 @@ export function describeUsageContract(ctx: ContractContext): void {
 
     it('replaces an account-day with a newer version, dropping rows the new copy no longer has, and leaves other account-days alone', async () => {
       await ctx.store.usage.applyAccountDays('v1.csv', [
-        batch('acc-1', '2026-01-05', 100, [{ skuId: 'sku-a', cost: '1' }, { skuId: 'sku-b', cost: '2' }]),
+        batch('acc-1', '2026-01-05', 100, [
+          { skuId: 'sku-a', cost: '1' },
+          { skuId: 'sku-b', cost: '2' },
+        ]),
         batch('acc-1', '2026-01-06', 100, [{ skuId: 'sku-a', cost: '7' }]),
         batch('acc-2', '2026-01-05', 100, [{ skuId: 'sku-a', cost: '8' }]),
       ]);
@@ -106,9 +141,15 @@ export function describeUsageContract(ctx: ContractContext): void {
       await ctx.store.usage.applyAccountDays('new.csv', [batch('acc-1', '2026-01-05', 200, [{ cost: '9.99' }])]);
       const before = await usageIn(ctx.store, '2026-01-05', '2026-01-05');
 
-      const result = await ctx.store.usage.applyAccountDays('old.csv', [batch('acc-1', '2026-01-05', 199, [{ cost: '1' }, { skuId: 'sku-x' }])]);
+      const result = await ctx.store.usage.applyAccountDays('old.csv', [
+        batch('acc-1', '2026-01-05', 199, [{ cost: '1' }, { skuId: 'sku-x' }]),
+      ]);
 
-      expect(result).toEqual({ applied: [], stale: [{ accountId: 'acc-1', day: '2026-01-05', version: 199, storedVersion: 200 }], conflicts: [] });
+      expect(result).toEqual({
+        applied: [],
+        stale: [{ accountId: 'acc-1', day: '2026-01-05', version: 199, storedVersion: 200 }],
+        conflicts: [],
+      });
       expect(await usageIn(ctx.store, '2026-01-05', '2026-01-05')).toEqual(before);
       expect(await versions()).toEqual([{ accountId: 'acc-1', day: '2026-01-05', version: 200, sourceKey: 'new.csv' }]);
     });
@@ -133,7 +174,11 @@ export function describeUsageContract(ctx: ContractContext): void {
         stale: [{ accountId: 'acc-2', day: '2026-01-05', version: 250, storedVersion: 300 }],
         conflicts: [],
       });
-      expect((await usageIn(ctx.store, '2026-01-05', '2026-01-05')).map((a) => `${a.accountId} ${a.cost}`)).toEqual(['acc-1 10', 'acc-2 2', 'acc-3 30']);
+      expect((await usageIn(ctx.store, '2026-01-05', '2026-01-05')).map((a) => `${a.accountId} ${a.cost}`)).toEqual([
+        'acc-1 10',
+        'acc-2 2',
+        'acc-3 30',
+      ]);
     });
 
     it('rejects a batch holding a row of another account-day and writes nothing of the call', async () => {
@@ -148,9 +193,23 @@ export function describeUsageContract(ctx: ContractContext): void {
 
   describe('money and scans', () => {
     it('round-trips money exactly, to the last of 9 decimals and the full Decimal(22,9) range', async () => {
-      const amounts = ['12345678901.123456789', '-0.000000001', '0.000000001', '9999999999999.999999999', '-9999999999999.999999999', '0', '-1234.5', '0.1'];
+      const amounts = [
+        '12345678901.123456789',
+        '-0.000000001',
+        '0.000000001',
+        '9999999999999.999999999',
+        '-9999999999999.999999999',
+        '0',
+        '-1234.5',
+        '0.1',
+      ];
       await ctx.store.usage.applyAccountDays('money.csv', [
-        batch('acc-m', '2026-02-01', 1, amounts.map((cost, i) => ({ skuId: `sku-${i}`, cost, credit: amounts[amounts.length - 1 - i] }))),
+        batch(
+          'acc-m',
+          '2026-02-01',
+          1,
+          amounts.map((cost, i) => ({ skuId: `sku-${i}`, cost, credit: amounts[amounts.length - 1 - i] })),
+        ),
       ]);
 
       const rows = await collect(ctx.store.usage.scanUsage({ from: '2026-02-01', to: '2026-02-01' }));
@@ -183,7 +242,10 @@ export function describeUsageContract(ctx: ContractContext): void {
     });
 
     it('scans only the listed accounts, and nothing for an empty list', async () => {
-      await ctx.store.usage.applyAccountDays('f.csv', ['acc-1', 'acc-2', 'acc-3'].map((id) => batch(id, '2026-01-10', 1, [{}])));
+      await ctx.store.usage.applyAccountDays(
+        'f.csv',
+        ['acc-1', 'acc-2', 'acc-3'].map((id) => batch(id, '2026-01-10', 1, [{}])),
+      );
 
       expect((await usageIn(ctx.store, ALL.from, ALL.to, ['acc-3', 'acc-1', 'acc-x'])).map((a) => a.accountId)).toEqual(['acc-1', 'acc-3']);
       expect(await usageIn(ctx.store, ALL.from, ALL.to, [])).toEqual([]);
@@ -193,7 +255,12 @@ export function describeUsageContract(ctx: ContractContext): void {
       const days = Array.from({ length: 50 }, (_, i) => addDays('2026-01-01', i));
       const batches = days.flatMap((day) =>
         Array.from({ length: 5 }, (_, a) =>
-          batch(`acc-${a}`, day, 1, Array.from({ length: 10 }, (_, s) => ({ skuId: `sku-${s}`, cost: `${a}${s}.00000000${s}`, credit: '-0.1' }))),
+          batch(
+            `acc-${a}`,
+            day,
+            1,
+            Array.from({ length: 10 }, (_, s) => ({ skuId: `sku-${s}`, cost: `${a}${s}.00000000${s}`, credit: '-0.1' })),
+          ),
         ),
       );
       await ctx.store.usage.applyAccountDays('big.csv', batches);
@@ -201,21 +268,33 @@ export function describeUsageContract(ctx: ContractContext): void {
       const rows = await collect(ctx.store.usage.scanUsage({ from: '2026-01-01', to: '2026-12-31' }));
 
       expect(rows).toHaveLength(2500);
-      expect(rows.map((a) => `${a.day}/${a.accountId}/${a.skuId}`)).toEqual(batches.flatMap((b) => b.rows.map((a) => `${a.day}/${a.accountId}/${a.skuId}`)));
+      expect(rows.map((a) => `${a.day}/${a.accountId}/${a.skuId}`)).toEqual(
+        batches.flatMap((b) => b.rows.map((a) => `${a.day}/${a.accountId}/${a.skuId}`)),
+      );
       expect(rows.reduce((sum, a) => sum + a.cost, 0n)).toBe(batches.flatMap((b) => b.rows).reduce((sum, a) => sum + a.cost, 0n));
       const filtered = await collect(ctx.store.usage.scanUsage({ from: '2026-01-01', to: '2026-12-31' }, { accountIds: ['acc-4'] }));
       expect(filtered).toHaveLength(500);
     });
 
     it('accepts a long account filter (1500 ids) without losing order', async () => {
-      await ctx.store.usage.applyAccountDays('f.csv', ['acc-0007', 'acc-1499', 'acc-0500'].map((id) => batch(id, '2026-01-10', 1, [{}])));
+      await ctx.store.usage.applyAccountDays(
+        'f.csv',
+        ['acc-0007', 'acc-1499', 'acc-0500'].map((id) => batch(id, '2026-01-10', 1, [{}])),
+      );
       const ids = Array.from({ length: 1500 }, (_, i) => `acc-${String(i).padStart(4, '0')}`).reverse();
 
-      expect((await usageIn(ctx.store, '2026-01-10', '2026-01-10', ids)).map((a) => a.accountId)).toEqual(['acc-0007', 'acc-0500', 'acc-1499']);
+      expect((await usageIn(ctx.store, '2026-01-10', '2026-01-10', ids)).map((a) => a.accountId)).toEqual([
+        'acc-0007',
+        'acc-0500',
+        'acc-1499',
+      ]);
     });
 
     it('serves other calls while a scan is being iterated', async () => {
-      await ctx.store.usage.applyAccountDays('i.csv', ['acc-1', 'acc-2', 'acc-3'].map((id) => batch(id, '2026-01-10', 1, [{}])));
+      await ctx.store.usage.applyAccountDays(
+        'i.csv',
+        ['acc-1', 'acc-2', 'acc-3'].map((id) => batch(id, '2026-01-10', 1, [{}])),
+      );
       const seen: string[] = [];
 
       for await (const row of ctx.store.usage.scanUsage({ from: '2026-01-10', to: '2026-01-10' })) {
@@ -229,7 +308,10 @@ export function describeUsageContract(ctx: ContractContext): void {
     });
 
     it('lists account-day versions only for days inside the range', async () => {
-      await ctx.store.usage.applyAccountDays('v.csv', ['2025-12-31', '2026-01-01', '2026-03-31', '2026-04-01'].map((day) => batch('acc-1', day, 5, [{}])));
+      await ctx.store.usage.applyAccountDays(
+        'v.csv',
+        ['2025-12-31', '2026-01-01', '2026-03-31', '2026-04-01'].map((day) => batch('acc-1', day, 5, [{}])),
+      );
 
       const days = (await ctx.store.usage.listAccountDayVersions({ from: '2026-01-01', to: '2026-03-31' })).map((v) => v.day).sort();
 

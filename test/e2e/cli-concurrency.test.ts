@@ -16,7 +16,13 @@ const db = () => join(dir, 'rebates.db');
 const ENV = () => ({ ...process.env, REBATES_STORE: `sqlite:${db()}`, REBATES_RULES: '' });
 const ARGS = ['--import', 'tsx', 'cli/main.ts'];
 
-interface Run { code: number | null; stdout: string; stderr: string; startedAt: number; endedAt: number }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  startedAt: number;
+  endedAt: number;
+}
 
 function cliSync(args: string[], env: NodeJS.ProcessEnv = ENV()): Run {
   const startedAt = Date.now();
@@ -45,7 +51,8 @@ function bigExport(path: string, accounts: number, skus: number, version: number
   const lines = [HEADER];
   for (let a = 0; a < accounts; a++) {
     for (let d = 1; d <= 31; d++) {
-      for (let k = 0; k < skus; k++) lines.push(`acc-${a},${SPEECHSENSE},sku-${k},2026-01-${String(d).padStart(2, '0')},RUB,1.000000001,0,${version}`);
+      for (let k = 0; k < skus; k++)
+        lines.push(`acc-${a},${SPEECHSENSE},sku-${k},2026-01-${String(d).padStart(2, '0')},RUB,1.000000001,0,${version}`);
     }
   }
   writeFileSync(path, `${lines.join('\n')}\n`);
@@ -58,7 +65,8 @@ beforeAll(() => {
     ['partner', 'link', '--partner', 'p2', '--subaccount', 'acc-1', '--from', '2025-01-01'],
     ['specialization', 'grant', '--partner', 'p1', '--specialization', 'ml-ai', '--from', '2025-01-01'],
     ['specialization', 'grant', '--partner', 'p2', '--specialization', 'ml-ai', '--from', '2025-01-01'],
-  ]) expect(cliSync(args).code).toBe(0);
+  ])
+    expect(cliSync(args).code).toBe(0);
   bigExport(join(dir, 'jan-a.csv'), 40, 40, 1768000000);
   bigExport(join(dir, 'jan-b.csv'), 40, 40, 1768000100);
 }, 120_000);
@@ -66,9 +74,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('CLI processes on one SQLite file', () => {
   it('ingest × ingest: both finish, both are logged, the newer version is what stays', async () => {
-    const [a, b] = await Promise.all([cli(['ingest', join(dir, 'jan-a.csv'), '--json']), cli(['ingest', join(dir, 'jan-b.csv'), '--json'])]);
+    const [a, b] = await Promise.all([
+      cli(['ingest', join(dir, 'jan-a.csv'), '--json']),
+      cli(['ingest', join(dir, 'jan-b.csv'), '--json']),
+    ]);
     expect([a.code, b.code, a.stderr, b.stderr]).toEqual([0, 0, '', '']);
-    const log = JSON.parse(cliSync(['ingest-log', '--json']).stdout).entries.map((e: { objectKey: string }) => e.objectKey.split('/').pop()).sort();
+    const log = JSON.parse(cliSync(['ingest-log', '--json']).stdout)
+      .entries.map((e: { objectKey: string }) => e.objectKey.split('/').pop())
+      .sort();
     expect(log).toEqual(['jan-a.csv', 'jan-b.csv']);
     // Whatever the order, jan-b's newer version is stored for every account-day (I1).
     const versions = new Database(db(), { readonly: true }).prepare('SELECT DISTINCT version FROM account_day_versions').all();
@@ -82,7 +95,11 @@ describe('CLI processes on one SQLite file', () => {
     void ingest.then(() => (done = true));
     const reads: Run[] = [];
     while (!done || reads.length < 3) {
-      for (const args of [['balance', '--partner', 'p1', '--json'], ['statement', '--partner', 'p1', '--quarter', '2026-Q1', '--json'], ['ingest-log', '--json']]) {
+      for (const args of [
+        ['balance', '--partner', 'p1', '--json'],
+        ['statement', '--partner', 'p1', '--quarter', '2026-Q1', '--json'],
+        ['ingest-log', '--json'],
+      ]) {
         reads.push(await cli(args));
       }
     }
@@ -93,9 +110,14 @@ describe('CLI processes on one SQLite file', () => {
   }, 180_000);
 
   it('accrue × accrue: one posting, never two — the ledger holds each key once', async () => {
-    const [a, b] = await Promise.all([cli(['accrue', '--quarter', '2026-Q1', '--json']), cli(['accrue', '--quarter', '2026-Q1', '--json'])]);
+    const [a, b] = await Promise.all([
+      cli(['accrue', '--quarter', '2026-Q1', '--json']),
+      cli(['accrue', '--quarter', '2026-Q1', '--json']),
+    ]);
     expect([a.code, b.code, a.stderr, b.stderr]).toEqual([0, 0, '', '']);
-    const appended = [JSON.parse(a.stdout), JSON.parse(b.stdout)].map((d) => d.accruals.filter((x: { delta: string }) => x.delta !== '0.00').length);
+    const appended = [JSON.parse(a.stdout), JSON.parse(b.stdout)].map(
+      (d) => d.accruals.filter((x: { delta: string }) => x.delta !== '0.00').length,
+    );
     expect(appended.sort()).toEqual([0, 2]);
     // 40 skus × 31 days × 1.000000001 = 1240.00000124 per account → 124.00 each (10%).
     expect(JSON.parse(cliSync(['balance', '--partner', 'p1', '--json']).stdout).balances).toEqual([{ currency: 'RUB', amount: '124.00' }]);
@@ -104,13 +126,24 @@ describe('CLI processes on one SQLite file', () => {
 
   it('ingest × accrue: both finish, and a re-post afterwards brings the ledger to exactly the new data', async () => {
     bigExport(join(dir, 'jan-d.csv'), 40, 41, 1768000300);
-    const [ingest, accrue] = await Promise.all([cli(['ingest', join(dir, 'jan-d.csv'), '--json']), cli(['accrue', '--quarter', '2026-Q1', '--json'])]);
+    const [ingest, accrue] = await Promise.all([
+      cli(['ingest', join(dir, 'jan-d.csv'), '--json']),
+      cli(['accrue', '--quarter', '2026-Q1', '--json']),
+    ]);
     expect([ingest.code, accrue.code, ingest.stderr, accrue.stderr]).toEqual([0, 0, '', '']);
     expect(cliSync(['accrue', '--quarter', '2026-Q1']).code).toBe(0);
     const preview = JSON.parse(cliSync(['accrue', '--quarter', '2026-Q1', '--dry-run', '--json']).stdout);
     // 41 skus × 31 days × 1.000000001 = 1271.000001271 → 127.10 each, and nothing left to append.
-    expect(preview.accruals.map((a: { partnerId: string; amount: string; posted: string; delta: string }) => [a.partnerId, a.amount, a.posted, a.delta])).toEqual([
-      ['p1', '127.10', '127.10', '0.00'], ['p2', '127.10', '127.10', '0.00'],
+    expect(
+      preview.accruals.map((a: { partnerId: string; amount: string; posted: string; delta: string }) => [
+        a.partnerId,
+        a.amount,
+        a.posted,
+        a.delta,
+      ]),
+    ).toEqual([
+      ['p1', '127.10', '127.10', '0.00'],
+      ['p2', '127.10', '127.10', '0.00'],
     ]);
   }, 120_000);
 
@@ -124,7 +157,10 @@ describe('CLI processes on one SQLite file', () => {
         cli(['balance', '--partner', 'p1', '--json'], env),
       ]);
       expect(write.code).toBe(1);
-      expect(JSON.parse(write.stdout).error).toMatchObject({ code: 'STORE_BUSY', message: expect.stringMatching(/is busy: another process .* retry when it has finished/) });
+      expect(JSON.parse(write.stdout).error).toMatchObject({
+        code: 'STORE_BUSY',
+        message: expect.stringMatching(/is busy: another process .* retry when it has finished/),
+      });
       expect(read.code).toBe(0);
     } finally {
       holder.prepare('ROLLBACK').run();

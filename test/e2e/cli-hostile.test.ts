@@ -21,7 +21,8 @@ function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 const HEADER = 'billing_account_id,service_id,sku_id,date,currency,cost,credit,updated_at';
-const row = (account: string, cost: string, version = 1768100000) => `${account},dn2m45g7b9fhfnpqs0je,sku-1,2026-01-10,RUB,${cost},0,${version}`;
+const row = (account: string, cost: string, version = 1768100000) =>
+  `${account},dn2m45g7b9fhfnpqs0je,sku-1,2026-01-10,RUB,${cost},0,${version}`;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rebates-cli-hostile-'));
@@ -37,7 +38,10 @@ describe('CLI: usage errors, never a crash (class 6)', () => {
     [['statement', '--partner', 'p1', '--quarter', '0050-Q2'], /supported years/],
     [['partner', 'link', '--partner', 'p1', '--subaccount', 'acc-9', '--from', '2026-01-01', '--actor', ''], /actor is empty/],
     [['partner', 'link', '--partner', 'p1', '--subaccount', 'acc-9', '--from', '2026-01-01', '--actor', ' '], /actor is blank/],
-    [['partner', 'link', '--partner', 'p1\nerror: forged', '--subaccount', 'acc-9', '--from', '2026-01-01'], /partner id contains a control or invisible character \(U\+000A/],
+    [
+      ['partner', 'link', '--partner', 'p1\nerror: forged', '--subaccount', 'acc-9', '--from', '2026-01-01'],
+      /partner id contains a control or invisible character \(U\+000A/,
+    ],
     [['partner', 'link', '--partner', 'p1', '--subaccount', ' acc-9', '--from', '2026-01-01'], /leading or trailing spaces/],
     [['balance', '--partner', 'p1', 'extra'], /unexpected argument "extra"/],
     [['accrue', '--quarter', '2026-Q1', 'now'], /unexpected argument "now"/],
@@ -64,7 +68,9 @@ describe('CLI: stores that are not there (class 10)', () => {
   });
 
   it('refuses to create a store in a directory that does not exist, naming it', () => {
-    const r = cli(['partner', 'link', '--partner', 'p1', '--subaccount', 'acc-8', '--from', '2026-01-01'], { REBATES_STORE: `sqlite:${join(dir, 'no-such-dir', 'x.db')}` });
+    const r = cli(['partner', 'link', '--partner', 'p1', '--subaccount', 'acc-8', '--from', '2026-01-01'], {
+      REBATES_STORE: `sqlite:${join(dir, 'no-such-dir', 'x.db')}`,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/store directory .*no-such-dir does not exist/);
   });
@@ -83,11 +89,24 @@ describe('CLI: ingest of a directory with bad entries, conflicts in --json (clas
     const doc = r.json();
 
     expect(r.code).toBe(1);
-    expect(doc.files.map((f: { objectKey: string; status: string }) => [f.objectKey.split('/').pop(), f.status])).toEqual([['a.csv', 'applied'], ['b.csv', 'rejected'], ['c.csv', 'rejected'], ['d.csv', 'applied']]);
+    expect(doc.files.map((f: { objectKey: string; status: string }) => [f.objectKey.split('/').pop(), f.status])).toEqual([
+      ['a.csv', 'applied'],
+      ['b.csv', 'rejected'],
+      ['c.csv', 'rejected'],
+      ['d.csv', 'applied'],
+    ]);
     expect(doc.totals).toMatchObject({ files: 4, applied: 2, rejected: 2 });
-    expect(doc.error.details).toEqual([expect.stringMatching(/b\.csv: symbolic link loop/), expect.stringMatching(/c\.csv rejected: .*semicolon-separated/)]);
+    expect(doc.error.details).toEqual([
+      expect.stringMatching(/b\.csv: symbolic link loop/),
+      expect.stringMatching(/c\.csv rejected: .*semicolon-separated/),
+    ]);
     const log = cli(['ingest-log', '--json']).json();
-    expect(log.entries.map((e: { objectKey: string }) => e.objectKey.split('/').pop()).sort()).toEqual(['a.csv', 'b.csv', 'c.csv', 'd.csv']);
+    expect(log.entries.map((e: { objectKey: string }) => e.objectKey.split('/').pop()).sort()).toEqual([
+      'a.csv',
+      'b.csv',
+      'c.csv',
+      'd.csv',
+    ]);
   });
 
   it('reports a same-version conflict with exit 1, in --json and in the ingest log', () => {
@@ -95,7 +114,10 @@ describe('CLI: ingest of a directory with bad entries, conflicts in --json (clas
     writeFileSync(other, `${HEADER}\n${row('acc-1', '11')}\n`);
     const r = cli(['ingest', other, '--json']);
     expect(r.code).toBe(1);
-    expect(r.json().files[0]).toMatchObject({ conflicts: 1, reason: expect.stringMatching(/^CONFLICT: acc-1 2026-01-10 version 1768100000/) });
+    expect(r.json().files[0]).toMatchObject({
+      conflicts: 1,
+      reason: expect.stringMatching(/^CONFLICT: acc-1 2026-01-10 version 1768100000/),
+    });
     expect(r.json().totals.conflicts).toBe(1);
     expect(r.stderr).toMatch(/CONFLICT/);
   });

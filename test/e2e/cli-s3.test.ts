@@ -32,7 +32,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rebates-cli-s3-'));
   const good = readFileSync('test/fixtures/exports/cli/q1-usage.csv');
   await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'partner/20260114.csv', Body: good }));
-  await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'partner/20260120.csv', Body: readFileSync('test/fixtures/exports/cli/malformed.csv') }));
+  await client.send(
+    new PutObjectCommand({ Bucket: BUCKET, Key: 'partner/20260120.csv', Body: readFileSync('test/fixtures/exports/cli/malformed.csv') }),
+  );
   await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'partner/readme.txt', Body: 'not an export' }));
   await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'other/20260114.csv', Body: good }));
 }, 60_000);
@@ -46,7 +48,11 @@ describe('CLI ingest from Object Storage', () => {
   it('ingests every *.csv under the prefix, reports the malformed one and exits 1', () => {
     const r = cli('ingest', `s3://${BUCKET}/partner/`, '--json');
     expect(r.code).toBe(1);
-    expect(r.json().files.map((f: { objectKey: string; status: string; accountDaysApplied: number }) => [f.objectKey, f.status, f.accountDaysApplied])).toEqual([
+    expect(
+      r
+        .json()
+        .files.map((f: { objectKey: string; status: string; accountDaysApplied: number }) => [f.objectKey, f.status, f.accountDaysApplied]),
+    ).toEqual([
       [`s3://${BUCKET}/partner/20260114.csv`, 'applied', 7],
       [`s3://${BUCKET}/partner/20260120.csv`, 'rejected', 0],
     ]);
@@ -58,6 +64,8 @@ describe('CLI ingest from Object Storage', () => {
     cli('partner', 'link', '--partner', 'p1', '--subaccount', 'acc-1', '--from', '2025-01-01');
     cli('specialization', 'grant', '--partner', 'p1', '--specialization', 'ml-ai', '--from', '2025-01-01');
     const accrual = cli('accrue', '--quarter', '2026-Q1', '--dry-run', '--json').json();
-    expect(accrual.accruals).toEqual([{ partnerId: 'p1', specialization: 'ml-ai', currency: 'RUB', base: '123.45', amount: '12.35', posted: '0.00', delta: '12.35' }]);
+    expect(accrual.accruals).toEqual([
+      { partnerId: 'p1', specialization: 'ml-ai', currency: 'RUB', base: '123.45', amount: '12.35', posted: '0.00', delta: '12.35' },
+    ]);
   });
 });

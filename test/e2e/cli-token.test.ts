@@ -42,7 +42,10 @@ describe('token commands', () => {
     expect(await partnerOf(token)).toBe('acme');
 
     const listed = cli('token', 'list', '--partner', 'acme', '--json');
-    expect(listed.json()).toEqual({ partnerId: 'acme', tokens: [{ id, partnerId: 'acme', created: { actor: 'op-anna', at: expect.any(String), note: 'portal access' }, revoked: null }] });
+    expect(listed.json()).toEqual({
+      partnerId: 'acme',
+      tokens: [{ id, partnerId: 'acme', created: { actor: 'op-anna', at: expect.any(String), note: 'portal access' }, revoked: null }],
+    });
     expect(listed.stdout).not.toContain(token.split('.')[1]);
 
     const revoked = cli('token', 'revoke', '--partner', 'acme', '--token', id, '--actor', 'op-boris', '--note', 'leaked', '--json');

@@ -18,9 +18,18 @@ let endpoint = '';
 let form: 'host-only' | 'full' = 'host-only';
 
 function cli(...args: string[]) {
-  const ydb = form === 'full' ? { YDB_ENDPOINT: `${endpoint}/?database=/local`, YDB_DATABASE: undefined } : { YDB_ENDPOINT: endpoint, YDB_DATABASE: '/local' };
+  const ydb =
+    form === 'full'
+      ? { YDB_ENDPOINT: `${endpoint}/?database=/local`, YDB_DATABASE: undefined }
+      : { YDB_ENDPOINT: endpoint, YDB_DATABASE: '/local' };
   // REBATES_NOW: 2026-Q1 has ended (it is posted below), whatever day the tests run.
-  const env: Record<string, string | undefined> = { ...process.env, REBATES_STORE: 'ydb', ...ydb, YDB_ANONYMOUS_CREDENTIALS: '1', REBATES_NOW: '2026-04-20T09:00:00Z' };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    REBATES_STORE: 'ydb',
+    ...ydb,
+    YDB_ANONYMOUS_CREDENTIALS: '1',
+    REBATES_NOW: '2026-04-20T09:00:00Z',
+  };
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { env, encoding: 'utf8' });
   return { code: result.status, stderr: result.stderr, json: () => JSON.parse(result.stdout) };
 }
@@ -60,9 +69,14 @@ describe('CLI on the YDB store (protocol fake in a separate process)', () => {
     expect(ingest.stderr).toBe('');
     expect(ingest.json().totals).toMatchObject({ applied: 1, accountDaysApplied: 7 });
     const posted = cli('accrue', '--quarter', '2026-Q1', '--json').json();
-    expect(posted.accruals).toEqual([{ partnerId: 'p1', specialization: 'ml-ai', currency: 'RUB', base: '123.45', amount: '12.35', posted: '0.00', delta: '12.35' }]);
+    expect(posted.accruals).toEqual([
+      { partnerId: 'p1', specialization: 'ml-ai', currency: 'RUB', base: '123.45', amount: '12.35', posted: '0.00', delta: '12.35' },
+    ]);
     const again = cli('accrue', '--quarter', '2026-Q1', '--json').json();
     expect(again.accruals[0]).toMatchObject({ posted: '12.35', delta: '0.00' });
-    expect(cli('balance', '--partner', 'p1', '--json').json()).toEqual({ partnerId: 'p1', balances: [{ currency: 'RUB', amount: '12.35' }] });
+    expect(cli('balance', '--partner', 'p1', '--json').json()).toEqual({
+      partnerId: 'p1',
+      balances: [{ currency: 'RUB', amount: '12.35' }],
+    });
   });
 });

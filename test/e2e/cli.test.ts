@@ -66,7 +66,9 @@ describe('operator CLI end to end', () => {
 
     const ingest = cli('ingest', join(FIXTURES, 'q1-usage.csv'), '--json');
     expect(ingest.code).toBe(0);
-    expect(ingest.json().files).toEqual([expect.objectContaining({ status: 'applied', rows: 10, accountDaysApplied: 7, accountDaysStale: 0 })]);
+    expect(ingest.json().files).toEqual([
+      expect.objectContaining({ status: 'applied', rows: 10, accountDaysApplied: 7, accountDaysStale: 0 }),
+    ]);
 
     const preview = cli('accrue', '--quarter', '2026-Q1', '--dry-run', '--json');
     expect(preview.code).toBe(0);
@@ -75,8 +77,24 @@ describe('operator CLI end to end', () => {
     expect(doc.warnings.map((w: { code: string }) => w.code)).toEqual(expect.arrayContaining(['MISSING_EXPORT_DAYS']));
     expect(doc).toMatchObject({ quarter: '2026-Q1', dryRun: true });
     expect(doc.accruals).toEqual([
-      { partnerId: 'p1', specialization: 'infrastructure-devops', currency: 'RUB', base: '1000.00', amount: '30.00', posted: '0.00', delta: '30.00' },
-      { partnerId: 'p1', specialization: 'infrastructure-devops', currency: 'USD', base: '10.00', amount: '0.30', posted: '0.00', delta: '0.30' },
+      {
+        partnerId: 'p1',
+        specialization: 'infrastructure-devops',
+        currency: 'RUB',
+        base: '1000.00',
+        amount: '30.00',
+        posted: '0.00',
+        delta: '30.00',
+      },
+      {
+        partnerId: 'p1',
+        specialization: 'infrastructure-devops',
+        currency: 'USD',
+        base: '10.00',
+        amount: '0.30',
+        posted: '0.00',
+        delta: '0.30',
+      },
       { partnerId: 'p1', specialization: 'ml-ai', currency: 'RUB', base: '123.45', amount: '12.35', posted: '0.00', delta: '12.35' },
     ]);
     expect(cli('balance', '--partner', 'p1', '--json').json()).toEqual({ partnerId: 'p1', balances: [] });
@@ -85,14 +103,34 @@ describe('operator CLI end to end', () => {
     expect(posted.dryRun).toBe(false);
     expect(posted.accruals.map((a: { delta: string }) => a.delta)).toEqual(['30.00', '0.30', '12.35']);
     const again = cli('accrue', '--quarter', '2026-Q1', '--json').json();
-    expect(again.accruals.map((a: { posted: string; delta: string }) => [a.posted, a.delta])).toEqual([['30.00', '0.00'], ['0.30', '0.00'], ['12.35', '0.00']]);
+    expect(again.accruals.map((a: { posted: string; delta: string }) => [a.posted, a.delta])).toEqual([
+      ['30.00', '0.00'],
+      ['0.30', '0.00'],
+      ['12.35', '0.00'],
+    ]);
 
-    expect(cli('balance', '--partner', 'p1', '--json').json()).toEqual({ partnerId: 'p1', balances: [{ currency: 'RUB', amount: '42.35' }, { currency: 'USD', amount: '0.30' }] });
+    expect(cli('balance', '--partner', 'p1', '--json').json()).toEqual({
+      partnerId: 'p1',
+      balances: [
+        { currency: 'RUB', amount: '42.35' },
+        { currency: 'USD', amount: '0.30' },
+      ],
+    });
 
     const statement = cli('statement', '--partner', 'p1', '--quarter', '2026-Q1', '--json').json();
     const ml = statement.lines.find((l: { specialization: string }) => l.specialization === 'ml-ai');
     expect(ml).toMatchObject({ base: '123.45', exact: '12.345', amount: '12.35', posted: '12.35', pending: '0.00' });
-    expect(ml.details).toEqual([{ subaccountId: 'acc-1', serviceId: 'dn2m45g7b9fhfnpqs0je', serviceName: 'SpeechSense', rulesVersion: '2023-01-01', rate: '0.10', base: '123.45', rows: 7 }]);
+    expect(ml.details).toEqual([
+      {
+        subaccountId: 'acc-1',
+        serviceId: 'dn2m45g7b9fhfnpqs0je',
+        serviceName: 'SpeechSense',
+        rulesVersion: '2023-01-01',
+        rate: '0.10',
+        base: '123.45',
+        rows: 7,
+      },
+    ]);
     expect(statement.entries).toHaveLength(3);
   });
 
@@ -100,7 +138,9 @@ describe('operator CLI end to end', () => {
     useStore('tables', posted);
     const r = cli('balance', '--partner', 'p1');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(['Rebate accrual balance of p1', 'currency  amount', '--------  ------', 'RUB        42.35', 'USD         0.30', ''].join('\n'));
+    expect(r.stdout).toBe(
+      ['Rebate accrual balance of p1', 'currency  amount', '--------  ------', 'RUB        42.35', 'USD         0.30', ''].join('\n'),
+    );
   });
 
   it('rejects a malformed file whole with line numbers on stderr and a non-zero exit', () => {
@@ -119,11 +159,20 @@ describe('operator CLI end to end', () => {
     useStore('show', posted);
     expect(cli('ingest', join(FIXTURES, 'malformed.csv')).code).toBe(1);
     const show = cli('partner', 'show', '--partner', 'p1', '--json').json();
-    expect(show.links.map((l: { subaccountId: string; created: { actor: string; note: string } }) => [l.subaccountId, l.created.actor, l.created.note])).toEqual([
+    expect(
+      show.links.map((l: { subaccountId: string; created: { actor: string; note: string } }) => [
+        l.subaccountId,
+        l.created.actor,
+        l.created.note,
+      ]),
+    ).toEqual([
       ['acc-1', 'op-7', 'signed'],
       ['acc-2', expect.stringMatching(/^operator:/), ''],
     ]);
-    expect(show.specializations.map((s: { specialization: string }) => s.specialization).sort()).toEqual(['infrastructure-devops', 'ml-ai']);
+    expect(show.specializations.map((s: { specialization: string }) => s.specialization).sort()).toEqual([
+      'infrastructure-devops',
+      'ml-ai',
+    ]);
     const log = cli('ingest-log', '--json').json();
     expect(log.entries.map((e: { objectKey: string; status: string }) => [e.objectKey.split('/').pop(), e.status])).toEqual([
       ['malformed.csv', 'rejected'],

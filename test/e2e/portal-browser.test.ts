@@ -24,7 +24,16 @@ interface BrowserElement {
 }
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let dir: string;
 let server: ChildProcess;
@@ -63,12 +72,28 @@ async function api(path: string, token: string): Promise<any> {
 async function pageNumbers(page: Page) {
   return page.evaluate(() => ({
     partner: document.querySelector('[data-testid=partner-id]')?.textContent,
-    balances: [...document.querySelectorAll('.balance')].map((b) => ({ currency: b.getAttribute('data-currency'), amount: b.getAttribute('data-amount'), shown: b.querySelector('.amount')?.textContent })),
-    bars: [...document.querySelectorAll('g.quarter')].map((g) => ({
-      quarter: g.getAttribute('data-quarter'), currency: g.getAttribute('data-currency'), accrued: g.getAttribute('data-accrued'), adjusted: g.getAttribute('data-adjusted'), total: g.getAttribute('data-total'),
+    balances: [...document.querySelectorAll('.balance')].map((b) => ({
+      currency: b.getAttribute('data-currency'),
+      amount: b.getAttribute('data-amount'),
+      shown: b.querySelector('.amount')?.textContent,
     })),
-    preview: [...document.querySelectorAll('g.preview')].map((g) => ({ quarter: g.getAttribute('data-quarter'), currency: g.getAttribute('data-currency'), amount: g.getAttribute('data-amount') })),
-    breakdown: [...document.querySelectorAll('[data-testid=breakdown] tr.group')].map((r) => ({ specialization: r.getAttribute('data-specialization'), currency: r.getAttribute('data-currency'), amount: r.getAttribute('data-amount') })),
+    bars: [...document.querySelectorAll('g.quarter')].map((g) => ({
+      quarter: g.getAttribute('data-quarter'),
+      currency: g.getAttribute('data-currency'),
+      accrued: g.getAttribute('data-accrued'),
+      adjusted: g.getAttribute('data-adjusted'),
+      total: g.getAttribute('data-total'),
+    })),
+    preview: [...document.querySelectorAll('g.preview')].map((g) => ({
+      quarter: g.getAttribute('data-quarter'),
+      currency: g.getAttribute('data-currency'),
+      amount: g.getAttribute('data-amount'),
+    })),
+    breakdown: [...document.querySelectorAll('[data-testid=breakdown] tr.group')].map((r) => ({
+      specialization: r.getAttribute('data-specialization'),
+      currency: r.getAttribute('data-currency'),
+      amount: r.getAttribute('data-amount'),
+    })),
     hash: window.location.hash,
   }));
 }
@@ -78,7 +103,11 @@ const plain = (shown: string | null | undefined) => (shown ?? '').replace(/[\s\u
 
 async function expectPageEqualsApi(page: Page, partnerId: string): Promise<void> {
   const token = tokens[partnerId]!;
-  const [balance, quarters, current] = await Promise.all([api('/v1/balance', token), api('/v1/quarters', token), api('/v1/current', token)]);
+  const [balance, quarters, current] = await Promise.all([
+    api('/v1/balance', token),
+    api('/v1/quarters', token),
+    api('/v1/current', token),
+  ]);
   const latest = [...new Set<string>(quarters.quarters.map((q: { quarter: string }) => q.quarter))].sort().pop()!;
   const detail = await api(`/v1/quarters/${latest}`, token);
   await page.waitForSelector('[data-testid=breakdown] tr.group');
@@ -88,17 +117,31 @@ async function expectPageEqualsApi(page: Page, partnerId: string): Promise<void>
   expect(shown.balances.map(({ currency, amount }) => ({ currency, amount }))).toEqual(balance.balances);
   expect(shown.balances.map((b) => plain(b.shown))).toEqual(balance.balances.map((b: { amount: string }) => b.amount));
   // One chart per currency, bars in quarter order: compare in (currency, quarter) order.
-  const byCurrency = (a: { currency: string | null; quarter: string | null }, b: typeof a) => `${a.currency} ${a.quarter}`.localeCompare(`${b.currency} ${b.quarter}`);
-  expect(shown.bars).toEqual(quarters.quarters.map(({ quarter, currency, accrued, adjusted, total }: Record<string, string>) => ({ quarter, currency, accrued, adjusted, total })).sort(byCurrency));
-  expect(shown.preview).toEqual(current.totals.map((t: { currency: string; amount: string }) => ({ quarter: current.quarter, currency: t.currency, amount: t.amount })));
-  expect(shown.breakdown).toEqual(detail.lines.map(({ specialization, currency, amount }: Record<string, string>) => ({ specialization, currency, amount })));
+  const byCurrency = (a: { currency: string | null; quarter: string | null }, b: typeof a) =>
+    `${a.currency} ${a.quarter}`.localeCompare(`${b.currency} ${b.quarter}`);
+  expect(shown.bars).toEqual(
+    quarters.quarters
+      .map(({ quarter, currency, accrued, adjusted, total }: Record<string, string>) => ({ quarter, currency, accrued, adjusted, total }))
+      .sort(byCurrency),
+  );
+  expect(shown.preview).toEqual(
+    current.totals.map((t: { currency: string; amount: string }) => ({ quarter: current.quarter, currency: t.currency, amount: t.amount })),
+  );
+  expect(shown.breakdown).toEqual(
+    detail.lines.map(({ specialization, currency, amount }: Record<string, string>) => ({ specialization, currency, amount })),
+  );
   expect(shown.bars.length).toBeGreaterThan(0);
 }
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rebates-portal-e2e-'));
   ({ url, tokens } = await startPortal());
-  context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 900 } });
+  context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1280, height: 900 },
+  });
 }, 150_000);
 
 afterAll(async () => {
@@ -146,7 +189,13 @@ describe('portal page in headless Chromium', () => {
 
   it('shows the error state when the API fails, and recovers with "Try again"', async () => {
     const page = await context.newPage();
-    await page.route('**/v1/quarters', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'internal', message: 'something went wrong on our side; try again later' } }) }));
+    await page.route('**/v1/quarters', (route) =>
+      route.fulfill({
+        status: 500,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'internal', message: 'something went wrong on our side; try again later' } }),
+      }),
+    );
     await page.goto(`${url}#token=${encodeURIComponent(tokens['partner-beta']!)}`);
     await page.waitForSelector('#failure:not([hidden])');
     expect(await page.textContent('#failure-text')).toContain('something went wrong on our side');

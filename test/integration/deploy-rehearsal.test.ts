@@ -34,7 +34,9 @@ const billingData = JSON.parse(readFileSync('test/fixtures/billing/catalog.json'
 const TOKEN = billingData.token;
 /** "Now" for the functions (REBATES_NOW, for rehearsals only): 2026-Q1 has ended, whatever day the tests run. */
 const NOW = '2026-04-02T09:00:00Z';
-const timerEvent = JSON.parse(readFileSync('test/fixtures/events/timer-no-payload.json', 'utf8')) as { messages: { details: Record<string, string> }[] };
+const timerEvent = JSON.parse(readFileSync('test/fixtures/events/timer-no-payload.json', 'utf8')) as {
+  messages: { details: Record<string, string> }[];
+};
 
 let out: string;
 let zips: Record<string, string>;
@@ -46,7 +48,11 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-function run(command: string, args: string[], options: { cwd: string; env: Record<string, string> }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
     const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -77,7 +83,8 @@ describe.each(nodeRuntimes().map((r) => [r.name, r] as const))('deploy rehearsal
     client = createS3Client(loadConfig(s3.env));
     envs = await functionEnvironments((ref) => {
       if (ref.expression.endsWith('.ydb_full_endpoint')) return `${ydb.endpoint}/?database=${ydb.database}`;
-      if (ref.source === 'secret') return ref.secretKey === 'access_key_id' ? s3.accessKeyId : ref.secretKey === 'secret_access_key' ? s3.secretAccessKey : undefined;
+      if (ref.source === 'secret')
+        return ref.secretKey === 'access_key_id' ? s3.accessKeyId : ref.secretKey === 'secret_access_key' ? s3.secretAccessKey : undefined;
       return undefined;
     });
   }, 60_000);
@@ -90,7 +97,11 @@ describe.each(nodeRuntimes().map((r) => [r.name, r] as const))('deploy rehearsal
 
   /** Runs invocations in one warm instance of the function, as the runtime would. */
   // The YDB fake answers from this process: the function runs in a child, awaited asynchronously.
-  async function invoke(fn: string, events: unknown[], exportName = 'handler'): Promise<{ ok: boolean; result?: any; error?: { name: string; code?: string; message: string } }[]> {
+  async function invoke(
+    fn: string,
+    events: unknown[],
+    exportName = 'handler',
+  ): Promise<{ ok: boolean; result?: any; error?: { name: string; code?: string; message: string } }[]> {
     const dir = join(out, `${runtime.path === process.execPath ? 'n20' : 'n22'}-${fn}-${++seq}`);
     unzipInto(zips[fn]!, dir);
     expect(existsSync(join(dir, 'node_modules'))).toBe(false);
@@ -100,14 +111,24 @@ describe.each(nodeRuntimes().map((r) => [r.name, r] as const))('deploy rehearsal
     const env = { ...envs[fn]!, S3_ENDPOINT: s3.endpoint, BILLING_API_ENDPOINT: billing.endpoint, REBATES_NOW: NOW };
     const r = await run(runtime.path, [RUNNER, invocations, results, exportName], { cwd: dir, env });
     // The AWS SDK warns that Node 20 support ends soon; that warning alone is expected under Node 20.
-    const stderr = runtime.path === process.execPath ? r.stderr.replace(/^\(node:\d+\) Warning: NodeVersionSupportWarning:[\s\S]*?\(Use `node --trace-warnings[^\n]*\n/m, '') : r.stderr;
+    const stderr =
+      runtime.path === process.execPath
+        ? r.stderr.replace(/^\(node:\d+\) Warning: NodeVersionSupportWarning:[\s\S]*?\(Use `node --trace-warnings[^\n]*\n/m, '')
+        : r.stderr;
     expect(stderr, `${fn} wrote to stderr`).toBe('');
     expect(r.status, `${fn} exited with ${r.status}; stdout: ${r.stdout}`).toBe(0);
     for (const line of r.stdout.split('\n').filter(Boolean)) {
       const record = JSON.parse(line) as Record<string, unknown>;
-      expect(record).toMatchObject({ level: expect.stringMatching(/^(DEBUG|INFO|WARN|ERROR)$/), msg: expect.any(String), request_id: expect.stringMatching(new RegExp(`^${fn}-`)) });
+      expect(record).toMatchObject({
+        level: expect.stringMatching(/^(DEBUG|INFO|WARN|ERROR)$/),
+        msg: expect.any(String),
+        request_id: expect.stringMatching(new RegExp(`^${fn}-`)),
+      });
     }
-    return readFileSync(results, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    return readFileSync(results, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   }
 
   it('gives every function the full-form YDB endpoint Terraform sets', () => {
@@ -125,7 +146,10 @@ describe.each(nodeRuntimes().map((r) => [r.name, r] as const))('deploy rehearsal
       { action: 'specialization.grant', partnerId: 'p1', specialization: 'ml-ai', from: '2025-01-01', actor: 'rehearsal' },
       { action: 'partner.link', partnerId: 'p1', subaccountId: 'acc-1 ', from: '2025-01-01', actor: 'rehearsal' },
     ]);
-    expect(setup.map((r) => r.ok && r.result.ok), JSON.stringify(setup)).toEqual([true, true, true, false]);
+    expect(
+      setup.map((r) => r.ok && r.result.ok),
+      JSON.stringify(setup),
+    ).toEqual([true, true, true, false]);
     expect(setup[0]!.result.result).toMatchObject({ store: 'ydb', created: expect.arrayContaining(['ledger_entries']) });
     expect(setup[3]!.result.error.message).toMatch(/subaccountId: .*spaces/);
 
@@ -137,15 +161,24 @@ describe.each(nodeRuntimes().map((r) => [r.name, r] as const))('deploy rehearsal
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'partner/20260315.csv', Body: csv }));
     const trigger = toStorageTriggerEvent(await s3.nextEvents(1));
     const [ingested] = await invoke('ingest-usage', [trigger]);
-    expect(ingested).toMatchObject({ ok: true, result: { ok: true, items: [{ key: 'partner/20260315.csv', status: 'applied', rows: 2, accountDaysApplied: 1 }] } });
+    expect(ingested).toMatchObject({
+      ok: true,
+      result: { ok: true, items: [{ key: 'partner/20260315.csv', status: 'applied', rows: 2, accountDaysApplied: 1 }] },
+    });
 
     const named = { messages: [{ ...timerEvent.messages[0], details: { trigger_id: 'a1s-rehearsal', payload: '2026-Q1' } }] };
     const plain = { messages: [{ ...timerEvent.messages[0], details: { trigger_id: 'a1s-rehearsal' } }] };
     const [posted, again, scheduled] = await invoke('accrue-rebates', [named, named, plain]);
-    expect(posted).toMatchObject({ ok: true, result: { ok: true, quarters: [{ quarter: '2026-Q1', entriesAppended: 1, deltas: [{ currency: 'RUB', amount: '12.35' }] }] } });
+    expect(posted).toMatchObject({
+      ok: true,
+      result: { ok: true, quarters: [{ quarter: '2026-Q1', entriesAppended: 1, deltas: [{ currency: 'RUB', amount: '12.35' }] }] },
+    });
     expect(again).toMatchObject({ ok: true, result: { quarters: [{ quarter: '2026-Q1', entriesAppended: 0 }] } });
     // Without a payload the timer takes today's quarters (UTC+3, the pinned NOW): 2026-Q1, posted already, and 2025-Q4.
-    expect(scheduled!.result.quarters.map((q: { quarter: string; entriesAppended: number }) => [q.quarter, q.entriesAppended])).toEqual([['2025-Q4', 0], ['2026-Q1', 0]]);
+    expect(scheduled!.result.quarters.map((q: { quarter: string; entriesAppended: number }) => [q.quarter, q.entriesAppended])).toEqual([
+      ['2025-Q4', 0],
+      ['2026-Q1', 0],
+    ]);
     expect(quartersForTimer(new Date(NOW))).toEqual(['2025-Q4', '2026-Q1']);
 
     const read = await invoke('operator', [
@@ -156,13 +189,26 @@ describe.each(nodeRuntimes().map((r) => [r.name, r] as const))('deploy rehearsal
       { action: 'partner.erase', partnerId: 'p1' },
       { action: 'sync-catalog' },
     ]);
-    expect(read[0]).toMatchObject({ ok: true, result: { ok: true, result: { partnerId: 'p1', balances: [{ currency: 'RUB', amount: '12.35' }] } } });
-    expect(read[1]!.result.result.files).toEqual([expect.objectContaining({ objectKey: `s3://${BUCKET}/partner/20260315.csv`, status: 'applied' })]);
+    expect(read[0]).toMatchObject({
+      ok: true,
+      result: { ok: true, result: { partnerId: 'p1', balances: [{ currency: 'RUB', amount: '12.35' }] } },
+    });
+    expect(read[1]!.result.result.files).toEqual([
+      expect.objectContaining({ objectKey: `s3://${BUCKET}/partner/20260315.csv`, status: 'applied' }),
+    ]);
     expect(read[2]!.result.result.entries).toHaveLength(2);
     expect(read[3]!.result.result.entries).toEqual([expect.objectContaining({ kind: 'accrual', amount: '12.35', actor: 'timer' })]);
-    expect(read[5]!.result.result.changes.added).toContainEqual(expect.objectContaining({ specialization: 'business-tools', serviceId: 'dn2tracker0fake00001' }));
+    expect(read[5]!.result.result.changes.added).toContainEqual(
+      expect.objectContaining({ specialization: 'business-tools', serviceId: 'dn2tracker0fake00001' }),
+    );
     expect(billing.calls.at(-1)?.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(read[4]).toMatchObject({ ok: true, result: { ok: false, error: { code: 'ACTION_INVALID', message: expect.stringMatching(/unknown action "partner.erase"; valid actions: partner.link/) } } });
+    expect(read[4]).toMatchObject({
+      ok: true,
+      result: {
+        ok: false,
+        error: { code: 'ACTION_INVALID', message: expect.stringMatching(/unknown action "partner.erase"; valid actions: partner.link/) },
+      },
+    });
   }, 180_000);
 
   it('tells an operator what to set when a function runs without REBATES_STORE', () => {
@@ -171,7 +217,13 @@ describe.each(nodeRuntimes().map((r) => [r.name, r] as const))('deploy rehearsal
     unzipInto(zips['operator']!, dir);
     writeFileSync(join(dir, 'inv.json'), JSON.stringify([{ event: { action: 'balance', partnerId: 'p1' } }]));
     spawnSync(runtime.path, [RUNNER, join(dir, 'inv.json'), join(dir, 'res.jsonl')], { cwd: dir, env, encoding: 'utf8' });
-    const [result] = readFileSync(join(dir, 'res.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-    expect(result).toMatchObject({ ok: false, error: { code: 'STORE_CONFIG', message: expect.stringMatching(/set REBATES_STORE=ydb and YDB_ENDPOINT/) } });
+    const [result] = readFileSync(join(dir, 'res.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'STORE_CONFIG', message: expect.stringMatching(/set REBATES_STORE=ydb and YDB_ENDPOINT/) },
+    });
   });
 });

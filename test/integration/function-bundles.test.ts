@@ -26,19 +26,26 @@ describe('function bundles', () => {
     expect(built.length).toBeGreaterThan(0);
   });
 
-  it.each(nodeRuntimes().map((r) => [r.name, r.path] as const))('loads each bundle under %s with no node_modules, exporting handler', (_name, node) => {
-    for (const b of built) {
-      const dir = mkdtempSync(join(tmpdir(), `rebates-${b.name}-`));
-      try {
-        copyFileSync(b.bundle, join(dir, 'index.js'));
-        const probe = spawnSync(node, ['-e', "const m = require('./index.js'); process.stdout.write(typeof m.handler)"], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
-        expect(probe.stderr).toBe('');
-        expect(probe.stdout).toBe('function');
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
+  it.each(nodeRuntimes().map((r) => [r.name, r.path] as const))(
+    'loads each bundle under %s with no node_modules, exporting handler',
+    (_name, node) => {
+      for (const b of built) {
+        const dir = mkdtempSync(join(tmpdir(), `rebates-${b.name}-`));
+        try {
+          copyFileSync(b.bundle, join(dir, 'index.js'));
+          const probe = spawnSync(node, ['-e', "const m = require('./index.js'); process.stdout.write(typeof m.handler)"], {
+            cwd: dir,
+            encoding: 'utf8',
+            env: { PATH: process.env.PATH ?? '' },
+          });
+          expect(probe.stderr).toBe('');
+          expect(probe.stdout).toBe('function');
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
       }
-    }
-  });
+    },
+  );
 
   it('zips each bundle as index.js so the zip unpacks to the same bytes', () => {
     for (const b of built) {

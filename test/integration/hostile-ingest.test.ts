@@ -20,7 +20,8 @@ afterEach(async () => env.cleanup());
 
 const costs = async (e: TestEnv) => {
   const rows = [];
-  for await (const r of e.store.usage.scanUsage({ from: '2026-01-01', to: '2026-03-31' })) rows.push(`${r.accountId} ${r.day} ${r.serviceId} ${formatMoney(r.cost, 0)}`);
+  for await (const r of e.store.usage.scanUsage({ from: '2026-01-01', to: '2026-03-31' }))
+    rows.push(`${r.accountId} ${r.day} ${r.serviceId} ${formatMoney(r.cost, 0)}`);
   return rows;
 };
 
@@ -31,21 +32,35 @@ describe('a directory with bad entries (class 4)', () => {
     writeFileSync(join(dir, 'a-good.csv'), csv([['acc1', SPEECHSENSE, '2026-01-10', '10', '0', 1000]]));
     symlinkSync(join(dir, 'b-loop.csv'), join(dir, 'b-loop.csv'));
     mkdirSync(join(dir, 'c-dir.csv'));
-    writeFileSync(join(dir, 'd-overflow.csv'), csv([['acc2', SPEECHSENSE, '2026-01-10', '9999999999999', '0', 1000], ['acc2', SPEECHSENSE, '2026-01-10', '1', '0', 1000]]));
+    writeFileSync(
+      join(dir, 'd-overflow.csv'),
+      csv([
+        ['acc2', SPEECHSENSE, '2026-01-10', '9999999999999', '0', 1000],
+        ['acc2', SPEECHSENSE, '2026-01-10', '1', '0', 1000],
+      ]),
+    );
     writeFileSync(join(dir, 'e-good.csv'), csv([['acc3', SPEECHSENSE, '2026-01-11', '30', '0', 1000]]));
 
     const outcomes = [];
     for (const object of await listLocalExports(dir)) outcomes.push(await ingestExport(env.deps, object));
 
     expect(outcomes.map((o) => [o.objectKey.split('/').pop(), o.status])).toEqual([
-      ['a-good.csv', 'applied'], ['b-loop.csv', 'rejected'], ['c-dir.csv', 'rejected'], ['d-overflow.csv', 'rejected'], ['e-good.csv', 'applied'],
+      ['a-good.csv', 'applied'],
+      ['b-loop.csv', 'rejected'],
+      ['c-dir.csv', 'rejected'],
+      ['d-overflow.csv', 'rejected'],
+      ['e-good.csv', 'applied'],
     ]);
     expect(outcomes[1]!.reason).toMatch(/b-loop\.csv: symbolic link loop/);
     expect(outcomes[2]!.reason).toMatch(/c-dir\.csv: not a regular file/);
     expect(outcomes[3]!.reason).toMatch(/line 2, column cost: the sum of cost .* does not fit Decimal\(22,9\)/);
     const log = await env.store.usage.listIngestLog();
     expect(log.map((e) => [e.objectKey.split('/').pop(), e.status]).sort()).toEqual([
-      ['a-good.csv', 'applied'], ['b-loop.csv', 'rejected'], ['c-dir.csv', 'rejected'], ['d-overflow.csv', 'rejected'], ['e-good.csv', 'applied'],
+      ['a-good.csv', 'applied'],
+      ['b-loop.csv', 'rejected'],
+      ['c-dir.csv', 'rejected'],
+      ['d-overflow.csv', 'rejected'],
+      ['e-good.csv', 'applied'],
     ]);
     expect(await costs(env)).toEqual([`acc1 2026-01-10 ${SPEECHSENSE} 10`, `acc3 2026-01-11 ${SPEECHSENSE} 30`]);
   });
@@ -86,13 +101,37 @@ describe('recovering an account-day stuck behind a bad version (class 1)', () =>
   it('releases it with an audited ingest-log entry; the genuine file then replaces it', async () => {
     // Stored before versions were checked: milliseconds instead of seconds.
     const stuckVersion = plausibleVersion(1000) * 1000;
-    await env.store.usage.applyAccountDays('legacy.csv', [{ accountId: 'acc1', day: '2026-01-10', version: stuckVersion, rows: [
-      { accountId: 'acc1', day: '2026-01-10', serviceId: SPEECHSENSE, skuId: 'x', currency: 'RUB', cost: 999n * 10n ** 9n, credit: 0n, serviceName: '', skuName: '', rows: 1 },
-    ] }]);
+    await env.store.usage.applyAccountDays('legacy.csv', [
+      {
+        accountId: 'acc1',
+        day: '2026-01-10',
+        version: stuckVersion,
+        rows: [
+          {
+            accountId: 'acc1',
+            day: '2026-01-10',
+            serviceId: SPEECHSENSE,
+            skuId: 'x',
+            currency: 'RUB',
+            cost: 999n * 10n ** 9n,
+            credit: 0n,
+            serviceName: '',
+            skuName: '',
+            rows: 1,
+          },
+        ],
+      },
+    ]);
     const genuine = csvObject('genuine.csv', csv([['acc1', SPEECHSENSE, '2026-01-10', '12.5', '0', 2000]]));
     expect((await ingestExport(env.deps, genuine)).status).toBe('stale');
 
-    const released = await releaseAccountDays(env.deps, { subaccountId: 'acc1', from: '2026-01-10', to: '2026-01-10', actor: 'op-anna', note: 'ticket 17: ms version' });
+    const released = await releaseAccountDays(env.deps, {
+      subaccountId: 'acc1',
+      from: '2026-01-10',
+      to: '2026-01-10',
+      actor: 'op-anna',
+      note: 'ticket 17: ms version',
+    });
     const applied = await ingestExport(env.deps, genuine);
 
     expect(released).toMatchObject({ ok: true, released: [{ accountId: 'acc1', day: '2026-01-10', version: stuckVersion }] });
@@ -105,9 +144,16 @@ describe('recovering an account-day stuck behind a bad version (class 1)', () =>
 
   it('refuses a release without a note, of nothing stored, or with a bad id', async () => {
     const base = { subaccountId: 'acc1', from: '2026-01-10', to: '2026-01-10', actor: 'op' };
-    expect(await releaseAccountDays(env.deps, { ...base, note: ' ' })).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: expect.stringMatching(/needs --note/) });
+    expect(await releaseAccountDays(env.deps, { ...base, note: ' ' })).toMatchObject({
+      ok: false,
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/needs --note/),
+    });
     expect(await releaseAccountDays(env.deps, { ...base, note: 'x' })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
-    expect(await releaseAccountDays(env.deps, { ...base, subaccountId: 'acc 1', note: 'x' })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(await releaseAccountDays(env.deps, { ...base, subaccountId: 'acc 1', note: 'x' })).toMatchObject({
+      ok: false,
+      code: 'INVALID_INPUT',
+    });
   });
 });
 

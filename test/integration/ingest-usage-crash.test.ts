@@ -58,7 +58,9 @@ async function snapshot(path: string): Promise<Snapshot> {
     for await (const a of reader.usage.scanUsage({ from: '2026-01-01', to: '2026-12-31' })) {
       usage.push(`${a.accountId} ${a.day} ${a.skuId} ${formatMoney(a.cost)} ${formatMoney(a.credit)}`);
     }
-    const versions = (await reader.usage.listAccountDayVersions({ from: '2026-01-01', to: '2026-12-31' })).map((v) => `${v.accountId} ${v.day} ${v.version}`);
+    const versions = (await reader.usage.listAccountDayVersions({ from: '2026-01-01', to: '2026-12-31' })).map(
+      (v) => `${v.accountId} ${v.day} ${v.version}`,
+    );
     return { usage, versions };
   } finally {
     await reader.close();
@@ -154,7 +156,10 @@ describe('ingest crash safety (I3), failure injected at every write step', () =>
       const retried = await handler(triggerEvent, { requestId: `retry-${index}` });
       expect(retried.items[0], target).toMatchObject({ status: 'applied', accountDaysApplied: 3 });
       expect(await snapshot(path), target).toEqual(after);
-      expect((await store.usage.listIngestLog({ objectKey: `s3://${BUCKET}/${KEY}` })).map((e) => e.status), target).toEqual(['applied']);
+      expect(
+        (await store.usage.listIngestLog({ objectKey: `s3://${BUCKET}/${KEY}` })).map((e) => e.status),
+        target,
+      ).toEqual(['applied']);
       await store.close();
     }
   });
@@ -187,7 +192,10 @@ describe('ingest crash safety (I3), process killed at every write step', () => {
       const run = exec(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD_SCRIPT], {
         env: { ...process.env, DB: path, TARGET: target, CSV: NEW_CSV, BUCKET, KEY },
       });
-      const failure = await run.then(() => null, (e: { signal?: string; stderr?: string }) => e);
+      const failure = await run.then(
+        () => null,
+        (e: { signal?: string; stderr?: string }) => e,
+      );
       expect(failure?.signal, `${target}: ${failure?.stderr ?? 'child exited normally'}`).toBe('SIGKILL');
 
       expect(await snapshot(path), target).toEqual(target === 'record-ingest' ? after : before);

@@ -63,7 +63,9 @@ describe('ingest-usage exported handler', () => {
     ]);
     expect(items[0]!.reason).toMatch(/^cannot head s3:\/\/billing-exports\/partner\/20260329\.csv: .*ECONNREFUSED/);
     expect(lines.filter((l) => l.msg === 'export ingest failed')).toHaveLength(3);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'ERROR', msg: 'ingest-usage invocation failed', request_id: 'req-down' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'ERROR', msg: 'ingest-usage invocation failed', request_id: 'req-down' }),
+    );
   });
 
   it('returns the failed item of a manual invoke instead of throwing', async () => {
@@ -101,7 +103,9 @@ describe('ingest-usage exported handler', () => {
     vi.stubEnv('YDB_ENDPOINT', endpoint);
     vi.stubEnv('YDB_DATABASE', '/local');
     const handler = await freshHandler();
-    const error = await handler(fixture('manual-object.json'), { requestId: 'req-ydb', token: { access_token: 't1.token' } }).catch((e: unknown) => e);
+    const error = await handler(fixture('manual-object.json'), { requestId: 'req-ydb', token: { access_token: 't1.token' } }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: 'YDB_UNAVAILABLE' });
     expect((error as Error).message).toContain(`cannot reach YDB at ${endpoint}`);
   });

@@ -42,7 +42,11 @@ describe('portal-api bundle', () => {
       const script = `const m = require('./index.js');
         m.handler({ httpMethod: 'GET', url: '/v1/balance', headers: {} }, { requestId: 'r1' })
           .then((r) => process.stdout.write(JSON.stringify({ handler: typeof m.handler, authorize: typeof m.authorize, response: r })));`;
-      const probe = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', REBATES_STORE: 'ydb' } });
+      const probe = spawnSync(process.execPath, ['-e', script], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', REBATES_STORE: 'ydb' },
+      });
       const lines = probe.stdout.split('\n');
       const result = JSON.parse(lines.pop()!);
       // The cause goes to the function's log (one JSON line), not to the client.
@@ -51,7 +55,9 @@ describe('portal-api bundle', () => {
       expect(result.handler).toBe('function');
       expect(result.authorize).toBe('function');
       expect(result.response.statusCode).toBe(500);
-      expect(JSON.parse(result.response.body)).toEqual({ error: { code: 'internal', message: 'something went wrong on our side; try again later' } });
+      expect(JSON.parse(result.response.body)).toEqual({
+        error: { code: 'internal', message: 'something went wrong on our side; try again later' },
+      });
       expect(probe.stderr).toBe('');
     } finally {
       rmSync(dir, { recursive: true, force: true });

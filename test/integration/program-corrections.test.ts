@@ -29,9 +29,20 @@ describe('cancelling and ending earlier (class 8)', () => {
     await ingestExport(env.deps, csvObject('d.csv', csv([['acc1', SPEECHSENSE, '2026-01-10', '100', '0', 1000]])));
     expect((await posted()).ok).toBe(true);
 
-    const cancel = await unlinkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc1', effective: '2026-01-01', actor: 'op-2', note: 'wrong partner' });
+    const cancel = await unlinkSubaccount(env.deps, {
+      partnerId: 'p1',
+      subaccountId: 'acc1',
+      effective: '2026-01-01',
+      actor: 'op-2',
+      note: 'wrong partner',
+    });
 
-    expect(cancel).toMatchObject({ ok: true, cancelled: true, postedQuartersAffected: ['2026-Q1'], link: { from: '2026-01-01', to: '2025-12-31', ended: { actor: 'op-2', note: 'wrong partner' } } });
+    expect(cancel).toMatchObject({
+      ok: true,
+      cancelled: true,
+      postedQuartersAffected: ['2026-Q1'],
+      link: { from: '2026-01-01', to: '2025-12-31', ended: { actor: 'op-2', note: 'wrong partner' } },
+    });
     const repost = await posted();
     if (!repost.ok) throw new Error(repost.message);
     expect(repost.accruals.map((a) => formatMoney(a.delta))).toEqual(['-10.00']);
@@ -41,9 +52,21 @@ describe('cancelling and ending earlier (class 8)', () => {
 
   it('ends an ended grant earlier and keeps the first end in the audit note', async () => {
     await grantSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', from: '2026-01-01', to: null, ...who });
-    await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', effective: '2026-03-01', actor: 'op-a', note: 'lapsed' });
+    await revokeSpecialization(env.deps, {
+      partnerId: 'p1',
+      specialization: 'ml-ai',
+      effective: '2026-03-01',
+      actor: 'op-a',
+      note: 'lapsed',
+    });
 
-    const earlier = await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', effective: '2026-02-01', actor: 'op-b', note: 'lapsed in January' });
+    const earlier = await revokeSpecialization(env.deps, {
+      partnerId: 'p1',
+      specialization: 'ml-ai',
+      effective: '2026-02-01',
+      actor: 'op-b',
+      note: 'lapsed in January',
+    });
 
     expect(earlier).toMatchObject({ ok: true, cancelled: false, period: { to: '2026-01-31', ended: { actor: 'op-b' } } });
     if (!earlier.ok) return;
@@ -53,12 +76,20 @@ describe('cancelling and ending earlier (class 8)', () => {
   it('says a period already ends before the effective day instead of claiming it is not in force', async () => {
     await grantSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', from: '2026-01-01', to: '2026-01-31', ...who });
     const later = await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', effective: '2026-03-01', ...who });
-    expect(later).toMatchObject({ ok: false, code: 'ALREADY_ENDED', message: expect.stringMatching(/already ends on 2026-01-31 .*effective day up to 2026-01-31/) });
+    expect(later).toMatchObject({
+      ok: false,
+      code: 'ALREADY_ENDED',
+      message: expect.stringMatching(/already ends on 2026-01-31 .*effective day up to 2026-01-31/),
+    });
   });
 
   it('says an unknown specialization is unknown when revoking it', async () => {
-    expect(await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'quantum', effective: '2026-03-01', ...who })).toMatchObject({
-      ok: false, code: 'UNKNOWN_SPECIALIZATION', message: expect.stringMatching(/unknown specialization "quantum"/),
+    expect(
+      await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'quantum', effective: '2026-03-01', ...who }),
+    ).toMatchObject({
+      ok: false,
+      code: 'UNKNOWN_SPECIALIZATION',
+      message: expect.stringMatching(/unknown specialization "quantum"/),
     });
   });
 });
@@ -72,13 +103,24 @@ describe('input checked at the use case, for the CLI and every function (classes
     [{ actor: '' }, /actor is empty/],
     [{ actor: ' ' }, /actor is blank/],
   ])('refuses a link with %j', async (override, why) => {
-    const result = await linkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc1', from: '2026-01-01', to: null, ...who, ...override });
+    const result = await linkSubaccount(env.deps, {
+      partnerId: 'p1',
+      subaccountId: 'acc1',
+      from: '2026-01-01',
+      to: null,
+      ...who,
+      ...override,
+    });
     expect(result).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: expect.stringMatching(why) });
     expect(await env.store.program.listLinks()).toEqual([]);
   });
 
   it.each(['0000-Q1', '0099-Q4', '9999-Q4'])('refuses to accrue %s with a reason instead of a RangeError', async (quarter) => {
-    expect(await posted(quarter, { dryRun: true })).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: expect.stringMatching(/supported years/) });
+    expect(await posted(quarter, { dryRun: true })).toMatchObject({
+      ok: false,
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/supported years/),
+    });
   });
 });
 
@@ -104,14 +146,27 @@ describe('guarded postings (classes 6, 9)', () => {
     await ingestExport(env.deps, csvObject('d.csv', csv([['acc1', SPEECHSENSE, '2026-01-10', '100', '0', 1000]])));
     expect((await posted()).ok).toBe(true);
     // A new rules file without ml-ai.
-    env.deps.rules = { rules: rulesWith({ specializations: { 'data-platform': { rate: '0.05', services: [] } } }), source: 'next.json', digest: 'next' };
+    env.deps.rules = {
+      rules: rulesWith({ specializations: { 'data-platform': { rate: '0.05', services: [] } } }),
+      source: 'next.json',
+      digest: 'next',
+    };
 
     const preview = await posted('2026-Q1', { dryRun: true });
     const refused = await posted();
     const entriesBefore = (await env.store.ledger.listEntries()).length;
     const confirmed = await posted('2026-Q1', { confirm: true });
 
-    expect(preview).toMatchObject({ ok: true, reversals: [{ partnerId: 'p1', specialization: 'ml-ai', message: expect.stringMatching(/no longer define ml-ai; posting reverses the 10.00 already posted/) }] });
+    expect(preview).toMatchObject({
+      ok: true,
+      reversals: [
+        {
+          partnerId: 'p1',
+          specialization: 'ml-ai',
+          message: expect.stringMatching(/no longer define ml-ai; posting reverses the 10.00 already posted/),
+        },
+      ],
+    });
     expect(refused).toMatchObject({ ok: false, code: 'CONFIRMATION_REQUIRED', message: expect.stringMatching(/--confirm/) });
     expect(entriesBefore).toBe(1);
     expect(confirmed).toMatchObject({ ok: true, entriesAppended: 1 });

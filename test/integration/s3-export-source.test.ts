@@ -73,7 +73,10 @@ describe('S3 export source on s3rver', () => {
     const read = async () => {
       for await (const _chunk of object.open()) void _chunk;
     };
-    await expect(read()).rejects.toMatchObject({ code: 'S3_OBJECT_CHANGED', message: expect.stringContaining(`s3://${BUCKET}/race/20260331.csv changed while being read`) });
+    await expect(read()).rejects.toMatchObject({
+      code: 'S3_OBJECT_CHANGED',
+      message: expect.stringContaining(`s3://${BUCKET}/race/20260331.csv changed while being read`),
+    });
   });
 
   it('fails with the object named when it does not exist', async () => {

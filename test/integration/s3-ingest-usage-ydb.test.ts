@@ -25,7 +25,13 @@ describe('ingest-usage handler with REBATES_STORE=ydb (protocol fake) on s3rver 
     ydb = await startFakeYdb();
     server = await startS3rver({ buckets: [BUCKET] });
     client = createS3Client(loadConfig(server.env));
-    const env = { ...server.env, REBATES_STORE: 'ydb', YDB_ENDPOINT: ydb.fake.endpoint, YDB_DATABASE: ydb.fake.database, LOG_LEVEL: 'warn' };
+    const env = {
+      ...server.env,
+      REBATES_STORE: 'ydb',
+      YDB_ENDPOINT: ydb.fake.endpoint,
+      YDB_DATABASE: ydb.fake.database,
+      LOG_LEVEL: 'warn',
+    };
     for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     vi.resetModules();
@@ -54,12 +60,23 @@ describe('ingest-usage handler with REBATES_STORE=ydb (protocol fake) on s3rver 
     sent();
     const result = await handler(event, context);
     expect(result.items).toEqual([
-      { bucket: BUCKET, key: 'partner/20260310.csv', status: 'applied', rows: 2, accountDaysApplied: 1, accountDaysStale: 0, conflicts: 0, reason: null },
+      {
+        bucket: BUCKET,
+        key: 'partner/20260310.csv',
+        status: 'applied',
+        rows: 2,
+        accountDaysApplied: 1,
+        accountDaysStale: 0,
+        conflicts: 0,
+        reason: null,
+      },
     ]);
     // Every YDB call of the invocation carried its token.
     expect(sent()).toEqual(new Set(['t1.iam-token']));
     // Redelivery of the same event is harmless (I1); the warm instance uses the new invocation's token.
-    expect((await handler(event, { requestId: 'req-ydb-2', token: { ...context.token, access_token: 't1.next-token' } })).items[0]!.status).toBe('applied');
+    expect(
+      (await handler(event, { requestId: 'req-ydb-2', token: { ...context.token, access_token: 't1.next-token' } })).items[0]!.status,
+    ).toBe('applied');
     expect(sent()).toEqual(new Set(['t1.next-token']));
 
     const usage: string[] = [];

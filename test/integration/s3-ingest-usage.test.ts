@@ -34,12 +34,27 @@ describe('ingest-usage handler on Object Storage events (s3rver)', () => {
     client = createS3Client(loadConfig(server.env));
     dir = mkdtempSync(join(tmpdir(), 's3-ingest-'));
     const dbPath = join(dir, 'rebates.db');
-    for (const [key, value] of Object.entries({ ...server.env, REBATES_STORE: `sqlite:${dbPath}`, LOG_LEVEL: 'warn' })) vi.stubEnv(key, value);
+    for (const [key, value] of Object.entries({ ...server.env, REBATES_STORE: `sqlite:${dbPath}`, LOG_LEVEL: 'warn' }))
+      vi.stubEnv(key, value);
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     vi.resetModules();
     handler = (await import('../../functions/ingest-usage/handler')).handler;
     // The handler builds its store lazily; a second connection reads what it committed.
-    await handler({ messages: [{ event_metadata: { event_id: 'warm-up', event_type: 'yandex.cloud.events.storage.ObjectDelete', created_at: '2026-01-01T00:00:00Z' }, details: { bucket_id: BUCKET, object_id: 'none.csv' } }] }, { requestId: 'warm-up' });
+    await handler(
+      {
+        messages: [
+          {
+            event_metadata: {
+              event_id: 'warm-up',
+              event_type: 'yandex.cloud.events.storage.ObjectDelete',
+              created_at: '2026-01-01T00:00:00Z',
+            },
+            details: { bucket_id: BUCKET, object_id: 'none.csv' },
+          },
+        ],
+      },
+      { requestId: 'warm-up' },
+    );
     reader = createSqliteStore(dbPath);
   });
 
@@ -56,7 +71,11 @@ describe('ingest-usage handler on Object Storage events (s3rver)', () => {
   async function upload(...objects: Array<[key: string, body: string | null]>) {
     server.discardEvents();
     for (const [key, body] of objects) {
-      await client.send(body === null ? new DeleteObjectCommand({ Bucket: BUCKET, Key: key }) : new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+      await client.send(
+        body === null
+          ? new DeleteObjectCommand({ Bucket: BUCKET, Key: key })
+          : new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }),
+      );
     }
     const records = await server.nextEvents(objects.length);
     return handler(toStorageTriggerEvent(records), { requestId: `req-${++request}` });
@@ -78,7 +97,16 @@ describe('ingest-usage handler on Object Storage events (s3rver)', () => {
     const result = await upload(['partner/20260301.csv', body]);
 
     expect(result.items).toEqual([
-      { bucket: BUCKET, key: 'partner/20260301.csv', status: 'applied', rows: 2, accountDaysApplied: 1, accountDaysStale: 0, conflicts: 0, reason: null },
+      {
+        bucket: BUCKET,
+        key: 'partner/20260301.csv',
+        status: 'applied',
+        rows: 2,
+        accountDaysApplied: 1,
+        accountDaysStale: 0,
+        conflicts: 0,
+        reason: null,
+      },
     ]);
     expect(await usage('up-1')).toEqual(['2026-03-01 dn2sku-cpu-standard RUB 13.00 -2.345678901']);
     const [log] = await reader.usage.listIngestLog({ objectKey: `s3://${BUCKET}/partner/20260301.csv` });
@@ -119,11 +147,19 @@ describe('ingest-usage handler on Object Storage events (s3rver)', () => {
 
   it('versions a file without updated_at by the object last-modified time', async () => {
     const key = 'partner/20260303.csv';
-    const result = await upload([key, usageCsv([{ account: 'lm-1', day: '2026-03-03', cost: '1', credit: '0' }], { withUpdatedAt: false })]);
+    const result = await upload([
+      key,
+      usageCsv([{ account: 'lm-1', day: '2026-03-03', cost: '1', credit: '0' }], { withUpdatedAt: false }),
+    ]);
     expect(result.items[0]!.status).toBe('applied');
     const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
     expect(await reader.usage.listAccountDayVersions({ from: '2026-03-03', to: '2026-03-03' })).toEqual([
-      { accountId: 'lm-1', day: '2026-03-03', version: Math.floor(head.LastModified!.getTime() / 1000), sourceKey: `s3://${BUCKET}/${key}` },
+      {
+        accountId: 'lm-1',
+        day: '2026-03-03',
+        version: Math.floor(head.LastModified!.getTime() / 1000),
+        sourceKey: `s3://${BUCKET}/${key}`,
+      },
     ]);
   });
 
@@ -151,16 +187,27 @@ describe('ingest-usage handler on Object Storage events (s3rver)', () => {
     const costOf = (i: number) => `${i}.000000001`;
     for (let i = 0; i < count; i += 25) {
       await Promise.all(
-        keys.slice(i, i + 25).map((key, j) =>
-          client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: usageCsv([{ account: `bf-${i + j}`, day: '2026-02-01', cost: costOf(i + j), credit: '0' }]) })),
-        ),
+        keys
+          .slice(i, i + 25)
+          .map((key, j) =>
+            client.send(
+              new PutObjectCommand({
+                Bucket: BUCKET,
+                Key: key,
+                Body: usageCsv([{ account: `bf-${i + j}`, day: '2026-02-01', cost: costOf(i + j), credit: '0' }]),
+              }),
+            ),
+          ),
       );
     }
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'backfill/README.txt', Body: 'not an export' }));
     server.discardEvents();
 
     const started = Date.now();
-    const result = await handler({ bucket: BUCKET, prefix: 'backfill/' }, { requestId: 'req-backfill', getRemainingTimeInMillis: () => 600_000 - (Date.now() - started) });
+    const result = await handler(
+      { bucket: BUCKET, prefix: 'backfill/' },
+      { requestId: 'req-backfill', getRemainingTimeInMillis: () => 600_000 - (Date.now() - started) },
+    );
 
     expect(result.counts).toEqual({ applied: count, stale: 0, rejected: 0, failed: 0, ignored: 0 });
     expect(result.items.map((i) => i.key)).toEqual(keys);

@@ -13,7 +13,15 @@ import type { SubaccountLink } from '../../shared/domain/model';
 let dir: string;
 let holder: Database.Database;
 const path = () => join(dir, 'rebates.db');
-const link = (id: string): SubaccountLink => ({ id, partnerId: 'p1', subaccountId: id, from: '2026-01-01', to: null, created: { actor: 'op', at: '2026-01-01T00:00:00.000Z', note: '' }, ended: null });
+const link = (id: string): SubaccountLink => ({
+  id,
+  partnerId: 'p1',
+  subaccountId: id,
+  from: '2026-01-01',
+  to: null,
+  created: { actor: 'op', at: '2026-01-01T00:00:00.000Z', note: '' },
+  ended: null,
+});
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rebates-busy-'));
@@ -46,7 +54,10 @@ describe('SQLite writes behind another writer', () => {
     const store = createSqliteStore(path(), { busyTimeoutMs: 400 });
     try {
       expect(await store.program.listLinks()).toEqual([]);
-      await expect(store.program.insertLink(link('acc-2'))).rejects.toMatchObject({ code: 'STORE_BUSY', message: expect.stringMatching(/retry when it has finished/) });
+      await expect(store.program.insertLink(link('acc-2'))).rejects.toMatchObject({
+        code: 'STORE_BUSY',
+        message: expect.stringMatching(/retry when it has finished/),
+      });
       holder.prepare('ROLLBACK').run();
       expect(await store.program.listLinks()).toEqual([]);
     } finally {

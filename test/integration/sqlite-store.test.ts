@@ -41,7 +41,10 @@ describeStoreContract('sqlite in memory', async () => ({ store: createSqliteStor
 
 /** The three applied account-days (and one stale) the I3 tests apply over BASELINE. */
 const BASELINE: AccountDayBatch[] = [
-  batch('acc-1', '2026-01-05', 100, [{ skuId: 'sku-a', cost: '1.000000001' }, { skuId: 'sku-b', cost: '2' }]),
+  batch('acc-1', '2026-01-05', 100, [
+    { skuId: 'sku-a', cost: '1.000000001' },
+    { skuId: 'sku-b', cost: '2' },
+  ]),
   batch('acc-2', '2026-01-05', 500, [{ cost: '3' }]),
   batch('acc-3', '2026-01-06', 100, [{ cost: '4' }]),
 ];
@@ -89,7 +92,9 @@ describe('sqlite store specifics', () => {
 
   it('stores money as exact TEXT, never REAL', async () => {
     const store = openStore();
-    await store.usage.applyAccountDays('m.csv', [batch('acc-1', '2026-01-05', 1, [{ cost: '12345678901.123456789', credit: '-0.000000001' }])]);
+    await store.usage.applyAccountDays('m.csv', [
+      batch('acc-1', '2026-01-05', 1, [{ cost: '12345678901.123456789', credit: '-0.000000001' }]),
+    ]);
     await store.ledger.appendRun(run('r-1', '2026-Q1', '2026-04-01T00:00:00.000Z', 1), [
       entry('r-1', { partnerId: 'p-1', quarter: '2026-Q1', specialization: 'ml-ai', seq: 1, amount: '-0.1' }),
     ]);
@@ -97,9 +102,16 @@ describe('sqlite store specifics', () => {
     const declared = (table: string, column: string) =>
       (raw.pragma(`table_info(${table})`) as { name: string; type: string }[]).find((c) => c.name === column)?.type;
 
-    expect([declared('usage_aggregates', 'cost'), declared('usage_aggregates', 'credit'), declared('ledger_entries', 'amount')]).toEqual(['TEXT', 'TEXT', 'TEXT']);
+    expect([declared('usage_aggregates', 'cost'), declared('usage_aggregates', 'credit'), declared('ledger_entries', 'amount')]).toEqual([
+      'TEXT',
+      'TEXT',
+      'TEXT',
+    ]);
     expect(raw.prepare('SELECT typeof(cost) AS tc, typeof(credit) AS tr, cost, credit FROM usage_aggregates').get()).toEqual({
-      tc: 'text', tr: 'text', cost: '12345678901.123456789', credit: '-0.000000001',
+      tc: 'text',
+      tr: 'text',
+      cost: '12345678901.123456789',
+      credit: '-0.000000001',
     });
     expect(raw.prepare('SELECT typeof(amount) AS t, amount FROM ledger_entries').get()).toEqual({ t: 'text', amount: '-0.1' });
     raw.close();
@@ -152,7 +164,12 @@ describe('sqlite store specifics', () => {
     steps.length = 0;
     await scratch.usage.applyAccountDays('update.csv', UPDATE);
     const account = (id: string, day: string) => ['delete', 'insert', 'version'].map((s) => `${s}:${id}/${day}`);
-    expect(steps).toEqual([...account('acc-1', '2026-01-05'), ...account('acc-3', '2026-01-06'), ...account('acc-4', '2026-01-07'), 'commit']);
+    expect(steps).toEqual([
+      ...account('acc-1', '2026-01-05'),
+      ...account('acc-3', '2026-01-06'),
+      ...account('acc-4', '2026-01-07'),
+      'commit',
+    ]);
 
     let failAt: string | null = null;
     const store = openStore({
@@ -176,7 +193,11 @@ describe('sqlite store specifics', () => {
     const after = await usageState(store, path);
     expect(after.usage).toEqual(await usageIn(scratch, ALL.from, ALL.to));
     expect(after.usage.map((a) => `${a.accountId} ${a.skuId} ${a.cost}`)).toEqual([
-      'acc-1 sku-b 20.5', 'acc-2 sku-vcpu 3', 'acc-3 sku-vcpu 40', 'acc-3 sku-z -0.000000001', 'acc-4 sku-vcpu 50',
+      'acc-1 sku-b 20.5',
+      'acc-2 sku-vcpu 3',
+      'acc-3 sku-vcpu 40',
+      'acc-3 sku-z -0.000000001',
+      'acc-4 sku-vcpu 50',
     ]);
   });
 
@@ -194,7 +215,8 @@ describe('sqlite store specifics', () => {
        ]);
        await store.close();`,
     );
-    const applyInChild = (crashAt: string) => spawnSync(process.execPath, ['--import', 'tsx', child, path, crashAt], { cwd: REPO, encoding: 'utf8' });
+    const applyInChild = (crashAt: string) =>
+      spawnSync(process.execPath, ['--import', 'tsx', child, path, crashAt], { cwd: REPO, encoding: 'utf8' });
     const seed = createSqliteStore(path);
     await seed.usage.applyAccountDays('base.csv', BASELINE);
     await seed.close();
@@ -210,7 +232,9 @@ describe('sqlite store specifics', () => {
     const finished = applyInChild('never');
     expect(finished.status, finished.stderr).toBe(0);
     expect((await usageIn(reader, ALL.from, ALL.to)).map((a) => `${a.accountId} ${a.skuId} ${a.cost}`)).toEqual([
-      'acc-1 sku-b 20.5', 'acc-2 sku-vcpu 3', 'acc-3 sku-vcpu 40',
+      'acc-1 sku-b 20.5',
+      'acc-2 sku-vcpu 3',
+      'acc-3 sku-vcpu 40',
     ]);
   });
 
@@ -230,12 +254,37 @@ describe('sqlite store specifics', () => {
 
   describe('reading a corrupted row fails naming the table and the key', () => {
     const corruptions: [string, string, (store: Store) => Promise<unknown>, RegExp][] = [
-      ['a money string', "UPDATE usage_aggregates SET cost = '12,50'", (s) => collect(s.usage.scanUsage(ALL)), /usage_aggregates \(account_id="acc-1", day="2026-01-05".*cost/],
-      ['a float-formatted amount', "UPDATE ledger_entries SET amount = '1e-7'", (s) => s.ledger.listEntries(), /ledger_entries \(id="p-1\/2026-Q1\/ml-ai\/RUB\/1"\).*amount/],
+      [
+        'a money string',
+        "UPDATE usage_aggregates SET cost = '12,50'",
+        (s) => collect(s.usage.scanUsage(ALL)),
+        /usage_aggregates \(account_id="acc-1", day="2026-01-05".*cost/,
+      ],
+      [
+        'a float-formatted amount',
+        "UPDATE ledger_entries SET amount = '1e-7'",
+        (s) => s.ledger.listEntries(),
+        /ledger_entries \(id="p-1\/2026-Q1\/ml-ai\/RUB\/1"\).*amount/,
+      ],
       ['a currency', "UPDATE ledger_entries SET currency = 'EUR'", (s) => s.ledger.listEntries(), /ledger_entries .*currency/],
-      ['a day', "UPDATE subaccount_links SET from_day = '2026-02-30'", (s) => s.program.listLinks(), /subaccount_links \(id="l-1"\).*from_day/],
-      ['a version', "UPDATE account_day_versions SET version = 'x'", (s) => s.usage.listAccountDayVersions(ALL), /account_day_versions .*version/],
-      ['rules versions JSON', "UPDATE accrual_runs SET rules_versions = '[2023'", (s) => s.ledger.listRuns(), /accrual_runs \(run_id="r-1"\).*rules_versions/],
+      [
+        'a day',
+        "UPDATE subaccount_links SET from_day = '2026-02-30'",
+        (s) => s.program.listLinks(),
+        /subaccount_links \(id="l-1"\).*from_day/,
+      ],
+      [
+        'a version',
+        "UPDATE account_day_versions SET version = 'x'",
+        (s) => s.usage.listAccountDayVersions(ALL),
+        /account_day_versions .*version/,
+      ],
+      [
+        'rules versions JSON',
+        "UPDATE accrual_runs SET rules_versions = '[2023'",
+        (s) => s.ledger.listRuns(),
+        /accrual_runs \(run_id="r-1"\).*rules_versions/,
+      ],
     ];
 
     for (const [what, sql, read, message] of corruptions) {

@@ -13,7 +13,17 @@ import { configSchema, loadConfig } from '../../shared/config';
 import { functionEnvironments, terraformFunctions, type ReferenceResolver } from '../support/terraform-env';
 import { PAGE_FILES } from '../../shared/portal/page-files';
 import { extensionsIn, markedReference, renderGatewaySpec } from '../support/terraform-gateway';
-import { defaultsOnly, findResource, interpolate, loadTerraform, nestedBlocks, resourceReference, resourcesOf, variableDefault, wholeReference } from '../support/terraform-hcl';
+import {
+  defaultsOnly,
+  findResource,
+  interpolate,
+  loadTerraform,
+  nestedBlocks,
+  resourceReference,
+  resourcesOf,
+  variableDefault,
+  wholeReference,
+} from '../support/terraform-hcl';
 import { cronMonths, yandexCronProblems } from '../support/yandex-cron';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -21,7 +31,8 @@ const YDB_FULL_ENDPOINT = 'grpcs://ydb.serverless.yandexcloud.net:2135/?database
 
 /** What Terraform would put there, in the same form: a realistic stand-in per reference. */
 const realistic: ReferenceResolver = (ref) => {
-  if (ref.source === 'secret') return ref.secretKey === 'access_key_id' ? 'YCAJEexampleKeyId0000' : 'YCexampleSecretAccessKey000000000000000';
+  if (ref.source === 'secret')
+    return ref.secretKey === 'access_key_id' ? 'YCAJEexampleKeyId0000' : 'YCexampleSecretAccessKey000000000000000';
   if (ref.expression.endsWith('.ydb_full_endpoint')) return YDB_FULL_ENDPOINT;
   return undefined; // var.* → the variable's default
 };
@@ -49,7 +60,14 @@ function memberAccount(member: unknown): string | undefined {
 /** Role grants: one entry per member of every *_iam_member / *_iam_binding resource. */
 const grants = tf.resources
   .filter((r) => /_iam_(member|binding)$/.test(r.type))
-  .flatMap((r) => (r.type.endsWith('_iam_binding') ? (r.body.members as unknown[]) : [r.body.member]).map((member) => ({ resource: r, role: r.body.role, member, account: memberAccount(member) })));
+  .flatMap((r) =>
+    (r.type.endsWith('_iam_binding') ? (r.body.members as unknown[]) : [r.body.member]).map((member) => ({
+      resource: r,
+      role: r.body.role,
+      member,
+      account: memberAccount(member),
+    })),
+  );
 
 function hasGrant(type: string, targetKey: string, target: string, role: string, account: string): boolean {
   return grants.some((g) => g.resource.type === type && g.resource.body[targetKey] === target && g.role === role && g.account === account);
@@ -93,15 +111,28 @@ describe.each(functions)('function $name', (fn) => {
     expect(fn.bundle, `${fn.file}: ${fn.address} zip_filename ${String(fn.zipExpression)} must end in <function>.zip`).toBeDefined();
     const bundle = bundles.get(fn.bundle ?? '');
     if (!bundle) {
-      expect.fail(`${fn.file}: ${fn.address} deploys ${fn.bundle}.zip, but functions/${fn.bundle}/handler.ts does not exist, so npm run build makes no such zip`);
+      expect.fail(
+        `${fn.file}: ${fn.address} deploys ${fn.bundle}.zip, but functions/${fn.bundle}/handler.ts does not exist, so npm run build makes no such zip`,
+      );
     }
-    const probe = spawnSync(process.execPath, ['-e', 'const m = require(process.argv[1]); process.stdout.write(JSON.stringify(Object.fromEntries(Object.keys(m).map((k) => [k, typeof m[k]]))))', bundle], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '' },
-    });
+    const probe = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        'const m = require(process.argv[1]); process.stdout.write(JSON.stringify(Object.fromEntries(Object.keys(m).map((k) => [k, typeof m[k]]))))',
+        bundle,
+      ],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '' },
+      },
+    );
     expect(probe.stderr, `loading ${fn.bundle} bundle`).toBe('');
     const exportTypes = JSON.parse(probe.stdout) as Record<string, string>;
-    expect(exportTypes[fn.exportName ?? ''], `${fn.address} entrypoint ${String(fn.entrypoint)}; the bundle exports ${JSON.stringify(exportTypes)}`).toBe('function');
+    expect(
+      exportTypes[fn.exportName ?? ''],
+      `${fn.address} entrypoint ${String(fn.entrypoint)}; the bundle exports ${JSON.stringify(exportTypes)}`,
+    ).toBe('function');
   });
 
   it('deploys dist/functions/<bundle>.zip with user_hash = filesha256 of that zip', () => {
@@ -112,7 +143,10 @@ describe.each(functions)('function $name', (fn) => {
 
   it('sets only environment keys the config schema knows, secrets included', () => {
     const keys = [...Object.keys(fn.environment), ...fn.secrets.map((s) => String(s.environmentVariable))];
-    expect(keys.filter((k) => !schemaKeys.includes(k)), `${fn.address}: keys unknown to shared/config.ts (${schemaKeys.join(', ')})`).toEqual([]);
+    expect(
+      keys.filter((k) => !schemaKeys.includes(k)),
+      `${fn.address}: keys unknown to shared/config.ts (${schemaKeys.join(', ')})`,
+    ).toEqual([]);
   });
 
   it('gets an environment that shared/config.ts accepts as the YDB store at ydb_full_endpoint', () => {
@@ -158,9 +192,20 @@ describe('environment check', () => {
         const secretName = ref?.name ?? '';
         expect(ref?.type).toBe('yandex_lockbox_secret');
         expect(resourceReference(secret.versionId)).toEqual({ type: 'yandex_lockbox_secret_version', name: secretName, attribute: 'id' });
-        const entries = nestedBlocks(findResource(tf, 'yandex_lockbox_secret_version', secretName)?.body ?? {}, 'entries').map((e) => e.key);
+        const entries = nestedBlocks(findResource(tf, 'yandex_lockbox_secret_version', secretName)?.body ?? {}, 'entries').map(
+          (e) => e.key,
+        );
         expect(entries, `${name}: ${String(secret.environmentVariable)}`).toContain(secret.key);
-        expect(hasGrant('yandex_lockbox_secret_iam_member', 'secret_id', `\${yandex_lockbox_secret.${secretName}.id}`, 'lockbox.payloadViewer', account), `${name} may read ${secretName}`).toBe(true);
+        expect(
+          hasGrant(
+            'yandex_lockbox_secret_iam_member',
+            'secret_id',
+            `\${yandex_lockbox_secret.${secretName}.id}`,
+            'lockbox.payloadViewer',
+            account,
+          ),
+          `${name} may read ${secretName}`,
+        ).toBe(true);
       }
     }
   });
@@ -177,7 +222,10 @@ describe('triggers', () => {
       const account = resourceReference(target.service_account_id)?.name ?? '';
       expect(fnRef?.type, `${trigger.file}: ${trigger.name}`).toBe('yandex_function');
       expect(findResource(tf, 'yandex_function', fnRef?.name ?? ''), `${trigger.name} → ${String(target.id)}`).toBeDefined();
-      expect(hasGrant('yandex_function_iam_member', 'function_id', String(target.id), 'functions.functionInvoker', account), `${trigger.name}: ${account} invokes ${fnRef?.name}`).toBe(true);
+      expect(
+        hasGrant('yandex_function_iam_member', 'function_id', String(target.id), 'functions.functionInvoker', account),
+        `${trigger.name}: ${account} invokes ${fnRef?.name}`,
+      ).toBe(true);
       // Platform limits: 1..5 retries, 10..60 s apart.
       const attempts = Number(interpolate(tf, String(target.retry_attempts), defaultsOnly(tf)));
       const interval = Number(interpolate(tf, String(target.retry_interval), defaultsOnly(tf)));
@@ -192,7 +240,12 @@ describe('triggers', () => {
     const trigger = triggers.find((t) => nestedBlocks(t.body, 'object_storage').length === 1);
     const storage = nestedBlocks(trigger?.body ?? {}, 'object_storage')[0] ?? {};
     expect(nestedBlocks(trigger?.body ?? {}, 'function')[0]?.id).toBe('${yandex_function.ingest_usage.id}');
-    expect(storage).toMatchObject({ bucket_id: '${yandex_storage_bucket.exports.bucket}', prefix: '${var.export_prefix}', create: true, update: true });
+    expect(storage).toMatchObject({
+      bucket_id: '${yandex_storage_bucket.exports.bucket}',
+      prefix: '${var.export_prefix}',
+      create: true,
+      update: true,
+    });
     const batchSize = Number(interpolate(tf, String(storage.batch_size), defaultsOnly(tf)));
     expect(batchSize).toBeGreaterThanOrEqual(1);
     expect(batchSize).toBeLessThanOrEqual(10);
@@ -202,7 +255,9 @@ describe('triggers', () => {
     expect(queue).toMatchObject({ type: 'yandex_message_queue', attribute: 'arn' });
     expect(findResource(tf, 'yandex_message_queue', queue?.name ?? '')).toBeDefined();
     const writer = resourceReference(dlq.service_account_id)?.name;
-    expect(grants.some((g) => g.resource.type === 'yandex_resourcemanager_folder_iam_member' && g.role === 'ymq.writer' && g.account === writer)).toBe(true);
+    expect(
+      grants.some((g) => g.resource.type === 'yandex_resourcemanager_folder_iam_member' && g.role === 'ymq.writer' && g.account === writer),
+    ).toBe(true);
   });
 
   it('runs accrue-rebates on a Yandex 6-field UTC cron with one day field "?", quarterly by default, with a payload', () => {
@@ -224,9 +279,15 @@ describe('triggers', () => {
 describe('access', () => {
   it('grants no admin, editor or owner role, and on the folder only Message Queue roles (YMQ has no per-queue bindings)', () => {
     expect(grants.length).toBeGreaterThan(5);
-    expect(grants.filter((g) => ['admin', 'editor', 'owner'].includes(String(g.role))).map((g) => `${g.resource.type}.${g.resource.name}`)).toEqual([]);
+    expect(
+      grants.filter((g) => ['admin', 'editor', 'owner'].includes(String(g.role))).map((g) => `${g.resource.type}.${g.resource.name}`),
+    ).toEqual([]);
     const broad = grants.filter((g) => /^yandex_(resourcemanager|organizationmanager|billing)_/.test(g.resource.type));
-    expect(broad.filter((g) => g.resource.type !== 'yandex_resourcemanager_folder_iam_member' || !String(g.role).startsWith('ymq.')).map((g) => `${g.resource.name}: ${String(g.role)}`)).toEqual([]);
+    expect(
+      broad
+        .filter((g) => g.resource.type !== 'yandex_resourcemanager_folder_iam_member' || !String(g.role).startsWith('ymq.'))
+        .map((g) => `${g.resource.name}: ${String(g.role)}`),
+    ).toEqual([]);
   });
 
   it('grants roles only to service accounts declared here, never to all users', () => {
@@ -264,16 +325,25 @@ describe('API Gateway', () => {
       expect(fn, path).toMatchObject({ type: 'yandex_function', attribute: 'id' });
       expect(findResource(tf, 'yandex_function', fn?.name ?? ''), path).toBeDefined();
       const account = markedReference(value.service_account_id)?.name ?? '';
-      expect(hasGrant('yandex_function_iam_member', 'function_id', `\${yandex_function.${fn?.name}.id}`, 'functions.functionInvoker', account), `${path}: ${account} invokes ${fn?.name}`).toBe(true);
+      expect(
+        hasGrant('yandex_function_iam_member', 'function_id', `\${yandex_function.${fn?.name}.id}`, 'functions.functionInvoker', account),
+        `${path}: ${account} invokes ${fn?.name}`,
+      ).toBe(true);
     }
   });
 
   it('serves the page at / and the API at /v1/{proxy+} from portal-api with payload 0.1', () => {
     const { paths } = render();
     const page = paths['/']?.get?.['x-yc-apigateway-integration'] as Record<string, unknown> | undefined;
-    const api = paths['/v1/{proxy+}']?.['x-yc-apigateway-any-method']?.['x-yc-apigateway-integration'] as Record<string, unknown> | undefined;
+    const api = paths['/v1/{proxy+}']?.['x-yc-apigateway-any-method']?.['x-yc-apigateway-integration'] as
+      | Record<string, unknown>
+      | undefined;
     for (const integration of [page, api]) {
-      expect(integration).toMatchObject({ type: 'cloud_functions', payload_format_version: '0.1', function_id: 'ref:yandex_function.portal_api.id' });
+      expect(integration).toMatchObject({
+        type: 'cloud_functions',
+        payload_format_version: '0.1',
+        function_id: 'ref:yandex_function.portal_api.id',
+      });
     }
   });
 
@@ -281,7 +351,10 @@ describe('API Gateway', () => {
     const { paths } = render();
     for (const { url } of PAGE_FILES) {
       const route = paths[url]?.get;
-      expect(route?.['x-yc-apigateway-integration'], `${url} is routed`).toMatchObject({ function_id: 'ref:yandex_function.portal_api.id', payload_format_version: '0.1' });
+      expect(route?.['x-yc-apigateway-integration'], `${url} is routed`).toMatchObject({
+        function_id: 'ref:yandex_function.portal_api.id',
+        payload_format_version: '0.1',
+      });
       expect(route?.security, `${url} loads without a token`).toBeUndefined();
     }
   });
@@ -290,7 +363,10 @@ describe('API Gateway', () => {
     const { spec, paths } = render();
     const security = paths['/v1/{proxy+}']?.['x-yc-apigateway-any-method']?.security as Record<string, unknown>[] | undefined;
     const schemeName = Object.keys(security?.[0] ?? {})[0] ?? '';
-    const schemes = ((spec.components as Record<string, unknown> | undefined)?.securitySchemes ?? {}) as Record<string, Record<string, unknown>>;
+    const schemes = ((spec.components as Record<string, unknown> | undefined)?.securitySchemes ?? {}) as Record<
+      string,
+      Record<string, unknown>
+    >;
     const authorizer = schemes[schemeName]?.['x-yc-apigateway-authorizer'] as Record<string, unknown> | undefined;
     expect(authorizer?.type, `security scheme "${schemeName}"`).toBe('function');
     const fn = functions.find((f) => f.address === `yandex_function.${markedReference(authorizer?.function_id)?.name}`);
@@ -301,7 +377,17 @@ describe('API Gateway', () => {
 
 describe('outputs', () => {
   it('give an operator the function ids and names, bucket, YDB endpoint, portal URL, dead-letter queue and invoke examples', () => {
-    expect(Object.keys(tf.outputs)).toEqual(expect.arrayContaining(['function_ids', 'function_names', 'export_bucket', 'ydb_full_endpoint', 'portal_url', 'dead_letter_queue_url', 'invoke_examples']));
+    expect(Object.keys(tf.outputs)).toEqual(
+      expect.arrayContaining([
+        'function_ids',
+        'function_names',
+        'export_bucket',
+        'ydb_full_endpoint',
+        'portal_url',
+        'dead_letter_queue_url',
+        'invoke_examples',
+      ]),
+    );
     const examples = (tf.outputs.invoke_examples?.value ?? {}) as Record<string, string>;
     expect(Object.values(examples).some((e) => e.startsWith('yc serverless function invoke ${yandex_function.'))).toBe(true);
     expect(wholeReference(tf.outputs.ydb_full_endpoint?.value)).toBe('yandex_ydb_database_serverless.rebates.ydb_full_endpoint');

@@ -20,15 +20,51 @@ if (skipReason) console.info(`[ydb-store] skipping the store contract against a 
 
 /** Test-only statements: emptiness checks and wipes of the adapter's tables (no parameters; the protocol fake knows them too). */
 const TABLE_CHECKS: [string, string, string][] = [
-  ['subaccount_links', '-- name: test_count_subaccount_links\nSELECT COUNT(*) AS n FROM subaccount_links;', '-- name: test_wipe_subaccount_links\nDELETE FROM subaccount_links;'],
-  ['specialization_periods', '-- name: test_count_specialization_periods\nSELECT COUNT(*) AS n FROM specialization_periods;', '-- name: test_wipe_specialization_periods\nDELETE FROM specialization_periods;'],
-  ['usage_aggregates', '-- name: test_count_usage_aggregates\nSELECT COUNT(*) AS n FROM usage_aggregates;', '-- name: test_wipe_usage_aggregates\nDELETE FROM usage_aggregates;'],
-  ['account_day_versions', '-- name: test_count_account_day_versions\nSELECT COUNT(*) AS n FROM account_day_versions;', '-- name: test_wipe_account_day_versions\nDELETE FROM account_day_versions;'],
-  ['ingest_log', '-- name: test_count_ingest_log\nSELECT COUNT(*) AS n FROM ingest_log;', '-- name: test_wipe_ingest_log\nDELETE FROM ingest_log;'],
-  ['ledger_entries', '-- name: test_count_ledger_entries\nSELECT COUNT(*) AS n FROM ledger_entries;', '-- name: test_wipe_ledger_entries\nDELETE FROM ledger_entries;'],
-  ['accrual_runs', '-- name: test_count_accrual_runs\nSELECT COUNT(*) AS n FROM accrual_runs;', '-- name: test_wipe_accrual_runs\nDELETE FROM accrual_runs;'],
-  ['portal_tokens', '-- name: test_count_portal_tokens\nSELECT COUNT(*) AS n FROM portal_tokens;', '-- name: test_wipe_portal_tokens\nDELETE FROM portal_tokens;'],
-  ['applies_in_progress', '-- name: test_count_applies_in_progress\nSELECT COUNT(*) AS n FROM applies_in_progress;', '-- name: test_wipe_applies_in_progress\nDELETE FROM applies_in_progress;'],
+  [
+    'subaccount_links',
+    '-- name: test_count_subaccount_links\nSELECT COUNT(*) AS n FROM subaccount_links;',
+    '-- name: test_wipe_subaccount_links\nDELETE FROM subaccount_links;',
+  ],
+  [
+    'specialization_periods',
+    '-- name: test_count_specialization_periods\nSELECT COUNT(*) AS n FROM specialization_periods;',
+    '-- name: test_wipe_specialization_periods\nDELETE FROM specialization_periods;',
+  ],
+  [
+    'usage_aggregates',
+    '-- name: test_count_usage_aggregates\nSELECT COUNT(*) AS n FROM usage_aggregates;',
+    '-- name: test_wipe_usage_aggregates\nDELETE FROM usage_aggregates;',
+  ],
+  [
+    'account_day_versions',
+    '-- name: test_count_account_day_versions\nSELECT COUNT(*) AS n FROM account_day_versions;',
+    '-- name: test_wipe_account_day_versions\nDELETE FROM account_day_versions;',
+  ],
+  [
+    'ingest_log',
+    '-- name: test_count_ingest_log\nSELECT COUNT(*) AS n FROM ingest_log;',
+    '-- name: test_wipe_ingest_log\nDELETE FROM ingest_log;',
+  ],
+  [
+    'ledger_entries',
+    '-- name: test_count_ledger_entries\nSELECT COUNT(*) AS n FROM ledger_entries;',
+    '-- name: test_wipe_ledger_entries\nDELETE FROM ledger_entries;',
+  ],
+  [
+    'accrual_runs',
+    '-- name: test_count_accrual_runs\nSELECT COUNT(*) AS n FROM accrual_runs;',
+    '-- name: test_wipe_accrual_runs\nDELETE FROM accrual_runs;',
+  ],
+  [
+    'portal_tokens',
+    '-- name: test_count_portal_tokens\nSELECT COUNT(*) AS n FROM portal_tokens;',
+    '-- name: test_wipe_portal_tokens\nDELETE FROM portal_tokens;',
+  ],
+  [
+    'applies_in_progress',
+    '-- name: test_count_applies_in_progress\nSELECT COUNT(*) AS n FROM applies_in_progress;',
+    '-- name: test_wipe_applies_in_progress\nDELETE FROM applies_in_progress;',
+  ],
 ];
 
 async function tablesWithRows(driver: YdbDriver): Promise<string[]> {
@@ -61,7 +97,9 @@ describe.skipIf(skipReason !== undefined)(`real YDB at ${endpoint ?? '(skipped: 
     await migrateYdb(driver);
     const filled = await tablesWithRows(driver);
     if (filled.length > 0 && process.env['YDB_CONTRACT_WIPE'] !== '1') {
-      throw new Error(`refusing to run: ${filled.join(', ')} hold data and every contract test empties the tables. Use a disposable database, or set YDB_CONTRACT_WIPE=1 if this one is.`);
+      throw new Error(
+        `refusing to run: ${filled.join(', ')} hold data and every contract test empties the tables. Use a disposable database, or set YDB_CONTRACT_WIPE=1 if this one is.`,
+      );
     }
   }, 120_000);
 

@@ -15,11 +15,13 @@ const COLUMNS = ['billing_account_id', 'service_id', 'sku_id', 'date', 'currency
 type Col = (typeof COLUMNS)[number];
 
 const amount = (max: number, nonPositive = false) =>
-  fc.tuple(fc.integer({ min: 0, max }), fc.integer({ min: 0, max: 999_999_999 }), fc.integer({ min: 0, max: 9 }), fc.boolean()).map(([units, nanos, digits, negative]) => {
-    const fraction = String(nanos).padStart(9, '0').slice(0, digits);
-    const text = digits === 0 ? String(units) : `${units}.${fraction}`;
-    return (nonPositive || negative) && text !== '0' ? `-${text}` : text;
-  });
+  fc
+    .tuple(fc.integer({ min: 0, max }), fc.integer({ min: 0, max: 999_999_999 }), fc.integer({ min: 0, max: 9 }), fc.boolean())
+    .map(([units, nanos, digits, negative]) => {
+      const fraction = String(nanos).padStart(9, '0').slice(0, digits);
+      const text = digits === 0 ? String(units) : `${units}.${fraction}`;
+      return (nonPositive || negative) && text !== '0' ? `-${text}` : text;
+    });
 
 const rowArb = fc.record({
   account: fc.constantFrom('acc-1', 'acc-2', 'dn2xyz', 'счёт-3'),
@@ -43,8 +45,15 @@ function quote(value: string, always: boolean): string {
 function toCsv(rows: Row[], order: Col[], crlf: boolean, quoteAll: boolean): string {
   const eol = crlf ? '\r\n' : '\n';
   const cells = (r: Row): Record<Col, string> => ({
-    billing_account_id: r.account, service_id: r.service, sku_id: r.sku, date: r.day, currency: currencyOf(r),
-    cost: r.cost, credit: r.credit, updated_at: String(r.updatedAt), sku_name: r.skuName,
+    billing_account_id: r.account,
+    service_id: r.service,
+    sku_id: r.sku,
+    date: r.day,
+    currency: currencyOf(r),
+    cost: r.cost,
+    credit: r.credit,
+    updated_at: String(r.updatedAt),
+    sku_name: r.skuName,
   });
   return [order.join(','), ...rows.map((r) => order.map((c) => quote(cells(r)[c], quoteAll)).join(','))].join(eol) + eol;
 }
@@ -85,14 +94,23 @@ describe('export parser properties', () => {
   it('aggregates random valid exports exactly like an independent decimal.js reference, in any chunking, column order and quoting', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(rowArb, { minLength: 0, maxLength: 40 }), fc.shuffledSubarray([...COLUMNS], { minLength: COLUMNS.length }), fc.boolean(), fc.boolean(),
+        fc.array(rowArb, { minLength: 0, maxLength: 40 }),
+        fc.shuffledSubarray([...COLUMNS], { minLength: COLUMNS.length }),
+        fc.boolean(),
+        fc.boolean(),
         fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 5 }),
         async (rows, order, crlf, quoteAll, sizes) => {
           const bytes = Buffer.from(toCsv(rows, order as Col[], crlf, quoteAll), 'utf8');
           const parsed = await parseUsageExport(chunks(bytes, sizes), { fallbackVersion: null, now: NOW });
           if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-          const got = parsed.accountDays.flatMap((d) => d.rows.map((r) =>
-            `${r.accountId}|${r.day}|${r.serviceId}|${r.skuId}|${r.currency}|${formatMoney(r.cost, 9)}|${formatMoney(r.credit, 9)}|${r.rows}|${d.version}`)).sort();
+          const got = parsed.accountDays
+            .flatMap((d) =>
+              d.rows.map(
+                (r) =>
+                  `${r.accountId}|${r.day}|${r.serviceId}|${r.skuId}|${r.currency}|${formatMoney(r.cost, 9)}|${formatMoney(r.credit, 9)}|${r.rows}|${d.version}`,
+              ),
+            )
+            .sort();
           expect(got).toEqual(reference(rows));
           expect(parsed.rows).toBe(rows.length);
         },
@@ -136,7 +154,9 @@ describe('export parser properties', () => {
   it('never throws on random bytes: the result is an acceptance or a rejection with reasons', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 400 }), fc.boolean(), async (noise, withHeader) => {
-        const bytes = withHeader ? Buffer.concat([Buffer.from('billing_account_id,service_id,sku_id,date,currency,cost,credit,updated_at\n'), noise]) : Buffer.from(noise);
+        const bytes = withHeader
+          ? Buffer.concat([Buffer.from('billing_account_id,service_id,sku_id,date,currency,cost,credit,updated_at\n'), noise])
+          : Buffer.from(noise);
         const parsed = await parseUsageExport([bytes], { fallbackVersion: 1_770_000_000, now: NOW });
         if (!parsed.ok) {
           expect(parsed.problemCount).toBeGreaterThan(0);

@@ -26,7 +26,20 @@ function day(accountId: string, d: string, version: number, cost: string, curren
     accountId,
     day: d,
     version,
-    rows: [{ accountId, day: d, serviceId: COMPUTE, skuId: 'sku-cpu', currency, cost: parseMoney(cost), credit: 0n, serviceName: 'Compute Cloud', skuName: 'vCPU', rows: 1 }],
+    rows: [
+      {
+        accountId,
+        day: d,
+        serviceId: COMPUTE,
+        skuId: 'sku-cpu',
+        currency,
+        cost: parseMoney(cost),
+        credit: 0n,
+        serviceName: 'Compute Cloud',
+        skuName: 'vCPU',
+        rows: 1,
+      },
+    ],
   };
 }
 
@@ -37,7 +50,13 @@ export interface PortalFixture extends TestEnv {
 export async function createPortalFixture(): Promise<PortalFixture> {
   const env = createTestEnv(rulesWith());
   const { store, deps } = env;
-  for (const l of [link(A, 'sub-a', '2025-01-01'), link(A, 'sub-a-usd', '2025-01-01'), link(A, 'sub-move', '2026-01-01', '2026-02-14'), link(B, 'sub-b', '2025-01-01'), link(B, 'sub-move', '2026-02-15')]) {
+  for (const l of [
+    link(A, 'sub-a', '2025-01-01'),
+    link(A, 'sub-a-usd', '2025-01-01'),
+    link(A, 'sub-move', '2026-01-01', '2026-02-14'),
+    link(B, 'sub-b', '2025-01-01'),
+    link(B, 'sub-move', '2026-02-15'),
+  ]) {
     await store.program.insertLink(l);
   }
   for (const p of [A, B]) await store.program.insertSpecialization(grant(p, 'infrastructure-devops', '2025-01-01'));

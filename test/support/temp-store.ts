@@ -57,5 +57,12 @@ export const plausibleVersion = (u: number) => (u < VERSION_BASE ? VERSION_BASE 
 
 /** CSV rows `[account, service, day, cost, credit, updatedAt]`, RUB, sku derived from service. */
 export function csv(rows: [string, string, string, string, string, number][]): string {
-  return [CSV_HEADER, ...rows.map(([a, s, d, cost, credit, u]) => `${a},${s},sku-${s},${d},RUB,${cost},${credit},${plausibleVersion(u)},"Service ${s}, Inc."`)].join('\n') + '\n';
+  return (
+    [
+      CSV_HEADER,
+      ...rows.map(
+        ([a, s, d, cost, credit, u]) => `${a},${s},sku-${s},${d},RUB,${cost},${credit},${plausibleVersion(u)},"Service ${s}, Inc."`,
+      ),
+    ].join('\n') + '\n'
+  );
 }

@@ -4,7 +4,15 @@
  * against shared/config.ts. Terraform references are replaced through a caller-supplied resolver.
  */
 import { basename } from 'node:path';
-import { interpolate, loadTerraform, nestedBlocks, resourcesOf, TERRAFORM_DIR, variableDefault, type TerraformConfig } from './terraform-hcl';
+import {
+  interpolate,
+  loadTerraform,
+  nestedBlocks,
+  resourcesOf,
+  TERRAFORM_DIR,
+  variableDefault,
+  type TerraformConfig,
+} from './terraform-hcl';
 
 export interface TerraformFunction {
   /** The resource label in kebab case: `ingest_usage` → `ingest-usage`, `portal_authorizer` → `portal-authorizer`. */
@@ -66,7 +74,12 @@ export async function terraformFunctions(config?: TerraformConfig): Promise<Terr
       userHash: body.user_hash,
       serviceAccountId: body.service_account_id,
       environment: (body.environment ?? {}) as Record<string, unknown>,
-      secrets: nestedBlocks(body, 'secrets').map((s) => ({ id: s.id, versionId: s.version_id, key: s.key, environmentVariable: s.environment_variable })),
+      secrets: nestedBlocks(body, 'secrets').map((s) => ({
+        id: s.id,
+        versionId: s.version_id,
+        key: s.key,
+        environmentVariable: s.environment_variable,
+      })),
     };
   });
 }
@@ -76,16 +89,23 @@ export async function terraformFunctions(config?: TerraformConfig): Promise<Terr
  * keyed by TerraformFunction.name, with every `${…}` replaced: first by `resolve`, then (for
  * `var.*`) by the variable's default. An unresolvable reference throws, naming function and key.
  */
-export async function functionEnvironments(resolve: ReferenceResolver, config?: TerraformConfig): Promise<Record<string, Record<string, string>>> {
+export async function functionEnvironments(
+  resolve: ReferenceResolver,
+  config?: TerraformConfig,
+): Promise<Record<string, Record<string, string>>> {
   const tf = config ?? (await loadTerraform(TERRAFORM_DIR));
   const result: Record<string, Record<string, string>> = {};
   for (const fn of await terraformFunctions(tf)) {
     const env: Record<string, string> = {};
     for (const [variable, raw] of Object.entries(fn.environment)) {
-      if (typeof raw !== 'string') throw new Error(`${fn.file}: ${fn.address} environment ${variable} must be a string, got ${JSON.stringify(raw)}`);
+      if (typeof raw !== 'string')
+        throw new Error(`${fn.file}: ${fn.address} environment ${variable} must be a string, got ${JSON.stringify(raw)}`);
       env[variable] = interpolate(tf, raw, (expression) => {
         const value = resolve({ functionName: fn.name, variable, expression, source: 'environment' }) ?? varDefault(tf, expression);
-        if (value === undefined) throw new Error(`${fn.file}: ${fn.address} environment ${variable}: no value for \${${expression}} (the resolver returned undefined)`);
+        if (value === undefined)
+          throw new Error(
+            `${fn.file}: ${fn.address} environment ${variable}: no value for \${${expression}} (the resolver returned undefined)`,
+          );
         return value;
       });
     }
@@ -94,7 +114,10 @@ export async function functionEnvironments(resolve: ReferenceResolver, config?: 
       if (variable in env) throw new Error(`${fn.file}: ${fn.address}: ${variable} is set both in environment and by a secret`);
       const expression = typeof secret.id === 'string' ? secret.id.replace(/^\$\{(.*)\}$/, '$1') : String(secret.id);
       const value = resolve({ functionName: fn.name, variable, expression, source: 'secret', secretKey: String(secret.key) });
-      if (value === undefined) throw new Error(`${fn.file}: ${fn.address} secret ${variable} (${expression} / ${String(secret.key)}): the resolver returned undefined`);
+      if (value === undefined)
+        throw new Error(
+          `${fn.file}: ${fn.address} secret ${variable} (${expression} / ${String(secret.key)}): the resolver returned undefined`,
+        );
       env[variable] = value;
     }
     result[fn.name] = env;

@@ -17,7 +17,10 @@ export interface RenderedSpec {
 export function renderGatewaySpec(config: TerraformConfig, gateway: ResourceBlock): RenderedSpec {
   const spec = gateway.body.spec;
   const call = typeof spec === 'string' ? /^\$\{templatefile\("([^"]+)",\s*local\.([\w]+)\)\}$/.exec(spec) : null;
-  if (!call?.[1] || !call[2]) throw new Error(`${gateway.file}: yandex_api_gateway.${gateway.name} spec must be templatefile("<file>", local.<vars>), got ${JSON.stringify(spec)}`);
+  if (!call?.[1] || !call[2])
+    throw new Error(
+      `${gateway.file}: yandex_api_gateway.${gateway.name} spec must be templatefile("<file>", local.<vars>), got ${JSON.stringify(spec)}`,
+    );
   const templateFile = interpolate(config, call[1], defaultsOnly(config));
   const vars = config.locals[call[2]];
   if (!vars || typeof vars !== 'object') throw new Error(`local.${call[2]} (the template's variables) is not an object`);
@@ -35,7 +38,10 @@ export function renderGatewaySpec(config: TerraformConfig, gateway: ResourceBloc
   if (/%\{|\$\$\{/.test(text)) throw new Error(`${templateFile}: template directives or escapes are not supported by this check`);
   const rendered = text.replace(/\$\{([^{}]*)\}/g, (_, name: string) => {
     const value = values[name.trim()];
-    if (value === undefined) throw new Error(`${templateFile}: \${${name}} is not among local.${call[2]}'s keys (${Object.keys(values).join(', ')}): templatefile would fail`);
+    if (value === undefined)
+      throw new Error(
+        `${templateFile}: \${${name}} is not among local.${call[2]}'s keys (${Object.keys(values).join(', ')}): templatefile would fail`,
+      );
     return value;
   });
   try {
@@ -49,7 +55,9 @@ export function renderGatewaySpec(config: TerraformConfig, gateway: ResourceBloc
 export function extensionsIn(document: unknown, key: string, path = '$'): { path: string; value: Record<string, unknown> }[] {
   if (!document || typeof document !== 'object') return [];
   return Object.entries(document as Record<string, unknown>).flatMap(([k, v]) =>
-    k === key && v && typeof v === 'object' ? [{ path: `${path}.${k}`, value: v as Record<string, unknown> }] : extensionsIn(v, key, `${path}.${k}`),
+    k === key && v && typeof v === 'object'
+      ? [{ path: `${path}.${k}`, value: v as Record<string, unknown> }]
+      : extensionsIn(v, key, `${path}.${k}`),
   );
 }
 

@@ -32,7 +32,9 @@ export interface TerraformConfig {
 
 /** Parses every `*.tf` in `dir`; a resource, variable, local or output declared twice is an error. */
 export async function loadTerraform(dir = TERRAFORM_DIR): Promise<TerraformConfig> {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.tf')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.tf'))
+    .sort();
   const config: TerraformConfig = { dir, files, resources: [], variables: {}, locals: {}, outputs: {}, terraformBlocks: [] };
   for (const file of files) {
     const where = `terraform/${file}`;
@@ -44,7 +46,8 @@ export async function loadTerraform(dir = TERRAFORM_DIR): Promise<TerraformConfi
     }
     for (const [type, byName] of Object.entries((json.resource ?? {}) as Record<string, Record<string, Block[]>>)) {
       for (const [name, bodies] of Object.entries(byName)) {
-        if (config.resources.some((r) => r.type === type && r.name === name)) throw new Error(`${where}: ${type}.${name} is declared twice`);
+        if (config.resources.some((r) => r.type === type && r.name === name))
+          throw new Error(`${where}: ${type}.${name} is declared twice`);
         config.resources.push({ type, name, file: where, body: single(bodies, `${where}: ${type}.${name}`) });
       }
     }

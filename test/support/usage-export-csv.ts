@@ -15,10 +15,32 @@ export interface UsageRowSpec {
 }
 
 const HEADER = [
-  'billing_account_id', 'billing_account_name', 'cloud_id', 'cloud_name', 'folder_id', 'folder_name', 'resource_id',
-  'service_id', 'service_name', 'sku_id', 'sku_name', 'date', 'currency', 'pricing_quantity', 'pricing_unit', 'cost',
-  'credit', 'monetary_grant_credit', 'volume_incentive_credit', 'cud_credit', 'misc_credit', 'label.user_labels.env',
-  'locale', 'updated_at', 'exported_at', 'reward',
+  'billing_account_id',
+  'billing_account_name',
+  'cloud_id',
+  'cloud_name',
+  'folder_id',
+  'folder_name',
+  'resource_id',
+  'service_id',
+  'service_name',
+  'sku_id',
+  'sku_name',
+  'date',
+  'currency',
+  'pricing_quantity',
+  'pricing_unit',
+  'cost',
+  'credit',
+  'monetary_grant_credit',
+  'volume_incentive_credit',
+  'cud_credit',
+  'misc_credit',
+  'label.user_labels.env',
+  'locale',
+  'updated_at',
+  'exported_at',
+  'reward',
 ];
 
 function quote(value: string): string {

@@ -14,18 +14,26 @@ const FIELDS = [
 
 export function yandexCronProblems(expression: string): string[] {
   const fields = expression.trim().split(/\s+/);
-  if (fields.length !== 6) return [`expected 6 fields (Minutes Hours Day-of-month Month Day-of-week Year), got ${fields.length}: "${expression}"`];
+  if (fields.length !== 6)
+    return [`expected 6 fields (Minutes Hours Day-of-month Month Day-of-week Year), got ${fields.length}: "${expression}"`];
   const problems: string[] = [];
   const [, , dayOfMonth, , dayOfWeek] = fields;
-  if ((dayOfMonth === '?') === (dayOfWeek === '?')) problems.push(`exactly one of day-of-month ("${dayOfMonth}") and day-of-week ("${dayOfWeek}") must be "?"`);
+  if ((dayOfMonth === '?') === (dayOfWeek === '?'))
+    problems.push(`exactly one of day-of-month ("${dayOfMonth}") and day-of-week ("${dayOfWeek}") must be "?"`);
   fields.forEach((field, i) => {
     const spec = FIELDS[i];
     if (!spec || field === '*' || (field === '?' && (i === 2 || i === 4))) return;
     for (const part of field.split(',')) {
       const match = /^(\d+)(?:-(\d+))?(?:\/(\d+))?$/.exec(part) ?? /^\*\/(\d+)$/.exec(part);
-      const numbers = match ? match.slice(1).filter((n): n is string => n !== undefined).map(Number) : [];
+      const numbers = match
+        ? match
+            .slice(1)
+            .filter((n): n is string => n !== undefined)
+            .map(Number)
+        : [];
       const bounds = part.startsWith('*/') ? [] : numbers.slice(0, 2);
-      if (!match || bounds.some((n) => n < spec.min || n > spec.max)) problems.push(`${spec.name} "${part}" is not a value, range or step within ${spec.min}..${spec.max}`);
+      if (!match || bounds.some((n) => n < spec.min || n > spec.max))
+        problems.push(`${spec.name} "${part}" is not a value, range or step within ${spec.min}..${spec.max}`);
     }
   });
   return problems;

@@ -13,7 +13,11 @@ function problems(env: Record<string, string>): string[] {
 
 describe('configuration', () => {
   it('defaults to the local SQLite store and Yandex Object Storage', () => {
-    expect(loadConfig({})).toMatchObject({ REBATES_STORE: 'sqlite:.rebates/rebates.db', S3_ENDPOINT: 'https://storage.yandexcloud.net', S3_REGION: 'ru-central1' });
+    expect(loadConfig({})).toMatchObject({
+      REBATES_STORE: 'sqlite:.rebates/rebates.db',
+      S3_ENDPOINT: 'https://storage.yandexcloud.net',
+      S3_REGION: 'ru-central1',
+    });
   });
 
   it('treats empty variables as unset and ignores unrelated ones', () => {
@@ -28,7 +32,11 @@ describe('configuration', () => {
   });
 
   it('checks the YDB keys of REBATES_STORE=ydb even when other keys are bad', () => {
-    expect(problems({ REBATES_STORE: 'ydb', LOG_LEVEL: 'loud' }).map((p) => p.split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'YDB_DATABASE', 'YDB_ENDPOINT']);
+    expect(
+      problems({ REBATES_STORE: 'ydb', LOG_LEVEL: 'loud' })
+        .map((p) => p.split(':')[0])
+        .sort(),
+    ).toEqual(['LOG_LEVEL', 'YDB_DATABASE', 'YDB_ENDPOINT']);
   });
 
   it('uses the real clock unless REBATES_NOW pins "now" for a test run', () => {
@@ -48,7 +56,10 @@ describe('configuration', () => {
 
   it('needs a YDB endpoint and database for the ydb store, accepting the database inside the endpoint', () => {
     expect(problems({ REBATES_STORE: 'ydb' }).join('\n')).toMatch(/YDB_ENDPOINT: required[\s\S]*YDB_DATABASE: required/);
-    expect(loadConfig({ REBATES_STORE: 'ydb', YDB_ENDPOINT: 'grpcs://ydb.serverless.yandexcloud.net:2135/?database=/ru-central1/b1g/etn' }).REBATES_STORE).toBe('ydb');
+    expect(
+      loadConfig({ REBATES_STORE: 'ydb', YDB_ENDPOINT: 'grpcs://ydb.serverless.yandexcloud.net:2135/?database=/ru-central1/b1g/etn' })
+        .REBATES_STORE,
+    ).toBe('ydb');
   });
 
   it('wants both static S3 keys or neither', () => {

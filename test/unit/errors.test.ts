@@ -32,7 +32,16 @@ describe('error taxonomy', () => {
     [new BillingApiError('BILLING_PERMISSION_DENIED', 'CustomerService.List', 'x'), 'BILLING_PERMISSION_DENIED', 1],
     [new S3SourceError('OBJECT_NOT_FOUND', 'x'), 'OBJECT_NOT_FOUND', 1],
     [new PortalError('forbidden', 'x'), 'forbidden', 1],
-    [new IngestRetryError({ ok: false, counts: { applied: 0, stale: 0, rejected: 0, failed: 1, ignored: 0 }, items: [], resumeAfter: null }), 'INGEST_RETRY', 1],
+    [
+      new IngestRetryError({
+        ok: false,
+        counts: { applied: 0, stale: 0, rejected: 0, failed: 1, ignored: 0 },
+        items: [],
+        resumeAfter: null,
+      }),
+      'INGEST_RETRY',
+      1,
+    ],
     [new AccrualRunError({ ok: false, today: '2026-04-01', quarters: [] }), 'ACCRUAL_FAILED', 1],
   ] as const)('%s carries its code, its class name and the exit status the table gives', (error, code, exit) => {
     expect(error).toBeInstanceOf(RebatesError);
@@ -48,7 +57,11 @@ describe('error taxonomy', () => {
   });
 
   it('gives the portal its HTTP statuses from the same table', () => {
-    expect(['bad_request', 'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'internal'].map((c) => httpStatusOf(c as keyof typeof ERROR_CODES))).toEqual([400, 401, 403, 404, 405, 500]);
+    expect(
+      ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'internal'].map((c) =>
+        httpStatusOf(c as keyof typeof ERROR_CODES),
+      ),
+    ).toEqual([400, 401, 403, 404, 405, 500]);
   });
 
   it('maps YDB status names onto the table, an unlisted one to YDB_FAILED', () => {

@@ -34,7 +34,10 @@ function hideYdbEndpoint(): () => void {
   };
 }
 
-export async function connectToFake(fake: FakeYdb, options: YdbStoreOptions & { maxSessions?: number } = {}): Promise<{ driver: YdbDriver; store: Store }> {
+export async function connectToFake(
+  fake: FakeYdb,
+  options: YdbStoreOptions & { maxSessions?: number } = {},
+): Promise<{ driver: YdbDriver; store: Store }> {
   const driver = createYdbDriver({
     endpoint: fake.endpoint,
     database: fake.database,

@@ -24,7 +24,9 @@ describeStoreContract('ydb over the protocol fake', async () => {
     },
     cleanup: async () => {
       await harness.close();
-      const strangers = harness.fake.calls('ExecuteDataQuery').filter((r) => !CONSTANTS.has(String((r.request['query'] as { yqlText?: string })?.yqlText)));
+      const strangers = harness.fake
+        .calls('ExecuteDataQuery')
+        .filter((r) => !CONSTANTS.has(String((r.request['query'] as { yqlText?: string })?.yqlText)));
       if (harness.fake.violations.length > 0) throw new Error(`DECLARE/type violations: ${harness.fake.violations.join('\n')}`);
       if (strangers.length > 0) throw new Error(`query texts that are not adapter constants reached YDB: ${strangers.length}`);
     },

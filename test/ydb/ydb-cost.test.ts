@@ -18,7 +18,14 @@ const SKUS = 10;
 /** `accounts` accounts × `days` days from `from`, SKUS rows each. */
 function usage(accounts: number, days: number, from = '2026-01-01', version = 1, cost = '1.5'): AccountDayBatch[] {
   return Array.from({ length: days }, (_, d) => addDays(from, d)).flatMap((day) =>
-    Array.from({ length: accounts }, (_, a) => batch(`acc-${String(a).padStart(3, '0')}`, day, version, Array.from({ length: SKUS }, (_, s) => ({ skuId: `sku-${s}`, cost })))),
+    Array.from({ length: accounts }, (_, a) =>
+      batch(
+        `acc-${String(a).padStart(3, '0')}`,
+        day,
+        version,
+        Array.from({ length: SKUS }, (_, s) => ({ skuId: `sku-${s}`, cost })),
+      ),
+    ),
   );
 }
 
@@ -69,7 +76,10 @@ describe('reads are linear in the rows they return', () => {
   });
 
   it('lists the newest N ingest log entries reading about N rows, however long the log', async () => {
-    for (let i = 0; i < 150; i += 1) await h.store.usage.recordIngest(ingest(`i-${String(i).padStart(3, '0')}`, `k-${i % 7}.csv`, new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString()));
+    for (let i = 0; i < 150; i += 1)
+      await h.store.usage.recordIngest(
+        ingest(`i-${String(i).padStart(3, '0')}`, `k-${i % 7}.csv`, new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString()),
+      );
 
     const newest = await measure(() => h.store.usage.listIngestLog({ limit: 5 }));
     const byObject = await measure(() => h.store.usage.listIngestLog({ objectKey: 'k-3.csv', limit: 3 }));
@@ -81,7 +91,8 @@ describe('reads are linear in the rows they return', () => {
   });
 
   it("lists one partner's links reading only that partner's rows", async () => {
-    for (let i = 0; i < 120; i += 1) await h.store.program.insertLink(link(`l-${String(i).padStart(3, '0')}`, `p-${i % 12}`, `sub-${i}`, '2026-01-01'));
+    for (let i = 0; i < 120; i += 1)
+      await h.store.program.insertLink(link(`l-${String(i).padStart(3, '0')}`, `p-${i % 12}`, `sub-${i}`, '2026-01-01'));
 
     const { result, cost } = await measure(() => h.store.program.listLinks({ partnerId: 'p-5' }));
 
@@ -93,11 +104,17 @@ describe('reads are linear in the rows they return', () => {
 describe('an ingest costs in proportion to the rows it writes', () => {
   it('costs the same per aggregate at 1×, 2× and 4× the size, first copy and replacement alike', async () => {
     const perRow: number[] = [];
-    for (const [accounts, from] of [[10, '2026-02-01'], [20, '2026-03-01'], [40, '2026-04-01']] as const) {
+    for (const [accounts, from] of [
+      [10, '2026-02-01'],
+      [20, '2026-03-01'],
+      [40, '2026-04-01'],
+    ] as const) {
       const file = usage(accounts, 5, from, accounts);
       const rows = file.length * SKUS;
       const first = await measure(() => h.store.usage.applyAccountDays(`a-${accounts}.csv`, file));
-      const replaced = await measure(() => h.store.usage.applyAccountDays(`b-${accounts}.csv`, usage(accounts, 5, from, accounts + 1000, '2.5')));
+      const replaced = await measure(() =>
+        h.store.usage.applyAccountDays(`b-${accounts}.csv`, usage(accounts, 5, from, accounts + 1000, '2.5')),
+      );
       expect(first.cost.kbRows).toBe(rows); // BulkUpsert: every aggregate row once, each under 1 KB
       expect(replaced.cost.rowsDeleted).toBe(rows + 1); // the replaced generation, once, and the apply's registration
       perRow.push(first.cost.ru / rows, replaced.cost.ru / rows);
@@ -113,4 +130,3 @@ describe('an ingest costs in proportion to the rows it writes', () => {
     expect(Math.max(...replacements) / Math.min(...replacements)).toBeLessThan(1.2);
   });
 });
-

@@ -34,9 +34,9 @@ describe('connection settings', () => {
   });
 
   it("reads the database from Terraform's full endpoint (…/?database=…)", () => {
-    expect(resolveYdbConnection({ endpoint: 'grpcs://ydb.serverless.yandexcloud.net:2135/?database=/ru-central1/b1g/etn1' }).connectionString).toBe(
-      'grpcs://ydb.serverless.yandexcloud.net:2135/ru-central1/b1g/etn1',
-    );
+    expect(
+      resolveYdbConnection({ endpoint: 'grpcs://ydb.serverless.yandexcloud.net:2135/?database=/ru-central1/b1g/etn1' }).connectionString,
+    ).toBe('grpcs://ydb.serverless.yandexcloud.net:2135/ru-central1/b1g/etn1');
   });
 
   it('refuses an endpoint without a database or with another scheme, saying what to set', () => {
@@ -56,7 +56,12 @@ describe('with the protocol fake', () => {
   });
 
   it("authenticates every call with the function's token", async () => {
-    const store = await openYdbStore({ endpoint: fake.endpoint, database: fake.database, accessToken: 'iam-token-from-context', logger: SILENT });
+    const store = await openYdbStore({
+      endpoint: fake.endpoint,
+      database: fake.database,
+      accessToken: 'iam-token-from-context',
+      logger: SILENT,
+    });
     await store.close();
 
     const tickets = new Set(fake.requests.map((r) => r.authTicket));
@@ -73,7 +78,13 @@ describe('with the protocol fake', () => {
   });
 
   it('refuses to fall back to the metadata service when no credentials are configured', async () => {
-    for (const name of ['YDB_ACCESS_TOKEN_CREDENTIALS', 'YDB_ANONYMOUS_CREDENTIALS', 'YDB_SERVICE_ACCOUNT_KEY_FILE_CREDENTIALS', 'YDB_METADATA_CREDENTIALS']) vi.stubEnv(name, '');
+    for (const name of [
+      'YDB_ACCESS_TOKEN_CREDENTIALS',
+      'YDB_ANONYMOUS_CREDENTIALS',
+      'YDB_SERVICE_ACCOUNT_KEY_FILE_CREDENTIALS',
+      'YDB_METADATA_CREDENTIALS',
+    ])
+      vi.stubEnv(name, '');
 
     await expect(openYdbStore({ endpoint: fake.endpoint, database: fake.database, logger: SILENT })).rejects.toMatchObject({
       code: 'YDB_CONFIG',
@@ -87,7 +98,12 @@ describe('with the protocol fake', () => {
     await driver.destroy();
     const before = fake.requests.length;
 
-    const store = await openYdbStore({ endpoint: fake.endpoint, database: fake.database, authService: new AnonymousAuthService(), logger: SILENT });
+    const store = await openYdbStore({
+      endpoint: fake.endpoint,
+      database: fake.database,
+      authService: new AnonymousAuthService(),
+      logger: SILENT,
+    });
     expect(await store.program.listLinks()).toEqual([]);
     expect(fake.sessions.size).toBeGreaterThan(0);
     await store.close();
@@ -124,7 +140,13 @@ describe('an unreachable endpoint', () => {
     const listener = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', listener);
     try {
-      const attempt = openYdbStore({ endpoint: 'grpc://127.0.0.1:1', database: '/local', authService: new AnonymousAuthService(), logger: SILENT, readyTimeoutMs: 300 });
+      const attempt = openYdbStore({
+        endpoint: 'grpc://127.0.0.1:1',
+        database: '/local',
+        authService: new AnonymousAuthService(),
+        logger: SILENT,
+        readyTimeoutMs: 300,
+      });
 
       await expect(attempt).rejects.toMatchObject({ code: 'YDB_UNAVAILABLE', message: expect.stringContaining('grpc://127.0.0.1:1') });
       // The SDK's discovery keeps retrying for about 4 s after destroy(); its final rejection must stay handled.

@@ -20,7 +20,11 @@ afterEach(() => {
 });
 
 describe('YDB_ENDPOINT and ydb-sdk', () => {
-  const discovered = () => new Endpoint({ address: 'node-7.ydb.internal', port: 2135, loadFactor: 0, ssl: true, location: '', locations: [], service: [] }, '/local');
+  const discovered = () =>
+    new Endpoint(
+      { address: 'node-7.ydb.internal', port: 2135, loadFactor: 0, ssl: true, location: '', locations: [], service: [] },
+      '/local',
+    );
 
   it('ydb-sdk still replaces discovered nodes with $YDB_ENDPOINT (so a full-form value would break every call)', () => {
     process.env['YDB_ENDPOINT'] = 'grpcs://ydb.serverless.yandexcloud.net:2135/?database=/ru-central1/b1g/etn';

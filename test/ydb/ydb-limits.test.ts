@@ -16,7 +16,12 @@ const RANGE = { from: '2026-01-01', to: '2026-12-31' };
 /** 600 account-days (60 accounts × 10 days), 2 rows each, at `version` with a recognisable cost. */
 const file = (version: number, cost: string): AccountDayBatch[] =>
   Array.from({ length: 10 }, (_, d) => addDays('2026-01-01', d)).flatMap((day) =>
-    Array.from({ length: 60 }, (_, a) => batch(`acc-${String(a).padStart(2, '0')}`, day, version, [{ skuId: 'sku-a', cost }, { skuId: 'sku-b', cost }])),
+    Array.from({ length: 60 }, (_, a) =>
+      batch(`acc-${String(a).padStart(2, '0')}`, day, version, [
+        { skuId: 'sku-a', cost },
+        { skuId: 'sku-b', cost },
+      ]),
+    ),
   );
 const costs = async (h: FakeHarness) => new Set((await collect(h.store.usage.scanUsage(RANGE))).map((u) => u.cost));
 
@@ -58,7 +63,9 @@ describe('a large file within the transaction lock limit', () => {
     await applying;
 
     expect(await costs(h)).toEqual(new Set([2_000_000_000n]));
-    expect(new Set((await h.store.usage.listAccountDayVersions(RANGE)).map((v) => `${v.sourceKey} ${v.version}`))).toEqual(new Set(['v2.csv 2']));
+    expect(new Set((await h.store.usage.listAccountDayVersions(RANGE)).map((v) => `${v.sourceKey} ${v.version}`))).toEqual(
+      new Set(['v2.csv 2']),
+    );
   });
 
   it('shows none of a file that crashed after some of its chunks were switched, and a re-run shows all of it', async () => {

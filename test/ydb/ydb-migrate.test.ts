@@ -36,7 +36,9 @@ describe('migrate', () => {
       ['by_object', ['object_key', 'newest_first'], 'sync'],
     ]);
     const usage = requests.find((r) => r.path?.endsWith('/usage_aggregates'));
-    expect(usage?.columns?.find((c) => c.name === 'cost')?.type).toEqual({ optionalType: { item: { decimalType: { precision: 22, scale: 9 } } } });
+    expect(usage?.columns?.find((c) => c.name === 'cost')?.type).toEqual({
+      optionalType: { item: { decimalType: { precision: 22, scale: 9 } } },
+    });
   });
 
   it('reports every drifted column, key, index and partitioning setting of existing tables at once, and alters nothing', async () => {
@@ -48,7 +50,16 @@ describe('migrate', () => {
       columns: [
         ...usage.columns
           .filter((c) => c.name !== 'row_count')
-          .map((c) => ({ name: c.name, type: c.name === 'cost' ? { kind: 'prim' as const, name: 'Utf8' as const } : c.type === 'Decimal(22,9)' ? { kind: 'decimal' as const, precision: 22, scale: 9 } : { kind: 'prim' as const, name: c.type as 'Utf8' }, notNull: c.notNull === true })),
+          .map((c) => ({
+            name: c.name,
+            type:
+              c.name === 'cost'
+                ? { kind: 'prim' as const, name: 'Utf8' as const }
+                : c.type === 'Decimal(22,9)'
+                  ? { kind: 'decimal' as const, precision: 22, scale: 9 }
+                  : { kind: 'prim' as const, name: c.type as 'Utf8' },
+            notNull: c.notNull === true,
+          })),
         { name: 'legacy', type: { kind: 'prim', name: 'Utf8' }, notNull: false },
       ],
       key: usage.primaryKey,
@@ -57,7 +68,11 @@ describe('migrate', () => {
     if (!ingest) throw new Error('no ingest_log in the schema');
     h.fake.engine.createFromSchema({
       name: 'ingest_log',
-      columns: ingest.columns.map((c) => ({ name: c.name, type: c.type === 'Uint64' ? { kind: 'prim' as const, name: 'Uint64' as const } : { kind: 'prim' as const, name: 'Utf8' as const }, notNull: c.notNull === true })),
+      columns: ingest.columns.map((c) => ({
+        name: c.name,
+        type: c.type === 'Uint64' ? { kind: 'prim' as const, name: 'Uint64' as const } : { kind: 'prim' as const, name: 'Utf8' as const },
+        notNull: c.notNull === true,
+      })),
       key: ['id'],
       partitioning: { partitioningByLoad: ENABLED, partitioningBySize: ENABLED },
     });

@@ -30,14 +30,23 @@ afterEach(async () => {
 
 describe('parameter types', () => {
   it('writes usage rows with money as Decimal(22,9), the day as a Date day count, ids as Utf8 and counts as Uint64', async () => {
-    await h.store.usage.applyAccountDays('t.csv', [batch('acc-1', '2026-01-05', 1767600000, [{ cost: '-12345678901.123456789', credit: '0.000000001', rows: 24 }])]);
+    await h.store.usage.applyAccountDays('t.csv', [
+      batch('acc-1', '2026-01-05', 1767600000, [{ cost: '-12345678901.123456789', credit: '0.000000001', rows: 24 }]),
+    ]);
 
     const rows = h.fake.calls('BulkUpsert', 'usage_aggregates')[0]?.request['rows'] as Ydb.ITypedValue;
     expect(typeOf(rows)).toBe(
       'List<Struct<account_id:Utf8,cost:Decimal(22,9),credit:Decimal(22,9),currency:Utf8,day:Date,generation:Utf8,row_count:Uint64,service_id:Utf8,service_name:Utf8,sku_id:Utf8,sku_name:Utf8>>',
     );
     const [row] = typedValueOf(rows) as Record<string, unknown>[];
-    expect(row).toMatchObject({ account_id: 'acc-1', day: '2026-01-05', currency: 'RUB', row_count: 24n, cost: -12345678901123456789n, credit: 1n });
+    expect(row).toMatchObject({
+      account_id: 'acc-1',
+      day: '2026-01-05',
+      currency: 'RUB',
+      row_count: 24n,
+      cost: -12345678901123456789n,
+      credit: 1n,
+    });
     const dayMember = rows.type?.listType?.item?.structType?.members?.findIndex((m) => m.name === 'day') ?? -1;
     expect(rows.value?.items?.[0]?.items?.[dayMember]?.uint32Value).toBe(utcDays(2026, 1, 5));
   });
@@ -49,7 +58,9 @@ describe('parameter types', () => {
     expect(typeOf(params(upsert)['$rows'])).toBe(
       'List<Struct<account_id:Utf8,apply_id:Utf8,day:Date,digest:Utf8,generation:Utf8,prev_generation:Optional<Utf8>,prev_source_key:Optional<Utf8>,prev_version:Optional<Uint64>,source_key:Utf8,version:Uint64>>',
     );
-    expect(typedValueOf(params(upsert)['$rows'])).toMatchObject([{ account_id: 'acc-1', day: '2026-01-05', version: 1767600000n, source_key: 't.csv', prev_version: null, prev_generation: null }]);
+    expect(typedValueOf(params(upsert)['$rows'])).toMatchObject([
+      { account_id: 'acc-1', day: '2026-01-05', version: 1767600000n, source_key: 't.csv', prev_version: null, prev_generation: null },
+    ]);
     expect(txOf(upsert)).toMatchObject({ commitTx: true });
     expect(txOf(upsert).txId).toBeTruthy();
   });
@@ -82,14 +93,20 @@ describe('parameter types', () => {
     expect(typeOf(scan['$limit'])).toBe('Uint64');
     const listed = params(h.fake.calls('ExecuteDataQuery', 'scan_usage_account_days')[0]);
     expect(typeOf(listed['$keys'])).toBe('List<Struct<account_id:Utf8,day:Date>>');
-    expect(typedValueOf(listed['$keys'])).toEqual([{ day: '2026-01-01', account_id: 'acc-1' }, { day: '2026-01-02', account_id: 'acc-1' }]);
+    expect(typedValueOf(listed['$keys'])).toEqual([
+      { day: '2026-01-01', account_id: 'acc-1' },
+      { day: '2026-01-02', account_id: 'acc-1' },
+    ]);
   });
 
   it('the fake refuses a parameter sent with another type than its DECLARE, and one never declared', async () => {
-    const attempt = (parameters: Record<string, Ydb.ITypedValue>) => h.driver.tableClient.withSession((s) => s.executeQuery(SELECT_LINK, parameters));
+    const attempt = (parameters: Record<string, Ydb.ITypedValue>) =>
+      h.driver.tableClient.withSession((s) => s.executeQuery(SELECT_LINK, parameters));
 
     await expect(attempt({ $id: TypedValues.uint64(7) })).rejects.toThrow(/\$id is DECLAREd as Utf8 but sent as Uint64/);
-    await expect(attempt({ $id: TypedValues.utf8('l-1'), $extra: TypedValues.utf8('x') })).rejects.toThrow(/\$extra was sent but is not DECLAREd/);
+    await expect(attempt({ $id: TypedValues.utf8('l-1'), $extra: TypedValues.utf8('x') })).rejects.toThrow(
+      /\$extra was sent but is not DECLAREd/,
+    );
     expect(h.fake.violations).toHaveLength(2);
     h.fake.violations.length = 0;
   });
@@ -98,7 +115,14 @@ describe('parameter types', () => {
 describe('bulk writes and paged reads', () => {
   it('writes usage through BulkUpsert requests of at most the configured batch size, the sentinel row of each generation first', async () => {
     const { store } = await h.connect({ bulkBatchRows: 100 });
-    const batches = ['acc-1', 'acc-2', 'acc-3'].map((id) => batch(id, '2026-01-05', 1, Array.from({ length: 85 }, (_, i) => ({ skuId: `sku-${i}` }))));
+    const batches = ['acc-1', 'acc-2', 'acc-3'].map((id) =>
+      batch(
+        id,
+        '2026-01-05',
+        1,
+        Array.from({ length: 85 }, (_, i) => ({ skuId: `sku-${i}` })),
+      ),
+    );
 
     await store.usage.applyAccountDays('big.csv', batches);
 
@@ -106,12 +130,23 @@ describe('bulk writes and paged reads', () => {
     // One sentinel per account-day, acknowledged before the other 3 × 84 rows (see usage-apply.ts).
     expect(sizes).toEqual([3, 100, 100, 52]);
     const sentinels = typedValueOf(h.fake.calls('BulkUpsert')[0]?.request['rows'] as Ydb.ITypedValue) as Record<string, unknown>[];
-    expect(sentinels.map((r) => `${String(r['account_id'])} ${String(r['sku_id'])}`)).toEqual(['acc-1 sku-0', 'acc-2 sku-0', 'acc-3 sku-0']);
+    expect(sentinels.map((r) => `${String(r['account_id'])} ${String(r['sku_id'])}`)).toEqual([
+      'acc-1 sku-0',
+      'acc-2 sku-0',
+      'acc-3 sku-0',
+    ]);
     expect(await collect(store.usage.scanUsage({ from: '2026-01-05', to: '2026-01-05' }))).toHaveLength(255);
   });
 
   it('reads every row when each page comes back truncated, continuing after the last key in one snapshot', async () => {
-    const batches = Array.from({ length: 12 }, (_, a) => batch(`acc-${String(a).padStart(2, '0')}`, '2026-02-01', 1, Array.from({ length: 100 }, (_, s) => ({ skuId: `sku-${String(s).padStart(3, '0')}` }))));
+    const batches = Array.from({ length: 12 }, (_, a) =>
+      batch(
+        `acc-${String(a).padStart(2, '0')}`,
+        '2026-02-01',
+        1,
+        Array.from({ length: 100 }, (_, s) => ({ skuId: `sku-${String(s).padStart(3, '0')}` })),
+      ),
+    );
     await h.store.usage.applyAccountDays('p.csv', batches);
     h.fake.truncate('scan_usage_page', 250);
 
@@ -132,8 +167,13 @@ describe('bulk writes and paged reads', () => {
   it('pages every list query by key past its page size', async () => {
     const { store } = await h.connect({ pageSize: 2 });
     for (const id of ['l-1', 'l-2', 'l-3', 'l-4', 'l-5']) await store.program.insertLink(link(id, 'p-1', `sub-${id}`, '2026-01-01'));
-    await store.usage.applyAccountDays('v.csv', ['a', 'b', 'c'].map((id) => batch(id, '2026-01-10', 1, [{}, { skuId: 'x' }])));
-    const entries = [1, 2, 3].map((seq) => entry('run-1', { partnerId: 'p-1', quarter: '2026-Q1', specialization: 'ml-ai', seq, amount: '1' }));
+    await store.usage.applyAccountDays(
+      'v.csv',
+      ['a', 'b', 'c'].map((id) => batch(id, '2026-01-10', 1, [{}, { skuId: 'x' }])),
+    );
+    const entries = [1, 2, 3].map((seq) =>
+      entry('run-1', { partnerId: 'p-1', quarter: '2026-Q1', specialization: 'ml-ai', seq, amount: '1' }),
+    );
     await store.ledger.appendRun(run('run-1', '2026-Q1', '2026-04-01T00:00:00.000Z', 3), entries);
 
     expect((await store.program.listLinks()).map((l) => l.id)).toEqual(['l-1', 'l-2', 'l-3', 'l-4', 'l-5']);
@@ -148,6 +188,8 @@ describe('bulk writes and paged reads', () => {
     await h.store.usage.applyAccountDays('e.csv', [batch('acc-1', '2026-01-05', 1, [{}])]);
     h.fake.truncate('scan_usage_page', 0, 1);
 
-    await expect(collect(h.store.usage.scanUsage({ from: '2026-01-05', to: '2026-01-05' }))).rejects.toMatchObject({ code: 'YDB_TRUNCATED' });
+    await expect(collect(h.store.usage.scanUsage({ from: '2026-01-05', to: '2026-01-05' }))).rejects.toMatchObject({
+      code: 'YDB_TRUNCATED',
+    });
   });
 });

@@ -9,7 +9,6 @@ import { batch, usageIn } from '../contract/fixtures';
 import { startFakeYdb, type FakeHarness } from './harness';
 import { DAY, NEW, OLD, shortly, v1, v2 } from './replacement-fixtures';
 
-
 let h: FakeHarness;
 beforeEach(async () => {
   h = await startFakeYdb();
@@ -20,7 +19,13 @@ afterEach(async () => {
   expect(h.fake.violations).toEqual([]);
 });
 
-const generationsOf = (accountId: string) => new Set(h.fake.engine.dump('usage_aggregates').filter((r) => r['account_id'] === accountId).map((r) => r['generation']));
+const generationsOf = (accountId: string) =>
+  new Set(
+    h.fake.engine
+      .dump('usage_aggregates')
+      .filter((r) => r['account_id'] === accountId)
+      .map((r) => r['generation']),
+  );
 
 describe('atomic replacement', () => {
   it('shows readers the old account-days while the new rows are written, then all of the new ones at once', async () => {
@@ -46,10 +51,9 @@ describe('atomic replacement', () => {
     // v1 and v2 each: one request of sentinel rows, one of the rest.
     expect(h.fake.calls('BulkUpsert')).toHaveLength(4);
     expect(shortly(await usageIn(h.store, DAY, DAY))).toEqual(OLD);
-    expect((await h.store.usage.listAccountDayVersions({ from: DAY, to: DAY })).map((v) => `${v.accountId} ${v.version} ${v.sourceKey}`)).toEqual([
-      'acc-1 100 v1.csv',
-      'acc-2 100 v1.csv',
-    ]);
+    expect(
+      (await h.store.usage.listAccountDayVersions({ from: DAY, to: DAY })).map((v) => `${v.accountId} ${v.version} ${v.sourceKey}`),
+    ).toEqual(['acc-1 100 v1.csv', 'acc-2 100 v1.csv']);
 
     const rerun = await h.store.usage.applyAccountDays('v2.csv', v2());
 
@@ -87,7 +91,11 @@ describe('atomic replacement', () => {
     await other.store.usage.applyAccountDays('v2.csv', v2());
     paused.release();
 
-    expect(await older).toEqual({ applied: [], stale: [{ accountId: 'acc-1', day: DAY, version: 150, storedVersion: 200 }], conflicts: [] });
+    expect(await older).toEqual({
+      applied: [],
+      stale: [{ accountId: 'acc-1', day: DAY, version: 150, storedVersion: 200 }],
+      conflicts: [],
+    });
     expect(shortly(await usageIn(h.store, DAY, DAY))).toEqual(NEW);
     expect(generationsOf('acc-1').size).toBe(1);
   });

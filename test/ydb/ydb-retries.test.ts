@@ -39,17 +39,28 @@ describe('retryable statuses', () => {
   it.each(RETRYABLE)('retries a BulkUpsert answered with %s without losing or doubling rows', async (status) => {
     h.fake.fail('BulkUpsert', status, { target: 'usage_aggregates' });
 
-    await h.store.usage.applyAccountDays('r.csv', [batch('acc-1', '2026-01-05', 1, [{ skuId: 'a', cost: '1.5' }, { skuId: 'b', cost: '2' }])]);
+    await h.store.usage.applyAccountDays('r.csv', [
+      batch('acc-1', '2026-01-05', 1, [
+        { skuId: 'a', cost: '1.5' },
+        { skuId: 'b', cost: '2' },
+      ]),
+    ]);
 
     // The sentinel request, answered with the status and repeated, then the other row.
     expect(h.fake.calls('BulkUpsert')).toHaveLength(3);
-    expect((await collect(h.store.usage.scanUsage({ from: '2026-01-05', to: '2026-01-05' }))).map((a) => a.cost)).toEqual([1_500_000_000n, 2_000_000_000n]);
+    expect((await collect(h.store.usage.scanUsage({ from: '2026-01-05', to: '2026-01-05' }))).map((a) => a.cost)).toEqual([
+      1_500_000_000n,
+      2_000_000_000n,
+    ]);
   });
 
   it('retries the pointer switch when its commit is ABORTED and applies every account-day once', async () => {
     h.fake.fail('ExecuteDataQuery', 'ABORTED', { target: 'upsert_account_day_versions' });
 
-    const result = await h.store.usage.applyAccountDays('a.csv', [batch('acc-1', '2026-01-05', 5, [{}]), batch('acc-2', '2026-01-05', 5, [{}])]);
+    const result = await h.store.usage.applyAccountDays('a.csv', [
+      batch('acc-1', '2026-01-05', 5, [{}]),
+      batch('acc-2', '2026-01-05', 5, [{}]),
+    ]);
 
     expect(result.applied.map((v) => v.accountId)).toEqual(['acc-1', 'acc-2']);
     expect(h.fake.calls('ExecuteDataQuery', 'upsert_account_day_versions')).toHaveLength(2);
@@ -71,7 +82,9 @@ describe('statuses that are not retried', () => {
   it('gives up after the configured number of attempts when YDB stays overloaded', async () => {
     h.fake.fail('ExecuteDataQuery', 'OVERLOADED', { target: 'insert_ingest_log', times: 100 });
 
-    await expect(h.store.usage.recordIngest(ingest('i-1', 'k.csv', '2026-01-05T10:00:00.000Z'))).rejects.toMatchObject({ code: 'YDB_OVERLOADED' });
+    await expect(h.store.usage.recordIngest(ingest('i-1', 'k.csv', '2026-01-05T10:00:00.000Z'))).rejects.toMatchObject({
+      code: 'YDB_OVERLOADED',
+    });
     expect(h.fake.calls('ExecuteDataQuery', 'insert_ingest_log')).toHaveLength(FAST.maxRetries);
   });
 });

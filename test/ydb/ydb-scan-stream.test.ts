@@ -20,7 +20,16 @@ const accounts = Array.from({ length: 25 }, (_, a) => `acc-${pad(a, 2)}`);
 const skus = Array.from({ length: 100 }, (_, s) => `sku-${pad(s, 3)}`);
 /** 25 accounts × 2 days × 100 SKUs = 5000 aggregates; pages of 250 cut account-days in half. */
 const seed = () =>
-  ['2026-02-01', '2026-02-02'].flatMap((day) => accounts.map((accountId, a) => batch(accountId, day, 100, skus.map((skuId, s) => ({ skuId, cost: `${a}.${pad(s, 3)}` })))));
+  ['2026-02-01', '2026-02-02'].flatMap((day) =>
+    accounts.map((accountId, a) =>
+      batch(
+        accountId,
+        day,
+        100,
+        skus.map((skuId, s) => ({ skuId, cost: `${a}.${pad(s, 3)}` })),
+      ),
+    ),
+  );
 const line = (u: UsageAggregate) => `${u.day} ${u.accountId} ${u.skuId} ${formatMoney(u.cost, 2)}`;
 const EXPECTED = seed().flatMap((b) => b.rows.map(line));
 const txOf = (r: RecordedRequest | undefined) => (r?.request['txControl'] ?? {}) as Ydb.Table.ITransactionControl;
@@ -52,7 +61,15 @@ async function take(iterator: AsyncIterator<UsageAggregate>, count = Number.POSI
 }
 
 /** Replaces one account-day with version 200 and a recognisable cost. */
-const rewrite = (accountId: string, day: string) => h.store.usage.applyAccountDays('newer.csv', [batch(accountId, day, 200, skus.map((skuId) => ({ skuId, cost: '777' })))]);
+const rewrite = (accountId: string, day: string) =>
+  h.store.usage.applyAccountDays('newer.csv', [
+    batch(
+      accountId,
+      day,
+      200,
+      skus.map((skuId) => ({ skuId, cost: '777' })),
+    ),
+  ]);
 
 describe('streaming', () => {
   it('streams 5000 aggregates in key order, asking for a page only once the caller took the previous one, all from one snapshot', async () => {
@@ -145,7 +162,9 @@ describe('a retryable error in the middle of a scan', () => {
 
     await expect(iterator.next()).rejects.toMatchObject({
       code: 'YDB_SCAN_INTERRUPTED',
-      message: expect.stringMatching(/scan_usage_page: the read broke after 500 rows were handed out \(UNAVAILABLE\) and the rows handed out changed.*recompute from scratch/),
+      message: expect.stringMatching(
+        /scan_usage_page: the read broke after 500 rows were handed out \(UNAVAILABLE\) and the rows handed out changed.*recompute from scratch/,
+      ),
     });
     expect(snapshotsBegun()).toHaveLength(2); // the replay; no third attempt
     expect(await iterator.next()).toEqual({ done: true, value: undefined });
@@ -156,9 +175,15 @@ describe('a retryable error in the middle of a scan', () => {
     await take(iterator, 2 * PAGE);
 
     // Every account-day now has a single aggregate: 50 rows in all.
-    await h.store.usage.applyAccountDays('small.csv', seed().map((b) => batch(b.accountId, b.day, 300, [{ skuId: 'sku-000', cost: '1' }])));
+    await h.store.usage.applyAccountDays(
+      'small.csv',
+      seed().map((b) => batch(b.accountId, b.day, 300, [{ skuId: 'sku-000', cost: '1' }])),
+    );
     h.fake.fail('ExecuteDataQuery', 'UNAVAILABLE', { target: 'scan_usage_page' });
 
-    await expect(iterator.next()).rejects.toMatchObject({ code: 'YDB_SCAN_INTERRUPTED', message: expect.stringContaining('the new snapshot holds fewer rows than were handed out') });
+    await expect(iterator.next()).rejects.toMatchObject({
+      code: 'YDB_SCAN_INTERRUPTED',
+      message: expect.stringContaining('the new snapshot holds fewer rows than were handed out'),
+    });
   });
 });

@@ -19,13 +19,18 @@ const REVIEWED = '5.11.1';
 describe('the one private ydb-sdk member the adapter touches', () => {
   it(`is reviewed for ydb-sdk ${REVIEWED}; another version must be reviewed before this passes`, () => {
     const version = (JSON.parse(readFileSync(join(sdkRoot, 'package.json'), 'utf8')) as { version: string }).version;
-    expect(version, `ydb-sdk is ${version}: review guardSessionPrepopulation in shared/adapters/ydb/sdk.ts (is there a public switch now?) and update REVIEWED`).toBe(REVIEWED);
+    expect(
+      version,
+      `ydb-sdk is ${version}: review guardSessionPrepopulation in shared/adapters/ydb/sdk.ts (is there a public switch now?) and update REVIEWED`,
+    ).toBe(REVIEWED);
   });
 
   it('still has no public switch: minLimit 0 falls back to the default, and the constructor prepopulates without a catch', () => {
     expect(poolSource).toMatch(/this\.minLimit = \(poolSettings[^;]*\.minLimit\) \|\| TableSessionPool\.SESSION_MIN_LIMIT;/);
     expect(poolSource).toMatch(/this\.prepopulateSessions\(\);\s*\}/);
-    expect(poolSource).toMatch(/prepopulateSessions\(\) \{\s*lodash_1\.default\.forEach\(lodash_1\.default\.range\(this\.minLimit\), \(\) => this\.createSession\(\)\);\s*\}/);
+    expect(poolSource).toMatch(
+      /prepopulateSessions\(\) \{\s*lodash_1\.default\.forEach\(lodash_1\.default\.range\(this\.minLimit\), \(\) => this\.createSession\(\)\);\s*\}/,
+    );
   });
 
   it('patches exactly the members it names, so the pool still creates sessions the normal way', () => {

@@ -49,7 +49,9 @@ describe('throttling (OVERLOADED) within the caller’s time budget', () => {
 
     expect(h.fake.calls('ExecuteDataQuery', 'insert_ingest_log')).toHaveLength(13);
     expect(clock.waits).toHaveLength(12);
-    expect(clock.waits.every((w) => w.msg === 'ydb retry wait' && w.status === 'OVERLOADED' && w.waitMs > 0 && w.waitMs <= 30_000)).toBe(true);
+    expect(clock.waits.every((w) => w.msg === 'ydb retry wait' && w.status === 'OVERLOADED' && w.waitMs > 0 && w.waitMs <= 30_000)).toBe(
+      true,
+    );
     expect(clock.waits.map((w) => w.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     // Waits grow (with jitter) up to the 30 s cap; the throttle lasted minutes, not 47 s.
     expect(clock.slept()).toBeGreaterThan(120_000);
@@ -63,7 +65,10 @@ describe('throttling (OVERLOADED) within the caller’s time budget', () => {
 
     const attempt = store.usage.recordIngest(ingest('i-1', 'k.csv', '2026-01-05T10:00:00.000Z'));
 
-    await expect(attempt).rejects.toMatchObject({ code: 'YDB_OVERLOADED', message: expect.stringMatching(/throughput limit.*throttling_rcu_limit/) });
+    await expect(attempt).rejects.toMatchObject({
+      code: 'YDB_OVERLOADED',
+      message: expect.stringMatching(/throughput limit.*throttling_rcu_limit/),
+    });
     // It used the budget (less the 2 s it keeps to report), never more.
     expect(clock.slept()).toBeLessThanOrEqual(118_000);
     expect(clock.slept()).toBeGreaterThan(50_000);
@@ -83,7 +88,18 @@ describe('throttling (OVERLOADED) within the caller’s time budget', () => {
 });
 
 describe('sessions', () => {
-  const seed = () => h.store.usage.applyAccountDays('s.csv', Array.from({ length: 3 }, (_, a) => batch(`acc-${a}`, '2026-02-01', 1, Array.from({ length: 10 }, (_, s) => ({ skuId: `sku-${s}` })))));
+  const seed = () =>
+    h.store.usage.applyAccountDays(
+      's.csv',
+      Array.from({ length: 3 }, (_, a) =>
+        batch(
+          `acc-${a}`,
+          '2026-02-01',
+          1,
+          Array.from({ length: 10 }, (_, s) => ({ skuId: `sku-${s}` })),
+        ),
+      ),
+    );
 
   /** Takes one page of a scan and leaves the iterator open (a leaked scan in a warm container). */
   async function leak(store: Store): Promise<AsyncIterator<unknown>> {
@@ -99,7 +115,10 @@ describe('sessions', () => {
     const leaked = [await leak(store), await leak(store)];
 
     const started = Date.now();
-    await expect(store.usage.listIngestLog()).rejects.toMatchObject({ code: 'YDB_SESSION_POOL_EMPTY', message: expect.stringMatching(/within 200 ms/) });
+    await expect(store.usage.listIngestLog()).rejects.toMatchObject({
+      code: 'YDB_SESSION_POOL_EMPTY',
+      message: expect.stringMatching(/within 200 ms/),
+    });
     expect(Date.now() - started).toBeLessThan(5_000);
     for (const iterator of leaked) await iterator.return?.();
   });

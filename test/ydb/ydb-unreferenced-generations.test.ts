@@ -10,7 +10,6 @@ import { batch, usageIn } from '../contract/fixtures';
 import { startFakeYdb, type FakeHarness } from './harness';
 import { DAY, NEW, OLD, shortly, v1, v2 } from './replacement-fixtures';
 
-
 let h: FakeHarness;
 beforeEach(async () => {
   h = await startFakeYdb();
@@ -21,7 +20,8 @@ afterEach(async () => {
   expect(h.fake.violations).toEqual([]);
 });
 
-const pointers = () => new Map(h.fake.engine.dump('account_day_versions').map((v) => [`${String(v['day'])} ${String(v['account_id'])}`, v['generation']]));
+const pointers = () =>
+  new Map(h.fake.engine.dump('account_day_versions').map((v) => [`${String(v['day'])} ${String(v['account_id'])}`, v['generation']]));
 /** Stored usage rows whose generation is not the one their account-day's pointer names. */
 function unreferenced(): string[] {
   const live = pointers();
@@ -36,7 +36,8 @@ function removeUnreferenced(accountId: string): void {
   const live = pointers();
   const tx = h.fake.engine.begin('serializable');
   for (const row of tx.scan('usage_aggregates')) {
-    if (row['account_id'] === accountId && live.get(`${String(row['day'])} ${accountId}`) !== row['generation']) tx.delete('usage_aggregates', row);
+    if (row['account_id'] === accountId && live.get(`${String(row['day'])} ${accountId}`) !== row['generation'])
+      tx.delete('usage_aggregates', row);
   }
   tx.commit();
 }
@@ -61,7 +62,10 @@ describe('orphans of a crashed apply', () => {
   it('are deleted also when the next copy of the account-days is stale and writes nothing of its own', async () => {
     await crashBeforeSwitch();
 
-    const result = await h.store.usage.applyAccountDays('old.csv', [batch('acc-1', DAY, 50, [{ skuId: 'z' }]), batch('acc-2', DAY, 50, [{ skuId: 'z' }])]);
+    const result = await h.store.usage.applyAccountDays('old.csv', [
+      batch('acc-1', DAY, 50, [{ skuId: 'z' }]),
+      batch('acc-2', DAY, 50, [{ skuId: 'z' }]),
+    ]);
 
     expect(result.stale.map((s) => `${s.accountId} ${s.storedVersion}`)).toEqual(['acc-1 100', 'acc-2 100']);
     expect(h.fake.calls('BulkUpsert')).toHaveLength(2 + 2); // v1 and the crashed v2; nothing for the stale copy
@@ -75,12 +79,22 @@ describe('a cleanup racing a switch', () => {
     const other = await h.connect();
     const paused = h.fake.pause('ExecuteDataQuery', 'upsert_account_day_versions');
 
-    const newest = h.store.usage.applyAccountDays('v2.csv', [batch('acc-1', DAY, 200, [{ skuId: 'b', cost: '20' }, { skuId: 'c', cost: '30' }])]);
+    const newest = h.store.usage.applyAccountDays('v2.csv', [
+      batch('acc-1', DAY, 200, [
+        { skuId: 'b', cost: '20' },
+        { skuId: 'c', cost: '30' },
+      ]),
+    ]);
     await paused.reached;
     // An older copy switches first; its cleanup removes every generation but its own, including
     // the newest copy's rows, which are written but not switched yet.
     await other.store.usage.applyAccountDays('v150.csv', [batch('acc-1', DAY, 150, [{ skuId: 'm', cost: '150' }])]);
-    expect(h.fake.engine.dump('usage_aggregates').filter((u) => u['account_id'] === 'acc-1').map((u) => u['sku_id'])).toEqual(['m']);
+    expect(
+      h.fake.engine
+        .dump('usage_aggregates')
+        .filter((u) => u['account_id'] === 'acc-1')
+        .map((u) => u['sku_id']),
+    ).toEqual(['m']);
     paused.release();
 
     expect((await newest).applied.map((v) => `${v.accountId} ${v.version}`)).toEqual(['acc-1 200']);
@@ -101,6 +115,9 @@ describe('a cleanup racing a switch', () => {
 
     await expect(applying).rejects.toMatchObject({ code: 'YDB_CONTENDED', message: expect.stringContaining('acc-1/2026-01-05') });
     expect(shortly(await usageIn(h.store, DAY, DAY))).toEqual(OLD);
-    expect((await h.store.usage.listAccountDayVersions({ from: DAY, to: DAY })).map((v) => `${v.accountId} ${v.version}`)).toEqual(['acc-1 100', 'acc-2 100']);
+    expect((await h.store.usage.listAccountDayVersions({ from: DAY, to: DAY })).map((v) => `${v.accountId} ${v.version}`)).toEqual([
+      'acc-1 100',
+      'acc-2 100',
+    ]);
   });
 });

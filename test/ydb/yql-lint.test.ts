@@ -45,8 +45,16 @@ describe('the lint catches', () => {
     ['a string literal in place of a parameter', "SELECT id FROM subaccount_links WHERE id = 'l-1';", /string literal 'l-1'/],
     ['a parameter used without DECLARE', 'SELECT id FROM subaccount_links WHERE id = $id;', /\$id is used but not DECLAREd/],
     ['a DECLARE nobody uses', 'DECLARE $id AS Utf8;\nSELECT id FROM subaccount_links;', /\$id is DECLAREd but never used/],
-    ['a parameter declared twice', 'DECLARE $id AS Utf8;\nDECLARE $id AS Utf8;\nSELECT id FROM subaccount_links WHERE id = $id;', /declared twice/],
-    ['an unparseable DECLARE type', 'DECLARE $rows AS List<Struct<id: Utf8>;\nUPSERT INTO subaccount_links SELECT id FROM AS_TABLE($rows);', /DECLARE \$rows/],
+    [
+      'a parameter declared twice',
+      'DECLARE $id AS Utf8;\nDECLARE $id AS Utf8;\nSELECT id FROM subaccount_links WHERE id = $id;',
+      /declared twice/,
+    ],
+    [
+      'an unparseable DECLARE type',
+      'DECLARE $rows AS List<Struct<id: Utf8>;\nUPSERT INTO subaccount_links SELECT id FROM AS_TABLE($rows);',
+      /DECLARE \$rows/,
+    ],
     ['an unknown type', 'DECLARE $n AS Float;\nSELECT id FROM subaccount_links WHERE n = $n;', /unknown type "Float"/],
     ['unbalanced brackets', 'DECLARE $id AS Utf8;\nSELECT id FROM subaccount_links WHERE (id = $id;', /unclosed "\("/],
     ['a closing bracket too many', 'DECLARE $id AS Utf8;\nSELECT id FROM subaccount_links WHERE id = $id);', /unbalanced "\)"/],
@@ -59,13 +67,28 @@ describe('the lint catches', () => {
     ['an UPSERT without INTO … SELECT', 'DECLARE $id AS Utf8;\nUPSERT subaccount_links VALUES ($id);', /UPSERT: expected/],
     ['a CREATE TABLE without primary key', 'CREATE TABLE t (id Utf8);', /no PRIMARY KEY/],
     ['a key column that is not declared', 'CREATE TABLE t (id Utf8, PRIMARY KEY (key));', /key column key is not declared/],
-    ['a LIMIT above a JOIN (pages that re-read everything after the cursor)', 'DECLARE $limit AS Uint64;\nSELECT u.day FROM account_day_versions AS v INNER JOIN usage_aggregates AS u ON u.day = v.day ORDER BY u.day LIMIT $limit;', /LIMIT above a JOIN/],
-    ['an optional filter that is not a key range', 'DECLARE $p AS Optional<Utf8>;\nSELECT id FROM subaccount_links WHERE ($p IS NULL OR partner_id = $p);', /one query per access path/],
-    ['an index column that is not declared', 'CREATE TABLE t (id Utf8, INDEX by_x GLOBAL SYNC ON (x), PRIMARY KEY (id));', /index column x is not declared/],
+    [
+      'a LIMIT above a JOIN (pages that re-read everything after the cursor)',
+      'DECLARE $limit AS Uint64;\nSELECT u.day FROM account_day_versions AS v INNER JOIN usage_aggregates AS u ON u.day = v.day ORDER BY u.day LIMIT $limit;',
+      /LIMIT above a JOIN/,
+    ],
+    [
+      'an optional filter that is not a key range',
+      'DECLARE $p AS Optional<Utf8>;\nSELECT id FROM subaccount_links WHERE ($p IS NULL OR partner_id = $p);',
+      /one query per access path/,
+    ],
+    [
+      'an index column that is not declared',
+      'CREATE TABLE t (id Utf8, INDEX by_x GLOBAL SYNC ON (x), PRIMARY KEY (id));',
+      /index column x is not declared/,
+    ],
   ];
 
   it.each(cases)('%s', (_what, text, problem) => {
     const issues = lintYql(text, TABLES);
-    expect(issues.some((issue) => problem.test(issue)), issues.join('\n')).toBe(true);
+    expect(
+      issues.some((issue) => problem.test(issue)),
+      issues.join('\n'),
+    ).toBe(true);
   });
 });

@@ -28,7 +28,9 @@ export function stripComments(text: string, issues: string[] = []): string {
       out += ' ';
     } else if (ch === "'" || ch === '"') {
       const end = text.indexOf(ch, i + 1);
-      issues.push(`string literal ${text.slice(i, end < 0 ? undefined : end + 1)} at offset ${i}: values must travel as DECLAREd parameters`);
+      issues.push(
+        `string literal ${text.slice(i, end < 0 ? undefined : end + 1)} at offset ${i}: values must travel as DECLAREd parameters`,
+      );
       i = end < 0 ? text.length : end;
       out += ' ';
     } else {
@@ -55,7 +57,9 @@ function namedExpressions(text: string): Set<string> {
 
 /** `$names` referenced outside DECLARE statements (named expressions excluded). */
 export function usedParams(text: string): Set<string> {
-  const body = splitStatements(stripComments(text)).filter((s) => !/^DECLARE\b/.test(s)).join(';');
+  const body = splitStatements(stripComments(text))
+    .filter((s) => !/^DECLARE\b/.test(s))
+    .join(';');
   const named = namedExpressions(text);
   return new Set((body.match(PARAM_RE) ?? []).filter((name) => !named.has(name)));
 }
@@ -149,14 +153,21 @@ function checkSelect(statement: string, ctx: LintContext): void {
   const aliases = new Set<string>();
   const parts = source.split(/\b(?:INNER\s+|LEFT\s+|RIGHT\s+|CROSS\s+)?JOIN\b/i).map((p) => p.trim());
   if (parts.length > 1 && at[5]?.[0] !== undefined) {
-    ctx.issues.push('SELECT: LIMIT above a JOIN cannot apply below the join (each page re-reads everything after the cursor): limit a single-table read ($page = (SELECT … LIMIT …)) and join that');
+    ctx.issues.push(
+      'SELECT: LIMIT above a JOIN cannot apply below the join (each page re-reads everything after the cursor): limit a single-table read ($page = (SELECT … LIMIT …)) and join that',
+    );
   }
   parts.forEach((part, i) => {
     const [target, on] = part.split(/\bON\b/i).map((p) => p.trim());
     if (i > 0 && !on) ctx.issues.push(`SELECT: JOIN ${target ?? ''} without ON`);
-    const match = new RegExp(`^(AS_TABLE\\((\\$${IDENT.slice(0)})\\)|(\\$${IDENT})|(${IDENT})(?:\\s+VIEW\\s+${IDENT})?)(?:\\s+AS\\s+(${IDENT}))?$`, 'i').exec(target ?? '');
+    const match = new RegExp(
+      `^(AS_TABLE\\((\\$${IDENT.slice(0)})\\)|(\\$${IDENT})|(${IDENT})(?:\\s+VIEW\\s+${IDENT})?)(?:\\s+AS\\s+(${IDENT}))?$`,
+      'i',
+    ).exec(target ?? '');
     if (!match) {
-      ctx.issues.push(`SELECT: cannot read source "${target ?? ''}" (expected table [VIEW index] [AS alias], $named [AS alias] or AS_TABLE($param) [AS alias])`);
+      ctx.issues.push(
+        `SELECT: cannot read source "${target ?? ''}" (expected table [VIEW index] [AS alias], $named [AS alias] or AS_TABLE($param) [AS alias])`,
+      );
       return;
     }
     if (match[3] && !ctx.named?.has(match[3])) ctx.issues.push(`SELECT: ${match[3]} is not a named expression defined above`);
@@ -228,7 +239,8 @@ function checkStatement(statement: string, ctx: LintContext, declared: Map<strin
     case 'CREATE': {
       const withAt = topLevel(body, 'WITH')[0];
       const table = withAt === undefined ? body : body.slice(0, withAt).trim();
-      if (withAt !== undefined && !/^WITH \(\s*[A-Z_]+ = \S[\s\S]*\)$/.test(body.slice(withAt))) ctx.issues.push('CREATE: malformed WITH (…) settings');
+      if (withAt !== undefined && !/^WITH \(\s*[A-Z_]+ = \S[\s\S]*\)$/.test(body.slice(withAt)))
+        ctx.issues.push('CREATE: malformed WITH (…) settings');
       const match = new RegExp(`^CREATE TABLE (${IDENT}) \\((.+)\\)$`).exec(table);
       if (!match?.[2]) return void ctx.issues.push('CREATE: expected "CREATE TABLE name (columns…, PRIMARY KEY (…))"');
       const columns = new Set<string>();
@@ -240,7 +252,13 @@ function checkStatement(statement: string, ctx: LintContext, declared: Map<strin
         if (pk?.[1]) key = pk[1].split(',').map((c) => c.trim());
         else if (part.startsWith('INDEX ')) {
           if (!index?.[1]) ctx.issues.push(`CREATE: malformed index "${part}"`);
-          else indexed.push(...`${index[1]},${index[2] ?? ''}`.split(',').map((c) => c.trim()).filter(Boolean));
+          else
+            indexed.push(
+              ...`${index[1]},${index[2] ?? ''}`
+                .split(',')
+                .map((c) => c.trim())
+                .filter(Boolean),
+            );
         } else {
           const column = new RegExp(`^(${IDENT}) (.+?)( NOT NULL)?$`).exec(part);
           if (!column?.[1] || !column[2]) ctx.issues.push(`CREATE: malformed column "${part}"`);
@@ -265,7 +283,8 @@ function checkStatement(statement: string, ctx: LintContext, declared: Map<strin
 export function lintYql(text: string, tables?: ReadonlySet<string>): string[] {
   const ctx: LintContext = { issues: [], tables };
   if (text.includes('${')) ctx.issues.push('template interpolation ("${") in query text');
-  if (/IS\s+NULL\s+OR\b/i.test(stripComments(text))) ctx.issues.push('an optional filter "($p IS NULL OR col = $p)" is not a key range: write one query per access path');
+  if (/IS\s+NULL\s+OR\b/i.test(stripComments(text)))
+    ctx.issues.push('an optional filter "($p IS NULL OR col = $p)" is not a key range: write one query per access path');
   const code = stripComments(text, ctx.issues);
   checkBrackets(code, ctx.issues);
   if (code.trim() !== '' && !code.trim().endsWith(';')) ctx.issues.push('last statement does not end with ";"');

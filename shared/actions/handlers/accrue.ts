@@ -25,18 +25,38 @@ export function impactJson(i: RulesImpact) {
   return {
     current: i.current,
     proposed: i.proposed,
-    lines: i.lines.map((l) => ({ partnerId: l.partnerId, specialization: l.specialization, currency: l.currency, posted: money(l.posted), current: money(l.current), proposed: money(l.proposed), change: money(l.change) })),
+    lines: i.lines.map((l) => ({
+      partnerId: l.partnerId,
+      specialization: l.specialization,
+      currency: l.currency,
+      posted: money(l.posted),
+      current: money(l.current),
+      proposed: money(l.proposed),
+      change: money(l.change),
+    })),
   };
 }
 
 /** The proposed rules: a path only where there are local files (the CLI); inline JSON anywhere. */
 function proposedRules(deps: ActionDeps, input: ActionOf<'accrue'>): LoadedRules | { code: ErrorCode; message: string } | null {
-  if (input.rulesFile !== undefined && input.rules !== undefined) return { code: 'INVALID_INPUT', message: 'give the proposed rules once: "rulesFile" (a path, CLI --rules) or "rules" (the JSON object), not both' };
+  if (input.rulesFile !== undefined && input.rules !== undefined)
+    return {
+      code: 'INVALID_INPUT',
+      message: 'give the proposed rules once: "rulesFile" (a path, CLI --rules) or "rules" (the JSON object), not both',
+    };
   if (input.rulesFile === undefined && input.rules === undefined) return null;
-  if (!input.dryRun) return { code: 'INVALID_INPUT', message: 'proposed rules are a preview only: add --dry-run ("dryRun": true); to put rules in force, replace the rules file' };
+  if (!input.dryRun)
+    return {
+      code: 'INVALID_INPUT',
+      message: 'proposed rules are a preview only: add --dry-run ("dryRun": true); to put rules in force, replace the rules file',
+    };
   try {
     if (input.rules !== undefined) return rulesFromJson(input.rules, 'proposed rules (inline JSON)');
-    if (!deps.localFiles) return { code: 'INVALID_INPUT', message: 'rulesFile: a function reads no local files; pass the proposed rules JSON itself as "rules"' };
+    if (!deps.localFiles)
+      return {
+        code: 'INVALID_INPUT',
+        message: 'rulesFile: a function reads no local files; pass the proposed rules JSON itself as "rules"',
+      };
     return loadRules(input.rulesFile);
   } catch (error) {
     if (error instanceof RulesValidationError) return { code: error.code, message: error.message };
@@ -53,7 +73,13 @@ export async function accrue(deps: ActionDeps, input: ActionOf<'accrue'>): Promi
   if (proposed && 'code' in proposed) return failed(proposed);
   const extra = input.reconcile ? reconcileGuard(deps) : undefined;
   if (input.reconcile && !extra) return failed(NO_BILLING_FOR_RECONCILE);
-  const r = await accrueWithGuards(deps, { quarter: input.quarter, dryRun, confirm: input.confirm ?? false, ...(extra ? { extra } : {}), ...who });
+  const r = await accrueWithGuards(deps, {
+    quarter: input.quarter,
+    dryRun,
+    confirm: input.confirm ?? false,
+    ...(extra ? { extra } : {}),
+    ...who,
+  });
   if (!r.ok) return 'preview' in r ? failed(r, accrueJson(r.preview)) : failed(r);
   const impact = proposed ? impactJson(await rulesImpact(deps, r.quarter, proposed)) : undefined;
   return succeeded({ ...accrueJson(r), ...(impact ? { impact } : {}) });

@@ -12,7 +12,10 @@ import { failed, succeeded, type ActionDeps, type ActionResult } from '../deps';
 import type { ActionOf } from '../schema';
 import { ACTOR_REQUIRED, actorOf } from './program';
 
-const NO_BILLING = { code: 'NOT_AVAILABLE', message: 'the Billing API is not configured here (set YC_IAM_TOKEN locally; a function uses its service account token)' } as const;
+const NO_BILLING = {
+  code: 'NOT_AVAILABLE',
+  message: 'the Billing API is not configured here (set YC_IAM_TOKEN locally; a function uses its service account token)',
+} as const;
 
 /** bigint → decimal string anywhere in a result (Billing amounts are nanos inside). */
 function jsonReady(value: unknown): unknown {
@@ -24,10 +27,17 @@ function jsonReady(value: unknown): unknown {
 
 export async function syncCatalog(deps: ActionDeps, input: ActionOf<'sync-catalog'>): Promise<ActionResult> {
   if (!deps.billing) return failed(NO_BILLING);
-  if (input.writeRules && !deps.localFiles) return failed({ code: 'INVALID_INPUT', message: 'writeRules: a function cannot write files; the proposed rules file is in the answer (newRulesFile)' });
+  if (input.writeRules && !deps.localFiles)
+    return failed({
+      code: 'INVALID_INPUT',
+      message: 'writeRules: a function cannot write files; the proposed rules file is in the answer (newRulesFile)',
+    });
   const r = await syncCatalogUseCase({ billing: deps.billing(), rules: deps.rules });
   if (input.writeRules && r.newRulesFile !== null) writeFileSync(input.writeRules, `${JSON.stringify(r.newRulesFile, null, 2)}\n`);
-  return succeeded({ ...(jsonReady(r) as Record<string, unknown>), ...(input.writeRules ? { rulesWrittenTo: r.newRulesFile !== null ? input.writeRules : null } : {}) });
+  return succeeded({
+    ...(jsonReady(r) as Record<string, unknown>),
+    ...(input.writeRules ? { rulesWrittenTo: r.newRulesFile !== null ? input.writeRules : null } : {}),
+  });
 }
 
 export async function syncSubaccounts(deps: ActionDeps, input: ActionOf<'sync-subaccounts'>): Promise<ActionResult> {

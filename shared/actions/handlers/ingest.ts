@@ -36,7 +36,15 @@ async function ingestLocal(deps: ActionDeps, target: string, bugs: { count: numb
     deps.progress?.(`[${i + 1}/${objects.length}] ${printable(object.key)}`);
     try {
       const o = await ingestExport(deps, object);
-      files.push({ objectKey: o.objectKey, status: o.status, rows: o.rows, accountDaysApplied: o.accountDaysApplied, accountDaysStale: o.accountDaysStale, conflicts: o.conflicts.length, reason: o.reason });
+      files.push({
+        objectKey: o.objectKey,
+        status: o.status,
+        rows: o.rows,
+        accountDaysApplied: o.accountDaysApplied,
+        accountDaysStale: o.accountDaysStale,
+        conflicts: o.conflicts.length,
+        reason: o.reason,
+      });
     } catch (error) {
       const expected = typeof (error as { code?: unknown } | null)?.code === 'string';
       if (!expected) {
@@ -44,20 +52,41 @@ async function ingestLocal(deps: ActionDeps, target: string, bugs: { count: numb
         deps.logger.error('ingest of one file failed unexpectedly', errorFields(error));
       }
       const message = `${expected ? '' : 'internal error (a bug): '}${error instanceof Error ? error.message : String(error)}`;
-      files.push({ objectKey: object.key, status: 'failed', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, conflicts: 0, reason: message });
+      files.push({
+        objectKey: object.key,
+        status: 'failed',
+        rows: 0,
+        accountDaysApplied: 0,
+        accountDaysStale: 0,
+        conflicts: 0,
+        reason: message,
+      });
     }
   }
   return files;
 }
 
-async function ingestS3(deps: ActionDeps, bucket: string, prefix: string, startAfter: string | undefined): Promise<{ files: IngestedFile[]; resumeAfter: string | null }> {
+async function ingestS3(
+  deps: ActionDeps,
+  bucket: string,
+  prefix: string,
+  startAfter: string | undefined,
+): Promise<{ files: IngestedFile[]; resumeAfter: string | null }> {
   if (!deps.storage) throw new Error('Object Storage is not configured for this runner');
   const logger = deps.progress ? deps.logger.child({}) : deps.logger;
   const result = await ingestFromStorage(
     { ...deps, source: deps.storage(), logger, ...(deps.shouldStop ? { shouldStop: deps.shouldStop } : {}) },
     { kind: 'prefix', bucket, prefix, startAfter },
   );
-  const files = result.items.map((i) => ({ objectKey: s3Url(i.bucket, i.key), status: i.status, rows: i.rows, accountDaysApplied: i.accountDaysApplied, accountDaysStale: i.accountDaysStale, conflicts: i.conflicts, reason: i.reason }));
+  const files = result.items.map((i) => ({
+    objectKey: s3Url(i.bucket, i.key),
+    status: i.status,
+    rows: i.rows,
+    accountDaysApplied: i.accountDaysApplied,
+    accountDaysStale: i.accountDaysStale,
+    conflicts: i.conflicts,
+    reason: i.reason,
+  }));
   return { files, resumeAfter: result.resumeAfter };
 }
 
@@ -65,7 +94,10 @@ export async function ingest(deps: ActionDeps, input: ActionOf<'ingest'>): Promi
   const s3Sources = input.sources.filter((s) => S3_URL.test(s));
   if (!deps.localFiles && s3Sources.length !== input.sources.length) {
     const local = input.sources.filter((s) => !S3_URL.test(s));
-    return failed({ code: 'INVALID_INPUT', message: `sources: a function reads only s3://bucket/prefix sources, not local paths (${local.join(', ')})` });
+    return failed({
+      code: 'INVALID_INPUT',
+      message: `sources: a function reads only s3://bucket/prefix sources, not local paths (${local.join(', ')})`,
+    });
   }
   const files: IngestedFile[] = [];
   const errors: string[] = [];
@@ -111,5 +143,8 @@ export async function ingest(deps: ActionDeps, input: ActionOf<'ingest'>): Promi
   if (errors.length === 0) return succeeded(result);
   // Names from outside (file names) are printed with control characters escaped.
   const details = errors.map(printable);
-  return failed({ code: bugs.count > 0 ? 'INTERNAL' : 'INGEST_REJECTED', message: `${details.length} problem(s); see details`, details }, result);
+  return failed(
+    { code: bugs.count > 0 ? 'INTERNAL' : 'INGEST_REJECTED', message: `${details.length} problem(s); see details`, details },
+    result,
+  );
 }

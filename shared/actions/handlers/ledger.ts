@@ -36,8 +36,27 @@ export async function statement(deps: ActionDeps, input: ActionOf<'statement'>):
     amount: money(l.amount),
     posted: money(l.posted),
     pending: money(l.pending),
-    details: l.details.map((d) => ({ subaccountId: d.subaccountId, serviceId: d.serviceId, serviceName: d.serviceName, rulesVersion: d.rulesVersion, rate: d.rate, base: money(d.base), rows: d.rows })),
+    details: l.details.map((d) => ({
+      subaccountId: d.subaccountId,
+      serviceId: d.serviceId,
+      serviceName: d.serviceName,
+      rulesVersion: d.rulesVersion,
+      rate: d.rate,
+      base: money(d.base),
+      rows: d.rows,
+    })),
   }));
-  const entries = r.entries.map((e) => ({ id: e.id, specialization: e.specialization, currency: e.currency, kind: e.kind, amount: money(e.amount), seq: e.seq, runId: e.runId, createdAt: e.createdAt, actor: e.actor, note: e.note }));
+  const entries = r.entries.map((e) => ({
+    id: e.id,
+    specialization: e.specialization,
+    currency: e.currency,
+    kind: e.kind,
+    amount: money(e.amount),
+    seq: e.seq,
+    runId: e.runId,
+    createdAt: e.createdAt,
+    actor: e.actor,
+    note: e.note,
+  }));
   return succeeded({ partnerId: r.partnerId, quarter: r.quarter, rounding: r.rounding, rulesVersions: r.rulesVersions, lines, entries });
 }

@@ -11,19 +11,33 @@ export function actorOf(deps: ActionDeps, input: { actor?: string | undefined; n
   return actor === undefined ? null : { actor, note: input.note ?? '' };
 }
 
-export const ACTOR_REQUIRED = { code: 'INVALID_INPUT', message: 'actor: required for a change (who makes it, R12), e.g. "actor": "anna"' } as const;
+export const ACTOR_REQUIRED = {
+  code: 'INVALID_INPUT',
+  message: 'actor: required for a change (who makes it, R12), e.g. "actor": "anna"',
+} as const;
 
 export async function partnerLink(deps: ActionDeps, input: ActionOf<'partner.link'>): Promise<ActionResult> {
   const who = actorOf(deps, input);
   if (!who) return failed(ACTOR_REQUIRED);
-  const r = await linkSubaccount(deps, { partnerId: input.partnerId, subaccountId: input.subaccountId, from: input.from, to: input.to ?? null, ...who });
+  const r = await linkSubaccount(deps, {
+    partnerId: input.partnerId,
+    subaccountId: input.subaccountId,
+    from: input.from,
+    to: input.to ?? null,
+    ...who,
+  });
   return r.ok ? succeeded({ link: r.link, postedQuartersAffected: r.postedQuartersAffected }) : failed(r);
 }
 
 export async function partnerUnlink(deps: ActionDeps, input: ActionOf<'partner.unlink'>): Promise<ActionResult> {
   const who = actorOf(deps, input);
   if (!who) return failed(ACTOR_REQUIRED);
-  const r = await unlinkSubaccount(deps, { partnerId: input.partnerId, subaccountId: input.subaccountId, effective: input.effective, ...who });
+  const r = await unlinkSubaccount(deps, {
+    partnerId: input.partnerId,
+    subaccountId: input.subaccountId,
+    effective: input.effective,
+    ...who,
+  });
   return r.ok ? succeeded({ link: r.link, cancelled: r.cancelled, postedQuartersAffected: r.postedQuartersAffected }) : failed(r);
 }
 
@@ -32,21 +46,38 @@ export async function usageRelease(deps: ActionDeps, input: ActionOf<'usage.rele
   if (!who) return failed(ACTOR_REQUIRED);
   const r = await releaseAccountDays(deps, { subaccountId: input.subaccountId, from: input.day, to: input.to ?? input.day, ...who });
   if (!r.ok) return failed(r);
-  return succeeded({ subaccountId: r.subaccountId, released: r.released.map((d) => ({ day: d.day, previousVersion: d.version })), ingestLogId: r.logId });
+  return succeeded({
+    subaccountId: r.subaccountId,
+    released: r.released.map((d) => ({ day: d.day, previousVersion: d.version })),
+    ingestLogId: r.logId,
+  });
 }
 
 export async function specializationGrant(deps: ActionDeps, input: ActionOf<'specialization.grant'>): Promise<ActionResult> {
   const who = actorOf(deps, input);
   if (!who) return failed(ACTOR_REQUIRED);
-  const r = await grantSpecialization(deps, { partnerId: input.partnerId, specialization: input.specialization, from: input.from, to: input.to ?? null, ...who });
+  const r = await grantSpecialization(deps, {
+    partnerId: input.partnerId,
+    specialization: input.specialization,
+    from: input.from,
+    to: input.to ?? null,
+    ...who,
+  });
   return r.ok ? succeeded({ specialization: r.period, postedQuartersAffected: r.postedQuartersAffected }) : failed(r);
 }
 
 export async function specializationRevoke(deps: ActionDeps, input: ActionOf<'specialization.revoke'>): Promise<ActionResult> {
   const who = actorOf(deps, input);
   if (!who) return failed(ACTOR_REQUIRED);
-  const r = await revokeSpecialization(deps, { partnerId: input.partnerId, specialization: input.specialization, effective: input.effective, ...who });
-  return r.ok ? succeeded({ specialization: r.period, cancelled: r.cancelled, postedQuartersAffected: r.postedQuartersAffected }) : failed(r);
+  const r = await revokeSpecialization(deps, {
+    partnerId: input.partnerId,
+    specialization: input.specialization,
+    effective: input.effective,
+    ...who,
+  });
+  return r.ok
+    ? succeeded({ specialization: r.period, cancelled: r.cancelled, postedQuartersAffected: r.postedQuartersAffected })
+    : failed(r);
 }
 
 export async function partnerShow(deps: ActionDeps, input: ActionOf<'partner.show'>): Promise<ActionResult> {

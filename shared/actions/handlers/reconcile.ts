@@ -7,7 +7,10 @@ import { reconcileQuarter } from '../../usecases/reconcile';
 import { failed, succeeded, type ActionDeps, type ActionResult } from '../deps';
 import type { ActionOf } from '../schema';
 
-export const NO_BILLING_FOR_RECONCILE = { code: 'NOT_AVAILABLE', message: 'reconciliation needs the Billing API (set YC_IAM_TOKEN locally; a function uses its service account token)' } as const;
+export const NO_BILLING_FOR_RECONCILE = {
+  code: 'NOT_AVAILABLE',
+  message: 'reconciliation needs the Billing API (set YC_IAM_TOKEN locally; a function uses its service account token)',
+} as const;
 
 const money = (v: bigint) => formatMoney(v, 2);
 
@@ -19,8 +22,25 @@ export async function reconcile(deps: ActionDeps, input: ActionOf<'reconcile'>):
     quarter: r.quarter,
     partnerId: r.partnerId,
     tolerance: money(r.tolerance),
-    accounts: r.accounts.map((a) => ({ subaccountId: a.subaccountId, partnerId: a.partnerId, from: a.from, to: a.to, totals: a.totals.map((t) => ({ currency: t.currency, billing: money(t.billing), ingested: money(t.ingested) })), mismatches: a.mismatches })),
-    mismatches: r.mismatches.map((m) => ({ subaccountId: m.subaccountId, partnerId: m.partnerId, serviceId: m.serviceId, serviceName: m.serviceName, day: m.day, currency: m.currency, billing: money(m.billing), ingested: money(m.ingested), difference: money(m.difference) })),
+    accounts: r.accounts.map((a) => ({
+      subaccountId: a.subaccountId,
+      partnerId: a.partnerId,
+      from: a.from,
+      to: a.to,
+      totals: a.totals.map((t) => ({ currency: t.currency, billing: money(t.billing), ingested: money(t.ingested) })),
+      mismatches: a.mismatches,
+    })),
+    mismatches: r.mismatches.map((m) => ({
+      subaccountId: m.subaccountId,
+      partnerId: m.partnerId,
+      serviceId: m.serviceId,
+      serviceName: m.serviceName,
+      day: m.day,
+      currency: m.currency,
+      billing: money(m.billing),
+      ingested: money(m.ingested),
+      difference: money(m.difference),
+    })),
     warnings: warning ? [warning] : [],
   });
 }

@@ -106,11 +106,21 @@ export function createBillingApi(options: BillingApiOptions): BillingApi {
 
   function badResponse(call: CallSubject, error: unknown): BillingApiError {
     const reason = error instanceof Error ? error.message : String(error);
-    return new BillingApiError('BILLING_BAD_RESPONSE', call.method, `${call.method}: Billing answered something this program does not understand: ${reason}`, null, { cause: error });
+    return new BillingApiError(
+      'BILLING_BAD_RESPONSE',
+      call.method,
+      `${call.method}: Billing answered something this program does not understand: ${reason}`,
+      null,
+      { cause: error },
+    );
   }
 
   /** Follows next_page_token until it is empty; a token seen twice means a loop, not more data. */
-  async function allPages<T>(call: CallSubject, fetchPage: (pageToken: string) => Promise<unknown>, read: (page: unknown) => { items: T[]; next: string }): Promise<T[]> {
+  async function allPages<T>(
+    call: CallSubject,
+    fetchPage: (pageToken: string) => Promise<unknown>,
+    read: (page: unknown) => { items: T[]; next: string },
+  ): Promise<T[]> {
     const items: T[] = [];
     const seen = new Set<string>();
     let pageToken = '';
@@ -145,10 +155,20 @@ export function createBillingApi(options: BillingApiOptions): BillingApi {
 
     async listCustomers(resellerId) {
       const call = subject('CustomerService.List', `reseller ${resellerId}`);
-      if (resellerId === '') throw new BillingApiError('BILLING_INVALID_ARGUMENT', call.method, `${call.method}: the reseller id (the partner's billing account id) is empty`);
+      if (resellerId === '')
+        throw new BillingApiError(
+          'BILLING_INVALID_ARGUMENT',
+          call.method,
+          `${call.method}: the reseller id (the partner's billing account id) is empty`,
+        );
       return allPages(
         call,
-        (pageToken) => unary(customers.list.bind(customers), customerService.ListCustomersRequest.fromPartial({ resellerId, pageSize, pageToken }), call),
+        (pageToken) =>
+          unary(
+            customers.list.bind(customers),
+            customerService.ListCustomersRequest.fromPartial({ resellerId, pageSize, pageToken }),
+            call,
+          ),
         readCustomersPage,
       );
     },

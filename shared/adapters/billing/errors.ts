@@ -62,7 +62,9 @@ export function toBillingError(error: unknown, call: CallSubject, attempts: numb
     case status.UNAUTHENTICATED:
       return make(
         'BILLING_UNAUTHENTICATED',
-        call.method === 'ConsumptionCoreService.GetServiceUsageReport' ? `${TOKEN_HINT}; Billing also answers so for a billing account that does not exist — check the id` : TOKEN_HINT,
+        call.method === 'ConsumptionCoreService.GetServiceUsageReport'
+          ? `${TOKEN_HINT}; Billing also answers so for a billing account that does not exist — check the id`
+          : TOKEN_HINT,
       );
     case status.PERMISSION_DENIED:
       return make('BILLING_PERMISSION_DENIED', ROLE_HINT[call.method](call.subject));
@@ -71,7 +73,10 @@ export function toBillingError(error: unknown, call: CallSubject, attempts: numb
     case status.INVALID_ARGUMENT:
       return make('BILLING_INVALID_ARGUMENT', 'Billing rejected the request; check the ids and dates given');
     case status.RESOURCE_EXHAUSTED:
-      return make('BILLING_RATE_LIMITED', 'Billing limits usage reports to 1 request per minute per IP address: wait a minute and run again (one process at a time)');
+      return make(
+        'BILLING_RATE_LIMITED',
+        'Billing limits usage reports to 1 request per minute per IP address: wait a minute and run again (one process at a time)',
+      );
     case status.UNAVAILABLE:
     case status.DEADLINE_EXCEEDED:
       return make(

@@ -8,7 +8,13 @@ import { z } from 'zod';
 import { moscowDay, type Day } from '../../domain/calendar';
 import { MONEY_STRING_RE, parseMoney, type Nanos } from '../../domain/money';
 import { describeZodIssues } from '../../domain/zod-issues';
-import { BILLING_CURRENCIES, type BillingCurrency, type BillingCustomer, type BillingService, type ServiceUsageDay } from '../../ports/billing';
+import {
+  BILLING_CURRENCIES,
+  type BillingCurrency,
+  type BillingCustomer,
+  type BillingService,
+  type ServiceUsageDay,
+} from '../../ports/billing';
 
 const id = z.string().min(1, 'empty id');
 
@@ -78,7 +84,9 @@ export function readServiceUsageReport(value: unknown, range: { from: Day; to: D
     for (const period of entity.periodic) {
       const day = moscowDay(period.timestamp);
       if (day < range.from || day > range.to) {
-        throw new BadResponse(`service ${entity.service.id}: a period dated ${period.timestamp.toISOString()} (${day}) lies outside ${range.from}..${range.to}`);
+        throw new BadResponse(
+          `service ${entity.service.id}: a period dated ${period.timestamp.toISOString()} (${day}) lies outside ${range.from}..${range.to}`,
+        );
       }
       const key = `${entity.service.id}/${day}`;
       if (seen.has(key)) throw new BadResponse(`service ${entity.service.id} has two periods for ${day}`);

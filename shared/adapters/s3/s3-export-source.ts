@@ -4,7 +4,13 @@
  * prefix with more than 1000 objects is read completely.
  */
 import { RebatesError } from '../../errors';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { ExportObject, StorageExportSource } from '../../ports/export-source';
 
 /** An export in a bucket. `key` (from ExportObject) is its `s3://bucket/key` name for the ingest log. */
@@ -20,7 +26,11 @@ export interface S3ExportSource extends StorageExportSource {
 
 export class S3SourceError extends RebatesError {
   declare readonly code: 'OBJECT_NOT_FOUND' | 'S3_READ_FAILED' | 'S3_OBJECT_CHANGED' | 'S3_LIST_FAILED';
-  constructor(code: 'OBJECT_NOT_FOUND' | 'S3_READ_FAILED' | 'S3_OBJECT_CHANGED' | 'S3_LIST_FAILED', message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: 'OBJECT_NOT_FOUND' | 'S3_READ_FAILED' | 'S3_OBJECT_CHANGED' | 'S3_LIST_FAILED',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
   }
 }
@@ -49,7 +59,8 @@ export function createS3ExportSource(client: S3Client): S3ExportSource {
         const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
         return toExportObject(bucket, key, head.ETag, head.LastModified);
       } catch (error) {
-        if (httpStatusOf(error) === 404) throw new S3SourceError('OBJECT_NOT_FOUND', `${s3Url(bucket, key)} does not exist`, { cause: error });
+        if (httpStatusOf(error) === 404)
+          throw new S3SourceError('OBJECT_NOT_FOUND', `${s3Url(bucket, key)} does not exist`, { cause: error });
         throw new S3SourceError('S3_READ_FAILED', `cannot head ${s3Url(bucket, key)}: ${messageOf(error)}`, { cause: error });
       }
     },
@@ -91,16 +102,23 @@ export function createS3ExportSource(client: S3Client): S3ExportSource {
 async function* streamObject(client: S3Client, bucket: string, key: string, expectedEtag: string | null): AsyncGenerator<Uint8Array> {
   let body: unknown;
   try {
-    const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(expectedEtag ? { IfMatch: `"${expectedEtag}"` } : {}) }));
+    const response = await client.send(
+      new GetObjectCommand({ Bucket: bucket, Key: key, ...(expectedEtag ? { IfMatch: `"${expectedEtag}"` } : {}) }),
+    );
     if (expectedEtag && response.ETag && unquote(response.ETag) !== expectedEtag) {
       destroy(response.Body);
-      throw new S3SourceError('S3_OBJECT_CHANGED', `${s3Url(bucket, key)} changed while being read (etag ${unquote(response.ETag)}, expected ${expectedEtag})`);
+      throw new S3SourceError(
+        'S3_OBJECT_CHANGED',
+        `${s3Url(bucket, key)} changed while being read (etag ${unquote(response.ETag)}, expected ${expectedEtag})`,
+      );
     }
     body = response.Body;
   } catch (error) {
     if (error instanceof S3SourceError) throw error;
     if (isPreconditionFailed(error)) {
-      throw new S3SourceError('S3_OBJECT_CHANGED', `${s3Url(bucket, key)} changed while being read (etag no longer ${expectedEtag})`, { cause: error });
+      throw new S3SourceError('S3_OBJECT_CHANGED', `${s3Url(bucket, key)} changed while being read (etag no longer ${expectedEtag})`, {
+        cause: error,
+      });
     }
     throw new S3SourceError('S3_READ_FAILED', `cannot read ${s3Url(bucket, key)}: ${messageOf(error)}`, { cause: error });
   }
@@ -110,7 +128,8 @@ async function* streamObject(client: S3Client, bucket: string, key: string, expe
   try {
     // Breaking out of this loop (e.g. the consumer stops early) destroys the socket stream.
     for await (const chunk of body) {
-      if (!(chunk instanceof Uint8Array)) throw new S3SourceError('S3_READ_FAILED', `cannot read ${s3Url(bucket, key)}: body chunk is not bytes`);
+      if (!(chunk instanceof Uint8Array))
+        throw new S3SourceError('S3_READ_FAILED', `cannot read ${s3Url(bucket, key)}: body chunk is not bytes`);
       yield chunk;
     }
   } catch (error) {

@@ -64,9 +64,7 @@ export function createSqliteLedgerStore(db: Database.Database): LedgerStore {
      WHERE (@partner IS NULL OR partner_id = @partner) AND (@quarter IS NULL OR quarter = @quarter)
      ORDER BY partner_id, quarter, specialization, currency, seq`,
   );
-  const listRuns = db.prepare(
-    'SELECT * FROM accrual_runs WHERE (@quarter IS NULL OR quarter = @quarter) ORDER BY started_at, run_id',
-  );
+  const listRuns = db.prepare('SELECT * FROM accrual_runs WHERE (@quarter IS NULL OR quarter = @quarter) ORDER BY started_at, run_id');
 
   const append = db.transaction((runRowValue: ReturnType<typeof runToRow>, entryRows: ReturnType<typeof entryToRow>[]) => {
     if (runExists.get(runRowValue.run_id) !== undefined) {

@@ -83,9 +83,7 @@ function periodTable<T extends PeriodRecord>(db: Database.Database, spec: Period
 
   return {
     async list(partner: string | undefined, subject: string | undefined): Promise<T[]> {
-      return list
-        .all({ partner: partner ?? null, subject: subject ?? null })
-        .map((raw) => decodeRow(spec.schema, table, ['id'], raw));
+      return list.all({ partner: partner ?? null, subject: subject ?? null }).map((raw) => decodeRow(spec.schema, table, ['id'], raw));
     },
     async insert(record: T) {
       insertRecord.immediate(record);

@@ -148,14 +148,17 @@ export const ledgerRow = z
     note: r.note,
   }));
 
-const rulesVersions = z.string().transform((value, ctx): unknown => {
-  try {
-    return JSON.parse(value);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-    return z.NEVER;
-  }
-}).pipe(z.array(day));
+const rulesVersions = z
+  .string()
+  .transform((value, ctx): unknown => {
+    try {
+      return JSON.parse(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(day));
 
 export const runRow = z
   .object({

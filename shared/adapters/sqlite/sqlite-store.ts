@@ -41,22 +41,36 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   const timeout = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
   if (!isInMemory(path)) {
     if (options.mustExist && !existsSync(path)) {
-      throw new StoreError(STORE_UNAVAILABLE, `no store at ${path}: nothing has been written there yet — check REBATES_STORE (a typo would read as an empty store)`);
+      throw new StoreError(
+        STORE_UNAVAILABLE,
+        `no store at ${path}: nothing has been written there yet — check REBATES_STORE (a typo would read as an empty store)`,
+      );
     }
     if (options.createDirectories === false && !existsSync(dirname(path))) {
-      throw new StoreError(STORE_UNAVAILABLE, `the store directory ${dirname(path)} does not exist — check REBATES_STORE, or create the directory to start a new store there`);
+      throw new StoreError(
+        STORE_UNAVAILABLE,
+        `the store directory ${dirname(path)} does not exist — check REBATES_STORE, or create the directory to start a new store there`,
+      );
     }
     try {
       mkdirSync(dirname(path), { recursive: true });
     } catch (error) {
-      throw new StoreError(STORE_UNAVAILABLE, `cannot create the store directory ${dirname(path)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new StoreError(
+        STORE_UNAVAILABLE,
+        `cannot create the store directory ${dirname(path)}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
   }
   let db: Database.Database;
   try {
     db = new Database(path, { timeout });
   } catch (error) {
-    throw new StoreError(STORE_UNAVAILABLE, `cannot open the SQLite store ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new StoreError(
+      STORE_UNAVAILABLE,
+      `cannot open the SQLite store ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   const readers = new Set<Database.Database>();
   try {
@@ -72,7 +86,11 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     db.close();
     if (isSqliteBusy(error)) throw busyError(path, error, timeout);
     if (error instanceof StoreError) throw error;
-    throw new StoreError(STORE_UNAVAILABLE, `cannot open the SQLite store ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new StoreError(
+      STORE_UNAVAILABLE,
+      `cannot open the SQLite store ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
 
   const wait = { path, timeoutMs: timeout, onWait: options.onWait };
@@ -104,4 +122,3 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     },
   };
 }
-

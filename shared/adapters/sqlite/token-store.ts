@@ -24,7 +24,10 @@ export const tokenRow = z
     revoked_at: text.nullable(),
     revoked_note: z.string().nullable(),
   })
-  .refine((r) => [r.revoked_actor, r.revoked_at, r.revoked_note].filter((v) => v !== null).length % 3 === 0, 'revoked_actor, revoked_at and revoked_note must be all set or all null')
+  .refine(
+    (r) => [r.revoked_actor, r.revoked_at, r.revoked_note].filter((v) => v !== null).length % 3 === 0,
+    'revoked_actor, revoked_at and revoked_note must be all set or all null',
+  )
   .transform(
     (r): PortalToken => ({
       id: r.id,
@@ -32,7 +35,10 @@ export const tokenRow = z
       salt: r.salt,
       hash: r.hash,
       created: { actor: r.created_actor, at: r.created_at, note: r.created_note },
-      revoked: r.revoked_actor === null || r.revoked_at === null || r.revoked_note === null ? null : { actor: r.revoked_actor, at: r.revoked_at, note: r.revoked_note },
+      revoked:
+        r.revoked_actor === null || r.revoked_at === null || r.revoked_note === null
+          ? null
+          : { actor: r.revoked_actor, at: r.revoked_at, note: r.revoked_note },
     }),
   );
 
@@ -58,7 +64,9 @@ export function createSqliteTokenStore(db: Database.Database): TokenStore {
   );
   const select = db.prepare('SELECT * FROM portal_tokens WHERE id = ?');
   const list = db.prepare('SELECT * FROM portal_tokens WHERE (@partner IS NULL OR partner_id = @partner) ORDER BY created_at, id');
-  const revoke = db.prepare('UPDATE portal_tokens SET revoked_actor = @actor, revoked_at = @at, revoked_note = @note WHERE id = @id AND revoked_at IS NULL');
+  const revoke = db.prepare(
+    'UPDATE portal_tokens SET revoked_actor = @actor, revoked_at = @at, revoked_note = @note WHERE id = @id AND revoked_at IS NULL',
+  );
 
   const read = (raw: unknown) => decodeRow(tokenRow, 'portal_tokens', KEY, raw);
 

@@ -56,7 +56,9 @@ function prepareBatch(batch: AccountDayBatch): ReturnType<typeof usageToRow>[] {
 export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   const { db } = deps;
   const fault = deps.faultInjector ?? (() => undefined);
-  const storedVersion = db.prepare('SELECT account_id, day, version, source_key, applied_at, digest FROM account_day_versions WHERE account_id = ? AND day = ?');
+  const storedVersion = db.prepare(
+    'SELECT account_id, day, version, source_key, applied_at, digest FROM account_day_versions WHERE account_id = ? AND day = ?',
+  );
   const deleteAccountDay = db.prepare('DELETE FROM usage_aggregates WHERE day = ? AND account_id = ?');
   const insertAggregate = db.prepare(
     `INSERT INTO usage_aggregates (${USAGE_COLUMNS})
@@ -166,12 +168,16 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
     },
     async releaseAccountDays(keys, sourceKey) {
       if (sourceKey === '') throw new StoreError('INVALID_BATCH', 'releaseAccountDays needs a source key');
-      for (const k of keys) if (!isDay(k.day) || k.accountId === '') throw new StoreError('INVALID_BATCH', `account-day ${k.accountId}/${k.day}: bad account id or day`);
+      for (const k of keys)
+        if (!isDay(k.day) || k.accountId === '')
+          throw new StoreError('INVALID_BATCH', `account-day ${k.accountId}/${k.day}: bad account id or day`);
       return release.immediate(keys, sourceKey);
     },
     async listAccountDayVersions(range) {
       checkDayRange(range);
-      return versionsInRange.all(range.from, range.to).map((raw) => decodeRow(versionRow, 'account_day_versions', ['account_id', 'day'], raw));
+      return versionsInRange
+        .all(range.from, range.to)
+        .map((raw) => decodeRow(versionRow, 'account_day_versions', ['account_id', 'day'], raw));
     },
     async recordIngest(entry: IngestLogEntry) {
       const row = checkRow(ingestRow, 'ingest_log', ['id'], {

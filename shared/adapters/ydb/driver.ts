@@ -42,7 +42,9 @@ export function resolveYdbConnection(input: { endpoint: string; database?: strin
   try {
     url = new URL(input.endpoint);
   } catch (cause) {
-    throw new StoreError('YDB_CONFIG', `YDB endpoint "${input.endpoint}" is not a URL (expected grpc://host:port or grpcs://host:port)`, { cause });
+    throw new StoreError('YDB_CONFIG', `YDB endpoint "${input.endpoint}" is not a URL (expected grpc://host:port or grpcs://host:port)`, {
+      cause,
+    });
   }
   if (url.protocol !== 'grpc:' && url.protocol !== 'grpcs:') {
     throw new StoreError('YDB_CONFIG', `YDB endpoint "${input.endpoint}" must start with grpc:// or grpcs://`);
@@ -50,7 +52,10 @@ export function resolveYdbConnection(input: { endpoint: string; database?: strin
   const fromPath = url.pathname.length > 1 ? url.pathname : undefined;
   const database = input.database ?? url.searchParams.get('database') ?? fromPath;
   if (!database?.startsWith('/')) {
-    throw new StoreError('YDB_CONFIG', `YDB database is missing or not a path (got "${database ?? ''}"): set YDB_DATABASE=/ru-central1/<cloud>/<db> or ?database= in the endpoint`);
+    throw new StoreError(
+      'YDB_CONFIG',
+      `YDB database is missing or not a path (got "${database ?? ''}"): set YDB_DATABASE=/ru-central1/<cloud>/<db> or ?database= in the endpoint`,
+    );
   }
   return { connectionString: `${url.protocol}//${url.host}${database}`, database };
 }

@@ -24,7 +24,13 @@ import { decodeRows, param, structList, type Row, type StructFields } from './va
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 function compareLedgerKey(a: LedgerEntry, b: LedgerEntry): number {
-  return byText(a.partnerId, b.partnerId) || byText(a.quarter, b.quarter) || byText(a.specialization, b.specialization) || byText(a.currency, b.currency) || a.seq - b.seq;
+  return (
+    byText(a.partnerId, b.partnerId) ||
+    byText(a.quarter, b.quarter) ||
+    byText(a.specialization, b.specialization) ||
+    byText(a.currency, b.currency) ||
+    a.seq - b.seq
+  );
 }
 
 const KEY_FIELDS: StructFields = {
@@ -57,11 +63,34 @@ const RUN_FIELDS: StructFields = {
 };
 
 function entryRow(e: LedgerEntry) {
-  return { partner_id: e.partnerId, quarter: e.quarter, specialization: e.specialization, currency: e.currency, seq: e.seq, id: e.id, amount: e.amount, kind: e.kind, run_id: e.runId, created_at: e.createdAt, actor: e.actor, note: e.note };
+  return {
+    partner_id: e.partnerId,
+    quarter: e.quarter,
+    specialization: e.specialization,
+    currency: e.currency,
+    seq: e.seq,
+    id: e.id,
+    amount: e.amount,
+    kind: e.kind,
+    run_id: e.runId,
+    created_at: e.createdAt,
+    actor: e.actor,
+    note: e.note,
+  };
 }
 
 function runRow(run: AccrualRun) {
-  return { quarter: run.quarter, run_id: run.runId, dry_run: run.dryRun, rules_versions: JSON.stringify(run.rulesVersions), rules_digest: run.rulesDigest, started_at: run.startedAt, actor: run.actor, note: run.note, entries: run.entries };
+  return {
+    quarter: run.quarter,
+    run_id: run.runId,
+    dry_run: run.dryRun,
+    rules_versions: JSON.stringify(run.rulesVersions),
+    rules_digest: run.rulesDigest,
+    started_at: run.startedAt,
+    actor: run.actor,
+    note: run.note,
+    entries: run.entries,
+  };
 }
 
 export function createYdbLedgerStore(runner: YdbRunner): LedgerStore {
@@ -80,7 +109,10 @@ export function createYdbLedgerStore(runner: YdbRunner): LedgerStore {
       withTransaction(runner, session, async (tx) => {
         attempt += 1;
         const [runSet, byKey, byId] = (await tx.query(CHECK_LEDGER_APPEND, checkParams)).resultSets;
-        const existing = [...decodeRows(byKey), ...decodeRows(byId)].map((row) => ({ id: String(row['id']), runId: String(row['run_id']) }));
+        const existing = [...decodeRows(byKey), ...decodeRows(byId)].map((row) => ({
+          id: String(row['id']),
+          runId: String(row['run_id']),
+        }));
         if (decodeRows(runSet).length > 0) {
           // A retry whose earlier attempt committed (its answer was lost) finds all of its own rows.
           const ours = new Set(existing.filter((e) => e.runId === run.runId).map((e) => e.id));
@@ -106,24 +138,44 @@ export function createYdbLedgerStore(runner: YdbRunner): LedgerStore {
           ? {
               text: LIST_LEDGER_BY_PARTNER_QUARTER_PAGE,
               params: { $partner_id: param.utf8(partner), $quarter: param.utf8(quarter) },
-              cursor: (last) => ({ $after_specialization: text(last, 'specialization'), $after_currency: text(last, 'currency'), $after_seq: seq(last) }),
+              cursor: (last) => ({
+                $after_specialization: text(last, 'specialization'),
+                $after_currency: text(last, 'currency'),
+                $after_seq: seq(last),
+              }),
             }
           : partner !== undefined
             ? {
                 text: LIST_LEDGER_BY_PARTNER_PAGE,
                 params: { $partner_id: param.utf8(partner) },
-                cursor: (last) => ({ $after_quarter: text(last, 'quarter'), $after_specialization: text(last, 'specialization'), $after_currency: text(last, 'currency'), $after_seq: seq(last) }),
+                cursor: (last) => ({
+                  $after_quarter: text(last, 'quarter'),
+                  $after_specialization: text(last, 'specialization'),
+                  $after_currency: text(last, 'currency'),
+                  $after_seq: seq(last),
+                }),
               }
             : quarter !== undefined
               ? {
                   text: LIST_LEDGER_BY_QUARTER_PAGE,
                   params: { $quarter: param.utf8(quarter) },
-                  cursor: (last) => ({ $after_partner_id: text(last, 'partner_id'), $after_specialization: text(last, 'specialization'), $after_currency: text(last, 'currency'), $after_seq: seq(last) }),
+                  cursor: (last) => ({
+                    $after_partner_id: text(last, 'partner_id'),
+                    $after_specialization: text(last, 'specialization'),
+                    $after_currency: text(last, 'currency'),
+                    $after_seq: seq(last),
+                  }),
                 }
               : {
                   text: LIST_LEDGER_PAGE,
                   params: {},
-                  cursor: (last) => ({ $after_partner_id: text(last, 'partner_id'), $after_quarter: text(last, 'quarter'), $after_specialization: text(last, 'specialization'), $after_currency: text(last, 'currency'), $after_seq: seq(last) }),
+                  cursor: (last) => ({
+                    $after_partner_id: text(last, 'partner_id'),
+                    $after_quarter: text(last, 'quarter'),
+                    $after_specialization: text(last, 'specialization'),
+                    $after_currency: text(last, 'currency'),
+                    $after_seq: seq(last),
+                  }),
                 };
       try {
         const rows = await runner.readAll(read, readLedgerEntry);
@@ -138,7 +190,8 @@ export function createYdbLedgerStore(runner: YdbRunner): LedgerStore {
         await append(run, entries);
       } catch (error) {
         // INSERT refuses an existing key: the same conflict, caught by YDB instead of the check.
-        if (ydbStatus(error) === StatusCode.PRECONDITION_FAILED) throw new LedgerConflictError(entries[0]?.id ?? run.runId, { cause: error });
+        if (ydbStatus(error) === StatusCode.PRECONDITION_FAILED)
+          throw new LedgerConflictError(entries[0]?.id ?? run.runId, { cause: error });
         throw ydbFailure(`append run ${run.runId}`, error);
       }
     },
@@ -147,11 +200,21 @@ export function createYdbLedgerStore(runner: YdbRunner): LedgerStore {
       const after = (row: Row | undefined, column: string) => param.utf8(row === undefined ? '' : String(row[column]));
       const read: PagedRead =
         quarter === undefined
-          ? { text: LIST_RUNS_PAGE, params: {}, cursor: (last) => ({ $after_quarter: after(last, 'quarter'), $after_run_id: after(last, 'run_id') }) }
-          : { text: LIST_RUNS_BY_QUARTER_PAGE, params: { $quarter: param.utf8(quarter) }, cursor: (last) => ({ $after_run_id: after(last, 'run_id') }) };
+          ? {
+              text: LIST_RUNS_PAGE,
+              params: {},
+              cursor: (last) => ({ $after_quarter: after(last, 'quarter'), $after_run_id: after(last, 'run_id') }),
+            }
+          : {
+              text: LIST_RUNS_BY_QUARTER_PAGE,
+              params: { $quarter: param.utf8(quarter) },
+              cursor: (last) => ({ $after_run_id: after(last, 'run_id') }),
+            };
       try {
         const rows = await runner.readAll(read, readRun);
-        return rows.sort((a, b) => (a.startedAt !== b.startedAt ? (a.startedAt < b.startedAt ? -1 : 1) : a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
+        return rows.sort((a, b) =>
+          a.startedAt !== b.startedAt ? (a.startedAt < b.startedAt ? -1 : 1) : a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0,
+        );
       } catch (error) {
         throw ydbFailure('list accrual runs', error);
       }

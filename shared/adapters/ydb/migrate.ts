@@ -9,7 +9,17 @@
 import type { Ydb } from 'ydb-sdk-proto';
 import { StoreError } from '../../ports/store';
 import { createYdbRunner, ydbFailure, ydbStatus, type YdbRunnerOptions } from './runner';
-import { StatusCode, TableDescription, TableIndex, Types, YdbColumn, YdbProto, type TableSession, type YdbDriver, type YdbTableDescription } from './sdk';
+import {
+  StatusCode,
+  TableDescription,
+  TableIndex,
+  Types,
+  YdbColumn,
+  YdbProto,
+  type TableSession,
+  type YdbDriver,
+  type YdbTableDescription,
+} from './sdk';
 import { PARTITIONING, YDB_SCHEMA, type YdbColumnType, type YdbTableSpec } from './schema';
 
 export interface MigrateResult {
@@ -43,7 +53,12 @@ export function tableDescription(table: YdbTableSpec): YdbTableDescription {
   }
   description.withPrimaryKeys(...table.primaryKey);
   for (const index of table.indexes) {
-    description.withIndex(new TableIndex(index.name).withIndexColumns(...index.columns).withDataColumns(...index.cover).withGlobalAsync(false));
+    description.withIndex(
+      new TableIndex(index.name)
+        .withIndexColumns(...index.columns)
+        .withDataColumns(...index.cover)
+        .withGlobalAsync(false),
+    );
   }
   description.withPartitioningSettings({
     partitioningBySize: PARTITIONING.bySize ? ENABLED : YdbProto.FeatureFlag.Status.DISABLED,
@@ -77,14 +92,16 @@ export function tableDrift(table: YdbTableSpec, found: Ydb.Table.IDescribeTableR
     if (got === undefined) drift.push(`${table.name}.${column.name} is missing (expected ${want})`);
     else if (got !== want) drift.push(`${table.name}.${column.name} is ${got}, expected ${want}`);
   }
-  for (const name of actual.keys()) if (!expected.columns.some((c: { name: string }) => c.name === name)) drift.push(`${table.name}.${name} is not in the schema`);
+  for (const name of actual.keys())
+    if (!expected.columns.some((c: { name: string }) => c.name === name)) drift.push(`${table.name}.${name} is not in the schema`);
   const key = (found.primaryKey ?? []).join(', ');
   if (key !== table.primaryKey.join(', ')) drift.push(`${table.name} primary key is (${key}), expected (${table.primaryKey.join(', ')})`);
   const indexes = new Map((found.indexes ?? []).map((i) => [i.name ?? '', (i.indexColumns ?? []).join(', ')]));
   for (const index of table.indexes) {
     const got = indexes.get(index.name);
     if (got === undefined) drift.push(`${table.name} index ${index.name} is missing`);
-    else if (got !== index.columns.join(', ')) drift.push(`${table.name} index ${index.name} is on (${got}), expected (${index.columns.join(', ')})`);
+    else if (got !== index.columns.join(', '))
+      drift.push(`${table.name} index ${index.name} is on (${got}), expected (${index.columns.join(', ')})`);
   }
   const partitioning = found.partitioningSettings;
   if (partitioning?.partitioningByLoad !== ENABLED) drift.push(`${table.name} does not partition by load (AUTO_PARTITIONING_BY_LOAD)`);
@@ -131,11 +148,13 @@ export async function migrateYdb(driver: YdbDriver, options: YdbRunnerOptions = 
     }
   }
   if (drift.length > 0) {
-    throw new StoreError('YDB_SCHEMA_DRIFT', `the YDB schema differs from shared/adapters/ydb/schema.ts (fix the tables by hand or recreate them; migrate never alters or drops):\n- ${drift.join('\n- ')}`);
+    throw new StoreError(
+      'YDB_SCHEMA_DRIFT',
+      `the YDB schema differs from shared/adapters/ydb/schema.ts (fix the tables by hand or recreate them; migrate never alters or drops):\n- ${drift.join('\n- ')}`,
+    );
   }
   return result;
 }
 
 /** Columns added to existing tables after their first release (additive, nullable). */
 const _ADDED_COLUMNS = [{ table: 'account_day_versions', column: 'digest', type: 'Utf8' }] as const;
-

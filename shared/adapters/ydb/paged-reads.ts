@@ -118,7 +118,8 @@ export function keysetPages(read: PagedRead): PageSource {
 }
 
 const sourceOf = (read: PagedRead | PageSource): PageSource => (typeof read === 'function' ? read : keysetPages(read));
-const nameOf = (read: PagedRead | PageSource, name?: string) => name ?? (typeof read === 'function' ? read.name || 'read' : queryName(read.text));
+const nameOf = (read: PagedRead | PageSource, name?: string) =>
+  name ?? (typeof read === 'function' ? read.name || 'read' : queryName(read.text));
 
 export function createPagedReads({ retry, execute, pageSize, describeFailure, idleMs = 10_000 }: PagedReadDeps): PagedReads {
   /**

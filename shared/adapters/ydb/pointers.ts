@@ -14,7 +14,9 @@ export interface EffectivePointer {
 export function effectivePointer(row: Row, inProgress: ReadonlySet<string>): EffectivePointer | undefined {
   const applyId = row['apply_id'];
   const pending = typeof applyId === 'string' && inProgress.has(applyId);
-  const [version, generation, sourceKey] = pending ? [row['prev_version'], row['prev_generation'], row['prev_source_key']] : [row['version'], row['generation'], row['source_key']];
+  const [version, generation, sourceKey] = pending
+    ? [row['prev_version'], row['prev_generation'], row['prev_source_key']]
+    : [row['version'], row['generation'], row['source_key']];
   if (generation === null || generation === undefined || version === null || version === undefined) return undefined;
   // Versions are Unix seconds (Uint64 on the wire, far below 2^53), not money.
   return { version: Number(version), generation: String(generation), sourceKey: String(sourceKey ?? '') };

@@ -111,7 +111,9 @@ function periodTable<T extends PeriodRecord>(runner: YdbRunner, spec: PeriodTabl
             attempt += 1;
             let ownRows = 0;
             for (const record of records) {
-              const [found] = decodeRows((await tx.query(spec.queries.select, { $id: param.utf8(record.id) })).resultSets[0]).map(spec.read);
+              const [found] = decodeRows((await tx.query(spec.queries.select, { $id: param.utf8(record.id) })).resultSets[0]).map(
+                spec.read,
+              );
               if (found === undefined) continue;
               // A retry after a commit whose answer was lost finds all its own rows: that is success.
               if (attempt > 1 && isDeepStrictEqual(found, record)) ownRows += 1;
@@ -122,7 +124,8 @@ function periodTable<T extends PeriodRecord>(runner: YdbRunner, spec: PeriodTabl
           }),
         );
       } catch (error) {
-        if (ydbStatus(error) === StatusCode.PRECONDITION_FAILED) throw new StoreError('ALREADY_EXISTS', `a ${spec.noun} of the batch already exists; nothing was inserted`);
+        if (ydbStatus(error) === StatusCode.PRECONDITION_FAILED)
+          throw new StoreError('ALREADY_EXISTS', `a ${spec.noun} of the batch already exists; nothing was inserted`);
         throw ydbFailure(`insert ${records.length} ${spec.noun}(s)`, error);
       }
     },
@@ -141,7 +144,13 @@ function periodTable<T extends PeriodRecord>(runner: YdbRunner, spec: PeriodTabl
             checkPeriodEnd(spec.noun, id, current, to);
             await tx.query(
               spec.queries.end,
-              { $id: param.utf8(id), $to_day: param.date(to), $ended_actor: param.utf8(ended.actor), $ended_at: param.utf8(ended.at), $ended_note: param.utf8(ended.note) },
+              {
+                $id: param.utf8(id),
+                $to_day: param.date(to),
+                $ended_actor: param.utf8(ended.actor),
+                $ended_at: param.utf8(ended.at),
+                $ended_note: param.utf8(ended.note),
+              },
               true,
             );
           }),
@@ -161,7 +170,10 @@ function periodTable<T extends PeriodRecord>(runner: YdbRunner, spec: PeriodTabl
             ? [spec.queries.byPartner, { $partner_id: param.utf8(partnerId) }]
             : [spec.queries.list, {}];
       try {
-        const rows = await runner.readAll({ text, params, cursor: (last) => ({ $after_id: param.utf8(last === undefined ? '' : String(last['id'])) }) }, spec.read);
+        const rows = await runner.readAll(
+          { text, params, cursor: (last) => ({ $after_id: param.utf8(last === undefined ? '' : String(last['id'])) }) },
+          spec.read,
+        );
         return rows.filter((r) => partnerId === undefined || r.partnerId === partnerId).sort(spec.compare);
       } catch (error) {
         throw ydbFailure(`list ${spec.noun}s`, error);
@@ -176,7 +188,14 @@ export function createYdbProgramStore(runner: YdbRunner): ProgramStore {
     subjectColumn: 'subaccount_id',
     subjectOf: (link) => link.subaccountId,
     read: readLink,
-    queries: { insert: INSERT_LINK, select: SELECT_LINK, end: END_LINK, list: LIST_LINKS_PAGE, byPartner: LIST_LINKS_BY_PARTNER_PAGE, bySubject: LIST_LINKS_BY_SUBACCOUNT_PAGE },
+    queries: {
+      insert: INSERT_LINK,
+      select: SELECT_LINK,
+      end: END_LINK,
+      list: LIST_LINKS_PAGE,
+      byPartner: LIST_LINKS_BY_PARTNER_PAGE,
+      bySubject: LIST_LINKS_BY_SUBACCOUNT_PAGE,
+    },
     compare: (a, b) => byText([a.subaccountId, b.subaccountId], [a.from, b.from], [a.id, b.id]),
   });
   const periods = periodTable<SpecializationPeriod>(runner, {

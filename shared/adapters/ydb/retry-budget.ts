@@ -13,7 +13,18 @@ import { StoreError } from '../../ports/store';
 export type RetryClass = 'slow' | 'fast' | 'none';
 
 const SLOW = new Set(['OVERLOADED', 'CLIENT_RESOURCE_EXHAUSTED']);
-const FAST = new Set(['UNAVAILABLE', 'ABORTED', 'BAD_SESSION', 'SESSION_BUSY', 'SESSION_EXPIRED', 'NOT_FOUND', 'UNDETERMINED', 'TRANSPORT_UNAVAILABLE', 'CLIENT_DEADLINE_EXCEEDED', 'CLIENT_CANCELED']);
+const FAST = new Set([
+  'UNAVAILABLE',
+  'ABORTED',
+  'BAD_SESSION',
+  'SESSION_BUSY',
+  'SESSION_EXPIRED',
+  'NOT_FOUND',
+  'UNDETERMINED',
+  'TRANSPORT_UNAVAILABLE',
+  'CLIENT_DEADLINE_EXCEEDED',
+  'CLIENT_CANCELED',
+]);
 
 export function retryClass(statusName: string | undefined): RetryClass {
   if (statusName === undefined) return 'none';
@@ -67,12 +78,17 @@ export function throttledMessage(status: string, attempts: number, elapsedMs: nu
  * Runs `attempt` until it succeeds, fails with a non-retryable error, or the budget cannot cover
  * the next wait. `statusOf` names a failure's YDB status.
  */
-export async function withRetryBudget<T>(attempt: () => Promise<T>, statusOf: (error: unknown) => string | undefined, options: RetryBudgetOptions = {}): Promise<T> {
+export async function withRetryBudget<T>(
+  attempt: () => Promise<T>,
+  statusOf: (error: unknown) => string | undefined,
+  options: RetryBudgetOptions = {},
+): Promise<T> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const slot = options.backoffSlotMs ?? 500;
   const started = now();
-  const remaining = () => (options.remainingMs ? options.remainingMs() - (options.reserveMs ?? 2_000) : (options.defaultBudgetMs ?? 60_000) - (now() - started));
+  const remaining = () =>
+    options.remainingMs ? options.remainingMs() - (options.reserveMs ?? 2_000) : (options.defaultBudgetMs ?? 60_000) - (now() - started);
   for (let attempts = 1; ; attempts += 1) {
     try {
       return await attempt();
@@ -89,7 +105,10 @@ export async function withRetryBudget<T>(attempt: () => Promise<T>, statusOf: (e
       const capped = options.maxRetries !== undefined && attempts >= options.maxRetries;
       if (waitMs > left || capped) {
         const why = capped ? `after ${attempts} attempts (the configured maximum)` : `within the remaining time (${Math.max(0, left)} ms)`;
-        const message = kind === 'slow' ? throttledMessage(status, attempts, now() - started, left, waitMs) : `YDB stayed ${status} ${why}: ${error instanceof Error ? error.message : String(error)}`;
+        const message =
+          kind === 'slow'
+            ? throttledMessage(status, attempts, now() - started, left, waitMs)
+            : `YDB stayed ${status} ${why}: ${error instanceof Error ? error.message : String(error)}`;
         throw new StoreError(ydbErrorCode(status), message, { cause: error });
       }
       options.onWait?.({ msg: 'ydb retry wait', status, attempt: attempts, waitMs, remainingMs: left });

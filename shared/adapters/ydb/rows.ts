@@ -5,7 +5,17 @@
  */
 import { z } from 'zod';
 import { isDay, isQuarter } from '../../domain/calendar';
-import { CURRENCIES, type AccountDayVersion, type AccrualRun, type Audit, type IngestLogEntry, type LedgerEntry, type SpecializationPeriod, type SubaccountLink, type UsageAggregate } from '../../domain/model';
+import {
+  CURRENCIES,
+  type AccountDayVersion,
+  type AccrualRun,
+  type Audit,
+  type IngestLogEntry,
+  type LedgerEntry,
+  type SpecializationPeriod,
+  type SubaccountLink,
+  type UsageAggregate,
+} from '../../domain/model';
 import { describeZodIssues } from '../../domain/zod-issues';
 import { StoreError, type PortalToken } from '../../ports/store';
 import { readEndedAudit } from '../../ports/store-rules';
@@ -15,7 +25,10 @@ const text = z.string();
 const day = z.string().refine(isDay, 'expected a day');
 const quarter = z.string().refine(isQuarter, 'expected a quarter');
 const nanos = z.bigint();
-const count = z.bigint().refine((v) => v >= 0n && v <= BigInt(Number.MAX_SAFE_INTEGER), 'count out of range').transform(Number);
+const count = z
+  .bigint()
+  .refine((v) => v >= 0n && v <= BigInt(Number.MAX_SAFE_INTEGER), 'count out of range')
+  .transform(Number);
 const currency = z.enum(CURRENCIES);
 
 const periodRow = z.object({
@@ -209,7 +222,10 @@ const tokenRow = z
       salt: row.salt,
       hash: row.hash,
       created: { actor: row.created_actor, at: row.created_at, note: row.created_note },
-      revoked: row.revoked_actor === null || row.revoked_at === null ? null : { actor: row.revoked_actor, at: row.revoked_at, note: row.revoked_note ?? '' },
+      revoked:
+        row.revoked_actor === null || row.revoked_at === null
+          ? null
+          : { actor: row.revoked_actor, at: row.revoked_at, note: row.revoked_note ?? '' },
     }),
   );
 
@@ -217,7 +233,10 @@ function parser<T>(table: string, schema: z.ZodType<T>): (row: Row) => T {
   return (row) => {
     const result = schema.safeParse(row);
     if (!result.success) {
-      throw new StoreError('YDB_BAD_ROW', `unreadable ${table} row ${JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}: ${describeZodIssues(result.error).join('; ')}`);
+      throw new StoreError(
+        'YDB_BAD_ROW',
+        `unreadable ${table} row ${JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}: ${describeZodIssues(result.error).join('; ')}`,
+      );
     }
     return result.data;
   };

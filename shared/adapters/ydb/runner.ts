@@ -71,19 +71,35 @@ export function createYdbRunner(driver: YdbDriver, options: YdbRunnerOptions = {
       return await driver.tableClient.withSessionRetry(work, sessionWaitMs);
     } catch (error) {
       if (ydbStatusName(error) === 'SESSION_POOL_EMPTY') {
-        throw new StoreError('YDB_SESSION_POOL_EMPTY', `no YDB session became free within ${sessionWaitMs} ms: every session of the pool is busy (a scan left unfinished holds one until it is idle for a while)`, { cause: error });
+        throw new StoreError(
+          'YDB_SESSION_POOL_EMPTY',
+          `no YDB session became free within ${sessionWaitMs} ms: every session of the pool is busy (a scan left unfinished holds one until it is idle for a while)`,
+          { cause: error },
+        );
       }
       throw error;
     }
   };
 
-  const retry = <T>(work: (session: TableSession) => Promise<T>): Promise<T> => withRetryBudget(() => acquireAndRun(work), ydbStatusName, budget);
+  const retry = <T>(work: (session: TableSession) => Promise<T>): Promise<T> =>
+    withRetryBudget(() => acquireAndRun(work), ydbStatusName, budget);
 
   // The SDK types an existing transaction as { txId } only; commitTx on it is valid protocol.
   const execute = (session: TableSession, text: string, params: Params, tx: TxControl = { beginTx: SERIALIZABLE, commitTx: true }) =>
     session.executeQuery(text, params, tx as { txId: string }, QUERY_SETTINGS);
 
-  return { retry, execute, pageSize, ...createPagedReads({ retry, execute, pageSize, describeFailure, ...(options.scanIdleMs !== undefined ? { idleMs: options.scanIdleMs } : {}) }) };
+  return {
+    retry,
+    execute,
+    pageSize,
+    ...createPagedReads({
+      retry,
+      execute,
+      pageSize,
+      describeFailure,
+      ...(options.scanIdleMs !== undefined ? { idleMs: options.scanIdleMs } : {}),
+    }),
+  };
 }
 
 export interface Tx {

@@ -169,7 +169,13 @@ export const YDB_SCHEMA: readonly YdbTableSpec[] = [
     name: 'ledger_entries',
     columns: LEDGER_COLUMNS,
     primaryKey: ['partner_id', 'quarter', 'specialization', 'currency', 'seq'],
-    indexes: [{ name: 'by_quarter', columns: ['quarter', 'partner_id'], cover: others(LEDGER_COLUMNS, 'partner_id', 'quarter', 'specialization', 'currency', 'seq') }],
+    indexes: [
+      {
+        name: 'by_quarter',
+        columns: ['quarter', 'partner_id'],
+        cover: others(LEDGER_COLUMNS, 'partner_id', 'quarter', 'specialization', 'currency', 'seq'),
+      },
+    ],
   },
   {
     name: 'accrual_runs',
@@ -202,7 +208,13 @@ export const YDB_SCHEMA: readonly YdbTableSpec[] = [
       col('revoked_note', 'Utf8'),
     ],
     primaryKey: ['id'],
-    indexes: [{ name: 'by_partner', columns: ['partner_id'], cover: ['salt', 'hash', 'created_actor', 'created_at', 'created_note', 'revoked_actor', 'revoked_at', 'revoked_note'] }],
+    indexes: [
+      {
+        name: 'by_partner',
+        columns: ['partner_id'],
+        cover: ['salt', 'hash', 'created_actor', 'created_at', 'created_note', 'revoked_actor', 'revoked_at', 'revoked_note'],
+      },
+    ],
   },
 ];
 
@@ -210,7 +222,9 @@ export const YDB_SCHEMA: readonly YdbTableSpec[] = [
 export function tableDdl(table: YdbTableSpec): string {
   const lines = [
     ...table.columns.map((c) => `    ${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''}`),
-    ...table.indexes.map((i) => `    INDEX ${i.name} GLOBAL SYNC ON (${i.columns.join(', ')})${i.cover.length > 0 ? ` COVER (${i.cover.join(', ')})` : ''}`),
+    ...table.indexes.map(
+      (i) => `    INDEX ${i.name} GLOBAL SYNC ON (${i.columns.join(', ')})${i.cover.length > 0 ? ` COVER (${i.cover.join(', ')})` : ''}`,
+    ),
     `    PRIMARY KEY (${table.primaryKey.join(', ')})`,
   ];
   const settings = [

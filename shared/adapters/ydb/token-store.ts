@@ -71,7 +71,9 @@ export function createYdbTokenStore(runner: YdbRunner): TokenStore {
 
     async getToken(id) {
       try {
-        const rows = await runner.retry(async (session) => decodeRows((await runner.execute(session, SELECT_TOKEN, { $id: param.utf8(id) })).resultSets[0]).map(readToken));
+        const rows = await runner.retry(async (session) =>
+          decodeRows((await runner.execute(session, SELECT_TOKEN, { $id: param.utf8(id) })).resultSets[0]).map(readToken),
+        );
         return rows[0] ?? null;
       } catch (error) {
         throw ydbFailure(`read token ${id}`, error);
@@ -80,10 +82,15 @@ export function createYdbTokenStore(runner: YdbRunner): TokenStore {
 
     async listTokens(filter) {
       try {
-        const rows = await runner.readAll({
-          ...(filter?.partnerId === undefined ? { text: LIST_TOKENS_PAGE, params: {} } : { text: LIST_TOKENS_BY_PARTNER_PAGE, params: { $partner_id: param.utf8(filter.partnerId) } }),
-          cursor: (last) => ({ $after_id: param.utf8(last === undefined ? '' : String(last['id'])) }),
-        }, readToken);
+        const rows = await runner.readAll(
+          {
+            ...(filter?.partnerId === undefined
+              ? { text: LIST_TOKENS_PAGE, params: {} }
+              : { text: LIST_TOKENS_BY_PARTNER_PAGE, params: { $partner_id: param.utf8(filter.partnerId) } }),
+            cursor: (last) => ({ $after_id: param.utf8(last === undefined ? '' : String(last['id'])) }),
+          },
+          readToken,
+        );
         return rows.sort(byCreation);
       } catch (error) {
         throw ydbFailure('list tokens', error);
@@ -103,7 +110,16 @@ export function createYdbTokenStore(runner: YdbRunner): TokenStore {
               if (attempt > 1 && isDeepStrictEqual(current.revoked, revoked)) return;
               throw new StoreError('ALREADY_REVOKED', `token ${id} is already revoked`);
             }
-            await tx.query(REVOKE_TOKEN, { $id: param.utf8(id), $revoked_actor: param.utf8(revoked.actor), $revoked_at: param.utf8(revoked.at), $revoked_note: param.utf8(revoked.note) }, true);
+            await tx.query(
+              REVOKE_TOKEN,
+              {
+                $id: param.utf8(id),
+                $revoked_actor: param.utf8(revoked.actor),
+                $revoked_at: param.utf8(revoked.at),
+                $revoked_note: param.utf8(revoked.note),
+              },
+              true,
+            );
           }),
         );
       } catch (error) {

@@ -73,7 +73,12 @@ const POINTER_FIELDS: StructFields = {
   prev_source_key: { scalar: 'Utf8', optional: true },
 };
 const APPLY_FIELDS: StructFields = { apply_id: { scalar: 'Utf8' }, source_key: { scalar: 'Utf8' }, started_at: { scalar: 'Utf8' } };
-const SENTINEL_FIELDS: StructFields = { ...GENERATION_FIELDS, service_id: { scalar: 'Utf8' }, sku_id: { scalar: 'Utf8' }, currency: { scalar: 'Utf8' } };
+const SENTINEL_FIELDS: StructFields = {
+  ...GENERATION_FIELDS,
+  service_id: { scalar: 'Utf8' },
+  sku_id: { scalar: 'Utf8' },
+  currency: { scalar: 'Utf8' },
+};
 const USAGE_FIELDS: StructFields = {
   ...SENTINEL_FIELDS,
   cost: { scalar: 'Money' },
@@ -130,7 +135,17 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
     const pending = await inProgress(query);
     const stored = new Map<string, Stored>();
     for (const chunk of chunks(batches, lookupChunk)) {
-      const rows = await lookup(query, SELECT_ACCOUNT_DAY_VERSIONS, { $keys: structList(KEY_FIELDS, chunk.map((b) => ({ day: b.day, account_id: b.accountId }))) }, `account-day lookup of ${chunk.length} keys`);
+      const rows = await lookup(
+        query,
+        SELECT_ACCOUNT_DAY_VERSIONS,
+        {
+          $keys: structList(
+            KEY_FIELDS,
+            chunk.map((b) => ({ day: b.day, account_id: b.accountId })),
+          ),
+        },
+        `account-day lookup of ${chunk.length} keys`,
+      );
       for (const row of rows) {
         const applyId = row['apply_id'];
         stored.set(keyOf(String(row['account_id']), String(row['day'])), {
@@ -146,7 +161,14 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
   function sentinelOf(batch: AccountDayBatch, generations: ReadonlyMap<string, string>) {
     const first = batch.rows[0];
     if (first === undefined) return undefined;
-    return { day: batch.day, account_id: batch.accountId, generation: generations.get(keyOf(batch.accountId, batch.day)), service_id: first.serviceId, sku_id: first.skuId, currency: first.currency };
+    return {
+      day: batch.day,
+      account_id: batch.accountId,
+      generation: generations.get(keyOf(batch.accountId, batch.day)),
+      service_id: first.serviceId,
+      sku_id: first.skuId,
+      currency: first.currency,
+    };
   }
 
   async function writeGenerations(batches: readonly AccountDayBatch[], generations: ReadonlyMap<string, string>): Promise<void> {
@@ -182,7 +204,13 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
   }
 
   /** I1 compare, sentinel check and pointer switch of one chunk: one transaction within the key limit. */
-  function switchPointers(applyId: string, sourceKey: string, batches: readonly AccountDayBatch[], generations: ReadonlyMap<string, string>, digests: ReadonlyMap<string, string>): Promise<Switched> {
+  function switchPointers(
+    applyId: string,
+    sourceKey: string,
+    batches: readonly AccountDayBatch[],
+    generations: ReadonlyMap<string, string>,
+    digests: ReadonlyMap<string, string>,
+  ): Promise<Switched> {
     return runner.retry((session) =>
       withTransaction(runner, session, async (tx: Tx) => {
         const query: Query = (text, params) => tx.query(text, params);
@@ -193,7 +221,10 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
           const current = stored.get(keyOf(batch.accountId, batch.day));
           const holder = current?.row['apply_id'];
           if (current?.row['pending'] === true && holder !== applyId && current.row['source_key'] !== sourceKey) {
-            throw new StoreError('YDB_CONTENDED', `account-day ${batch.accountId}/${batch.day} is being replaced by another ingest (${String(current.row['source_key'])}) that has not finished; re-run this one later`);
+            throw new StoreError(
+              'YDB_CONTENDED',
+              `account-day ${batch.accountId}/${batch.day} is being replaced by another ingest (${String(current.row['source_key'])}) that has not finished; re-run this one later`,
+            );
           }
           const key = keyOf(batch.accountId, batch.day);
           const decision = decideReplacement(current?.content, { version: batch.version, digest: digests.get(key)! });
@@ -203,7 +234,12 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
         const present = new Set<string>();
         const sentinels = winners.flatMap((b) => sentinelOf(b, generations) ?? []);
         for (const chunk of chunks(sentinels, lookupChunk)) {
-          const rows = await lookup(query, SELECT_USAGE_SENTINELS, { $rows: structList(SENTINEL_FIELDS, chunk) }, `sentinel lookup of ${chunk.length} generations`);
+          const rows = await lookup(
+            query,
+            SELECT_USAGE_SENTINELS,
+            { $rows: structList(SENTINEL_FIELDS, chunk) },
+            `sentinel lookup of ${chunk.length} generations`,
+          );
           for (const row of rows) present.add(keyOf(String(row['account_id']), String(row['day'])));
         }
         const missing = winners.filter((b) => b.rows.length > 0 && !present.has(keyOf(b.accountId, b.day)));
@@ -212,7 +248,10 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
         const pointers = winners.map((b) => {
           const current = stored.get(keyOf(b.accountId, b.day));
           // What readers follow until this apply commits: what they follow now.
-          const prev = current === undefined ? undefined : effectivePointer(current.row, new Set(current.row['pending'] === true ? [String(current.row['apply_id'])] : []));
+          const prev =
+            current === undefined
+              ? undefined
+              : effectivePointer(current.row, new Set(current.row['pending'] === true ? [String(current.row['apply_id'])] : []));
           return {
             day: b.day,
             account_id: b.accountId,
@@ -228,7 +267,8 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
         });
         // No winner: nothing to write; the transaction rolls back (it only read).
         const parts = chunks(pointers, lookupChunk);
-        for (const [i, part] of parts.entries()) await tx.query(UPSERT_ACCOUNT_DAY_VERSIONS, { $rows: structList(POINTER_FIELDS, part) }, i === parts.length - 1);
+        for (const [i, part] of parts.entries())
+          await tx.query(UPSERT_ACCOUNT_DAY_VERSIONS, { $rows: structList(POINTER_FIELDS, part) }, i === parts.length - 1);
         return { decisions, missing: [] };
       }),
     );
@@ -237,23 +277,40 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
   /** Deletes every unreferenced generation of these account-days; best effort (readers never see them). */
   async function cleanUp(applyId: string, batches: readonly AccountDayBatch[]): Promise<void> {
     for (const chunk of groupsByWeight(batches, cleanupKeys, maxTxKeys, CLEANUP_CHUNK)) {
-      const typed = structList(KEY_FIELDS, chunk.map((b) => ({ day: b.day, account_id: b.accountId })));
+      const typed = structList(
+        KEY_FIELDS,
+        chunk.map((b) => ({ day: b.day, account_id: b.accountId })),
+      );
       try {
-        await runner.retry((session) => runner.execute(session, DELETE_UNREFERENCED_USAGE, { $keys: typed, $apply_id: param.utf8(applyId) }));
+        await runner.retry((session) =>
+          runner.execute(session, DELETE_UNREFERENCED_USAGE, { $keys: typed, $apply_id: param.utf8(applyId) }),
+        );
       } catch (error) {
-        warn(`could not delete unreferenced usage rows of ${chunk.length} account-days; readers never see them, the next apply of those account-days retries`, error);
+        warn(
+          `could not delete unreferenced usage rows of ${chunk.length} account-days; readers never see them, the next apply of those account-days retries`,
+          error,
+        );
       }
     }
   }
 
   /** Switches one chunk, writing its rows again while concurrent cleanups keep removing them. */
-  async function switchWithRewrites(applyId: string, sourceKey: string, chunk: readonly AccountDayBatch[], generations: Map<string, string>, digests: ReadonlyMap<string, string>): Promise<Switched['decisions']> {
+  async function switchWithRewrites(
+    applyId: string,
+    sourceKey: string,
+    chunk: readonly AccountDayBatch[],
+    generations: Map<string, string>,
+    digests: ReadonlyMap<string, string>,
+  ): Promise<Switched['decisions']> {
     for (let round = 1; ; round += 1) {
       const switched = await switchPointers(applyId, sourceKey, chunk, generations, digests);
       if (switched.missing.length === 0) return switched.decisions;
       if (round === SWITCH_ROUNDS) {
         const names = switched.missing.slice(0, 5).map((b) => `${b.accountId}/${b.day}`);
-        throw new StoreError('YDB_CONTENDED', `the new rows of ${names.join(', ')}${switched.missing.length > 5 ? ' …' : ''} were removed by concurrent cleanups ${round} times before the switch; nothing was made visible, re-run the ingest`);
+        throw new StoreError(
+          'YDB_CONTENDED',
+          `the new rows of ${names.join(', ')}${switched.missing.length > 5 ? ' …' : ''} were removed by concurrent cleanups ${round} times before the switch; nothing was made visible, re-run the ingest`,
+        );
       }
       for (const b of switched.missing) generations.set(keyOf(b.accountId, b.day), randomUUID());
       await writeGenerations(switched.missing, generations);
@@ -296,13 +353,22 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
       if (decision === 'stale') staleDays.push({ ...base, storedVersion: stored!.version });
       else {
         if (decision !== 'keep-conflict') applied.push({ ...base, sourceKey });
-        if (decision !== 'replace') conflicts.push({ ...base, digest: digests.get(key)!, storedDigest: stored?.digest ?? '', kept: decision === 'keep-conflict' ? 'stored' : 'incoming' });
+        if (decision !== 'replace')
+          conflicts.push({
+            ...base,
+            digest: digests.get(key)!,
+            storedDigest: stored?.digest ?? '',
+            kept: decision === 'keep-conflict' ? 'stored' : 'incoming',
+          });
       }
     }
     // Account-days that had no pointer at all have nothing to replace: their cleanup would only
     // read their new rows (RUs for nothing). Rows an earlier crashed attempt left there stay
     // invisible and go with the next apply of the account-day.
-    await cleanUp(applyId, batches.filter((b) => before.has(keyOf(b.accountId, b.day))));
+    await cleanUp(
+      applyId,
+      batches.filter((b) => before.has(keyOf(b.accountId, b.day))),
+    );
     return { applied, stale: staleDays, conflicts };
   };
 }
@@ -324,19 +390,42 @@ export function createAccountDayReleaser(runner: YdbRunner, options: YdbUsageOpt
         const pointers: Record<string, unknown>[] = [];
         const releaseId = `release-${randomUUID()}`;
         for (const chunk of chunks(keys, keyChunk)) {
-          const result = (await tx.query(SELECT_ACCOUNT_DAY_VERSIONS, { $keys: structList(KEY_FIELDS, chunk.map((k) => ({ day: k.day, account_id: k.accountId }))) })).resultSets[0];
+          const result = (
+            await tx.query(SELECT_ACCOUNT_DAY_VERSIONS, {
+              $keys: structList(
+                KEY_FIELDS,
+                chunk.map((k) => ({ day: k.day, account_id: k.accountId })),
+              ),
+            })
+          ).resultSets[0];
           if (result?.truncated) throw new StoreError('YDB_TRUNCATED', `account-day lookup of ${chunk.length} keys came back truncated`);
           for (const row of decodeRows(result)) {
             const applyId = row['apply_id'];
-            if (typeof applyId === 'string' && pending.has(applyId)) throw new StoreError('YDB_CONTENDED', `account-day ${String(row['account_id'])}/${String(row['day'])} is being replaced by an ingest that has not finished; release it after that ingest`);
+            if (typeof applyId === 'string' && pending.has(applyId))
+              throw new StoreError(
+                'YDB_CONTENDED',
+                `account-day ${String(row['account_id'])}/${String(row['day'])} is being replaced by an ingest that has not finished; release it after that ingest`,
+              );
             const effective = effectivePointer(row, pending);
             if (effective === undefined) continue;
             found.push({ accountId: String(row['account_id']), day: String(row['day']), version: effective.version, sourceKey: '' });
-            pointers.push({ day: row['day'], account_id: row['account_id'], generation: effective.generation, version: 0, source_key: sourceKey, digest: '', apply_id: releaseId, prev_version: null, prev_generation: null, prev_source_key: null });
+            pointers.push({
+              day: row['day'],
+              account_id: row['account_id'],
+              generation: effective.generation,
+              version: 0,
+              source_key: sourceKey,
+              digest: '',
+              apply_id: releaseId,
+              prev_version: null,
+              prev_generation: null,
+              prev_source_key: null,
+            });
           }
         }
         const parts = chunks(pointers, keyChunk);
-        for (const [i, part] of parts.entries()) await tx.query(UPSERT_ACCOUNT_DAY_VERSIONS, { $rows: structList(POINTER_FIELDS, part) }, i === parts.length - 1);
+        for (const [i, part] of parts.entries())
+          await tx.query(UPSERT_ACCOUNT_DAY_VERSIONS, { $rows: structList(POINTER_FIELDS, part) }, i === parts.length - 1);
         return found;
       }),
     );

@@ -53,7 +53,8 @@ export function scanAllAccounts(range: DayRange): PageSource {
       if (liveSet?.truncated) {
         // Cut at YDB's row limit: continue after the last row that came back.
         const last = live[live.length - 1];
-        if (last === undefined) throw new StoreError('YDB_TRUNCATED', 'scan_usage_page: empty page flagged truncated; refusing to guess the rest');
+        if (last === undefined)
+          throw new StoreError('YDB_TRUNCATED', 'scan_usage_page: empty page flagged truncated; refusing to guess the rest');
         yield live;
         after = cursorOf(last);
         continue;
@@ -108,7 +109,8 @@ export function scanListedAccounts(range: DayRange, accountIds: readonly string[
         continue;
       }
       const last = rows[rows.length - 1];
-      if (last === undefined) throw new StoreError('YDB_TRUNCATED', 'scan_usage_account_days: empty answer flagged truncated; refusing to guess the rest');
+      if (last === undefined)
+        throw new StoreError('YDB_TRUNCATED', 'scan_usage_account_days: empty answer flagged truncated; refusing to guess the rest');
       // Account-days before the cut one are complete; finish the cut one by key pages.
       yield rows;
       let after = cursorOf(last);

@@ -14,7 +14,13 @@ import { checkApplyCall, checkDayRange, checkIngestLimit, compareIngestNewestFir
 import { StoreError, type UsageStore } from '../../ports/store';
 import { keysetPages, type PageSource } from './paged-reads';
 import { effectivePointer } from './pointers';
-import { INSERT_INGEST_LOG, LIST_ACCOUNT_DAY_VERSIONS_PAGE, LIST_INGEST_LOG_BY_OBJECT_PAGE, LIST_INGEST_LOG_NEWEST_PAGE, SELECT_INGEST_LOG } from './queries';
+import {
+  INSERT_INGEST_LOG,
+  LIST_ACCOUNT_DAY_VERSIONS_PAGE,
+  LIST_INGEST_LOG_BY_OBJECT_PAGE,
+  LIST_INGEST_LOG_NEWEST_PAGE,
+  SELECT_INGEST_LOG,
+} from './queries';
 import { readIngest, readUsage, readVersion } from './rows';
 import { withTransaction, ydbFailure, ydbStatus, type YdbRunner } from './runner';
 import { StatusCode } from './sdk';
@@ -44,7 +50,8 @@ const NEWEST_BASE = 10_000_000_000_000;
 
 function newestFirst(entry: IngestLogEntry): number {
   const ms = Date.parse(entry.startedAt);
-  if (!Number.isFinite(ms) || ms < 0 || ms >= NEWEST_BASE) throw new StoreError('INVALID_RECORD', `ingest log entry ${entry.id}: started_at ${entry.startedAt} is not an ISO instant`);
+  if (!Number.isFinite(ms) || ms < 0 || ms >= NEWEST_BASE)
+    throw new StoreError('INVALID_RECORD', `ingest log entry ${entry.id}: started_at ${entry.startedAt} is not an ISO instant`);
   return NEWEST_BASE - ms;
 }
 
@@ -61,9 +68,10 @@ function newestEntries(objectKey: string | undefined, limit: number | undefined)
     for (;;) {
       const size = limit === undefined ? pageSize : Math.min(pageSize, Math.max(1, limit - taken + 1));
       const cursor = { $after_newest_first: param.uint64(after.newest), $after_id: param.utf8(after.id), $limit: param.uint64(size) };
-      const result = objectKey === undefined
-        ? await query(LIST_INGEST_LOG_NEWEST_PAGE, cursor)
-        : await query(LIST_INGEST_LOG_BY_OBJECT_PAGE, { $object_key: param.utf8(objectKey), ...cursor });
+      const result =
+        objectKey === undefined
+          ? await query(LIST_INGEST_LOG_NEWEST_PAGE, cursor)
+          : await query(LIST_INGEST_LOG_BY_OBJECT_PAGE, { $object_key: param.utf8(objectKey), ...cursor });
       const set = result.resultSets[0];
       const rows: Row[] = [];
       let done = false;
@@ -150,7 +158,9 @@ export function createYdbUsageStore(runner: YdbRunner, options: YdbUsageOptions 
     scanUsage: (range, filter) => scan(range, filter?.accountIds),
     async releaseAccountDays(keys, sourceKey) {
       if (sourceKey === '') throw new StoreError('INVALID_BATCH', 'releaseAccountDays needs a source key');
-      for (const k of keys) if (!isDay(k.day) || k.accountId === '') throw new StoreError('INVALID_BATCH', `account-day ${k.accountId}/${k.day}: bad account id or day`);
+      for (const k of keys)
+        if (!isDay(k.day) || k.accountId === '')
+          throw new StoreError('INVALID_BATCH', `account-day ${k.accountId}/${k.day}: bad account id or day`);
       if (keys.length === 0) return [];
       try {
         return await release(keys, sourceKey);
@@ -174,7 +184,16 @@ export function createYdbUsageStore(runner: YdbRunner, options: YdbUsageOptions 
         for await (const rows of pages) {
           yield rows.flatMap((row) => {
             const pointer = effectivePointer(row, inProgress);
-            return pointer ? [{ day: row['day'] ?? null, account_id: row['account_id'] ?? null, version: BigInt(pointer.version), source_key: pointer.sourceKey }] : [];
+            return pointer
+              ? [
+                  {
+                    day: row['day'] ?? null,
+                    account_id: row['account_id'] ?? null,
+                    version: BigInt(pointer.version),
+                    source_key: pointer.sourceKey,
+                  },
+                ]
+              : [];
           });
         }
       };

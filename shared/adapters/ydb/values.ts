@@ -93,7 +93,9 @@ export const param = {
   bool: (value: boolean): Ydb.ITypedValue => ({ type: Types.BOOL, value: { boolValue: value } }),
   money: (value: Nanos): Ydb.ITypedValue => TypedValues.decimal(formatMoney(value, 0), 22, MONEY_SCALE),
   optionalUtf8: (value: string | undefined): Ydb.ITypedValue =>
-    value === undefined ? { type: Types.optional(Types.UTF8), value: NULL_VALUE } : { type: Types.optional(Types.UTF8), value: { textValue: value } },
+    value === undefined
+      ? { type: Types.optional(Types.UTF8), value: NULL_VALUE }
+      : { type: Types.optional(Types.UTF8), value: { textValue: value } },
   utf8List: (values: readonly string[]): Ydb.ITypedValue => ({
     type: { listType: { item: Types.UTF8 } },
     value: { items: values.map((textValue) => ({ textValue })) },
@@ -114,7 +116,8 @@ function unsigned64(value: unknown): bigint {
 
 /** Two's-complement 128-bit decimal → bigint at the type's scale. */
 function decimalNanos(value: Ydb.IValue, scale: number, column: string): bigint {
-  if (scale !== MONEY_SCALE) throw new StoreError('YDB_SCHEMA_MISMATCH', `column ${column} is Decimal with scale ${scale}, expected ${MONEY_SCALE}`);
+  if (scale !== MONEY_SCALE)
+    throw new StoreError('YDB_SCHEMA_MISMATCH', `column ${column} is Decimal with scale ${scale}, expected ${MONEY_SCALE}`);
   const raw = (unsigned64(value.high_128 ?? 0) << 64n) | unsigned64(value.low_128 ?? 0);
   return BigInt.asIntN(128, raw);
 }

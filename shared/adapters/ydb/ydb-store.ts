@@ -12,10 +12,11 @@ import { createYdbTokenStore } from './token-store';
 import type { YdbDriver } from './sdk';
 import { createYdbUsageStore, type YdbUsageOptions } from './usage-store';
 
-export type YdbStoreOptions = YdbRunnerOptions & YdbUsageOptions & {
-  /** Destroy the driver on close (default false: the caller owns it). */
-  ownsDriver?: boolean;
-};
+export type YdbStoreOptions = YdbRunnerOptions &
+  YdbUsageOptions & {
+    /** Destroy the driver on close (default false: the caller owns it). */
+    ownsDriver?: boolean;
+  };
 
 export function createYdbStore(driver: YdbDriver, options: YdbStoreOptions = {}): Store {
   const runner = createYdbRunner(driver, options);

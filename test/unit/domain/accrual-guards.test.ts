@@ -1,13 +1,28 @@
 /** The guards before posting (issue 12), from literals: each warning fires on its case and stays quiet otherwise. */
 import { describe, expect, it } from 'vitest';
-import { createUsageGuardScan, futureOrOpenData, largeAdjustments, missingExportDays, orderWarnings, settledFrom } from '../../../shared/domain/accrual-guards';
+import {
+  createUsageGuardScan,
+  futureOrOpenData,
+  largeAdjustments,
+  missingExportDays,
+  orderWarnings,
+  settledFrom,
+} from '../../../shared/domain/accrual-guards';
 import type { PostingLine } from '../../../shared/domain/ledger';
 import { parseMoney, parseRate } from '../../../shared/domain/money';
 import { parseRules } from '../../../shared/domain/rules';
 import { COMPUTE, link, SPEECHSENSE, usage } from '../../support/domain-builders';
 
 const rules = parseRules({
-  versions: [{ effectiveFrom: '2023-01-01', specializations: { 'ml-ai': { rate: '0.10', services: [SPEECHSENSE] }, 'infrastructure-devops': { rate: '0.03', services: [COMPUTE] } } }],
+  versions: [
+    {
+      effectiveFrom: '2023-01-01',
+      specializations: {
+        'ml-ai': { rate: '0.10', services: [SPEECHSENSE] },
+        'infrastructure-devops': { rate: '0.03', services: [COMPUTE] },
+      },
+    },
+  ],
   pendingServices: [{ specialization: 'infrastructure-devops', service: 'Cloud Functions' }],
 });
 
@@ -80,7 +95,10 @@ describe('UNLINKED_USAGE and PENDING_SERVICE', () => {
     const [w] = s.finish();
     expect(w).toMatchObject({
       code: 'UNLINKED_USAGE',
-      amounts: [{ currency: 'RUB', base: '100.00', rebate: '10.00' }, { currency: 'USD', base: '50.00', rebate: '1.50' }],
+      amounts: [
+        { currency: 'RUB', base: '100.00', rebate: '10.00' },
+        { currency: 'USD', base: '50.00', rebate: '1.50' },
+      ],
       subaccounts: [
         { subaccountId: 'acc-1', currency: 'RUB', from: '2026-01-15', to: '2026-01-15', base: '100.00', rebate: '10.00' },
         { subaccountId: 'acc-2', currency: 'USD', from: '2026-03-01', to: '2026-03-01', base: '50.00', rebate: '1.50' },
@@ -92,7 +110,18 @@ describe('UNLINKED_USAGE and PENDING_SERVICE', () => {
     const s = scan();
     s.add(usage('acc-1', '2026-02-15', 'dn2functions', '40.00', '-10.00', { serviceName: 'cloud functions' }));
     expect(s.finish()).toEqual([
-      expect.objectContaining({ code: 'PENDING_SERVICE', services: [{ service: 'Cloud Functions', specialization: 'infrastructure-devops', currency: 'RUB', base: '30.00', serviceIds: ['dn2functions'] }] }),
+      expect.objectContaining({
+        code: 'PENDING_SERVICE',
+        services: [
+          {
+            service: 'Cloud Functions',
+            specialization: 'infrastructure-devops',
+            currency: 'RUB',
+            base: '30.00',
+            serviceIds: ['dn2functions'],
+          },
+        ],
+      }),
     ]);
   });
 
@@ -105,6 +134,8 @@ describe('UNLINKED_USAGE and PENDING_SERVICE', () => {
 });
 
 it('orders warnings by code whatever order they were found in', () => {
-  const codes = orderWarnings([{ code: 'FUTURE_OR_OPEN_DATA', message: '' }, null, { code: 'MISSING_EXPORT_DAYS', message: '' }]).map((w) => w.code);
+  const codes = orderWarnings([{ code: 'FUTURE_OR_OPEN_DATA', message: '' }, null, { code: 'MISSING_EXPORT_DAYS', message: '' }]).map(
+    (w) => w.code,
+  );
   expect(codes).toEqual(['MISSING_EXPORT_DAYS', 'FUTURE_OR_OPEN_DATA']);
 });

@@ -15,7 +15,6 @@ import { prng } from '../../../scripts/lib/prng';
 
 const D = Decimal.clone({ precision: 60 });
 
-
 const SERVICES = ['svc-a', 'svc-b', 'svc-c', 'svc-d', 'svc-unmapped'];
 const SPECS = ['s1', 's2', 's3'];
 const QUARTER = '2026-Q1';
@@ -58,7 +57,8 @@ function scenario(seed: number): Scenario {
     // Up to two consecutive, non-overlapping links per account, possibly to different partners.
     const split = day('2025-12-01', 150);
     links.push(link(pick(partners), account, day('2025-11-01', 60), split));
-    if (rnd() < 0.6) links.push(link(pick(partners), account, addDays(split, 1 + Math.floor(rnd() * 10)), rnd() < 0.5 ? null : day('2026-03-01', 60)));
+    if (rnd() < 0.6)
+      links.push(link(pick(partners), account, addDays(split, 1 + Math.floor(rnd() * 10)), rnd() < 0.5 ? null : day('2026-03-01', 60)));
   }
   const specs: SpecializationPeriod[] = [];
   for (const partner of partners) {
@@ -74,10 +74,12 @@ function scenario(seed: number): Scenario {
   const rows: UsageAggregate[] = [];
   for (let i = 0; i < 400; i++) {
     const service = pick(SERVICES);
-    rows.push(usage(pick(accounts), day('2025-12-20', 110), service, money(5000), money(100).replace(/^(?!-)/, '-'), {
-      skuId: `sku-${service}-${1 + Math.floor(rnd() * 2)}`,
-      currency: pick(['RUB', 'RUB', 'USD', 'KZT'] as const),
-    }));
+    rows.push(
+      usage(pick(accounts), day('2025-12-20', 110), service, money(5000), money(100).replace(/^(?!-)/, '-'), {
+        skuId: `sku-${service}-${1 + Math.floor(rnd() * 2)}`,
+        currency: pick(['RUB', 'RUB', 'USD', 'KZT'] as const),
+      }),
+    );
   }
   return { rulesJson, links, specs, rows };
 }
@@ -85,9 +87,15 @@ function scenario(seed: number): Scenario {
 /** The reference: plain loops, decimal.js, no code shared with the implementation under test. */
 function reference(s: Scenario): Map<string, { base: string; exact: string; amount: string }> {
   const { from, to } = quarterRange(QUARTER);
-  const versions = [...s.rulesJson.versions].sort((a, b) => String(a['effectiveFrom']).localeCompare(String(b['effectiveFrom']))) as unknown as {
-    effectiveFrom: string; basis: string; activity: string; rounding: { scale: number; mode: string };
-    exclude: { services: string[]; skus: string[] }; specializations: Record<string, { rate: string; services: string[]; skus: string[] }>;
+  const versions = [...s.rulesJson.versions].sort((a, b) =>
+    String(a['effectiveFrom']).localeCompare(String(b['effectiveFrom'])),
+  ) as unknown as {
+    effectiveFrom: string;
+    basis: string;
+    activity: string;
+    rounding: { scale: number; mode: string };
+    exclude: { services: string[]; skus: string[] };
+    specializations: Record<string, { rate: string; services: string[]; skus: string[] }>;
   }[];
   const versionOn = (d: string) => versions.filter((v) => v.effectiveFrom <= d).at(-1);
   const sums = new Map<string, { base: Decimal; exact: Decimal }>();
@@ -102,9 +110,12 @@ function reference(s: Scenario): Map<string, { base: string; exact: string; amou
     if (!spec) continue;
     const l = s.links.find((x) => x.subaccountId === row.accountId && x.from <= d && (x.to === null || d <= x.to));
     if (!l) continue;
-    const active = s.specs.some((p) =>
-      p.partnerId === l.partnerId && p.specialization === spec[0] &&
-      (v.activity === 'daily' ? p.from <= d && (p.to === null || d <= p.to) : p.from <= to && (p.to === null || p.to >= from)));
+    const active = s.specs.some(
+      (p) =>
+        p.partnerId === l.partnerId &&
+        p.specialization === spec[0] &&
+        (v.activity === 'daily' ? p.from <= d && (p.to === null || d <= p.to) : p.from <= to && (p.to === null || p.to >= from)),
+    );
     if (!active) continue;
     const cost = new D(formatMoney(row.cost, 0));
     const basis = v.basis === 'paid' ? cost.plus(formatMoney(row.credit, 0)) : cost;
@@ -131,10 +142,16 @@ describe('accrual against an independent decimal.js reference', () => {
     const rules = parseRules(s.rulesJson);
     const result = computeAccrual({ rules, quarter: QUARTER, links: s.links, specializations: s.specs }, s.rows);
     const scale = rules.versionOn(quarterRange(QUARTER).to)!.rounding.scale;
-    const actual = new Map(result.lines.map((l) => [
-      `${l.partnerId}/${l.specialization}/${l.currency}`,
-      { base: formatScaled(l.base, 9, 9), exact: formatScaled(l.exact, PRODUCT_SCALE, PRODUCT_SCALE), amount: formatScaled(l.amount / 10n ** BigInt(9 - scale), scale, scale) },
-    ]));
+    const actual = new Map(
+      result.lines.map((l) => [
+        `${l.partnerId}/${l.specialization}/${l.currency}`,
+        {
+          base: formatScaled(l.base, 9, 9),
+          exact: formatScaled(l.exact, PRODUCT_SCALE, PRODUCT_SCALE),
+          amount: formatScaled(l.amount / 10n ** BigInt(9 - scale), scale, scale),
+        },
+      ]),
+    );
     expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(reference(s)));
     expect(actual.size).toBeGreaterThan(0);
   });
@@ -152,7 +169,14 @@ function tieScenario(seed: number, mode: 'half-up' | 'half-even'): { s: Scenario
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const scale = pick([0, 1, 2, 2, 4]);
   const rate = pick(TIE_RATES);
-  const version = { effectiveFrom: '2025-01-01', basis: pick(['paid', 'cost'] as const), activity: 'daily', rounding: { scale, mode }, exclude: { services: [], skus: [] }, specializations: { s1: { rate, services: ['svc-a'], skus: [] } } };
+  const version = {
+    effectiveFrom: '2025-01-01',
+    basis: pick(['paid', 'cost'] as const),
+    activity: 'daily',
+    rounding: { scale, mode },
+    exclude: { services: [], skus: [] },
+    specializations: { s1: { rate, services: ['svc-a'], skus: [] } },
+  };
   const links: SubaccountLink[] = [];
   const specs: SpecializationPeriod[] = [];
   const rows: UsageAggregate[] = [];
@@ -191,7 +215,12 @@ describe('rounding ties against the reference and the rounding rule', () => {
       const rules = parseRules(s.rulesJson);
       const result = computeAccrual({ rules, quarter: QUARTER, links: s.links, specializations: s.specs }, s.rows);
       const scale = rules.versionOn(quarterRange(QUARTER).to)!.rounding.scale;
-      const amounts = new Map(result.lines.map((l) => [`${l.partnerId}/${l.specialization}/${l.currency}`, formatScaled(l.amount / 10n ** BigInt(9 - scale), scale, scale)]));
+      const amounts = new Map(
+        result.lines.map((l) => [
+          `${l.partnerId}/${l.specialization}/${l.currency}`,
+          formatScaled(l.amount / 10n ** BigInt(9 - scale), scale, scale),
+        ]),
+      );
       const ref = reference(s);
       // Every line is a tie: its exact value has exactly one more digit than the scale, a 5.
       for (const { exact } of ref.values()) expect(new D(exact).times(new D(10).pow(scale)).mod(1).toString()).toBe('0.5');

@@ -34,7 +34,9 @@ describe('accrual (R2–R6)', () => {
     expect((float * 0.1).toFixed(2)).toBe('12.34'); // the trap this test guards against
 
     const rows = PARTS.map((p, i) => usage('acc1', `2026-01-${String(i + 1).padStart(2, '0')}`, SPEECHSENSE, p));
-    expect(amounts(baseInput(), rows)).toEqual([{ partnerId: 'p1', specialization: 'ml-ai', currency: 'RUB', base: '123.45', amount: '12.35' }]);
+    expect(amounts(baseInput(), rows)).toEqual([
+      { partnerId: 'p1', specialization: 'ml-ai', currency: 'RUB', base: '123.45', amount: '12.35' },
+    ]);
   });
 
   it('rounds once at the end with the mode of the version in force on the quarter’s last day', () => {
@@ -56,14 +58,24 @@ describe('accrual (R2–R6)', () => {
   });
 
   it('counts only days inside the quarter', () => {
-    const rows = [usage('acc1', '2025-12-31', SPEECHSENSE, '1000'), usage('acc1', '2026-04-01', SPEECHSENSE, '1000'), usage('acc1', '2026-03-31', SPEECHSENSE, '10')];
+    const rows = [
+      usage('acc1', '2025-12-31', SPEECHSENSE, '1000'),
+      usage('acc1', '2026-04-01', SPEECHSENSE, '1000'),
+      usage('acc1', '2026-03-31', SPEECHSENSE, '10'),
+    ];
     expect(amounts(baseInput(), rows)).toEqual([expect.objectContaining({ base: '10.00', amount: '1.00' })]);
   });
 
   it('counts only days on which the subaccount is linked to the partner (R3)', () => {
     const links = [link('p1', 'acc1', '2026-02-01', '2026-02-28'), link('p2', 'acc1', '2026-03-01')];
     const specs = [grant('p1', 'ml-ai', '2025-01-01'), grant('p2', 'ml-ai', '2025-01-01')];
-    const rows = [usage('acc1', '2026-01-31', SPEECHSENSE, '1000'), usage('acc1', '2026-02-01', SPEECHSENSE, '10'), usage('acc1', '2026-02-28', SPEECHSENSE, '20'), usage('acc1', '2026-03-01', SPEECHSENSE, '40'), usage('acc-unlinked', '2026-02-10', SPEECHSENSE, '5000')];
+    const rows = [
+      usage('acc1', '2026-01-31', SPEECHSENSE, '1000'),
+      usage('acc1', '2026-02-01', SPEECHSENSE, '10'),
+      usage('acc1', '2026-02-28', SPEECHSENSE, '20'),
+      usage('acc1', '2026-03-01', SPEECHSENSE, '40'),
+      usage('acc-unlinked', '2026-02-10', SPEECHSENSE, '5000'),
+    ];
     expect(amounts(baseInput({ links, specializations: specs }), rows)).toEqual([
       expect.objectContaining({ partnerId: 'p1', base: '30.00', amount: '3.00' }),
       expect.objectContaining({ partnerId: 'p2', base: '40.00', amount: '4.00' }),
@@ -72,7 +84,12 @@ describe('accrual (R2–R6)', () => {
 
   it('counts only days on which the specialization is active with daily activity (R5)', () => {
     const specs = [grant('p1', 'ml-ai', '2026-02-15', '2026-03-09')];
-    const rows = [usage('acc1', '2026-02-14', SPEECHSENSE, '1000'), usage('acc1', '2026-02-15', SPEECHSENSE, '10'), usage('acc1', '2026-03-09', SPEECHSENSE, '20'), usage('acc1', '2026-03-10', SPEECHSENSE, '1000')];
+    const rows = [
+      usage('acc1', '2026-02-14', SPEECHSENSE, '1000'),
+      usage('acc1', '2026-02-15', SPEECHSENSE, '10'),
+      usage('acc1', '2026-03-09', SPEECHSENSE, '20'),
+      usage('acc1', '2026-03-10', SPEECHSENSE, '1000'),
+    ];
     expect(amounts(baseInput({ specializations: specs }), rows)).toEqual([expect.objectContaining({ base: '30.00', amount: '3.00' })]);
   });
 
@@ -80,7 +97,9 @@ describe('accrual (R2–R6)', () => {
     const rules = rulesWith({ activity: 'quarter' });
     const specs = [grant('p1', 'ml-ai', '2026-03-31', '2026-03-31')];
     const rows = [usage('acc1', '2026-01-01', SPEECHSENSE, '100'), usage('acc1', '2026-03-31', SPEECHSENSE, '100')];
-    expect(amounts(baseInput({ rules, specializations: specs }), rows)).toEqual([expect.objectContaining({ base: '200.00', amount: '20.00' })]);
+    expect(amounts(baseInput({ rules, specializations: specs }), rows)).toEqual([
+      expect.objectContaining({ base: '200.00', amount: '20.00' }),
+    ]);
     const outside = [grant('p1', 'ml-ai', '2026-04-01')];
     expect(amounts(baseInput({ rules, specializations: outside }), rows)).toEqual([]);
   });
@@ -101,8 +120,14 @@ describe('accrual (R2–R6)', () => {
   });
 
   it('keeps currencies apart, never converting', () => {
-    const rows = [usage('acc1', '2026-01-10', SPEECHSENSE, '100', '0', { currency: 'RUB' }), usage('acc1', '2026-01-10', SPEECHSENSE, '7', '0', { currency: 'USD', skuId: 'x' })];
-    expect(amounts(baseInput(), rows).map((l) => [l.currency, l.amount])).toEqual([['RUB', '10.00'], ['USD', '0.70']]);
+    const rows = [
+      usage('acc1', '2026-01-10', SPEECHSENSE, '100', '0', { currency: 'RUB' }),
+      usage('acc1', '2026-01-10', SPEECHSENSE, '7', '0', { currency: 'USD', skuId: 'x' }),
+    ];
+    expect(amounts(baseInput(), rows).map((l) => [l.currency, l.amount])).toEqual([
+      ['RUB', '10.00'],
+      ['USD', '0.70'],
+    ]);
   });
 
   it('never accrues a negative amount when credits exceed cost', () => {
@@ -122,7 +147,11 @@ describe('accrual breakdown (R11) and its order', () => {
     const input = baseInput({
       rules,
       links: [link('p2', 'acc-b', '2025-01-01'), link('p2', 'acc-a', '2025-01-01'), link('p1', 'acc1', '2025-01-01')],
-      specializations: [grant('p2', 'ml-ai', '2025-01-01'), grant('p2', 'infrastructure-devops', '2025-01-01'), grant('p1', 'ml-ai', '2025-01-01')],
+      specializations: [
+        grant('p2', 'ml-ai', '2025-01-01'),
+        grant('p2', 'infrastructure-devops', '2025-01-01'),
+        grant('p1', 'ml-ai', '2025-01-01'),
+      ],
     });
     const rows = [
       usage('acc-b', '2026-02-10', SPEECHSENSE, '1', '0', { currency: 'USD' }),

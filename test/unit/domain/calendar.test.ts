@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addDays, fromEpochDays, isDay, lastClosedQuarter, moscowDay, periodsOverlap, previousQuarter, quarterOf, quarterRange, toEpochDays,
+  addDays,
+  fromEpochDays,
+  isDay,
+  lastClosedQuarter,
+  moscowDay,
+  periodsOverlap,
+  previousQuarter,
+  quarterOf,
+  quarterRange,
+  toEpochDays,
 } from '../../../shared/domain/calendar';
 
 describe('calendar (R1)', () => {

@@ -5,7 +5,12 @@ import { parseRules } from '../../../shared/domain/rules';
 import { CLICKHOUSE, grant, link, SPEECHSENSE, usage } from '../../support/domain-builders';
 
 const rules = parseRules({
-  versions: [{ effectiveFrom: '2023-01-01', specializations: { 'ml-ai': { rate: '0.10', services: [SPEECHSENSE] }, 'data-platform': { rate: '0.05', services: [CLICKHOUSE] } } }],
+  versions: [
+    {
+      effectiveFrom: '2023-01-01',
+      specializations: { 'ml-ai': { rate: '0.10', services: [SPEECHSENSE] }, 'data-platform': { rate: '0.05', services: [CLICKHOUSE] } },
+    },
+  ],
   eligibility: { thresholds: { 'ml-ai': { RUB: '150.00', USD: '10' } } },
 });
 
@@ -29,12 +34,22 @@ it('sums paid consumption of linked days per quarter, whether the specialization
       {
         partnerId: 'p1',
         specializations: [
-          { specialization: 'data-platform', held: [], consumption: [{ currency: 'RUB', quarters: [0n, 0n, 7_000_000_000n, 0n], year: 7_000_000_000n, threshold: null, meets: null }] },
+          {
+            specialization: 'data-platform',
+            held: [],
+            consumption: [{ currency: 'RUB', quarters: [0n, 0n, 7_000_000_000n, 0n], year: 7_000_000_000n, threshold: null, meets: null }],
+          },
           {
             specialization: 'ml-ai',
             held: [{ from: '2026-02-01', to: null }],
             consumption: [
-              { currency: 'RUB', quarters: [80_000_000_000n, 90_000_000_000n, 0n, 0n], year: 170_000_000_000n, threshold: 150_000_000_000n, meets: true },
+              {
+                currency: 'RUB',
+                quarters: [80_000_000_000n, 90_000_000_000n, 0n, 0n],
+                year: 170_000_000_000n,
+                threshold: 150_000_000_000n,
+                meets: true,
+              },
               { currency: 'USD', quarters: [0n, 0n, 0n, 0n], year: 0n, threshold: 10_000_000_000n, meets: false },
             ],
           },

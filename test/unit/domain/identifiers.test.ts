@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { isQuarter, quarterRange } from '../../../shared/domain/calendar';
 import {
-  actorSchema, daySchema, noteSchema, partnerIdSchema, quarterSchema, specializationIdSchema, subaccountIdSchema,
+  actorSchema,
+  daySchema,
+  noteSchema,
+  partnerIdSchema,
+  quarterSchema,
+  specializationIdSchema,
+  subaccountIdSchema,
 } from '../../../shared/domain/identifiers';
 
 const reason = (schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }, value: string) => {
@@ -15,8 +21,15 @@ describe('identifier schemas shared by the CLI and the functions', () => {
   });
 
   it.each([
-    ['', /empty/], [' ', /blank/], [' acme', /leading or trailing/], ['acme\nerror: forged', /U\+000A/], ['a\u001b[2Jb', /U\+001B/],
-    ['a b', /whitespace/], ['a/b', /"\/"/], ['x'.repeat(129), /at most 128/], ['a\u200bb', /U\+200B/],
+    ['', /empty/],
+    [' ', /blank/],
+    [' acme', /leading or trailing/],
+    ['acme\nerror: forged', /U\+000A/],
+    ['a\u001b[2Jb', /U\+001B/],
+    ['a b', /whitespace/],
+    ['a/b', /"\/"/],
+    ['x'.repeat(129), /at most 128/],
+    ['a\u200bb', /U\+200B/],
   ])('refuses the partner id %j', (id, why) => {
     expect(reason(partnerIdSchema, id)).toMatch(why);
   });
@@ -36,7 +49,8 @@ describe('identifier schemas shared by the CLI and the functions', () => {
     expect(reason(daySchema, '2026-02-30')).toMatch(/not a calendar day/);
     expect(reason(daySchema, '9999-12-31')).toMatch(/outside the supported range/);
     expect(reason(quarterSchema, '2026-Q4')).toBeNull();
-    for (const q of ['0000-Q1', '0099-Q4', '9999-Q4', '1999-Q4', '3000-Q1']) expect(reason(quarterSchema, q)).toMatch(/outside the supported years/);
+    for (const q of ['0000-Q1', '0099-Q4', '9999-Q4', '1999-Q4', '3000-Q1'])
+      expect(reason(quarterSchema, q)).toMatch(/outside the supported years/);
     expect(reason(quarterSchema, '2026-Q5')).toMatch(/not a quarter/);
   });
 

@@ -16,13 +16,28 @@ describe('parseLinkRows', () => {
   });
 
   it('requires the header and names what is missing or unknown', () => {
-    expect(parseLinkRows('p1,acc-1,2026-01-01,\n').problems).toEqual([{ line: 1, column: null, reason: expect.stringContaining('header: missing partner_id, subaccount_id, from, to; unknown p1, acc-1, 2026-01-01') }]);
+    expect(parseLinkRows('p1,acc-1,2026-01-01,\n').problems).toEqual([
+      {
+        line: 1,
+        column: null,
+        reason: expect.stringContaining('header: missing partner_id, subaccount_id, from, to; unknown p1, acc-1, 2026-01-01'),
+      },
+    ]);
     expect(parseLinkRows('').problems[0]?.reason).toContain('the file is empty');
-    expect(parseLinkRows('partner_id,subaccount_id,from,to\n').problems).toEqual([{ line: 1, column: null, reason: 'no links after the header' }]);
+    expect(parseLinkRows('partner_id,subaccount_id,from,to\n').problems).toEqual([
+      { line: 1, column: null, reason: 'no links after the header' },
+    ]);
   });
 
   it('collects every bad row with line and column, counting quoted line breaks', () => {
-    const text = ['partner_id,subaccount_id,from,to', 'p1,"acc\n1",2026-01-01,', 'p1,,2026-02-30,', 'p1,acc-3,2026-03-01,2026-02-01', 'p1,acc-4', ' p1,acc-5,2026-01-01,'].join('\n');
+    const text = [
+      'partner_id,subaccount_id,from,to',
+      'p1,"acc\n1",2026-01-01,',
+      'p1,,2026-02-30,',
+      'p1,acc-3,2026-03-01,2026-02-01',
+      'p1,acc-4',
+      ' p1,acc-5,2026-01-01,',
+    ].join('\n');
     expect(parseLinkRows(text).problems).toEqual([
       { line: 2, column: 'subaccount_id', reason: 'a billing account id must not contain control characters' },
       { line: 4, column: 'subaccount_id', reason: 'a billing account id is empty' },
@@ -39,12 +54,26 @@ describe('parseLinkRows', () => {
 });
 
 describe('checkLinkOverlaps (R3)', () => {
-  const rows = parseLinkRows(['partner_id,subaccount_id,from,to', 'p1,acc-1,2026-01-01,2026-03-31', 'p2,acc-1,2026-03-01,', 'p3,acc-9,2026-01-01,', 'p1,acc-2,2026-01-01,'].join('\n')).rows;
+  const rows = parseLinkRows(
+    [
+      'partner_id,subaccount_id,from,to',
+      'p1,acc-1,2026-01-01,2026-03-31',
+      'p2,acc-1,2026-03-01,',
+      'p3,acc-9,2026-01-01,',
+      'p1,acc-2,2026-01-01,',
+    ].join('\n'),
+  ).rows;
 
   it('finds overlaps within the file and with stored links, by line', () => {
     expect(checkLinkOverlaps(rows, [link('p7', 'acc-9', '2025-01-01', '2025-12-31'), link('p8', 'acc-2', '2025-06-01')])).toEqual([
       { line: 3, column: null, reason: 'subaccount acc-1 2026-03-01..open end overlaps line 2 (p1 2026-01-01..2026-03-31)' },
-      { line: 5, column: null, reason: expect.stringMatching(/^subaccount acc-2 is already linked to partner p8 from 2025-06-01 to open end.*\(stored link link-p8-acc-2-2025-06-01\)$/) },
+      {
+        line: 5,
+        column: null,
+        reason: expect.stringMatching(
+          /^subaccount acc-2 is already linked to partner p8 from 2025-06-01 to open end.*\(stored link link-p8-acc-2-2025-06-01\)$/,
+        ),
+      },
     ]);
   });
 });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, formatScaled, parseMoney, parseRate, rescaleUp, roundScaled, sumNanos, DecimalFormatError } from '../../../shared/domain/money';
+import {
+  formatMoney,
+  formatScaled,
+  parseMoney,
+  parseRate,
+  rescaleUp,
+  roundScaled,
+  sumNanos,
+  DecimalFormatError,
+} from '../../../shared/domain/money';
 
 describe('money', () => {
   it('parses and formats nano-units exactly, including the extremes of Decimal(22,9)', () => {

@@ -1,13 +1,23 @@
 /** Links (R3) and specialization periods (R5): validating a new period, and the lookups the accrual uses. */
 import { describe, expect, it } from 'vitest';
-import { checkNewLink, checkNewSpecialization, checkPeriodOrder, indexActivity, indexLinks, lastDayBefore } from '../../../shared/domain/periods';
+import {
+  checkNewLink,
+  checkNewSpecialization,
+  checkPeriodOrder,
+  indexActivity,
+  indexLinks,
+  lastDayBefore,
+} from '../../../shared/domain/periods';
 import { grant, link } from '../../support/domain-builders';
 
 describe('a new link (R3)', () => {
   const existing = [link('p1', 'acc1', '2026-01-01', '2026-01-31'), link('p2', 'acc2', '2026-01-01')];
 
   it('is refused when it ends before it starts, and allowed for a single day', () => {
-    expect(checkPeriodOrder({ from: '2026-02-02', to: '2026-02-01' })).toEqual({ code: 'EMPTY_PERIOD', message: 'period ends (2026-02-01) before it starts (2026-02-02)' });
+    expect(checkPeriodOrder({ from: '2026-02-02', to: '2026-02-01' })).toEqual({
+      code: 'EMPTY_PERIOD',
+      message: 'period ends (2026-02-01) before it starts (2026-02-02)',
+    });
     expect(checkPeriodOrder({ from: '2026-02-01', to: '2026-02-01' })).toBeNull();
     expect(checkPeriodOrder({ from: '2026-02-01', to: null })).toBeNull();
     expect(checkNewLink([], { subaccountId: 'acc9', from: '2026-02-02', to: '2026-02-01' })).toMatchObject({ code: 'EMPTY_PERIOD' });
@@ -34,7 +44,9 @@ describe('a new specialization period (R5)', () => {
   const existing = [grant('p1', 'ml-ai', '2026-01-01', '2026-03-31'), grant('p2', 'data-platform', '2026-01-01')];
 
   it('is refused when it ends before it starts', () => {
-    expect(checkNewSpecialization(existing, { partnerId: 'p3', specialization: 'ml-ai', from: '2026-02-02', to: '2026-02-01' })).toMatchObject({ code: 'EMPTY_PERIOD' });
+    expect(
+      checkNewSpecialization(existing, { partnerId: 'p3', specialization: 'ml-ai', from: '2026-02-02', to: '2026-02-01' }),
+    ).toMatchObject({ code: 'EMPTY_PERIOD' });
   });
 
   it('is refused when the partner already holds that specialization on an overlapping day', () => {
@@ -43,9 +55,9 @@ describe('a new specialization period (R5)', () => {
       conflictingId: existing[0]!.id,
       message: 'partner p1 already holds ml-ai from 2026-01-01 to 2026-03-31, which overlaps 2026-03-31..2026-04-30',
     });
-    expect(checkNewSpecialization(existing, { partnerId: 'p2', specialization: 'data-platform', from: '2026-05-01', to: null })?.message).toBe(
-      'partner p2 already holds data-platform from 2026-01-01 to open end, which overlaps 2026-05-01..open end',
-    );
+    expect(
+      checkNewSpecialization(existing, { partnerId: 'p2', specialization: 'data-platform', from: '2026-05-01', to: null })?.message,
+    ).toBe('partner p2 already holds data-platform from 2026-01-01 to open end, which overlaps 2026-05-01..open end');
   });
 
   it('is allowed for another specialization of the partner, another partner, or after the period ends', () => {
@@ -61,7 +73,11 @@ describe('lookups for the accrual', () => {
   });
 
   it('finds the link of a subaccount in force on a day, among several', () => {
-    const on = indexLinks([link('p1', 'acc1', '2026-01-01', '2026-01-31'), link('p2', 'acc1', '2026-02-01'), link('p3', 'acc2', '2026-01-01')]);
+    const on = indexLinks([
+      link('p1', 'acc1', '2026-01-01', '2026-01-31'),
+      link('p2', 'acc1', '2026-02-01'),
+      link('p3', 'acc2', '2026-01-01'),
+    ]);
     expect(on('acc1', '2026-01-31')?.partnerId).toBe('p1');
     expect(on('acc1', '2026-02-01')?.partnerId).toBe('p2');
     expect(on('acc1', '2025-12-31')).toBeUndefined();
@@ -69,7 +85,11 @@ describe('lookups for the accrual', () => {
   });
 
   it('is active on a day covered by any of the partner’s periods (daily), or on any day of the quarter (quarter)', () => {
-    const active = indexActivity([grant('p1', 'ml-ai', '2025-10-01', '2025-10-31'), grant('p1', 'ml-ai', '2026-02-01', '2026-02-10'), grant('p2', 'ml-ai', '2026-01-01')]);
+    const active = indexActivity([
+      grant('p1', 'ml-ai', '2025-10-01', '2025-10-31'),
+      grant('p1', 'ml-ai', '2026-02-01', '2026-02-10'),
+      grant('p2', 'ml-ai', '2026-01-01'),
+    ]);
     expect(active('p1', 'ml-ai', '2026-02-05', 'daily', '2026-Q1')).toBe(true);
     expect(active('p1', 'ml-ai', '2026-02-11', 'daily', '2026-Q1')).toBe(false);
     expect(active('p1', 'ml-ai', '2026-03-20', 'quarter', '2026-Q1')).toBe(true);

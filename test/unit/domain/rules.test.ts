@@ -67,7 +67,9 @@ describe('program rules (§5)', () => {
 
   it('rejects a service listed under two specializations of one version', () => {
     const problems = problemsOf({
-      versions: [{ effectiveFrom: '2026-01-01', specializations: { a: { rate: '0.1', services: ['svc'] }, b: { rate: '0.2', services: ['svc'] } } }],
+      versions: [
+        { effectiveFrom: '2026-01-01', specializations: { a: { rate: '0.1', services: ['svc'] }, b: { rate: '0.2', services: ['svc'] } } },
+      ],
     });
     expect(problems).toEqual(['versions[0].specializations.b.services[0]: service svc is already listed under a']);
   });
@@ -108,7 +110,11 @@ describe('rate problems named for what they are (issue 8, class 10)', () => {
 
 describe('program rules problems, exactly', () => {
   it('accepts a rate of exactly 1', () => {
-    expect(parseRules({ versions: [{ effectiveFrom: '2026-01-01', specializations: { a: { rate: '1', services: ['svc'] } } }] }).versionOn('2026-01-01')!.specializations.get('a')!.rateText).toBe('1');
+    expect(
+      parseRules({ versions: [{ effectiveFrom: '2026-01-01', specializations: { a: { rate: '1', services: ['svc'] } } }] })
+        .versionOn('2026-01-01')!
+        .specializations.get('a')!.rateText,
+    ).toBe('1');
   });
 
   it('names the duplicate version by its place, a SKU listed under two specializations, and an id listed twice', () => {
@@ -130,7 +136,9 @@ describe('program rules problems, exactly', () => {
 
   it('says "(root)" for a file that is no object, and lists problems one per line in the error', () => {
     expect(problemsOf([])).toEqual([expect.stringMatching(/^\(root\): /)]);
-    expect(() => parseRules({ versions: [] }, 'x.json')).toThrow('invalid program rules in x.json:\n  - versions: at least one version is required');
+    expect(() => parseRules({ versions: [] }, 'x.json')).toThrow(
+      'invalid program rules in x.json:\n  - versions: at least one version is required',
+    );
   });
 
   it('writes a path that starts with an index without a leading dot', () => {

@@ -31,7 +31,12 @@ afterEach(async () => {
 });
 
 it('posts a re-post with a large adjustment anyway and logs each warning once at warn', async () => {
-  const runtime = async (): Promise<FunctionRuntime> => ({ store: env.store, rules: env.deps.rules, config: {} as FunctionRuntime['config'], logLevel: 'info' });
+  const runtime = async (): Promise<FunctionRuntime> => ({
+    store: env.store,
+    rules: env.deps.rules,
+    config: {} as FunctionRuntime['config'],
+    logLevel: 'info',
+  });
   const timer = JSON.parse(readFileSync(new URL('../../fixtures/events/timer-message.json', import.meta.url), 'utf8'));
   await ingestExport(env.deps, csvObject('e/q1.csv', guardExport('100.00', 1_770_000_000)));
   await createAccrueRebatesHandler(runtime, () => new Date('2026-04-02T00:00:00Z'))(timer, { requestId: 'r1' });
@@ -41,22 +46,44 @@ it('posts a re-post with a large adjustment anyway and logs each warning once at
   const summary = await createAccrueRebatesHandler(runtime, () => new Date('2026-04-20T00:00:00Z'))(timer, { requestId: 'r2' });
   const q1 = summary.quarters.find((q) => q.quarter === '2026-Q1')!;
   expect(q1).toMatchObject({ entriesAppended: 1, deltas: [{ currency: 'RUB', amount: '5.00' }] });
-  expect(q1.warnings.map((w) => w.code)).toEqual(['MISSING_EXPORT_DAYS', 'UNLINKED_USAGE', 'PENDING_SERVICE', 'LARGE_ADJUSTMENT', 'FUTURE_OR_OPEN_DATA']);
+  expect(q1.warnings.map((w) => w.code)).toEqual([
+    'MISSING_EXPORT_DAYS',
+    'UNLINKED_USAGE',
+    'PENDING_SERVICE',
+    'LARGE_ADJUSTMENT',
+    'FUTURE_OR_OPEN_DATA',
+  ]);
   const warnLines = logs.filter((l) => l['level'] === 'WARN' && l['quarter'] === '2026-Q1');
   expect(warnLines.map((l) => l['msg'])).toEqual(q1.warnings.map((w) => `2026-Q1: ${w.code}`));
-  expect(warnLines.find((l) => l['warning'].code === 'LARGE_ADJUSTMENT')).toMatchObject({ request_id: 'r2', warning: { lines: [{ posted: '10.00', amount: '15.00', delta: '5.00' }] } });
-  expect((await env.store.ledger.listEntries()).filter((e) => e.quarter === '2026-Q1').map((e) => e.kind).sort()).toEqual(['accrual', 'adjustment']);
+  expect(warnLines.find((l) => l['warning'].code === 'LARGE_ADJUSTMENT')).toMatchObject({
+    request_id: 'r2',
+    warning: { lines: [{ posted: '10.00', amount: '15.00', delta: '5.00' }] },
+  });
+  expect(
+    (await env.store.ledger.listEntries())
+      .filter((e) => e.quarter === '2026-Q1')
+      .map((e) => e.kind)
+      .sort(),
+  ).toEqual(['accrual', 'adjustment']);
 });
 
 it('stops a manual post with a large adjustment until the invoke says "confirm": true', async () => {
-  const runtime = async (): Promise<FunctionRuntime> => ({ store: env.store, rules: env.deps.rules, config: {} as FunctionRuntime['config'], logLevel: 'info' });
+  const runtime = async (): Promise<FunctionRuntime> => ({
+    store: env.store,
+    rules: env.deps.rules,
+    config: {} as FunctionRuntime['config'],
+    logLevel: 'info',
+  });
   const handler = createAccrueRebatesHandler(runtime, () => new Date('2026-05-20T00:00:00Z'));
   await ingestExport(env.deps, csvObject('e/q1.csv', guardExport('100.00', 1_770_000_000)));
   await handler({ quarter: '2026-Q1', actor: 'anna' }, { requestId: 'm1' });
   await ingestExport(env.deps, csvObject('e/q1-fix.csv', guardExport('150.00', 1_770_000_500)));
 
   const refused = handler({ quarter: '2026-Q1', actor: 'anna' }, { requestId: 'm2' });
-  await expect(refused).rejects.toMatchObject({ code: 'ACCRUAL_FAILED', summary: { quarters: [{ error: { code: 'CONFIRMATION_REQUIRED' } }] } });
+  await expect(refused).rejects.toMatchObject({
+    code: 'ACCRUAL_FAILED',
+    summary: { quarters: [{ error: { code: 'CONFIRMATION_REQUIRED' } }] },
+  });
   expect((await env.store.ledger.listEntries()).map((e) => e.kind)).toEqual(['accrual']);
   const confirmed = await handler({ quarter: '2026-Q1', actor: 'anna', confirm: true }, { requestId: 'm3' });
   expect(confirmed.quarters[0]).toMatchObject({ entriesAppended: 1, deltas: [{ currency: 'RUB', amount: '5.00' }] });

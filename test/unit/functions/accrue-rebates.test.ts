@@ -28,7 +28,9 @@ function runtimeOf(store: Store): () => Promise<FunctionRuntime> {
 }
 
 async function ledger(store: Store = env.store) {
-  return (await store.ledger.listEntries()).map((e) => [e.quarter, e.partnerId, e.specialization, e.kind, formatMoney(e.amount), e.actor]).sort();
+  return (await store.ledger.listEntries())
+    .map((e) => [e.quarter, e.partnerId, e.specialization, e.kind, formatMoney(e.amount), e.actor])
+    .sort();
 }
 
 beforeEach(async () => {
@@ -39,7 +41,9 @@ beforeEach(async () => {
     return true;
   });
   expect((await linkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc1', from: '2025-01-01', to: null, ...who })).ok).toBe(true);
-  expect((await grantSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', from: '2025-01-01', to: null, ...who })).ok).toBe(true);
+  expect((await grantSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', from: '2025-01-01', to: null, ...who })).ok).toBe(
+    true,
+  );
   // 2025-Q4: 100 → 10.00; 2026-Q1: 123.45 → 12.35 (ml-ai 10%).
   await ingestExport(env.deps, csvObject('e/20251110.csv', csv([['acc1', SPEECHSENSE, '2025-11-10', '100', '0', 1000]])));
   await ingestExport(env.deps, csvObject('e/20260210.csv', csv([['acc1', SPEECHSENSE, '2026-02-10', '123.45', '0', 2000]])));
@@ -105,7 +109,16 @@ describe('accrue-rebates handler', () => {
   it('previews a manual {quarter, dryRun: true} without writing anything (R10)', async () => {
     const handler = createAccrueRebatesHandler(runtimeOf(env.store), at('2026-05-01T00:00:00Z'));
     const summary = await handler({ quarter: '2026-Q1', dryRun: true }, context());
-    expect(summary.quarters).toEqual([expect.objectContaining({ quarter: '2026-Q1', dryRun: true, lines: 1, entriesPlanned: 1, entriesAppended: 0, deltas: [{ currency: 'RUB', amount: '12.35' }] })]);
+    expect(summary.quarters).toEqual([
+      expect.objectContaining({
+        quarter: '2026-Q1',
+        dryRun: true,
+        lines: 1,
+        entriesPlanned: 1,
+        entriesAppended: 0,
+        deltas: [{ currency: 'RUB', amount: '12.35' }],
+      }),
+    ]);
     expect(await ledger()).toEqual([]);
     expect(await env.store.ledger.listRuns()).toEqual([]);
   });
@@ -135,7 +148,19 @@ describe('accrue-rebates handler', () => {
     ['a year far outside the program', { quarter: '9999-Q4' }, /quarter: quarter 9999-Q4 is outside the supported years 2000\.\.2999/],
     ['an unknown field', { quarter: '2026-Q1', dryrun: true }, /dryrun/],
     ['dryRun as a string', { quarter: '2026-Q1', dryRun: 'yes' }, /dryRun/],
-    ['a payload that is neither JSON nor a quarter', { ...(fixture('timer-no-payload.json') as object), messages: [{ ...(fixture('timer-no-payload.json') as { messages: { details: object }[] }).messages[0], details: { trigger_id: 't', payload: 'quarterly' } }] }, /payload/],
+    [
+      'a payload that is neither JSON nor a quarter',
+      {
+        ...(fixture('timer-no-payload.json') as object),
+        messages: [
+          {
+            ...(fixture('timer-no-payload.json') as { messages: { details: object }[] }).messages[0],
+            details: { trigger_id: 't', payload: 'quarterly' },
+          },
+        ],
+      },
+      /payload/,
+    ],
   ])('rejects %s with a clear error and writes nothing', async (_name, event, message) => {
     const handler = createAccrueRebatesHandler(runtimeOf(env.store), at('2026-05-01T00:00:00Z'));
     const call = handler(event, context());
@@ -168,7 +193,17 @@ describe('accrue-rebates handler', () => {
     try {
       const now = at('2026-05-01T00:00:00Z');
       const [timer, operator] = await Promise.all([
-        createAccrueRebatesHandler(runtimeOf(timerStore), now)({ messages: [{ ...(fixture('timer-no-payload.json') as { messages: object[] }).messages[0], details: { trigger_id: 't1', payload: '2026-Q1' } }] }, context('timer')),
+        createAccrueRebatesHandler(runtimeOf(timerStore), now)(
+          {
+            messages: [
+              {
+                ...(fixture('timer-no-payload.json') as { messages: object[] }).messages[0],
+                details: { trigger_id: 't1', payload: '2026-Q1' },
+              },
+            ],
+          },
+          context('timer'),
+        ),
         createAccrueRebatesHandler(runtimeOf(operatorStore), now)({ quarter: '2026-Q1', actor: 'anna' }, context('operator')),
       ]);
       expect(await ledger()).toEqual([expect.arrayContaining(['2026-Q1', 'p1', 'ml-ai', 'accrual', '12.35'])]);

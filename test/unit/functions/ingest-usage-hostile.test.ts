@@ -57,7 +57,13 @@ describe('ingest-usage handler under hostile input', () => {
     expect(byKey['id.csv']).toEqual(['rejected', expect.stringMatching(/line 2, column billing_account_id: .*U\+001B/)]);
     expect(byKey['future.csv']).toEqual(['rejected', expect.stringMatching(/line 2, column date: .*in the future/)]);
     expect(byKey['good.csv']).toEqual(['applied', null]);
-    expect((await store.usage.listIngestLog()).map((e) => e.status).sort()).toEqual(['applied', 'rejected', 'rejected', 'rejected', 'rejected']);
+    expect((await store.usage.listIngestLog()).map((e) => e.status).sort()).toEqual([
+      'applied',
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+    ]);
   });
 
   it('reports a same-version conflict in the item, the log line and the result, without a retry', async () => {
@@ -69,6 +75,12 @@ describe('ingest-usage handler under hostile input', () => {
     expect(result.ok).toBe(false);
     expect(result.items.map((i) => i.conflicts)).toEqual([0, 1]);
     expect(result.items[1]!.reason).toMatch(/^CONFLICT: acc-1 2026-03-30 version 1774900000/);
-    expect(logs.some((l) => l['msg'] === 'export had version conflicts: same version, different content (settled by content digest)' && l['version_conflicts'] === 1)).toBe(true);
+    expect(
+      logs.some(
+        (l) =>
+          l['msg'] === 'export had version conflicts: same version, different content (settled by content digest)' &&
+          l['version_conflicts'] === 1,
+      ),
+    ).toBe(true);
   });
 });

@@ -12,7 +12,10 @@ import { usageCsv } from '../../support/usage-export-csv';
 
 const BUCKET = 'billing-exports';
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/events/${name}`, import.meta.url), 'utf8'));
-const context = (requestId = 'req-1', remainingMs?: () => number) => ({ requestId, ...(remainingMs ? { getRemainingTimeInMillis: remainingMs } : {}) });
+const context = (requestId = 'req-1', remainingMs?: () => number) => ({
+  requestId,
+  ...(remainingMs ? { getRemainingTimeInMillis: remainingMs } : {}),
+});
 
 const day31 = usageCsv([
   { account: 'acc-1', day: '2026-03-31', cost: '100.123456789', credit: '-10.5', updatedAt: 1775000000 },
@@ -71,7 +74,16 @@ describe('ingest-usage handler', () => {
     const result = await handler(fixture('storage-object-create.json'), context());
 
     expect(result.items).toEqual([
-      { bucket: BUCKET, key: 'partner/20260331.csv', status: 'applied', rows: 3, accountDaysApplied: 2, accountDaysStale: 0, conflicts: 0, reason: null },
+      {
+        bucket: BUCKET,
+        key: 'partner/20260331.csv',
+        status: 'applied',
+        rows: 3,
+        accountDaysApplied: 2,
+        accountDaysStale: 0,
+        conflicts: 0,
+        reason: null,
+      },
     ]);
     expect(result.ok).toBe(true);
     // cost 100.123456789 + 0.000000001 is exact: 100.12345679 (trailing zero trimmed).
@@ -105,11 +117,22 @@ describe('ingest-usage handler', () => {
     const result = await handler(fixture('storage-object-delete.json'), context('req-del'));
 
     expect(result.items).toEqual([
-      { bucket: BUCKET, key: 'partner/20260330.csv', status: 'ignored', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, conflicts: 0, reason: 'object deleted: stored usage is kept' },
+      {
+        bucket: BUCKET,
+        key: 'partner/20260330.csv',
+        status: 'ignored',
+        rows: 0,
+        accountDaysApplied: 0,
+        accountDaysStale: 0,
+        conflicts: 0,
+        reason: 'object deleted: stored usage is kept',
+      },
     ]);
     expect(source.calls).toEqual([]);
     expect(await usageOf(store)).toEqual(DAY31_USAGE);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'INFO', msg: 'object ignored', request_id: 'req-del', key: 'partner/20260330.csv' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'INFO', msg: 'object ignored', request_id: 'req-del', key: 'partner/20260330.csv' }),
+    );
   });
 
   it('handles each message of a mixed batch on its own: a rejected file neither blocks the others nor makes the trigger retry', async () => {
@@ -137,7 +160,9 @@ describe('ingest-usage handler', () => {
     expect(log!.reason).toContain('line 3');
     // One structured line per object, each carrying the request id.
     const rejectedLines = lines.filter((l) => l.msg === 'export rejected');
-    expect(rejectedLines).toEqual([expect.objectContaining({ level: 'ERROR', request_id: 'req-mix', bucket: BUCKET, key: 'partner/20260330.csv', problem_count: 2 })]);
+    expect(rejectedLines).toEqual([
+      expect.objectContaining({ level: 'ERROR', request_id: 'req-mix', bucket: BUCKET, key: 'partner/20260330.csv', problem_count: 2 }),
+    ]);
     expect(lines.filter((l) => l.msg === 'export applied')).toHaveLength(2);
   });
 
@@ -169,7 +194,12 @@ describe('ingest-usage handler', () => {
   });
 
   it('uses the object last-modified time as the version of a file without updated_at', async () => {
-    source.put(BUCKET, 'partner/20260330.csv', usageCsv([{ account: 'acc-1', day: '2026-03-30', cost: '2', credit: '0' }], { withUpdatedAt: false }), 1774950000);
+    source.put(
+      BUCKET,
+      'partner/20260330.csv',
+      usageCsv([{ account: 'acc-1', day: '2026-03-30', cost: '2', credit: '0' }], { withUpdatedAt: false }),
+      1774950000,
+    );
     await handler({ bucket: BUCKET, key: 'partner/20260330.csv' }, context());
     expect(await store.usage.listAccountDayVersions({ from: '2026-03-30', to: '2026-03-30' })).toEqual([
       { accountId: 'acc-1', day: '2026-03-30', version: 1774950000, sourceKey: `s3://${BUCKET}/partner/20260330.csv` },
@@ -194,7 +224,9 @@ describe('ingest-usage handler', () => {
     ]);
     expect(result.items[1]!.reason).toContain('connection reset');
     expect((error as Error).message).toContain('s3://billing-exports/partner/20260330.csv');
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'ERROR', msg: 'export ingest failed', key: 'partner/20260330.csv', request_id: 'req-retry' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'ERROR', msg: 'export ingest failed', key: 'partner/20260330.csv', request_id: 'req-retry' }),
+    );
     expect(await usageOf(store)).not.toContain('acc-1 2026-03-30 dn2sku-cpu-standard RUB cost=50.00 credit=0.00 rows=1');
 
     // The redelivered batch finishes the job; re-applying the two done files changes nothing (I1).
@@ -210,7 +242,16 @@ describe('ingest-usage handler', () => {
   it('ignores a trigger message whose object was deleted before it was handled, without asking for a retry', async () => {
     const result = await handler(fixture('storage-object-create.json'), context('req-gone'));
     expect(result.items).toEqual([
-      { bucket: BUCKET, key: 'partner/20260331.csv', status: 'ignored', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, conflicts: 0, reason: 'object no longer exists: deleted after the event was sent' },
+      {
+        bucket: BUCKET,
+        key: 'partner/20260331.csv',
+        status: 'ignored',
+        rows: 0,
+        accountDaysApplied: 0,
+        accountDaysStale: 0,
+        conflicts: 0,
+        reason: 'object no longer exists: deleted after the event was sent',
+      },
     ]);
     expect(result.ok).toBe(true);
   });
@@ -226,7 +267,16 @@ describe('ingest-usage handler', () => {
     source.failNextRead(BUCKET, 'partner/20260331.csv', 'head');
     const result = await handler(fixture('manual-object.json'), context());
     expect(result.items).toEqual([
-      { bucket: BUCKET, key: 'partner/20260331.csv', status: 'failed', rows: 0, accountDaysApplied: 0, accountDaysStale: 0, conflicts: 0, reason: 'injected: HeadObject s3://billing-exports/partner/20260331.csv timed out' },
+      {
+        bucket: BUCKET,
+        key: 'partner/20260331.csv',
+        status: 'failed',
+        rows: 0,
+        accountDaysApplied: 0,
+        accountDaysStale: 0,
+        conflicts: 0,
+        reason: 'injected: HeadObject s3://billing-exports/partner/20260331.csv timed out',
+      },
     ]);
     expect(result.ok).toBe(false);
     expect(await usageOf(store)).toEqual([]);
@@ -255,12 +305,18 @@ describe('ingest-usage handler', () => {
     source.put(BUCKET, 'partner/20260331.csv', day31);
     // Asked before the second object: under the stop margin (the first object always runs).
     const remaining = [30_000];
-    const first = await handler(fixture('manual-prefix.json'), context('req-a', () => remaining.shift() ?? 0));
+    const first = await handler(
+      fixture('manual-prefix.json'),
+      context('req-a', () => remaining.shift() ?? 0),
+    );
 
     expect(first.items.map((i) => i.key)).toEqual(['partner/20260329.csv']);
     expect(first.resumeAfter).toBe('partner/20260329.csv');
 
-    const rest = await handler({ bucket: BUCKET, prefix: 'partner/', startAfter: first.resumeAfter }, context('req-b', () => 300_000));
+    const rest = await handler(
+      { bucket: BUCKET, prefix: 'partner/', startAfter: first.resumeAfter },
+      context('req-b', () => 300_000),
+    );
     expect(rest.items.map((i) => [i.key, i.status])).toEqual([
       ['partner/20260330.csv', 'applied'],
       ['partner/20260331.csv', 'applied'],
@@ -272,14 +328,21 @@ describe('ingest-usage handler', () => {
     source.put(BUCKET, 'partner/20260331.csv', day31);
     await handler(fixture('storage-object-create.json'), context('req-log'));
     expect(lines.length).toBeGreaterThanOrEqual(2);
-    for (const line of lines) expect(line).toMatchObject({ level: expect.stringMatching(/^(INFO|WARN|ERROR)$/), msg: expect.any(String), request_id: 'req-log' });
-    expect(lines).toContainEqual(expect.objectContaining({ msg: 'export applied', rows: 3, account_days_applied: 2, key: 'partner/20260331.csv' }));
+    for (const line of lines)
+      expect(line).toMatchObject({ level: expect.stringMatching(/^(INFO|WARN|ERROR)$/), msg: expect.any(String), request_id: 'req-log' });
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: 'export applied', rows: 3, account_days_applied: 2, key: 'partner/20260331.csv' }),
+    );
     expect(lines).toContainEqual(expect.objectContaining({ msg: 'ingest finished', applied: 1, objects: 1 }));
   });
 
   describe('rejects events of an unknown shape with a clear error', () => {
     it.each([
-      ['a timer message', fixture('timer-message.json'), /messages\[0\]\.event_metadata\.event_type: not an Object Storage event type: "yandex\.cloud\.events\.serverless\.triggers\.TimerMessage"/],
+      [
+        'a timer message',
+        fixture('timer-message.json'),
+        /messages\[0\]\.event_metadata\.event_type: not an Object Storage event type: "yandex\.cloud\.events\.serverless\.triggers\.TimerMessage"/,
+      ],
       ['a storage message without object_id', fixture('invalid-storage-message.json'), /messages\[0\]\.details\.object_id/],
       ['an empty trigger batch', { messages: [] }, /messages: a trigger batch holds at least one message/],
       ['an invoke without data', '', /an empty string \(an invoke without data\)/],
@@ -290,7 +353,9 @@ describe('ingest-usage handler', () => {
       const error = await handler(event, context('req-bad')).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EventValidationError);
       expect((error as Error).message).toMatch(message);
-      expect(lines).toContainEqual(expect.objectContaining({ level: 'ERROR', msg: 'ingest-usage invocation failed', request_id: 'req-bad' }));
+      expect(lines).toContainEqual(
+        expect.objectContaining({ level: 'ERROR', msg: 'ingest-usage invocation failed', request_id: 'req-bad' }),
+      );
       expect(source.calls).toEqual([]);
     });
   });

@@ -45,7 +45,12 @@ afterEach(async () => {
 
 /** The operator function as deployed: the Billing API built from config with the invocation's token. */
 function operator(token: string) {
-  const runtime = async (): Promise<FunctionRuntime> => ({ store: env.store, rules: env.deps.rules, config: { BILLING_API_ENDPOINT: fake.endpoint } as FunctionRuntime['config'], logLevel: 'info' });
+  const runtime = async (): Promise<FunctionRuntime> => ({
+    store: env.store,
+    rules: env.deps.rules,
+    config: { BILLING_API_ENDPOINT: fake.endpoint } as FunctionRuntime['config'],
+    logLevel: 'info',
+  });
   const h = createOperatorHandler(runtime, { clock: env.deps.clock });
   return (event: unknown) => h(event, { requestId: 'req-billing', token: { access_token: token } });
 }
@@ -55,8 +60,14 @@ describe('Billing API actions against the in-process Billing API fake', () => {
     const r = await operator(fake.token)({ action: 'sync-catalog' });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    const result = r.result as { pending: { service: string; status: string }[]; changes: { added: { specialization: string; serviceId: string }[] }; newRulesFile: unknown };
-    expect(result.changes.added).toContainEqual(expect.objectContaining({ specialization: 'business-tools', serviceId: 'dn2tracker0fake00001' }));
+    const result = r.result as {
+      pending: { service: string; status: string }[];
+      changes: { added: { specialization: string; serviceId: string }[] };
+      newRulesFile: unknown;
+    };
+    expect(result.changes.added).toContainEqual(
+      expect.objectContaining({ specialization: 'business-tools', serviceId: 'dn2tracker0fake00001' }),
+    );
     expect(result.newRulesFile).not.toBeNull();
     expect(fake.calls.at(-1)?.authorization).toBe(`Bearer ${fake.token}`);
   });
@@ -72,8 +83,18 @@ describe('Billing API actions against the in-process Billing API fake', () => {
     const preview = await call({ action: 'sync-subaccounts', partnerId: 'acme', resellerId: RESELLER, effective: '2026-04-01' });
     expect(preview).toMatchObject({ ok: true, result: { confirmed: false, customerCount: 3 } });
     expect(await env.store.program.listLinks()).toEqual([]);
-    expect(await call({ action: 'sync-subaccounts', partnerId: 'acme', resellerId: RESELLER, effective: '2026-04-01', confirm: true })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/actor: required/) } });
-    const applied = await call({ action: 'sync-subaccounts', partnerId: 'acme', resellerId: RESELLER, effective: '2026-04-01', confirm: true, actor: 'anna', note: 'billing sync' });
+    expect(
+      await call({ action: 'sync-subaccounts', partnerId: 'acme', resellerId: RESELLER, effective: '2026-04-01', confirm: true }),
+    ).toMatchObject({ ok: false, error: { message: expect.stringMatching(/actor: required/) } });
+    const applied = await call({
+      action: 'sync-subaccounts',
+      partnerId: 'acme',
+      resellerId: RESELLER,
+      effective: '2026-04-01',
+      confirm: true,
+      actor: 'anna',
+      note: 'billing sync',
+    });
     expect(applied.ok).toBe(true);
     const links = await env.store.program.listLinks({ partnerId: 'acme' });
     expect(links.map((l) => [l.subaccountId, l.from, l.created.actor, l.created.note]).sort()).toEqual([
@@ -85,7 +106,13 @@ describe('Billing API actions against the in-process Billing API fake', () => {
 
   it('the CLI writes the proposed rules file, and with it Business Tools is a mapped specialization', async () => {
     billing = createBillingApi({ iamToken: () => fake.token, endpoint: fake.endpoint });
-    const deps = async () => ({ ...env.deps, logger: createLogger({ level: 'error', write: () => {} }), localFiles: true, billing: () => billing, migrate: async () => ({ store: 'sqlite' as const, target: '', created: [], existing: [] }) });
+    const deps = async () => ({
+      ...env.deps,
+      logger: createLogger({ level: 'error', write: () => {} }),
+      localFiles: true,
+      billing: () => billing,
+      migrate: async () => ({ store: 'sqlite' as const, target: '', created: [], existing: [] }),
+    });
     const path = join(tmp, 'next-rules.json');
     const out = await runCli(['sync-catalog', '--write-rules', path], deps);
     expect(out.exitCode).toBe(0);

@@ -12,7 +12,12 @@ const CSV = ['partner_id,subaccount_id,from,to', 'p1,acc-1,2026-01-01,', 'p2,acc
 beforeEach(() => {
   env = createTestEnv(rulesWith());
   vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const runtime = async (): Promise<FunctionRuntime> => ({ store: env.store, rules: env.deps.rules, config: {} as FunctionRuntime['config'], logLevel: 'info' });
+  const runtime = async (): Promise<FunctionRuntime> => ({
+    store: env.store,
+    rules: env.deps.rules,
+    config: {} as FunctionRuntime['config'],
+    logLevel: 'info',
+  });
   const h = createOperatorHandler(runtime, { clock: env.deps.clock });
   handler = (event) => h(event, { requestId: 'req-import' });
 });
@@ -24,7 +29,17 @@ afterEach(async () => {
 describe('operator partner.import', () => {
   it('previews without writing, then imports every link with its audit', async () => {
     const preview = await handler({ action: 'partner.import', csv: CSV, dryRun: true });
-    expect(preview).toMatchObject({ ok: true, result: { dryRun: true, imported: 0, links: [{ partnerId: 'p1', subaccountId: 'acc-1' }, { partnerId: 'p2', subaccountId: 'acc-2' }] } });
+    expect(preview).toMatchObject({
+      ok: true,
+      result: {
+        dryRun: true,
+        imported: 0,
+        links: [
+          { partnerId: 'p1', subaccountId: 'acc-1' },
+          { partnerId: 'p2', subaccountId: 'acc-2' },
+        ],
+      },
+    });
     expect(await env.store.program.listLinks()).toEqual([]);
 
     const done = await handler({ action: 'partner.import', csv: CSV, actor: 'anna', note: 'Q1 onboarding' });
@@ -41,16 +56,31 @@ describe('operator partner.import', () => {
     const r = await handler({ action: 'partner.import', csv: `${CSV}\np3,acc-3,2026-13-01,`, actor: 'anna' });
     expect(r).toMatchObject({ ok: false, error: { code: 'IMPORT_REJECTED' } });
     const result = (r as unknown as { result: { problems: { line: number; column: string | null; reason: string }[] } }).result;
-    expect(result.problems.map((p) => [p.line, p.column])).toEqual([[3, null], [4, 'from']]);
+    expect(result.problems.map((p) => [p.line, p.column])).toEqual([
+      [3, null],
+      [4, 'from'],
+    ]);
     expect(result.problems[0]?.reason).toContain('already linked to partner p9');
     expect((await env.store.program.listLinks()).map((l) => l.partnerId)).toEqual(['p9']);
   });
 
   it('needs exactly one of csv and file, reads no local file in a function, and an actor to write', async () => {
-    expect(await handler({ action: 'partner.import', actor: 'anna' })).toMatchObject({ ok: false, error: { code: 'ACTION_INVALID', message: expect.stringContaining('exactly once') } });
-    expect(await handler({ action: 'partner.import', csv: CSV, file: 'x.csv', actor: 'anna' })).toMatchObject({ ok: false, error: { code: 'ACTION_INVALID' } });
-    expect(await handler({ action: 'partner.import', file: 'links.csv', actor: 'anna' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringContaining('"csv"') } });
-    expect(await handler({ action: 'partner.import', csv: CSV })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringContaining('actor') } });
+    expect(await handler({ action: 'partner.import', actor: 'anna' })).toMatchObject({
+      ok: false,
+      error: { code: 'ACTION_INVALID', message: expect.stringContaining('exactly once') },
+    });
+    expect(await handler({ action: 'partner.import', csv: CSV, file: 'x.csv', actor: 'anna' })).toMatchObject({
+      ok: false,
+      error: { code: 'ACTION_INVALID' },
+    });
+    expect(await handler({ action: 'partner.import', file: 'links.csv', actor: 'anna' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: expect.stringContaining('"csv"') },
+    });
+    expect(await handler({ action: 'partner.import', csv: CSV })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: expect.stringContaining('actor') },
+    });
     expect(await env.store.program.listLinks()).toEqual([]);
   });
 });

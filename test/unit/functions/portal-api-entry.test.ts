@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { A, B, createPortalFixture, type PortalFixture } from '../../support/portal-fixture';
 
-const FIXTURE = JSON.parse(readFileSync(new URL('../../fixtures/events/portal-http-get.json', import.meta.url), 'utf8')) as { headers: Record<string, string> };
+const FIXTURE = JSON.parse(readFileSync(new URL('../../fixtures/events/portal-http-get.json', import.meta.url), 'utf8')) as {
+  headers: Record<string, string>;
+};
 const withAuth = (authorization: string | undefined, url = '/v1/balance') => {
   const headers = { ...FIXTURE.headers };
   if (authorization === undefined) delete headers['Authorization'];
@@ -27,7 +29,11 @@ beforeAll(async () => {
   entry = await import('../../../functions/portal-api/handler');
 });
 afterAll(async () => {
-  for (const [key, value] of [['REBATES_STORE', saved.store], ['REBATES_RULES', saved.rules], ['LOG_LEVEL', saved.level]] as const) {
+  for (const [key, value] of [
+    ['REBATES_STORE', saved.store],
+    ['REBATES_RULES', saved.rules],
+    ['LOG_LEVEL', saved.level],
+  ] as const) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
@@ -35,7 +41,7 @@ afterAll(async () => {
 });
 
 describe('portal-api entry points', () => {
-  it('handler answers the gateway event for the token\'s partner', async () => {
+  it("handler answers the gateway event for the token's partner", async () => {
     const response = await entry.handler(withAuth(`Bearer ${fx.tokens[B]}`), { requestId: 'req-1' });
     expect(response).toMatchObject({ statusCode: 200, isBase64Encoded: false });
     expect(JSON.parse(response.body)).toEqual({ partnerId: B, balances: [{ currency: 'RUB', amount: '25.50' }] });
@@ -55,8 +61,13 @@ describe('portal-api entry points', () => {
   });
 
   it('authorize returns the partner as context for a valid token and refuses anything else', async () => {
-    expect(await entry.authorize(withAuth(`Bearer ${fx.tokens[A]}`), { requestId: 'req-5' })).toEqual({ isAuthorized: true, context: { partnerId: A } });
-    expect(await entry.authorize(withAuth(`Bearer ${fx.tokens[A]!.slice(0, -2)}zz`), { requestId: 'req-6' })).toEqual({ isAuthorized: false });
+    expect(await entry.authorize(withAuth(`Bearer ${fx.tokens[A]}`), { requestId: 'req-5' })).toEqual({
+      isAuthorized: true,
+      context: { partnerId: A },
+    });
+    expect(await entry.authorize(withAuth(`Bearer ${fx.tokens[A]!.slice(0, -2)}zz`), { requestId: 'req-6' })).toEqual({
+      isAuthorized: false,
+    });
     expect(await entry.authorize(withAuth(undefined), { requestId: 'req-7' })).toEqual({ isAuthorized: false });
     expect(await entry.authorize({ not: 'an http event' }, { requestId: 'req-8' })).toEqual({ isAuthorized: false });
   });

@@ -12,7 +12,10 @@ import { createLogger } from '../../../shared/runtime/logger';
 import { revokeToken } from '../../../shared/usecases/tokens';
 import { A, B, createPortalFixture, type PortalFixture } from '../../support/portal-fixture';
 
-const FIXTURE = JSON.parse(readFileSync(new URL('../../fixtures/events/portal-http-get.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const FIXTURE = JSON.parse(readFileSync(new URL('../../fixtures/events/portal-http-get.json', import.meta.url), 'utf8')) as Record<
+  string,
+  unknown
+>;
 
 let fx: PortalFixture;
 let logs: string[];
@@ -53,11 +56,17 @@ beforeAll(async () => {
 });
 afterAll(() => fx.cleanup());
 
-describe('portal-api routes for the token\'s partner', () => {
+describe("portal-api routes for the token's partner", () => {
   it('GET /v1/balance: the balance per currency, money as decimal strings beside the currency', async () => {
     const r = await call('/v1/balance');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ partnerId: A, balances: [{ currency: 'RUB', amount: '39.00' }, { currency: 'USD', amount: '3.00' }] });
+    expect(r.body).toEqual({
+      partnerId: A,
+      balances: [
+        { currency: 'RUB', amount: '39.00' },
+        { currency: 'USD', amount: '3.00' },
+      ],
+    });
     expect((await call('/v1/balance', bearer(B))).body).toEqual({ partnerId: B, balances: [{ currency: 'RUB', amount: '25.50' }] });
   });
 
@@ -75,7 +84,9 @@ describe('portal-api routes for the token\'s partner', () => {
     const paged: unknown[] = [];
     let cursor: string | null = null;
     do {
-      const page: { status: number; body: { entries: unknown[]; nextCursor: string | null } } = await call(`/v1/ledger?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: { status: number; body: { entries: unknown[]; nextCursor: string | null } } = await call(
+        `/v1/ledger?limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(page.status).toBe(200);
       expect(page.body.entries).toHaveLength(1);
       paged.push(...page.body.entries);
@@ -98,12 +109,40 @@ describe('portal-api routes for the token\'s partner', () => {
     expect(r.status).toBe(200);
     expect(r.body.rounding).toEqual({ scale: 2, mode: 'half-up' });
     const rub = r.body.lines.find((l: { currency: string }) => l.currency === 'RUB');
-    expect(rub).toMatchObject({ specialization: 'infrastructure-devops', base: '1300.00', amount: '39.00', posted: '39.00', pending: '0.00' });
+    expect(rub).toMatchObject({
+      specialization: 'infrastructure-devops',
+      base: '1300.00',
+      amount: '39.00',
+      posted: '39.00',
+      pending: '0.00',
+    });
     expect(rub.details).toEqual([
-      { subaccountId: 'sub-a', serviceId: 'dn22pas77ftg9h3f2djj', serviceName: 'Compute Cloud', rulesVersion: '2023-01-01', rate: '0.03', base: '1100.00', share: '33.00', currency: 'RUB' },
-      { subaccountId: 'sub-move', serviceId: 'dn22pas77ftg9h3f2djj', serviceName: 'Compute Cloud', rulesVersion: '2023-01-01', rate: '0.03', base: '200.00', share: '6.00', currency: 'RUB' },
+      {
+        subaccountId: 'sub-a',
+        serviceId: 'dn22pas77ftg9h3f2djj',
+        serviceName: 'Compute Cloud',
+        rulesVersion: '2023-01-01',
+        rate: '0.03',
+        base: '1100.00',
+        share: '33.00',
+        currency: 'RUB',
+      },
+      {
+        subaccountId: 'sub-move',
+        serviceId: 'dn22pas77ftg9h3f2djj',
+        serviceName: 'Compute Cloud',
+        rulesVersion: '2023-01-01',
+        rate: '0.03',
+        base: '200.00',
+        share: '6.00',
+        currency: 'RUB',
+      },
     ]);
-    expect(r.body.entries.map((e: Record<string, string>) => `${e.kind} ${e.amount} ${e.currency}`)).toEqual(['accrual 36.00 RUB', 'adjustment 3.00 RUB', 'accrual 3.00 USD']);
+    expect(r.body.entries.map((e: Record<string, string>) => `${e.kind} ${e.amount} ${e.currency}`)).toEqual([
+      'accrual 36.00 RUB',
+      'adjustment 3.00 RUB',
+      'accrual 3.00 USD',
+    ]);
   });
 
   it('GET /v1/current: the running quarter through yesterday (UTC+3), marked as a preview and not in the balance', async () => {
@@ -131,7 +170,12 @@ describe('portal-api routes for the token\'s partner', () => {
   });
 
   it('serves the page and its assets at GET / without a token, with a CSP that allows only its own files', async () => {
-    for (const [url, type] of [['/', 'text/html'], ['/index.html', 'text/html'], ['/app.js', 'text/javascript'], ['/app.css', 'text/css']] as const) {
+    for (const [url, type] of [
+      ['/', 'text/html'],
+      ['/index.html', 'text/html'],
+      ['/app.js', 'text/javascript'],
+      ['/app.css', 'text/css'],
+    ] as const) {
       const r = await call(url, null);
       expect(r.status).toBe(200);
       expect(r.headers['content-type']).toContain(type);
@@ -146,12 +190,13 @@ describe('portal-api routes for the token\'s partner', () => {
   });
 });
 
-describe('portal-api never returns another partner\'s data', () => {
+describe("portal-api never returns another partner's data", () => {
   it('a query naming another partner is 403, with the same words whether that partner exists or not', async () => {
     const existing = await refused(`/v1/balance?partner=${B}`, 403, 'forbidden');
     const unknown = await refused('/v1/balance?partner=partner-zzz', 403, 'forbidden');
     expect(existing).toBe(unknown);
-    for (const route of ['/v1/ledger', '/v1/quarters', '/v1/quarters/2026-Q1', '/v1/current']) await refused(`${route}?partner=${B}`, 403, 'forbidden');
+    for (const route of ['/v1/ledger', '/v1/quarters', '/v1/quarters/2026-Q1', '/v1/current'])
+      await refused(`${route}?partner=${B}`, 403, 'forbidden');
     expect((await call(`/v1/balance?partner=${A}`)).body.partnerId).toBe(A);
   });
 
@@ -170,7 +215,9 @@ describe('portal-api never returns another partner\'s data', () => {
 
   it('a subaccount that moved from A to B mid-quarter: each side sees only its own days', async () => {
     const detailOf = async (partnerId: string) =>
-      (await call('/v1/quarters/2026-Q1', bearer(partnerId))).body.lines.flatMap((l: { details: { subaccountId: string; base: string }[] }) => l.details).filter((d: { subaccountId: string }) => d.subaccountId === 'sub-move');
+      (await call('/v1/quarters/2026-Q1', bearer(partnerId))).body.lines
+        .flatMap((l: { details: { subaccountId: string; base: string }[] }) => l.details)
+        .filter((d: { subaccountId: string }) => d.subaccountId === 'sub-move');
     expect((await detailOf(A)).map((d: { base: string }) => d.base)).toEqual(['200.00']); // Feb 1, linked to A
     expect((await detailOf(B)).map((d: { base: string }) => d.base)).toEqual(['500.00']); // Mar 1, linked to B
     const b = await call('/v1/quarters/2026-Q1', bearer(B));
@@ -178,13 +225,16 @@ describe('portal-api never returns another partner\'s data', () => {
     expect(JSON.stringify(b.body)).not.toContain('sub-a');
   });
 
-  it('the ledger and quarters of B hold none of A\'s entries, and a cursor from A\'s pages reads B\'s own ledger', async () => {
+  it("the ledger and quarters of B hold none of A's entries, and a cursor from A's pages reads B's own ledger", async () => {
     const ledgerB = (await call('/v1/ledger', bearer(B))).body;
     expect(ledgerB.entries.map((e: Record<string, string>) => `${e.quarter} ${e.amount}`)).toEqual(['2026-Q1 24.00', '2025-Q4 1.50']);
     const cursorFromA = (await call('/v1/ledger?limit=1')).body.nextCursor as string;
     const withForeignCursor = (await call(`/v1/ledger?cursor=${cursorFromA}`, bearer(B))).body;
     for (const e of withForeignCursor.entries) expect(ledgerB.entries).toContainEqual(e);
-    expect((await call('/v1/quarters', bearer(B))).body.quarters.map((q: { quarter: string }) => q.quarter)).toEqual(['2025-Q4', '2026-Q1']);
+    expect((await call('/v1/quarters', bearer(B))).body.quarters.map((q: { quarter: string }) => q.quarter)).toEqual([
+      '2025-Q4',
+      '2026-Q1',
+    ]);
   });
 });
 
@@ -192,7 +242,15 @@ describe('portal-api refusals', () => {
   it('401 without a token, with a malformed header, an unknown, a tampered or a revoked token', async () => {
     const [id, secret] = fx.tokens[A]!.split('.') as [string, string];
     const otherSecret = fx.tokens[B]!.split('.')[1]!;
-    for (const authorization of [null, 'Basic dXNlcjpwYXNz', 'Bearer', 'Bearer not-a-token', `Bearer ${'0'.repeat(24)}.${secret}`, `Bearer ${id}.${otherSecret}`, `Bearer ${id}.${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`]) {
+    for (const authorization of [
+      null,
+      'Basic dXNlcjpwYXNz',
+      'Bearer',
+      'Bearer not-a-token',
+      `Bearer ${'0'.repeat(24)}.${secret}`,
+      `Bearer ${id}.${otherSecret}`,
+      `Bearer ${id}.${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`,
+    ]) {
       await refused('/v1/balance', 401, 'unauthorized', authorization);
     }
     const r = await call('/v1/balance', null);
@@ -205,9 +263,13 @@ describe('portal-api refusals', () => {
     const issued = await issueToken({ store, clock: fx.deps.clock }, { partnerId: A, actor: 'op', note: 'to revoke' });
     if (!issued.ok) throw new Error(issued.message);
     expect((await call('/v1/balance', `Bearer ${issued.token}`)).status).toBe(200);
-    const revoked = await revokeToken({ store, clock: fx.deps.clock }, { partnerId: A, tokenId: issued.info.id, actor: 'op', note: 'leaked' });
+    const revoked = await revokeToken(
+      { store, clock: fx.deps.clock },
+      { partnerId: A, tokenId: issued.info.id, actor: 'op', note: 'leaked' },
+    );
     expect(revoked.ok).toBe(true);
-    for (const route of ['/v1/balance', '/v1/ledger', '/v1/quarters', '/v1/quarters/2026-Q1', '/v1/current']) await refused(route, 401, 'unauthorized', `Bearer ${issued.token}`);
+    for (const route of ['/v1/balance', '/v1/ledger', '/v1/quarters', '/v1/quarters/2026-Q1', '/v1/current'])
+      await refused(route, 401, 'unauthorized', `Bearer ${issued.token}`);
   });
 
   it('400 for a malformed quarter, limit, cursor or an unknown query parameter', async () => {
@@ -237,14 +299,25 @@ describe('portal-api refusals', () => {
   });
 
   it('405 for any method but GET, with Allow: GET, on the API and on the page', async () => {
-    for (const [url, method] of [['/v1/balance', 'POST'], ['/v1/ledger', 'DELETE'], ['/v1/quarters/2026-Q1', 'PUT'], ['/', 'POST']] as const) {
+    for (const [url, method] of [
+      ['/v1/balance', 'POST'],
+      ['/v1/ledger', 'DELETE'],
+      ['/v1/quarters/2026-Q1', 'PUT'],
+      ['/', 'POST'],
+    ] as const) {
       await refused(url, 405, 'method_not_allowed', bearer(A), method);
       expect((await call(url, bearer(A), method)).headers['allow']).toBe('GET');
     }
   });
 
   it('500 without internals when the store fails; the cause goes to the log', async () => {
-    const failing: Store = { ...fx.store, ledger: { ...fx.store.ledger, listEntries: () => Promise.reject(new Error('SQLITE_IOERR: disk I/O error in SELECT * FROM ledger_entries')) } };
+    const failing: Store = {
+      ...fx.store,
+      ledger: {
+        ...fx.store.ledger,
+        listEntries: () => Promise.reject(new Error('SQLITE_IOERR: disk I/O error in SELECT * FROM ledger_entries')),
+      },
+    };
     logs.length = 0;
     const r = await call('/v1/balance', bearer(A), 'GET', { store: failing });
     expect(r.status).toBe(500);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, isDay } from '../../../shared/domain/calendar';
 import { formatMoney, parseMoney } from '../../../shared/domain/money';
-import { isCalendarDayCell, parseCurrencyCell, parseMoneyCell, parseUnsignedCell, type MoneyCell } from '../../../shared/ingest/cell-parsers';
+import {
+  isCalendarDayCell,
+  parseCurrencyCell,
+  parseMoneyCell,
+  parseUnsignedCell,
+  type MoneyCell,
+} from '../../../shared/ingest/cell-parsers';
 import { utf8 } from './chunking';
 
 function money(text: string): { value: string } | { reason: string } {
@@ -83,13 +89,23 @@ describe('isCalendarDayCell', () => {
     expect(day('2100-02-29')).toBe(false);
   });
 
-  it.each(['2026-02-29', '2100-02-29', '2026-13-01', '2026-00-10', '2026-01-00', '2026-1-01', '15.03.2026', '2026/03/15', '2026-03-15 ', '', '0099-01-01', '２０２６-03-15'])(
-    'rejects %j like isDay does',
-    (text) => {
-      expect(day(text)).toBe(false);
-      expect(isDay(text)).toBe(false);
-    },
-  );
+  it.each([
+    '2026-02-29',
+    '2100-02-29',
+    '2026-13-01',
+    '2026-00-10',
+    '2026-01-00',
+    '2026-1-01',
+    '15.03.2026',
+    '2026/03/15',
+    '2026-03-15 ',
+    '',
+    '0099-01-01',
+    '２０２６-03-15',
+  ])('rejects %j like isDay does', (text) => {
+    expect(day(text)).toBe(false);
+    expect(isDay(text)).toBe(false);
+  });
 
   it('accepts leap days of leap years', () => {
     expect(day('2024-02-29')).toBe(true);

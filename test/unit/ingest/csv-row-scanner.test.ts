@@ -26,12 +26,20 @@ function scanText(text: string | Buffer): ScannedRow[] {
 
 describe('CsvRowScanner', () => {
   it('splits plain rows on LF, CRLF and a lone CR alike', () => {
-    expect(scanText('a,b\nc,d\r\ne,f\rg,h').map((r) => r.fields)).toEqual([['a', 'b'], ['c', 'd'], ['e', 'f'], ['g', 'h']]);
+    expect(scanText('a,b\nc,d\r\ne,f\rg,h').map((r) => r.fields)).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+      ['e', 'f'],
+      ['g', 'h'],
+    ]);
   });
 
   it('reads quoted fields holding commas, doubled quotes and line breaks', () => {
     const rows = scanText('"a,1","say ""hi""","two\r\nlines"\nx,"",y\n');
-    expect(rows.map((r) => r.fields)).toEqual([['a,1', 'say "hi"', 'two\r\nlines'], ['x', '', 'y']]);
+    expect(rows.map((r) => r.fields)).toEqual([
+      ['a,1', 'say "hi"', 'two\r\nlines'],
+      ['x', '', 'y'],
+    ]);
   });
 
   it('numbers rows by the physical line they start on, counting quoted line breaks', () => {
@@ -41,11 +49,18 @@ describe('CsvRowScanner', () => {
 
   it('skips blank lines but keeps counting them as lines', () => {
     const rows = scanText('h\r\n\r\na\n\nb\n');
-    expect(rows.map((r) => [r.line, r.fields[0]])).toEqual([[1, 'h'], [3, 'a'], [5, 'b']]);
+    expect(rows.map((r) => [r.line, r.fields[0]])).toEqual([
+      [1, 'h'],
+      [3, 'a'],
+      [5, 'b'],
+    ]);
   });
 
   it('keeps an empty last field after a trailing comma', () => {
-    expect(scanText('a,b,\nc,d,').map((r) => r.fields)).toEqual([['a', 'b', ''], ['c', 'd', '']]);
+    expect(scanText('a,b,\nc,d,').map((r) => r.fields)).toEqual([
+      ['a', 'b', ''],
+      ['c', 'd', ''],
+    ]);
   });
 
   it('strips a UTF-8 byte order mark from the first field only', () => {

@@ -74,10 +74,12 @@ describe('ExactSum', () => {
 
   it('matches decimal.js on long random sequences of mixed-sign 9-decimal amounts', () => {
     let seed = 7;
-    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const values = Array.from({ length: 5000 }, () => {
       const whole = Math.floor(random() * 10 ** Math.floor(random() * 8));
-      const fraction = String(Math.floor(random() * 1e9)).padStart(9, '0').slice(0, 1 + Math.floor(random() * 9));
+      const fraction = String(Math.floor(random() * 1e9))
+        .padStart(9, '0')
+        .slice(0, 1 + Math.floor(random() * 9));
       return `${random() < 0.3 ? '-' : ''}${whole}.${fraction}`;
     });
     expect(sum(values)).toBe(decimalSum(values));

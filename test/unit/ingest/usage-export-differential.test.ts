@@ -11,7 +11,6 @@ import { parseUsageExport } from '../../../shared/ingest/usage-export-parser';
 import { formatScaled } from '../../../shared/domain/money';
 import { prng } from '../../../scripts/lib/prng';
 
-
 const NASTY = ['', 'plain', 'a,b', 'say "hi"', 'line\nbreak', 'cr\r\nlf', 'Ромашка, ООО', '"', ',', '«ёлка»', ' spaced '];
 
 interface Row {
@@ -64,16 +63,38 @@ function generate(seed: number): { text: string; rows: Row[] } {
       extra: pick(NASTY),
     });
   }
-  const columns = ['billing_account_id', 'service_id', 'sku_id', 'date', 'currency', 'cost', 'credit', 'updated_at', 'service_name', 'sku_name', 'label.user_labels.team', 'reward'];
+  const columns = [
+    'billing_account_id',
+    'service_id',
+    'sku_id',
+    'date',
+    'currency',
+    'cost',
+    'credit',
+    'updated_at',
+    'service_name',
+    'sku_name',
+    'label.user_labels.team',
+    'reward',
+  ];
   for (let i = columns.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
     [columns[i], columns[j]] = [columns[j]!, columns[i]!];
   }
   const cellOf = (r: Row, c: string): string =>
     ({
-      billing_account_id: r.account, service_id: r.service, sku_id: r.sku, date: r.day, currency: r.currency,
-      cost: money(r.cost, rnd), credit: money(r.credit, rnd), updated_at: String(r.updatedAt), service_name: r.serviceName,
-      sku_name: r.skuName, 'label.user_labels.team': r.extra, reward: '0',
+      billing_account_id: r.account,
+      service_id: r.service,
+      sku_id: r.sku,
+      date: r.day,
+      currency: r.currency,
+      cost: money(r.cost, rnd),
+      credit: money(r.credit, rnd),
+      updated_at: String(r.updatedAt),
+      service_name: r.serviceName,
+      sku_name: r.skuName,
+      'label.user_labels.team': r.extra,
+      reward: '0',
     })[c]!;
   const eol = () => (rnd() < 0.5 ? '\r\n' : '\n');
   let text = rnd() < 0.3 ? '\uFEFF' : '';
@@ -101,16 +122,39 @@ function expected(rows: Row[]): object[] {
   }
   return [...groups.values()]
     .map((g) => ({
-      accountId: g.r.account, day: g.r.day, serviceId: g.r.service, skuId: g.r.sku, currency: g.r.currency,
-      cost: g.cost.toString(), credit: g.credit.toString(), rows: g.rows, version: versions.get(`${g.r.account}|${g.r.day}`),
+      accountId: g.r.account,
+      day: g.r.day,
+      serviceId: g.r.service,
+      skuId: g.r.sku,
+      currency: g.r.currency,
+      cost: g.cost.toString(),
+      credit: g.credit.toString(),
+      rows: g.rows,
+      version: versions.get(`${g.r.account}|${g.r.day}`),
     }))
-    .sort((a, b) => [a.accountId, a.day, a.serviceId, a.skuId].join('|').localeCompare([b.accountId, b.day, b.serviceId, b.skuId].join('|')));
+    .sort((a, b) =>
+      [a.accountId, a.day, a.serviceId, a.skuId].join('|').localeCompare([b.accountId, b.day, b.serviceId, b.skuId].join('|')),
+    );
 }
 
 function flatten(days: AccountDayBatch[]): object[] {
-  return days.flatMap((d) =>
-    d.rows.map((r) => ({ accountId: r.accountId, day: r.day, serviceId: r.serviceId, skuId: r.skuId, currency: r.currency, cost: r.cost.toString(), credit: r.credit.toString(), rows: r.rows, version: d.version })),
-  ).sort((a, b) => [a.accountId, a.day, a.serviceId, a.skuId].join('|').localeCompare([b.accountId, b.day, b.serviceId, b.skuId].join('|')));
+  return days
+    .flatMap((d) =>
+      d.rows.map((r) => ({
+        accountId: r.accountId,
+        day: r.day,
+        serviceId: r.serviceId,
+        skuId: r.skuId,
+        currency: r.currency,
+        cost: r.cost.toString(),
+        credit: r.credit.toString(),
+        rows: r.rows,
+        version: d.version,
+      })),
+    )
+    .sort((a, b) =>
+      [a.accountId, a.day, a.serviceId, a.skuId].join('|').localeCompare([b.accountId, b.day, b.serviceId, b.skuId].join('|')),
+    );
 }
 
 async function* randomChunks(bytes: Buffer, seed: number): AsyncIterable<Uint8Array> {

@@ -45,7 +45,8 @@ describe('parseUsageExport exactness', () => {
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     const actual = new Map<string, { cost: string; credit: string }>();
     for (const day of result.accountDays) {
-      for (const r of day.rows) actual.set(`${r.accountId}|${r.serviceId}|${r.skuId}|${r.day}`, { cost: formatMoney(r.cost, 0), credit: formatMoney(r.credit, 0) });
+      for (const r of day.rows)
+        actual.set(`${r.accountId}|${r.serviceId}|${r.skuId}|${r.day}`, { cost: formatMoney(r.cost, 0), credit: formatMoney(r.credit, 0) });
     }
     expect(actual.size).toBe(expected.size);
     for (const [key, group] of expected) {

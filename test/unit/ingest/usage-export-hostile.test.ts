@@ -43,8 +43,13 @@ describe('versions that would lock out corrections (class 1)', () => {
   });
 
   it('rejects a file without updated_at whose object last-modified time is implausible', async () => {
-    const found = await problems('billing_account_id,service_id,sku_id,date,currency,cost,credit\nA,s,k,2026-03-01,RUB,1,0\n', { fallbackVersion: NOW_S * 1000, now: NOW });
-    expect(found).toEqual([{ line: 1, column: 'updated_at', reason: expect.stringMatching(/last-modified time .* after the time of this ingest/) }]);
+    const found = await problems('billing_account_id,service_id,sku_id,date,currency,cost,credit\nA,s,k,2026-03-01,RUB,1,0\n', {
+      fallbackVersion: NOW_S * 1000,
+      now: NOW,
+    });
+    expect(found).toEqual([
+      { line: 1, column: 'updated_at', reason: expect.stringMatching(/last-modified time .* after the time of this ingest/) },
+    ]);
   });
 });
 
@@ -56,24 +61,40 @@ describe('sign and encoding (class 3)', () => {
   });
 
   it('accepts zero and negative credits, including -0', async () => {
-    await accepted(`${HEADER}\nA,s,k,2026-03-01,RUB,10,0,${GOOD_VERSION}\nA,s,k,2026-03-01,RUB,10,-0,${GOOD_VERSION}\nA,s,k,2026-03-01,RUB,10,-2.5,${GOOD_VERSION}\n`);
+    await accepted(
+      `${HEADER}\nA,s,k,2026-03-01,RUB,10,0,${GOOD_VERSION}\nA,s,k,2026-03-01,RUB,10,-0,${GOOD_VERSION}\nA,s,k,2026-03-01,RUB,10,-2.5,${GOOD_VERSION}\n`,
+    );
   });
 
   it('rejects two account ids that differ only in invalid UTF-8 bytes instead of merging them', async () => {
     const bytes = Buffer.concat([
-      utf8(`${HEADER}\nacc-`), Buffer.from([0xff]), utf8(`,s,k,2026-03-01,RUB,1,0,${GOOD_VERSION}\nacc-`), Buffer.from([0xfe]), utf8(`,s,k,2026-03-01,RUB,2,0,${GOOD_VERSION}\n`),
+      utf8(`${HEADER}\nacc-`),
+      Buffer.from([0xff]),
+      utf8(`,s,k,2026-03-01,RUB,1,0,${GOOD_VERSION}\nacc-`),
+      Buffer.from([0xfe]),
+      utf8(`,s,k,2026-03-01,RUB,2,0,${GOOD_VERSION}\n`),
     ]);
     const found = await problems(bytes);
-    expect(found.map((p) => [p.line, p.column])).toEqual([[2, 'billing_account_id'], [3, 'billing_account_id']]);
+    expect(found.map((p) => [p.line, p.column])).toEqual([
+      [2, 'billing_account_id'],
+      [3, 'billing_account_id'],
+    ]);
     expect(found[0]!.reason).toMatch(/not valid UTF-8/);
   });
 
   it('rejects invalid UTF-8 in a service id and in a display name', async () => {
     const bytes = Buffer.concat([
-      utf8('billing_account_id,service_id,sku_id,date,currency,cost,credit,updated_at,sku_name\nA,s'), Buffer.from([0xc3]), utf8(`,k,2026-03-01,RUB,1,0,${GOOD_VERSION},ok\n`),
-      utf8(`B,s,k,2026-03-01,RUB,1,0,${GOOD_VERSION},na`), Buffer.from([0xe2, 0x82]), utf8('me\n'),
+      utf8('billing_account_id,service_id,sku_id,date,currency,cost,credit,updated_at,sku_name\nA,s'),
+      Buffer.from([0xc3]),
+      utf8(`,k,2026-03-01,RUB,1,0,${GOOD_VERSION},ok\n`),
+      utf8(`B,s,k,2026-03-01,RUB,1,0,${GOOD_VERSION},na`),
+      Buffer.from([0xe2, 0x82]),
+      utf8('me\n'),
     ]);
-    expect((await problems(bytes)).map((p) => [p.line, p.column])).toEqual([[2, 'service_id'], [3, 'sku_name']]);
+    expect((await problems(bytes)).map((p) => [p.line, p.column])).toEqual([
+      [2, 'service_id'],
+      [3, 'sku_name'],
+    ]);
   });
 });
 
@@ -100,7 +121,9 @@ describe('ids and days (class 7)', () => {
   });
 
   it('keeps multi-line display names that real exports quote', async () => {
-    const result = await accepted(`billing_account_id,service_id,sku_id,date,currency,cost,credit,updated_at,sku_name\nA,s,k,2026-03-01,RUB,1,0,${GOOD_VERSION},"two\r\nlines"\n`);
+    const result = await accepted(
+      `billing_account_id,service_id,sku_id,date,currency,cost,credit,updated_at,sku_name\nA,s,k,2026-03-01,RUB,1,0,${GOOD_VERSION},"two\r\nlines"\n`,
+    );
     expect(result.accountDays[0]!.rows[0]!.skuName).toBe('two\r\nlines');
   });
 });
@@ -108,8 +131,12 @@ describe('ids and days (class 7)', () => {
 describe('sums that do not fit Decimal(22,9) (class 4)', () => {
   it('rejects a group whose sum overflows, naming the line of its first row', async () => {
     const max = '9999999999999.999999999';
-    const found = await problems(`${HEADER}\nA,s,k,2026-03-01,RUB,1,0,${GOOD_VERSION}\nB,s,k,2026-03-01,RUB,${max},0,${GOOD_VERSION}\nB,s,k,2026-03-01,RUB,0.000000001,0,${GOOD_VERSION}\n`);
-    expect(found).toEqual([{ line: 3, column: 'cost', reason: expect.stringMatching(/sum of cost of B 2026-03-01 s\/k .* does not fit Decimal\(22,9\)/) }]);
+    const found = await problems(
+      `${HEADER}\nA,s,k,2026-03-01,RUB,1,0,${GOOD_VERSION}\nB,s,k,2026-03-01,RUB,${max},0,${GOOD_VERSION}\nB,s,k,2026-03-01,RUB,0.000000001,0,${GOOD_VERSION}\n`,
+    );
+    expect(found).toEqual([
+      { line: 3, column: 'cost', reason: expect.stringMatching(/sum of cost of B 2026-03-01 s\/k .* does not fit Decimal\(22,9\)/) },
+    ]);
   });
 });
 

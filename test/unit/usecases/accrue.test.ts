@@ -18,7 +18,16 @@ beforeEach(async () => {
   env = createTestEnv(rulesWith());
   await env.store.program.insertLink(link('p1', 'acc1', '2025-01-01'));
   await env.store.program.insertSpecialization(grant('p1', 'ml-ai', '2025-01-01'));
-  await ingestExport(env.deps, csvObject('d.csv', csv([['acc1', SPEECHSENSE, '2026-01-10', '100', '0', 1000], ['acc1', SPEECHSENSE, '2026-02-10', '50', '0', 1000]])));
+  await ingestExport(
+    env.deps,
+    csvObject(
+      'd.csv',
+      csv([
+        ['acc1', SPEECHSENSE, '2026-01-10', '100', '0', 1000],
+        ['acc1', SPEECHSENSE, '2026-02-10', '50', '0', 1000],
+      ]),
+    ),
+  );
 });
 afterEach(() => env.cleanup());
 
@@ -41,11 +50,17 @@ describe('accrue a quarter', () => {
   it('records a posted run as not a dry run, with its actor, note and entries', async () => {
     const r = await accrueQuarter(env.deps, { quarter: '2026-Q1', dryRun: false, ...who });
     expect(r).toMatchObject({ ok: true, entriesAppended: 1 });
-    expect(await env.store.ledger.listRuns()).toEqual([expect.objectContaining({ quarter: '2026-Q1', dryRun: false, actor: 'op-1', note: 'q1', entries: 1, rulesDigest: 'test' })]);
+    expect(await env.store.ledger.listRuns()).toEqual([
+      expect.objectContaining({ quarter: '2026-Q1', dryRun: false, actor: 'op-1', note: 'q1', entries: 1, rulesDigest: 'test' }),
+    ]);
   });
 
   it('refuses text that is no quarter', async () => {
-    expect(await accrueQuarter(env.deps, { quarter: '2026-Q7', dryRun: true, ...who })).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: expect.stringMatching(/2026-Q7.* is not a quarter/) });
+    expect(await accrueQuarter(env.deps, { quarter: '2026-Q7', dryRun: true, ...who })).toMatchObject({
+      ok: false,
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/2026-Q7.* is not a quarter/),
+    });
   });
 
   it('computes again when the store interrupts a scan, up to three attempts', async () => {
@@ -57,7 +72,9 @@ describe('accrue a quarter', () => {
 
   it('gives up after the third interrupted scan with the store’s error', async () => {
     const calls = interruptScans(3);
-    await expect(accrueQuarter(env.deps, { quarter: '2026-Q1', dryRun: true, ...who })).rejects.toMatchObject({ code: 'YDB_SCAN_INTERRUPTED' });
+    await expect(accrueQuarter(env.deps, { quarter: '2026-Q1', dryRun: true, ...who })).rejects.toMatchObject({
+      code: 'YDB_SCAN_INTERRUPTED',
+    });
     expect(calls()).toBe(3);
   });
 
@@ -103,7 +120,8 @@ describe('accrue a quarter', () => {
 });
 
 describe('a running quarter’s preview through a day', () => {
-  const base = async (through: string) => (await computeQuarter(env.deps, '2026-Q1', undefined, { through })).lines.map((l) => formatMoney(l.base));
+  const base = async (through: string) =>
+    (await computeQuarter(env.deps, '2026-Q1', undefined, { through })).lines.map((l) => formatMoney(l.base));
 
   it('counts usage up to and including that day only', async () => {
     expect(await base('2026-02-09')).toEqual(['100.00']);

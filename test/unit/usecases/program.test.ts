@@ -13,12 +13,38 @@ let env: TestEnv;
 const who = { actor: 'op-1', note: 'test' };
 
 function entry(partnerId: string, quarter: string, specialization: string, kind: LedgerEntry['kind'] = 'accrual'): LedgerEntry {
-  return { id: `${partnerId}/${quarter}/${specialization}/${kind}`, partnerId, quarter, specialization, currency: 'RUB', seq: 1, amount: parseMoney('1'), kind, runId: `run-${quarter}`, createdAt: '2026-04-01T03:00:00.000Z', actor: 'op', note: '' };
+  return {
+    id: `${partnerId}/${quarter}/${specialization}/${kind}`,
+    partnerId,
+    quarter,
+    specialization,
+    currency: 'RUB',
+    seq: 1,
+    amount: parseMoney('1'),
+    kind,
+    runId: `run-${quarter}`,
+    createdAt: '2026-04-01T03:00:00.000Z',
+    actor: 'op',
+    note: '',
+  };
 }
 
 async function posted(...entries: LedgerEntry[]) {
   for (const e of entries) {
-    await env.store.ledger.appendRun({ runId: `${e.id}-run`, quarter: e.quarter, dryRun: false, rulesVersions: [], rulesDigest: 'test', startedAt: e.createdAt, actor: 'op', note: '', entries: 1 }, [e]);
+    await env.store.ledger.appendRun(
+      {
+        runId: `${e.id}-run`,
+        quarter: e.quarter,
+        dryRun: false,
+        rulesVersions: [],
+        rulesDigest: 'test',
+        startedAt: e.createdAt,
+        actor: 'op',
+        note: '',
+        entries: 1,
+      },
+      [e],
+    );
   }
 }
 
@@ -29,7 +55,11 @@ beforeEach(async () => {
   await env.store.program.insertSpecialization(grant('p1', 'ml-ai', '2025-01-01'));
   await env.store.program.insertSpecialization(grant('p1', 'infrastructure-devops', '2025-01-01'));
   // 2025-Q4 was posted for infrastructure only, 2026-Q1 for both.
-  await posted(entry('p1', '2025-Q4', 'infrastructure-devops'), entry('p1', '2026-Q1', 'infrastructure-devops'), entry('p1', '2026-Q1', 'ml-ai'));
+  await posted(
+    entry('p1', '2025-Q4', 'infrastructure-devops'),
+    entry('p1', '2026-Q1', 'infrastructure-devops'),
+    entry('p1', '2026-Q1', 'ml-ai'),
+  );
 });
 afterEach(() => env.cleanup());
 
@@ -41,7 +71,13 @@ describe('posted quarters a retroactive change reaches', () => {
 
   it('names for a grant only the quarters posted for that specialization', async () => {
     await env.store.program.insertSpecialization(grant('p1', 'data-platform', '2026-01-01', '2026-01-31'));
-    const granted = await grantSpecialization(env.deps, { partnerId: 'p1', specialization: 'data-platform', from: '2025-10-01', to: '2025-12-31', ...who });
+    const granted = await grantSpecialization(env.deps, {
+      partnerId: 'p1',
+      specialization: 'data-platform',
+      from: '2025-10-01',
+      to: '2025-12-31',
+      ...who,
+    });
     expect(granted).toMatchObject({ ok: true, postedQuartersAffected: [] });
   });
 
@@ -64,37 +100,89 @@ describe('posted quarters a retroactive change reaches', () => {
 
 describe('link, unlink, grant and revoke input', () => {
   it('refuses a bad "to" day even when "from" is good, and names an empty period as invalid input, not an overlap', async () => {
-    expect(await linkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc7', from: '2026-01-01', to: '2026-02-30', ...who })).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: expect.stringMatching(/--to "2026-02-30" is not a calendar day/) });
-    expect(await grantSpecialization(env.deps, { partnerId: 'p1', specialization: 'data-platform', from: '2026-01-01', to: '2026-13-01', ...who })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
-    expect(await linkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc7', from: '2026-02-02', to: '2026-02-01', ...who })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
-    expect(await grantSpecialization(env.deps, { partnerId: 'p1', specialization: 'data-platform', from: '2026-02-02', to: '2026-02-01', ...who })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
-    expect(await grantSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', from: '2026-02-02', to: null, ...who })).toMatchObject({ ok: false, code: 'OVERLAP' });
+    expect(
+      await linkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc7', from: '2026-01-01', to: '2026-02-30', ...who }),
+    ).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: expect.stringMatching(/--to "2026-02-30" is not a calendar day/) });
+    expect(
+      await grantSpecialization(env.deps, {
+        partnerId: 'p1',
+        specialization: 'data-platform',
+        from: '2026-01-01',
+        to: '2026-13-01',
+        ...who,
+      }),
+    ).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(
+      await linkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc7', from: '2026-02-02', to: '2026-02-01', ...who }),
+    ).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(
+      await grantSpecialization(env.deps, {
+        partnerId: 'p1',
+        specialization: 'data-platform',
+        from: '2026-02-02',
+        to: '2026-02-01',
+        ...who,
+      }),
+    ).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(
+      await grantSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', from: '2026-02-02', to: null, ...who }),
+    ).toMatchObject({ ok: false, code: 'OVERLAP' });
   });
 
   it('ends a link only earlier than it ends now, an ended one too (issue 8: a correction), and says when it already ends', async () => {
     await env.store.program.insertLink(link('p1', 'acc5', '2026-01-01', '2026-01-31'));
-    expect(await unlinkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc5', effective: '2026-02-01', ...who })).toMatchObject({ ok: false, code: 'ALREADY_ENDED', message: expect.stringMatching(/already ends on 2026-01-31/) });
+    expect(await unlinkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc5', effective: '2026-02-01', ...who })).toMatchObject({
+      ok: false,
+      code: 'ALREADY_ENDED',
+      message: expect.stringMatching(/already ends on 2026-01-31/),
+    });
     // A link whose last day is the effective day can still be ended, leaving it the days before.
-    expect(await unlinkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc5', effective: '2026-01-31', ...who })).toMatchObject({ ok: true, link: { to: '2026-01-30' } });
-    expect(await unlinkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc5', effective: '2026-01-20', ...who })).toMatchObject({ ok: true, link: { to: '2026-01-19' } });
+    expect(await unlinkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc5', effective: '2026-01-31', ...who })).toMatchObject({
+      ok: true,
+      link: { to: '2026-01-30' },
+    });
+    expect(await unlinkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc5', effective: '2026-01-20', ...who })).toMatchObject({
+      ok: true,
+      link: { to: '2026-01-19' },
+    });
   });
 
   it('ends a link or grant after its first day, and cancels it when the effective day is its first (issue 8)', async () => {
     await env.store.program.insertLink(link('p1', 'acc6', '2026-03-01'));
-    expect(await unlinkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc6', effective: '2026-03-02', ...who })).toMatchObject({ ok: true, cancelled: false, link: { from: '2026-03-01', to: '2026-03-01' } });
+    expect(await unlinkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc6', effective: '2026-03-02', ...who })).toMatchObject({
+      ok: true,
+      cancelled: false,
+      link: { from: '2026-03-01', to: '2026-03-01' },
+    });
     await env.store.program.insertLink(link('p1', 'acc7', '2026-03-01'));
-    expect(await unlinkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc7', effective: '2026-03-01', ...who })).toMatchObject({ ok: true, cancelled: true, link: { from: '2026-03-01', to: '2026-02-28' } });
+    expect(await unlinkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc7', effective: '2026-03-01', ...who })).toMatchObject({
+      ok: true,
+      cancelled: true,
+      link: { from: '2026-03-01', to: '2026-02-28' },
+    });
     await env.store.program.insertSpecialization(grant('p1', 'data-platform', '2026-03-01'));
-    expect(await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'data-platform', effective: '2026-03-02', ...who })).toMatchObject({ ok: true, cancelled: false, period: { to: '2026-03-01' } });
+    expect(
+      await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'data-platform', effective: '2026-03-02', ...who }),
+    ).toMatchObject({ ok: true, cancelled: false, period: { to: '2026-03-01' } });
   });
 
   it('revokes only the partner’s own grant, and an ended one only earlier than it ends now', async () => {
     await env.store.program.insertSpecialization(grant('p2', 'business-tools', '2026-01-01'));
-    expect(await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'business-tools', effective: '2026-02-01', ...who })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
-    expect(await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', effective: '2026-02-01', ...who })).toMatchObject({ ok: true });
-    expect(await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', effective: '2026-01-15', ...who })).toMatchObject({ ok: true, period: { to: '2026-01-14' } });
+    expect(
+      await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'business-tools', effective: '2026-02-01', ...who }),
+    ).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    expect(
+      await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', effective: '2026-02-01', ...who }),
+    ).toMatchObject({ ok: true });
+    expect(
+      await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'ml-ai', effective: '2026-01-15', ...who }),
+    ).toMatchObject({ ok: true, period: { to: '2026-01-14' } });
     await env.store.program.insertSpecialization(grant('p1', 'data-platform', '2026-01-01', '2026-01-31'));
-    expect(await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'data-platform', effective: '2026-02-01', ...who })).toMatchObject({ ok: false, code: 'ALREADY_ENDED' });
-    expect(await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'data-platform', effective: '2026-01-31', ...who })).toMatchObject({ ok: true, period: { to: '2026-01-30' } });
+    expect(
+      await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'data-platform', effective: '2026-02-01', ...who }),
+    ).toMatchObject({ ok: false, code: 'ALREADY_ENDED' });
+    expect(
+      await revokeSpecialization(env.deps, { partnerId: 'p1', specialization: 'data-platform', effective: '2026-01-31', ...who }),
+    ).toMatchObject({ ok: true, period: { to: '2026-01-30' } });
   });
 });

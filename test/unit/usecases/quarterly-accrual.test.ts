@@ -19,11 +19,17 @@ const logger: Logger = {
 beforeEach(async () => {
   lines.length = 0;
   env = createTestEnv(rulesWith());
-  for (const [acc, partner] of [['acc1', 'p1'], ['acc2', 'p2']]) {
+  for (const [acc, partner] of [
+    ['acc1', 'p1'],
+    ['acc2', 'p2'],
+  ]) {
     await env.store.program.insertLink(link(partner!, acc!, '2025-01-01'));
     await env.store.program.insertSpecialization(grant(partner!, 'ml-ai', '2025-01-01'));
   }
-  const rows = csv([['acc1', SPEECHSENSE, '2026-01-10', '100', '0', 1000], ['acc2', SPEECHSENSE, '2026-01-10', '50', '0', 1000]]);
+  const rows = csv([
+    ['acc1', SPEECHSENSE, '2026-01-10', '100', '0', 1000],
+    ['acc2', SPEECHSENSE, '2026-01-10', '50', '0', 1000],
+  ]);
   await ingestExport(env.deps, csvObject('d.csv', rows.replace(/,RUB,(50)/, ',USD,$1')));
 });
 afterEach(() => env.cleanup());
@@ -31,8 +37,20 @@ afterEach(() => env.cleanup());
 describe('quarterly accrual run', () => {
   it('sums the deltas per currency in currency order, counts only lines that change, and logs each quarter with its summary', async () => {
     const first = await runQuarterlyAccrual({ ...env.deps, logger }, { quarter: '2026-Q1', dryRun: false, actor: 'timer', note: '' });
-    expect(first.quarters.map((q) => [q.lines, q.entriesPlanned, q.entriesAppended, q.deltas])).toEqual([[2, 2, 2, [{ currency: 'RUB', amount: '10.00' }, { currency: 'USD', amount: '5.00' }]]]);
-    expect(lines.filter(([level]) => level === 'info')).toEqual([['info', 'accrual of 2026-Q1 posted', expect.objectContaining({ quarter: '2026-Q1', entriesAppended: 2 })]]);
+    expect(first.quarters.map((q) => [q.lines, q.entriesPlanned, q.entriesAppended, q.deltas])).toEqual([
+      [
+        2,
+        2,
+        2,
+        [
+          { currency: 'RUB', amount: '10.00' },
+          { currency: 'USD', amount: '5.00' },
+        ],
+      ],
+    ]);
+    expect(lines.filter(([level]) => level === 'info')).toEqual([
+      ['info', 'accrual of 2026-Q1 posted', expect.objectContaining({ quarter: '2026-Q1', entriesAppended: 2 })],
+    ]);
     // The guards' findings (issue 12) are logged once each at warn, beside the summary.
     expect(lines.filter(([level]) => level === 'warn').map(([, msg]) => msg)).toContain('2026-Q1: MISSING_EXPORT_DAYS');
     const again = await runQuarterlyAccrual({ ...env.deps, logger }, { quarter: '2026-Q1', dryRun: true, actor: 'timer', note: '' });
@@ -43,7 +61,10 @@ describe('quarterly accrual run', () => {
     const summary = await runQuarterlyAccrual({ ...env.deps, logger }, { quarter: '2026-Q2', dryRun: false, actor: 'timer', note: '' });
     expect(summary.ok).toBe(false);
     const timer = await runQuarterlyAccrual({ ...env.deps, logger }, { dryRun: false, actor: 'timer', note: '' });
-    expect(timer.quarters.map((q) => [q.quarter, q.error])).toEqual([['2025-Q4', null], ['2026-Q1', null]]);
+    expect(timer.quarters.map((q) => [q.quarter, q.error])).toEqual([
+      ['2025-Q4', null],
+      ['2026-Q1', null],
+    ]);
     expect(timer.ok).toBe(true);
     env.setNow('2026-07-01T12:00:00Z');
     const store = env.store.ledger.appendRun.bind(env.store.ledger);
@@ -52,7 +73,10 @@ describe('quarterly accrual run', () => {
       return store(run, entries);
     };
     const mixed = await runQuarterlyAccrual({ ...env.deps, logger }, { dryRun: false, actor: 'timer', note: '' });
-    expect(mixed.quarters.map((q) => [q.quarter, q.error?.message ?? null])).toEqual([['2026-Q1', null], ['2026-Q2', 'disk full']]);
+    expect(mixed.quarters.map((q) => [q.quarter, q.error?.message ?? null])).toEqual([
+      ['2026-Q1', null],
+      ['2026-Q2', 'disk full'],
+    ]);
     expect(mixed.ok).toBe(false);
     expect(lines.at(-1)).toEqual(['error', 'accrual of 2026-Q2 failed', expect.objectContaining({ quarter: '2026-Q2' })]);
   });

@@ -17,7 +17,16 @@ beforeEach(async () => {
   await env.store.program.insertLink(link('p2', 'acc1', '2026-02-15'));
   await env.store.program.insertSpecialization(grant('p1', 'ml-ai', '2025-01-01'));
   await env.store.program.insertSpecialization(grant('p2', 'ml-ai', '2025-01-01'));
-  await ingestExport(env.deps, csvObject('d.csv', csv([['acc1', SPEECHSENSE, '2026-01-10', '100', '0', 1000], ['acc1', SPEECHSENSE, '2026-03-10', '50', '0', 1000]])));
+  await ingestExport(
+    env.deps,
+    csvObject(
+      'd.csv',
+      csv([
+        ['acc1', SPEECHSENSE, '2026-01-10', '100', '0', 1000],
+        ['acc1', SPEECHSENSE, '2026-03-10', '50', '0', 1000],
+      ]),
+    ),
+  );
 });
 afterEach(() => env.cleanup());
 
@@ -30,7 +39,9 @@ async function statementOf(partnerId: string) {
 describe('partner statement', () => {
   it('shows only the partner’s own days of a subaccount that moved to another partner mid-quarter', async () => {
     const p1 = await statementOf('p1');
-    expect(p1.lines.map((l) => [l.partnerId, l.specialization, formatMoney(l.base), formatMoney(l.amount)])).toEqual([['p1', 'ml-ai', '100.00', '10.00']]);
+    expect(p1.lines.map((l) => [l.partnerId, l.specialization, formatMoney(l.base), formatMoney(l.amount)])).toEqual([
+      ['p1', 'ml-ai', '100.00', '10.00'],
+    ]);
     expect(p1.lines[0]!.details.map((d) => [d.subaccountId, formatMoney(d.base), d.rows])).toEqual([['acc1', '100.00', 1]]);
     const p2 = await statementOf('p2');
     expect(p2.lines.map((l) => [l.partnerId, formatMoney(l.base), formatMoney(l.amount)])).toEqual([['p2', '50.00', '5.00']]);
@@ -46,7 +57,11 @@ describe('partner statement', () => {
   });
 
   it('says what a quarter looks like when the text is no quarter', async () => {
-    expect(await partnerStatement(env.deps, { partnerId: 'p1', quarter: '2026-Q5' })).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: expect.stringMatching(/2026-Q5 is not a quarter/) });
+    expect(await partnerStatement(env.deps, { partnerId: 'p1', quarter: '2026-Q5' })).toMatchObject({
+      ok: false,
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/2026-Q5 is not a quarter/),
+    });
   });
 
   it('scans only the partner’s subaccounts, and nothing for a partner without any', async () => {

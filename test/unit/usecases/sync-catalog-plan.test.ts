@@ -39,8 +39,17 @@ describe('sync-catalog with Billing’s catalog as a stub', () => {
 
   it('lists billing services no version maps by name', async () => {
     const json = { versions: [{ effectiveFrom: '2026-01-01', specializations: { a: spec(['known']) } }] };
-    const r = await run(json, [['id-3', 'Zeta'], ['known', 'Known'], ['id-1', 'Alpha'], ['id-2', 'Alpha']]);
-    expect(r.unmappedBillingServices.map((s) => [s.name, s.id])).toEqual([['Alpha', 'id-1'], ['Alpha', 'id-2'], ['Zeta', 'id-3']]);
+    const r = await run(json, [
+      ['id-3', 'Zeta'],
+      ['known', 'Known'],
+      ['id-1', 'Alpha'],
+      ['id-2', 'Alpha'],
+    ]);
+    expect(r.unmappedBillingServices.map((s) => [s.name, s.id])).toEqual([
+      ['Alpha', 'id-1'],
+      ['Alpha', 'id-2'],
+      ['Zeta', 'id-3'],
+    ]);
   });
 
   it('resolves a pending name into the latest version, even when the file lists it first, and proposes a valid file', async () => {
@@ -53,7 +62,11 @@ describe('sync-catalog with Billing’s catalog as a stub', () => {
     };
     const r = await run(json, [['trk-1', 'Tracker']]);
     expect(r.pending.map((p) => p.status)).toEqual(['resolved']);
-    expect(r.changes).toEqual({ latestVersion: '2026-06-01', added: [{ specialization: 'tools', serviceId: 'trk-1', serviceName: 'Tracker' }], pendingRemoved: [{ specialization: 'tools', service: 'tracker' }] });
+    expect(r.changes).toEqual({
+      latestVersion: '2026-06-01',
+      added: [{ specialization: 'tools', serviceId: 'trk-1', serviceName: 'Tracker' }],
+      pendingRemoved: [{ specialization: 'tools', service: 'tracker' }],
+    });
     const proposed = r.newRulesFile as { versions: { specializations: { tools: { services?: string[] } } }[]; pendingServices: unknown[] };
     expect(proposed.versions.map((v) => v.specializations.tools.services)).toEqual([['trk-1'], undefined]);
     expect(proposed.pendingServices).toEqual([]);
@@ -63,9 +76,16 @@ describe('sync-catalog with Billing’s catalog as a stub', () => {
   it('keeps a pending name that matches an excluded service, or several services, with the reason', async () => {
     const json = {
       versions: [{ effectiveFrom: '2026-01-01', exclude: { services: ['trk-1'] }, specializations: { tools: spec(), other: spec() } }],
-      pendingServices: [{ specialization: 'tools', service: 'Tracker' }, { specialization: 'other', service: 'Mail' }],
+      pendingServices: [
+        { specialization: 'tools', service: 'Tracker' },
+        { specialization: 'other', service: 'Mail' },
+      ],
     };
-    const r = await run(json, [['trk-1', 'Tracker'], ['mail-1', 'Mail'], ['mail-2', 'mail']]);
+    const r = await run(json, [
+      ['trk-1', 'Tracker'],
+      ['mail-1', 'Mail'],
+      ['mail-2', 'mail'],
+    ]);
     expect(r.pending.map((p) => [p.status, p.message])).toEqual([
       ['conflict', 'trk-1 ("Tracker") is already excluded in the rules version of 2026-01-01; it stays pending'],
       ['ambiguous', '2 billing services are named "Mail": mail-1, mail-2; add the right id by hand'],
@@ -77,6 +97,8 @@ describe('sync-catalog with Billing’s catalog as a stub', () => {
     const json = { versions: [{ effectiveFrom: '2026-01-01', specializations: { a: spec() } }] };
     const rules = { rules: parseRules(json), source: 'rules.json', digest: 'd' };
     await expect(syncCatalog({ rules, billing: catalogOf([]) })).rejects.toThrow(/needs the rules file as read/);
-    await expect(syncCatalog({ rules: { ...rules, json: { versions: [] } }, billing: catalogOf([]) })).rejects.toThrow(/invalid program rules in rules\.json/);
+    await expect(syncCatalog({ rules: { ...rules, json: { versions: [] } }, billing: catalogOf([]) })).rejects.toThrow(
+      /invalid program rules in rules\.json/,
+    );
   });
 });

@@ -21,7 +21,17 @@ function billingListing(customers: BillingCustomer[]): BillingApi {
 }
 
 async function plan(customers: BillingCustomer[], extra: { confirm?: boolean; note?: string } = {}) {
-  const r = await syncSubaccounts({ ...env.deps, billing: billingListing(customers) }, { partnerId: 'p1', resellerId: 'reseller-1', effective: '2026-03-01', actor: 'op', note: extra.note ?? '', confirm: extra.confirm ?? false });
+  const r = await syncSubaccounts(
+    { ...env.deps, billing: billingListing(customers) },
+    {
+      partnerId: 'p1',
+      resellerId: 'reseller-1',
+      effective: '2026-03-01',
+      actor: 'op',
+      note: extra.note ?? '',
+      confirm: extra.confirm ?? false,
+    },
+  );
   if (!r.ok) throw new Error(r.message);
   return r;
 }
@@ -73,8 +83,17 @@ describe('sync-subaccounts plan with Billing’s customer list as a stub', () =>
 
   it('audits confirmed changes with the given note, or names the reseller when the note is empty', async () => {
     await plan([{ id: 'c1', billingAccountId: 'acc-1' }], { confirm: true });
-    await plan([{ id: 'c1', billingAccountId: 'acc-1' }, { id: 'c2', billingAccountId: 'acc-2' }], { confirm: true, note: 'quarterly check' });
+    await plan(
+      [
+        { id: 'c1', billingAccountId: 'acc-1' },
+        { id: 'c2', billingAccountId: 'acc-2' },
+      ],
+      { confirm: true, note: 'quarterly check' },
+    );
     const notes = (await env.store.program.listLinks({ partnerId: 'p1' })).map((l) => [l.subaccountId, l.created.note]);
-    expect(notes).toEqual([['acc-1', 'sync-subaccounts with reseller reseller-1'], ['acc-2', 'quarterly check']]);
+    expect(notes).toEqual([
+      ['acc-1', 'sync-subaccounts with reseller reseller-1'],
+      ['acc-2', 'quarterly check'],
+    ]);
   });
 });

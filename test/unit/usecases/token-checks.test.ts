@@ -18,8 +18,34 @@ afterEach(() => env.cleanup());
 describe('portal token checks', () => {
   it('issues a token only to a partner the program knows: by its own links or its own ledger entries', async () => {
     expect(await issueToken(env.deps, { partnerId: 'partner-z', ...op })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
-    const entry: LedgerEntry = { id: 'e1', partnerId: 'partner-l', quarter: '2025-Q4', specialization: 'ml-ai', currency: 'RUB', seq: 1, amount: 1n, kind: 'accrual', runId: 'r1', createdAt: '2026-01-01T00:00:00.000Z', actor: 'op', note: '' };
-    await env.store.ledger.appendRun({ runId: 'r1', quarter: '2025-Q4', dryRun: false, rulesVersions: [], rulesDigest: 't', startedAt: entry.createdAt, actor: 'op', note: '', entries: 1 }, [entry]);
+    const entry: LedgerEntry = {
+      id: 'e1',
+      partnerId: 'partner-l',
+      quarter: '2025-Q4',
+      specialization: 'ml-ai',
+      currency: 'RUB',
+      seq: 1,
+      amount: 1n,
+      kind: 'accrual',
+      runId: 'r1',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      actor: 'op',
+      note: '',
+    };
+    await env.store.ledger.appendRun(
+      {
+        runId: 'r1',
+        quarter: '2025-Q4',
+        dryRun: false,
+        rulesVersions: [],
+        rulesDigest: 't',
+        startedAt: entry.createdAt,
+        actor: 'op',
+        note: '',
+        entries: 1,
+      },
+      [entry],
+    );
     expect(await issueToken(env.deps, { partnerId: 'partner-l', ...op })).toMatchObject({ ok: true });
   });
 
@@ -29,7 +55,9 @@ describe('portal token checks', () => {
     env.store.tokens.revokeToken = async () => {
       throw new StoreError('STORE_BUSY', 'locked');
     };
-    await expect(revokeToken(env.deps, { partnerId: 'partner-a', tokenId: issued.info.id, ...op })).rejects.toMatchObject({ code: 'STORE_BUSY' });
+    await expect(revokeToken(env.deps, { partnerId: 'partner-a', tokenId: issued.info.id, ...op })).rejects.toMatchObject({
+      code: 'STORE_BUSY',
+    });
     env.store.tokens.revokeToken = async () => {
       throw new Error('disk full');
     };

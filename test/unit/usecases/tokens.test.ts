@@ -17,10 +17,19 @@ async function issue(partnerId: string): Promise<{ token: string; id: string }> 
 /** The store, with every token id it is asked for recorded. */
 function spying(store: Store): { store: Store; asked: string[] } {
   const asked: string[] = [];
-  return { asked, store: { ...store, tokens: { ...store.tokens, getToken: (id: string) => {
-        asked.push(id);
-        return store.tokens.getToken(id);
-      } } } };
+  return {
+    asked,
+    store: {
+      ...store,
+      tokens: {
+        ...store.tokens,
+        getToken: (id: string) => {
+          asked.push(id);
+          return store.tokens.getToken(id);
+        },
+      },
+    },
+  };
 }
 
 beforeEach(async () => {
@@ -38,7 +47,12 @@ describe('tokens', () => {
     const [tokenId, secret] = token.split('.') as [string, string];
     expect(tokenId).toBe(id);
     const stored = (await env.store.tokens.getToken(id)) as PortalToken;
-    expect(stored).toMatchObject({ id, partnerId: 'partner-a', created: { actor: 'op-anna', at: '2026-04-01T03:00:00.000Z', note: 'portal access' }, revoked: null });
+    expect(stored).toMatchObject({
+      id,
+      partnerId: 'partner-a',
+      created: { actor: 'op-anna', at: '2026-04-01T03:00:00.000Z', note: 'portal access' },
+      revoked: null,
+    });
     expect(stored.salt).toMatch(/^[0-9a-f]{32}$/);
     expect(stored.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(stored)).not.toContain(secret);
@@ -73,7 +87,8 @@ describe('tokens', () => {
     const spy = spying(env.store);
     expect(await authenticate(spy, `${id}.${flipped}`)).toBeNull();
     expect(await authenticate(spy, `${'f'.repeat(24)}.${secret}`)).toBeNull();
-    for (const bad of ['', token.toUpperCase(), `${token}x`, `${id}:${secret}`, ` ${token}`, `${id}.${secret}.${secret}`]) expect(await authenticate(spy, bad)).toBeNull();
+    for (const bad of ['', token.toUpperCase(), `${token}x`, `${id}:${secret}`, ` ${token}`, `${id}.${secret}.${secret}`])
+      expect(await authenticate(spy, bad)).toBeNull();
     expect(spy.asked).toEqual([id, 'f'.repeat(24)]);
   });
 
@@ -81,22 +96,27 @@ describe('tokens', () => {
     const { token, id } = await issue('partner-a');
     env.setNow('2026-05-01T08:00:00Z');
     const revoked = await revokeToken(env.deps, { partnerId: 'partner-a', tokenId: id, actor: 'op-boris', note: 'leaked in a ticket' });
-    expect(revoked).toMatchObject({ ok: true, info: { id, revoked: { actor: 'op-boris', at: '2026-05-01T08:00:00.000Z', note: 'leaked in a ticket' } } });
+    expect(revoked).toMatchObject({
+      ok: true,
+      info: { id, revoked: { actor: 'op-boris', at: '2026-05-01T08:00:00.000Z', note: 'leaked in a ticket' } },
+    });
     expect(await authenticate(env.deps, token)).toBeNull();
     expect(await revokeToken(env.deps, { partnerId: 'partner-a', tokenId: id, ...op })).toMatchObject({ ok: false, code: 'ALREADY_ENDED' });
   });
 
-  it('does not let one partner revoke or list another partner\'s token', async () => {
+  it("does not let one partner revoke or list another partner's token", async () => {
     const { token, id } = await issue('partner-a');
     expect(await revokeToken(env.deps, { partnerId: 'partner-b', tokenId: id, ...op })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
     expect(await authenticate(env.deps, token)).toBe('partner-a');
     expect((await listTokens(env.deps, { partnerId: 'partner-b' })).tokens).toEqual([]);
   });
 
-  it('lists a partner\'s tokens without salt or hash', async () => {
+  it("lists a partner's tokens without salt or hash", async () => {
     const { id } = await issue('partner-a');
     const listed = await listTokens(env.deps, { partnerId: 'partner-a' });
-    expect(listed.tokens).toEqual([{ id, partnerId: 'partner-a', created: { actor: 'op-anna', at: '2026-04-01T03:00:00.000Z', note: 'portal access' }, revoked: null }]);
+    expect(listed.tokens).toEqual([
+      { id, partnerId: 'partner-a', created: { actor: 'op-anna', at: '2026-04-01T03:00:00.000Z', note: 'portal access' }, revoked: null },
+    ]);
   });
 
   it('refuses to issue for a partner the program does not know, or a malformed partner id', async () => {

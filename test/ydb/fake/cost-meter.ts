@@ -73,7 +73,17 @@ export class Meter {
       const writes = Math.max(this.rowsWritten, Math.ceil(this.bytesWritten / 1024)) + this.rowsDeleted;
       ru = Math.max(1, reads + 2 * writes);
     }
-    return { method, ...(target === undefined ? {} : { target }), rowsRead: this.rowsRead, bytesRead: this.bytesRead, rowsWritten: this.rowsWritten, bytesWritten: this.bytesWritten, rowsDeleted: this.rowsDeleted, kbRows: this.kbRows, ru };
+    return {
+      method,
+      ...(target === undefined ? {} : { target }),
+      rowsRead: this.rowsRead,
+      bytesRead: this.bytesRead,
+      rowsWritten: this.rowsWritten,
+      bytesWritten: this.bytesWritten,
+      rowsDeleted: this.rowsDeleted,
+      kbRows: this.kbRows,
+      ru,
+    };
   }
 }
 

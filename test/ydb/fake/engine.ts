@@ -34,7 +34,10 @@ interface TableData {
 
 /** A failure with a YDB status, turned into an operation status by the server. */
 export class FakeStatusError extends Error {
-  constructor(readonly status: string, message: string) {
+  constructor(
+    readonly status: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -42,10 +45,14 @@ export class FakeStatusError extends Error {
 /** Parses `CREATE TABLE name (col Type [NOT NULL], …, PRIMARY KEY (a, b));`. */
 export function parseCreateTable(ddl: string): TableSchema {
   const match = /^\s*CREATE TABLE\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(([\s\S]*)\)\s*;?\s*$/.exec(ddl);
-  if (!match?.[1] || match[2] === undefined) throw new FakeStatusError('GENERIC_ERROR', `not a CREATE TABLE statement: ${ddl.slice(0, 80)}`);
+  if (!match?.[1] || match[2] === undefined)
+    throw new FakeStatusError('GENERIC_ERROR', `not a CREATE TABLE statement: ${ddl.slice(0, 80)}`);
   const columns: Column[] = [];
   let key: string[] = [];
-  for (const part of match[2].split(/,(?![^(]*\))/).map((p) => p.trim()).filter(Boolean)) {
+  for (const part of match[2]
+    .split(/,(?![^(]*\))/)
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const pk = /^PRIMARY KEY\s*\(([^)]*)\)$/.exec(part);
     if (pk?.[1] !== undefined) {
       key = pk[1].split(',').map((c) => c.trim());
@@ -89,7 +96,12 @@ const sortedCache = new WeakMap<Map<string, Row>, Row[]>();
 function sortedRows(schema: TableSchema, rows: Map<string, Row>): Row[] {
   let sorted = sortedCache.get(rows);
   if (!sorted) {
-    sorted = [...rows.values()].sort((a, b) => compareTuples(schema.key.map((k) => a[k] ?? null), schema.key.map((k) => b[k] ?? null)));
+    sorted = [...rows.values()].sort((a, b) =>
+      compareTuples(
+        schema.key.map((k) => a[k] ?? null),
+        schema.key.map((k) => b[k] ?? null),
+      ),
+    );
     sortedCache.set(rows, sorted);
   }
   return sorted;
@@ -128,10 +140,15 @@ export class FakeEngine {
       const column = table.schema.columns.find((c) => c.name === member);
       if (!column) throw new FakeStatusError('SCHEME_ERROR', `BulkUpsert: unknown column ${member} in ${name}`);
       const accepted = [renderType(column.type), renderType({ kind: 'optional', item: column.type })];
-      if (!accepted.includes(renderType(type))) throw new FakeStatusError('BAD_REQUEST', `BulkUpsert: column ${name}.${member} is ${renderType(column.type)}, got ${renderType(type)}`);
+      if (!accepted.includes(renderType(type)))
+        throw new FakeStatusError(
+          'BAD_REQUEST',
+          `BulkUpsert: column ${name}.${member} is ${renderType(column.type)}, got ${renderType(type)}`,
+        );
     }
     const missingKey = table.schema.key.filter((k) => !rowType.members.some(([m]) => m === k));
-    if (missingKey.length > 0) throw new FakeStatusError('BAD_REQUEST', `BulkUpsert into ${name} lacks key columns ${missingKey.join(', ')}`);
+    if (missingKey.length > 0)
+      throw new FakeStatusError('BAD_REQUEST', `BulkUpsert into ${name} lacks key columns ${missingKey.join(', ')}`);
     const next = new Map(table.rows);
     for (const row of rows) {
       meter.bulkRow(row);
@@ -171,7 +188,11 @@ export class FakeTx {
   /** Where the current request's reads and writes are counted (set per request by the server). */
   meter = new Meter();
 
-  constructor(private readonly tables: Map<string, TableData>, readonly mode: 'serializable' | 'snapshot', private readonly txKeys: number[] = []) {
+  constructor(
+    private readonly tables: Map<string, TableData>,
+    readonly mode: 'serializable' | 'snapshot',
+    private readonly txKeys: number[] = [],
+  ) {
     if (mode === 'snapshot') for (const [name, t] of tables) this.snapshot.set(name, { rows: new Map(t.rows), version: t.version });
   }
 
@@ -218,7 +239,13 @@ export class FakeTx {
       while (from < hi) {
         const mid = (from + hi) >> 1;
         const row = rows[mid] as Row;
-        if (compareTuples(schema.key.slice(0, start.length).map((k) => row[k] ?? null), start) < 0) from = mid + 1;
+        if (
+          compareTuples(
+            schema.key.slice(0, start.length).map((k) => row[k] ?? null),
+            start,
+          ) < 0
+        )
+          from = mid + 1;
         else hi = mid;
       }
     }
@@ -271,7 +298,8 @@ export class FakeTx {
 
   insert(name: string, row: Row): void {
     const schema = this.table(name).schema;
-    if (this.write(name).has(keyString(schema, row))) throw new FakeStatusError('PRECONDITION_FAILED', `Conflict with existing key in ${name}`);
+    if (this.write(name).has(keyString(schema, row)))
+      throw new FakeStatusError('PRECONDITION_FAILED', `Conflict with existing key in ${name}`);
     this.upsert(name, row);
   }
 

@@ -16,7 +16,15 @@ import { FakeEngine, FakeStatusError, type FakeTx } from './engine';
 import { tableService } from './table-service';
 import { parseType, renderType, typeFromProto, decodeValue, type FakeValue } from './yql-types';
 
-export type StatusName = 'OVERLOADED' | 'UNAVAILABLE' | 'ABORTED' | 'BAD_SESSION' | 'SCHEME_ERROR' | 'PRECONDITION_FAILED' | 'INTERNAL_ERROR' | 'GENERIC_ERROR';
+export type StatusName =
+  | 'OVERLOADED'
+  | 'UNAVAILABLE'
+  | 'ABORTED'
+  | 'BAD_SESSION'
+  | 'SCHEME_ERROR'
+  | 'PRECONDITION_FAILED'
+  | 'INTERNAL_ERROR'
+  | 'GENERIC_ERROR';
 
 export interface RecordedRequest {
   method: string;
@@ -85,7 +93,8 @@ export class FakeYdb {
   /** Called by a method after it did its work: throws the "lost answer" status if one is due. */
   afterWork(method: string, target: string | undefined): void {
     const failure = this.take(this.failuresAfter, method, target);
-    if (failure) throw new FakeStatusError(failure.status, `injected ${failure.status} after ${method}${target ? ` ${target}` : ''} was done`);
+    if (failure)
+      throw new FakeStatusError(failure.status, `injected ${failure.status} after ${method}${target ? ` ${target}` : ''} was done`);
   }
 
   /** Cuts the next results of a query to `rows` rows, flagged truncated, as YDB does past its limit. */
@@ -178,7 +187,10 @@ export class FakeYdb {
         // Read synchronously by intercept(), before the handler's first await.
         const ticket = call.metadata.get('x-ydb-auth-ticket')[0];
         this.callTicket = ticket === undefined ? undefined : String(ticket);
-        spec.handle(call.request as never).then((value) => callback(null, value), (error: unknown) => callback(null, operationFailure(error)));
+        spec.handle(call.request as never).then(
+          (value) => callback(null, value),
+          (error: unknown) => callback(null, operationFailure(error)),
+        );
       };
     }
     server.addService(definition, implementation);

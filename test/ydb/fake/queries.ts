@@ -43,13 +43,21 @@ function project(engine: FakeEngine, table: string, columns: readonly string[], 
 
 const text = (v: FakeValue | undefined) => (v ?? null) as FakeValue;
 const gt = (row: Row, columns: readonly string[], after: readonly FakeValue[]) => compareTuples(tuple(row, columns), after) > 0;
-const between = (v: FakeValue | undefined, from: FakeValue | undefined, to: FakeValue | undefined) => compareTuples([text(v)], [text(from)]) >= 0 && compareTuples([text(v)], [text(to)]) <= 0;
+const between = (v: FakeValue | undefined, from: FakeValue | undefined, to: FakeValue | undefined) =>
+  compareTuples([text(v)], [text(from)]) >= 0 && compareTuples([text(v)], [text(to)]) <= 0;
 
 /**
  * A range of a covering global index: rows in (index columns…, primary key…) order, `where` the
  * index-prefix equality, after the cursor, up to `limit`; each row returned is one index row read.
  */
-function indexRange(ctx: QueryContext, table: string, order: readonly string[], where: (row: Row) => boolean, after: readonly FakeValue[], limit: number): Row[] {
+function indexRange(
+  ctx: QueryContext,
+  table: string,
+  order: readonly string[],
+  where: (row: Row) => boolean,
+  after: readonly FakeValue[],
+  limit: number,
+): Row[] {
   const rows = ctx.tx
     .scan(table)
     .filter((row) => where(row) && gt(row, order, after))
@@ -61,14 +69,74 @@ function indexRange(ctx: QueryContext, table: string, order: readonly string[], 
 
 const limitOf = (p: Record<string, FakeValue>) => Number(p['$limit']);
 
-const PERIOD_COLUMNS = ['id', 'partner_id', 'from_day', 'to_day', 'created_actor', 'created_at', 'created_note', 'ended_actor', 'ended_at', 'ended_note'];
+const PERIOD_COLUMNS = [
+  'id',
+  'partner_id',
+  'from_day',
+  'to_day',
+  'created_actor',
+  'created_at',
+  'created_note',
+  'ended_actor',
+  'ended_at',
+  'ended_note',
+];
 const LINK_COLUMNS = [...PERIOD_COLUMNS.slice(0, 2), 'subaccount_id', ...PERIOD_COLUMNS.slice(2)];
 const SPECIALIZATION_COLUMNS = [...PERIOD_COLUMNS.slice(0, 2), 'specialization', ...PERIOD_COLUMNS.slice(2)];
-const INGEST_COLUMNS = ['id', 'object_key', 'newest_first', 'etag', 'version', 'row_count', 'account_days_applied', 'account_days_stale', 'status', 'reason', 'started_at', 'finished_at'];
-const LEDGER_COLUMNS = ['partner_id', 'quarter', 'specialization', 'currency', 'seq', 'id', 'amount', 'kind', 'run_id', 'created_at', 'actor', 'note'];
+const INGEST_COLUMNS = [
+  'id',
+  'object_key',
+  'newest_first',
+  'etag',
+  'version',
+  'row_count',
+  'account_days_applied',
+  'account_days_stale',
+  'status',
+  'reason',
+  'started_at',
+  'finished_at',
+];
+const LEDGER_COLUMNS = [
+  'partner_id',
+  'quarter',
+  'specialization',
+  'currency',
+  'seq',
+  'id',
+  'amount',
+  'kind',
+  'run_id',
+  'created_at',
+  'actor',
+  'note',
+];
 const RUN_COLUMNS = ['quarter', 'run_id', 'dry_run', 'rules_versions', 'rules_digest', 'started_at', 'actor', 'note', 'entries'];
-const TOKEN_COLUMNS = ['id', 'partner_id', 'salt', 'hash', 'created_actor', 'created_at', 'created_note', 'revoked_actor', 'revoked_at', 'revoked_note'];
-const USAGE_OUT = ['day', 'account_id', 'generation', 'service_id', 'sku_id', 'currency', 'cost', 'credit', 'service_name', 'sku_name', 'row_count'];
+const TOKEN_COLUMNS = [
+  'id',
+  'partner_id',
+  'salt',
+  'hash',
+  'created_actor',
+  'created_at',
+  'created_note',
+  'revoked_actor',
+  'revoked_at',
+  'revoked_note',
+];
+const USAGE_OUT = [
+  'day',
+  'account_id',
+  'generation',
+  'service_id',
+  'sku_id',
+  'currency',
+  'cost',
+  'credit',
+  'service_name',
+  'sku_name',
+  'row_count',
+];
 const USAGE_KEY = ['day', 'account_id', 'generation', 'service_id', 'sku_id', 'currency'];
 
 function periodHandlers(table: string, columns: string[], subject: string): Record<string, Handler> {
@@ -83,21 +151,47 @@ function periodHandlers(table: string, columns: string[], subject: string): Reco
     },
     end: ({ params, tx }) => {
       const row = tx.get(table, { id: params['$id'] ?? null });
-      if (row) tx.upsert(table, { ...row, to_day: params['$to_day'] ?? null, ended_actor: params['$ended_actor'] ?? null, ended_at: params['$ended_at'] ?? null, ended_note: params['$ended_note'] ?? null });
+      if (row)
+        tx.upsert(table, {
+          ...row,
+          to_day: params['$to_day'] ?? null,
+          ended_actor: params['$ended_actor'] ?? null,
+          ended_at: params['$ended_at'] ?? null,
+          ended_note: params['$ended_note'] ?? null,
+        });
       return [];
     },
     list: ({ params: p, tx, engine }) => {
-      const rows = tx.range(table, { start: [text(p['$after_id'])], inRange: () => true, filter: (row) => gt(row, ['id'], [text(p['$after_id'])]), limit: limitOf(p) });
+      const rows = tx.range(table, {
+        start: [text(p['$after_id'])],
+        inRange: () => true,
+        filter: (row) => gt(row, ['id'], [text(p['$after_id'])]),
+        limit: limitOf(p),
+      });
       return [project(engine, table, columns, rows)];
     },
     byPartner: (ctx) => {
       const p = ctx.params;
-      const rows = indexRange(ctx, table, ['partner_id', 'id'], (row) => row['partner_id'] === p['$partner_id'], [text(p['$partner_id']), text(p['$after_id'])], limitOf(p));
+      const rows = indexRange(
+        ctx,
+        table,
+        ['partner_id', 'id'],
+        (row) => row['partner_id'] === p['$partner_id'],
+        [text(p['$partner_id']), text(p['$after_id'])],
+        limitOf(p),
+      );
       return [project(ctx.engine, table, columns, rows)];
     },
     bySubject: (ctx) => {
       const p = ctx.params;
-      const rows = indexRange(ctx, table, [subject, 'id'], (row) => row[subject] === p[`$${subject}`], [text(p[`$${subject}`]), text(p['$after_id'])], limitOf(p));
+      const rows = indexRange(
+        ctx,
+        table,
+        [subject, 'id'],
+        (row) => row[subject] === p[`$${subject}`],
+        [text(p[`$${subject}`]), text(p['$after_id'])],
+        limitOf(p),
+      );
       return [project(ctx.engine, table, columns, rows)];
     },
   };
@@ -135,16 +229,30 @@ function liveGeneration(pointer: Row | undefined, inProgress: FakeValue | undefi
   return text(pending ? pointer['prev_generation'] : pointer['generation']);
 }
 
-const POINTER_COLUMNS = ['day', 'account_id', 'version', 'generation', 'digest', 'source_key', 'apply_id', 'prev_version', 'prev_generation', 'prev_source_key'];
+const POINTER_COLUMNS = [
+  'day',
+  'account_id',
+  'version',
+  'generation',
+  'digest',
+  'source_key',
+  'apply_id',
+  'prev_version',
+  'prev_generation',
+  'prev_source_key',
+];
 
 export const HANDLERS: Record<string, Handler> = {
-  select_applies_in_progress: ({ tx, engine }) => [project(engine, 'applies_in_progress', ['apply_id'], tx.fullScan('applies_in_progress'))],
+  select_applies_in_progress: ({ tx, engine }) => [
+    project(engine, 'applies_in_progress', ['apply_id'], tx.fullScan('applies_in_progress')),
+  ],
   insert_apply_in_progress: ({ params, tx }) => {
     for (const row of list(params['$rows'])) tx.upsert('applies_in_progress', row);
     return [];
   },
   delete_apply_in_progress: ({ params, tx }) => {
-    if (tx.get('applies_in_progress', { apply_id: text(params['$apply_id']) })) tx.delete('applies_in_progress', { apply_id: text(params['$apply_id']) });
+    if (tx.get('applies_in_progress', { apply_id: text(params['$apply_id']) }))
+      tx.delete('applies_in_progress', { apply_id: text(params['$apply_id']) });
     return [];
   },
   select_account_day_versions: ({ params, tx, engine }) => {
@@ -175,14 +283,19 @@ export const HANDLERS: Record<string, Handler> = {
       if (pointer === undefined || live === undefined || live === null) continue;
       // A committed pointer of $apply_id keeps its generation; any other also its prev_generation.
       const keep: FakeValue[] = pointer['apply_id'] === params['$apply_id'] ? [live] : [live, pointer['prev_generation'] ?? live];
-      const rows = tx.range('usage_aggregates', { start: [text(k['day']), text(k['account_id'])], inRange: (u) => u['day'] === k['day'] && u['account_id'] === k['account_id'] });
+      const rows = tx.range('usage_aggregates', {
+        start: [text(k['day']), text(k['account_id'])],
+        inRange: (u) => u['day'] === k['day'] && u['account_id'] === k['account_id'],
+      });
       for (const row of rows) if (!keep.includes(row['generation'] ?? null)) doomed.push(row);
     }
     for (const row of doomed) tx.delete('usage_aggregates', row);
     return [];
   },
   scan_usage_page: ({ params: p, tx, engine }) => {
-    const after = ['$after_day', '$after_account_id', '$after_generation', '$after_service_id', '$after_sku_id', '$after_currency'].map((n) => text(p[n]));
+    const after = ['$after_day', '$after_account_id', '$after_generation', '$after_service_id', '$after_sku_id', '$after_currency'].map(
+      (n) => text(p[n]),
+    );
     // $page: one key range of usage_aggregates, the LIMIT on that table alone.
     const page = tx.range('usage_aggregates', {
       start: after,
@@ -194,7 +307,11 @@ export const HANDLERS: Record<string, Handler> = {
     const live = new Map<string, FakeValue>();
     for (const u of page) {
       const key = JSON.stringify(tuple(u, ['day', 'account_id']));
-      if (!live.has(key)) live.set(key, liveGeneration(tx.get('account_day_versions', { day: text(u['day']), account_id: text(u['account_id']) }), p['$in_progress']));
+      if (!live.has(key))
+        live.set(
+          key,
+          liveGeneration(tx.get('account_day_versions', { day: text(u['day']), account_id: text(u['account_id']) }), p['$in_progress']),
+        );
     }
     const rows = page.filter((u) => live.get(JSON.stringify(tuple(u, ['day', 'account_id']))) === u['generation']);
     const last = page[page.length - 1];
@@ -206,7 +323,10 @@ export const HANDLERS: Record<string, Handler> = {
   },
   scan_usage_account_days: ({ params, tx, engine }) => {
     const rows = list(params['$keys']).flatMap((k): Row[] => {
-      const generation = liveGeneration(tx.get('account_day_versions', { day: text(k['day']), account_id: text(k['account_id']) }), params['$in_progress']);
+      const generation = liveGeneration(
+        tx.get('account_day_versions', { day: text(k['day']), account_id: text(k['account_id']) }),
+        params['$in_progress'],
+      );
       return generation === null ? [] : generationRows(tx, text(k['day']), text(k['account_id']), generation);
     });
     rows.sort((a, b) => compareTuples(tuple(a, USAGE_KEY), tuple(b, USAGE_KEY)));
@@ -231,7 +351,14 @@ export const HANDLERS: Record<string, Handler> = {
       filter: (v) => gt(v, ['day', 'account_id'], after),
       limit: limitOf(p),
     });
-    return [project(engine, 'account_day_versions', ['day', 'account_id', 'version', 'generation', 'source_key', 'apply_id', 'prev_version', 'prev_source_key', 'prev_generation'], rows)];
+    return [
+      project(
+        engine,
+        'account_day_versions',
+        ['day', 'account_id', 'version', 'generation', 'source_key', 'apply_id', 'prev_version', 'prev_source_key', 'prev_generation'],
+        rows,
+      ),
+    ];
   },
   select_ingest_log: ({ params, tx, engine }) => {
     const row = tx.get('ingest_log', { id: params['$id'] ?? null });
@@ -243,13 +370,27 @@ export const HANDLERS: Record<string, Handler> = {
   },
   list_ingest_log_newest_page: (ctx) => {
     const p = ctx.params;
-    const rows = indexRange(ctx, 'ingest_log', ['newest_first', 'id'], () => true, [text(p['$after_newest_first']), text(p['$after_id'])], limitOf(p));
+    const rows = indexRange(
+      ctx,
+      'ingest_log',
+      ['newest_first', 'id'],
+      () => true,
+      [text(p['$after_newest_first']), text(p['$after_id'])],
+      limitOf(p),
+    );
     return [project(ctx.engine, 'ingest_log', INGEST_COLUMNS, rows)];
   },
   list_ingest_log_by_object_page: (ctx) => {
     const p = ctx.params;
     const order = ['object_key', 'newest_first', 'id'];
-    const rows = indexRange(ctx, 'ingest_log', order, (row) => row['object_key'] === p['$object_key'], [text(p['$object_key']), text(p['$after_newest_first']), text(p['$after_id'])], limitOf(p));
+    const rows = indexRange(
+      ctx,
+      'ingest_log',
+      order,
+      (row) => row['object_key'] === p['$object_key'],
+      [text(p['$object_key']), text(p['$after_newest_first']), text(p['$after_id'])],
+      limitOf(p),
+    );
     return [project(ctx.engine, 'ingest_log', INGEST_COLUMNS, rows)];
   },
   insert_link: links.insert!,
@@ -272,33 +413,67 @@ export const HANDLERS: Record<string, Handler> = {
     });
     const ids = new Set(p['$ids'] as string[]);
     // `partner_id IN $partner_ids AND id IN $ids`: each partner's entries are a key prefix.
-    const byId = (p['$partner_ids'] as string[]).flatMap((partner) => tx.range('ledger_entries', { start: [partner], inRange: (row) => row['partner_id'] === partner, filter: (row) => ids.has(String(row['id'])) }));
-    return [project(engine, 'accrual_runs', ['run_id'], run ? [run] : []), project(engine, 'ledger_entries', ['id', 'run_id'], byKey), project(engine, 'ledger_entries', ['id', 'run_id'], byId)];
+    const byId = (p['$partner_ids'] as string[]).flatMap((partner) =>
+      tx.range('ledger_entries', {
+        start: [partner],
+        inRange: (row) => row['partner_id'] === partner,
+        filter: (row) => ids.has(String(row['id'])),
+      }),
+    );
+    return [
+      project(engine, 'accrual_runs', ['run_id'], run ? [run] : []),
+      project(engine, 'ledger_entries', ['id', 'run_id'], byKey),
+      project(engine, 'ledger_entries', ['id', 'run_id'], byId),
+    ];
   },
   insert_ledger_append: ({ params, tx }) => {
     for (const row of list(params['$entries'])) tx.insert('ledger_entries', row);
     for (const row of list(params['$runs'])) tx.insert('accrual_runs', row);
     return [];
   },
-  list_ledger_page: (ctx) => ledgerPage(ctx, {}, ['$after_partner_id', '$after_quarter', '$after_specialization', '$after_currency', '$after_seq']),
-  list_ledger_by_partner_page: (ctx) => ledgerPage(ctx, { partner_id: text(ctx.params['$partner_id']) }, ['$after_quarter', '$after_specialization', '$after_currency', '$after_seq']),
+  list_ledger_page: (ctx) =>
+    ledgerPage(ctx, {}, ['$after_partner_id', '$after_quarter', '$after_specialization', '$after_currency', '$after_seq']),
+  list_ledger_by_partner_page: (ctx) =>
+    ledgerPage(ctx, { partner_id: text(ctx.params['$partner_id']) }, [
+      '$after_quarter',
+      '$after_specialization',
+      '$after_currency',
+      '$after_seq',
+    ]),
   list_ledger_by_partner_quarter_page: (ctx) =>
-    ledgerPage(ctx, { partner_id: text(ctx.params['$partner_id']), quarter: text(ctx.params['$quarter']) }, ['$after_specialization', '$after_currency', '$after_seq']),
+    ledgerPage(ctx, { partner_id: text(ctx.params['$partner_id']), quarter: text(ctx.params['$quarter']) }, [
+      '$after_specialization',
+      '$after_currency',
+      '$after_seq',
+    ]),
   list_ledger_by_quarter_page: (ctx) => {
     const p = ctx.params;
     const order = ['quarter', 'partner_id', 'specialization', 'currency', 'seq'];
-    const after = [text(p['$quarter']), ...['$after_partner_id', '$after_specialization', '$after_currency', '$after_seq'].map((n) => text(p[n]))];
+    const after = [
+      text(p['$quarter']),
+      ...['$after_partner_id', '$after_specialization', '$after_currency', '$after_seq'].map((n) => text(p[n])),
+    ];
     const rows = indexRange(ctx, 'ledger_entries', order, (row) => row['quarter'] === p['$quarter'], after, limitOf(p));
     return [project(ctx.engine, 'ledger_entries', LEDGER_COLUMNS, rows)];
   },
   list_runs_page: ({ params: p, tx, engine }) => {
     const after = [text(p['$after_quarter']), text(p['$after_run_id'])];
-    const rows = tx.range('accrual_runs', { start: after, inRange: () => true, filter: (row) => gt(row, ['quarter', 'run_id'], after), limit: limitOf(p) });
+    const rows = tx.range('accrual_runs', {
+      start: after,
+      inRange: () => true,
+      filter: (row) => gt(row, ['quarter', 'run_id'], after),
+      limit: limitOf(p),
+    });
     return [project(engine, 'accrual_runs', RUN_COLUMNS, rows)];
   },
   list_runs_by_quarter_page: ({ params: p, tx, engine }) => {
     const quarter = text(p['$quarter']);
-    const rows = tx.range('accrual_runs', { start: [quarter, text(p['$after_run_id'])], inRange: (row) => row['quarter'] === quarter, filter: (row) => gt(row, ['run_id'], [text(p['$after_run_id'])]), limit: limitOf(p) });
+    const rows = tx.range('accrual_runs', {
+      start: [quarter, text(p['$after_run_id'])],
+      inRange: (row) => row['quarter'] === quarter,
+      filter: (row) => gt(row, ['run_id'], [text(p['$after_run_id'])]),
+      limit: limitOf(p),
+    });
     return [project(engine, 'accrual_runs', RUN_COLUMNS, rows)];
   },
   insert_token: ({ params, tx }) => {
@@ -311,17 +486,35 @@ export const HANDLERS: Record<string, Handler> = {
   },
   revoke_token: ({ params, tx }) => {
     const row = tx.get('portal_tokens', { id: params['$id'] ?? null });
-    if (row) tx.upsert('portal_tokens', { ...row, revoked_actor: params['$revoked_actor'] ?? null, revoked_at: params['$revoked_at'] ?? null, revoked_note: params['$revoked_note'] ?? null });
+    if (row)
+      tx.upsert('portal_tokens', {
+        ...row,
+        revoked_actor: params['$revoked_actor'] ?? null,
+        revoked_at: params['$revoked_at'] ?? null,
+        revoked_note: params['$revoked_note'] ?? null,
+      });
     return [];
   },
   list_tokens_page: ({ params: p, tx, engine }) => {
     const after = [text(p['$after_id'])];
-    const rows = tx.range('portal_tokens', { start: after, inRange: () => true, filter: (row) => gt(row, ['id'], after), limit: limitOf(p) });
+    const rows = tx.range('portal_tokens', {
+      start: after,
+      inRange: () => true,
+      filter: (row) => gt(row, ['id'], after),
+      limit: limitOf(p),
+    });
     return [project(engine, 'portal_tokens', TOKEN_COLUMNS, rows)];
   },
   list_tokens_by_partner_page: (ctx) => {
     const p = ctx.params;
-    const rows = indexRange(ctx, 'portal_tokens', ['partner_id', 'id'], (row) => row['partner_id'] === p['$partner_id'], [text(p['$partner_id']), text(p['$after_id'])], limitOf(p));
+    const rows = indexRange(
+      ctx,
+      'portal_tokens',
+      ['partner_id', 'id'],
+      (row) => row['partner_id'] === p['$partner_id'],
+      [text(p['$partner_id']), text(p['$after_id'])],
+      limitOf(p),
+    );
     return [project(ctx.engine, 'portal_tokens', TOKEN_COLUMNS, rows)];
   },
 };

@@ -21,11 +21,16 @@ interface Encodable<M> {
 
 function ok<M>(type?: Encodable<M>, typeName?: string, result?: object) {
   const operation: Ydb.Operations.IOperation = { id: '', ready: true, status: YdbProto.StatusIds.StatusCode.SUCCESS };
-  if (type && typeName) operation.result = { type_url: `type.googleapis.com/${typeName}`, value: type.encode(type.create(result)).finish() };
+  if (type && typeName)
+    operation.result = { type_url: `type.googleapis.com/${typeName}`, value: type.encode(type.create(result)).finish() };
   return { operation };
 }
 
-function method<Req>(request: { decode(buf: Uint8Array): Req }, response: { encode(m: never): { finish(): Uint8Array } }, handle: (req: Req) => Promise<unknown>): MethodSpec {
+function method<Req>(
+  request: { decode(buf: Uint8Array): Req },
+  response: { encode(m: never): { finish(): Uint8Array } },
+  handle: (req: Req) => Promise<unknown>,
+): MethodSpec {
   return { request, response, handle: handle as (req: never) => Promise<unknown> };
 }
 
@@ -59,10 +64,17 @@ export function tableService(fake: FakeYdb): Record<string, MethodSpec> {
   };
 
   return {
-    '/Ydb.Discovery.V1.DiscoveryService/ListEndpoints': method(YdbProto.Discovery.ListEndpointsRequest, YdbProto.Discovery.ListEndpointsResponse, async (req) => {
-      await intercept('ListEndpoints', undefined, req);
-      return ok(YdbProto.Discovery.ListEndpointsResult, 'Ydb.Discovery.ListEndpointsResult', { endpoints: [{ address: '127.0.0.1', port: fake.port, ssl: false }], selfLocation: 'fake' });
-    }),
+    '/Ydb.Discovery.V1.DiscoveryService/ListEndpoints': method(
+      YdbProto.Discovery.ListEndpointsRequest,
+      YdbProto.Discovery.ListEndpointsResponse,
+      async (req) => {
+        await intercept('ListEndpoints', undefined, req);
+        return ok(YdbProto.Discovery.ListEndpointsResult, 'Ydb.Discovery.ListEndpointsResult', {
+          endpoints: [{ address: '127.0.0.1', port: fake.port, ssl: false }],
+          selfLocation: 'fake',
+        });
+      },
+    ),
 
     [`${TABLE}/CreateSession`]: method(T.CreateSessionRequest, T.CreateSessionResponse, async (req) => {
       await intercept('CreateSession', undefined, req);
@@ -96,15 +108,25 @@ export function tableService(fake: FakeYdb): Record<string, MethodSpec> {
       session(req.sessionId);
       const columns: Column[] = (req.columns ?? []).map((c) => {
         const type = typeFromProto(c.type ?? {});
-        return type.kind === 'optional' ? { name: c.name ?? '', type: type.item, notNull: false } : { name: c.name ?? '', type, notNull: true };
+        return type.kind === 'optional'
+          ? { name: c.name ?? '', type: type.item, notNull: false }
+          : { name: c.name ?? '', type, notNull: true };
       });
       const key = req.primaryKey ?? [];
-      if (key.length === 0 || key.some((k) => !columns.some((c) => c.name === k))) throw new FakeStatusError('SCHEME_ERROR', `table ${name}: primary key (${key.join(', ')}) must name declared columns`);
+      if (key.length === 0 || key.some((k) => !columns.some((c) => c.name === k)))
+        throw new FakeStatusError('SCHEME_ERROR', `table ${name}: primary key (${key.join(', ')}) must name declared columns`);
       const indexes = (req.indexes ?? []).map((i) => ({ name: i.name ?? '', columns: i.indexColumns ?? [] }));
       for (const index of indexes) {
-        if (index.columns.some((c) => !columns.some((col) => col.name === c))) throw new FakeStatusError('SCHEME_ERROR', `table ${name}: index ${index.name} names an unknown column`);
+        if (index.columns.some((c) => !columns.some((col) => col.name === c)))
+          throw new FakeStatusError('SCHEME_ERROR', `table ${name}: index ${index.name} names an unknown column`);
       }
-      fake.engine.createFromSchema({ name, columns, key, indexes, partitioning: (req.partitioningSettings ?? {}) as Record<string, unknown> });
+      fake.engine.createFromSchema({
+        name,
+        columns,
+        key,
+        indexes,
+        partitioning: (req.partitioningSettings ?? {}) as Record<string, unknown>,
+      });
       return ok();
     }),
 

@@ -32,7 +32,10 @@ export function renderType(type: YqlType): string {
       return `List<${renderType(type.item)}>`;
     case 'struct':
       // YQL orders struct members by name; declaration order carries no meaning.
-      return `Struct<${[...type.members].sort(([a], [b]) => (a < b ? -1 : 1)).map(([n, t]) => `${n}:${renderType(t)}`).join(',')}>`;
+      return `Struct<${[...type.members]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([n, t]) => `${n}:${renderType(t)}`)
+        .join(',')}>`;
   }
 }
 
@@ -109,7 +112,8 @@ export function parseType(text: string): YqlType {
 export function typeFromProto(type: Ydb.IType): YqlType {
   if (type.optionalType?.item) return { kind: 'optional', item: typeFromProto(type.optionalType.item) };
   if (type.listType?.item) return { kind: 'list', item: typeFromProto(type.listType.item) };
-  if (type.structType) return { kind: 'struct', members: (type.structType.members ?? []).map((m) => [m.name ?? '', typeFromProto(m.type ?? {})]) };
+  if (type.structType)
+    return { kind: 'struct', members: (type.structType.members ?? []).map((m) => [m.name ?? '', typeFromProto(m.type ?? {})]) };
   if (type.decimalType) return { kind: 'decimal', precision: type.decimalType.precision ?? 0, scale: type.decimalType.scale ?? 0 };
   const ids = YdbProto.Type.PrimitiveTypeId;
   for (const [name, id] of Object.entries(PRIMS)) if (type.typeId === ids[id]) return { kind: 'prim', name: name as PrimName };
