@@ -187,17 +187,15 @@ describe('ingest-usage handler on Object Storage events (s3rver)', () => {
     const costOf = (i: number) => `${i}.000000001`;
     for (let i = 0; i < count; i += 25) {
       await Promise.all(
-        keys
-          .slice(i, i + 25)
-          .map((key, j) =>
-            client.send(
-              new PutObjectCommand({
-                Bucket: BUCKET,
-                Key: key,
-                Body: usageCsv([{ account: `bf-${i + j}`, day: '2026-02-01', cost: costOf(i + j), credit: '0' }]),
-              }),
-            ),
+        keys.slice(i, i + 25).map((key, j) =>
+          client.send(
+            new PutObjectCommand({
+              Bucket: BUCKET,
+              Key: key,
+              Body: usageCsv([{ account: `bf-${i + j}`, day: '2026-02-01', cost: costOf(i + j), credit: '0' }]),
+            }),
           ),
+        ),
       );
     }
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'backfill/README.txt', Body: 'not an export' }));
