@@ -7,39 +7,14 @@
  * The expected totals are computed here independently of the parser: every amount is generated
  * as a bigint of nano-units, formatted to its CSV string by this file, and summed as bigint.
  */
+import { BILLING_EXPORT_COLUMNS } from '../shared/ingest/export-columns';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { prng } from '../scripts/lib/prng';
 
 export const GENERATOR_VERSION = 3;
 
-const HEADER = [
-  'billing_account_id',
-  'billing_account_name',
-  'cloud_id',
-  'cloud_name',
-  'folder_id',
-  'folder_name',
-  'resource_id',
-  'service_id',
-  'service_name',
-  'sku_id',
-  'sku_name',
-  'date',
-  'currency',
-  'pricing_quantity',
-  'pricing_unit',
-  'cost',
-  'credit',
-  'monetary_grant_credit',
-  'volume_incentive_credit',
-  'cud_credit',
-  'misc_credit',
-  'label.user_labels.env',
-  'locale',
-  'updated_at',
-  'exported_at',
-];
+const HEADER = BILLING_EXPORT_COLUMNS;
 
 const SERVICES: readonly [id: string, name: string][] = [
   ['dn22pas77ftg9h3f2djj', 'Compute Cloud'],

@@ -4,6 +4,7 @@
  * commas, quotes and Cyrillic. Amounts are generated as integers of nano-units, so the files hold
  * exact 9-decimal money.
  */
+import { BILLING_EXPORT_COLUMNS } from '../../shared/ingest/export-columns';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addDays, quarterRange } from '../../shared/domain/calendar';
@@ -47,33 +48,7 @@ export const SUBACCOUNTS: SampleSubaccount[] = [
   { id: 'dn2gamma0almaty0005', name: 'ТОО "Алматы Дата"', currency: 'KZT', usage: { speechsense: 41000, compute: 23000 } },
 ];
 
-const HEADER = [
-  'billing_account_id',
-  'billing_account_name',
-  'cloud_id',
-  'cloud_name',
-  'folder_id',
-  'folder_name',
-  'resource_id',
-  'service_id',
-  'service_name',
-  'sku_id',
-  'sku_name',
-  'date',
-  'currency',
-  'pricing_quantity',
-  'pricing_unit',
-  'cost',
-  'credit',
-  'monetary_grant_credit',
-  'volume_incentive_credit',
-  'cud_credit',
-  'misc_credit',
-  'label.user_labels.env',
-  'locale',
-  'updated_at',
-  'exported_at',
-];
+const HEADER = BILLING_EXPORT_COLUMNS;
 
 function csvCell(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;

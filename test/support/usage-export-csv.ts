@@ -2,6 +2,7 @@
  * Builds billing usage-detail exports (§4) in the real column layout for ingest tests: names
  * with commas and doubled quotes, a user label column, `reward`, 9-decimal money, CRLF.
  */
+import { BILLING_EXPORT_COLUMNS } from '../../shared/ingest/export-columns';
 export interface UsageRowSpec {
   account: string;
   day: string;
@@ -14,34 +15,8 @@ export interface UsageRowSpec {
   updatedAt?: number;
 }
 
-const HEADER = [
-  'billing_account_id',
-  'billing_account_name',
-  'cloud_id',
-  'cloud_name',
-  'folder_id',
-  'folder_name',
-  'resource_id',
-  'service_id',
-  'service_name',
-  'sku_id',
-  'sku_name',
-  'date',
-  'currency',
-  'pricing_quantity',
-  'pricing_unit',
-  'cost',
-  'credit',
-  'monetary_grant_credit',
-  'volume_incentive_credit',
-  'cud_credit',
-  'misc_credit',
-  'label.user_labels.env',
-  'locale',
-  'updated_at',
-  'exported_at',
-  'reward',
-];
+/** A partner export's columns: Billing's, plus `reward`. */
+const HEADER: readonly string[] = [...BILLING_EXPORT_COLUMNS, 'reward'];
 
 function quote(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;

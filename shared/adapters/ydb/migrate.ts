@@ -20,6 +20,7 @@ import {
   type YdbDriver,
   type YdbTableDescription,
 } from './sdk';
+import { scalarType } from './values';
 import { PARTITIONING, YDB_SCHEMA, type YdbColumnType, type YdbTableSpec } from './schema';
 
 export interface MigrateResult {
@@ -29,19 +30,9 @@ export interface MigrateResult {
 
 const ENABLED = YdbProto.FeatureFlag.Status.ENABLED;
 
+/** A schema column type as the SDK's type: the same mapping the query parameters use (values.ts). */
 function columnType(type: YdbColumnType): Ydb.IType {
-  switch (type) {
-    case 'Utf8':
-      return Types.UTF8;
-    case 'Date':
-      return Types.DATE;
-    case 'Uint64':
-      return Types.UINT64;
-    case 'Bool':
-      return Types.BOOL;
-    case 'Decimal(22,9)':
-      return Types.decimal(22, 9);
-  }
+  return scalarType(type === 'Decimal(22,9)' ? 'Money' : type);
 }
 
 /** The public TableDescription of a table spec: columns, key, covering global indexes, partitioning. */

@@ -24,7 +24,7 @@ export type Row = Record<string, Cell>;
 
 const NULL_VALUE: Ydb.IValue = { nullFlagValue: 0 };
 
-function scalarType(scalar: ScalarType): Ydb.IType {
+export function scalarType(scalar: ScalarType): Ydb.IType {
   switch (scalar) {
     case 'Utf8':
       return Types.UTF8;
