@@ -11,8 +11,27 @@ import { BILLING_EXPORT_COLUMNS } from '../shared/ingest/export-columns';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { prng } from '../scripts/lib/prng';
+import { addDays } from '../shared/domain/calendar';
 
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
+
+/**
+ * The shapes of export the benchmark measures (issue 11): the same million rows spread over few
+ * or very many account-days. `bench` is a day of a mid-size partner; `many-account-days` a month of
+ * thousands of subaccounts; `backfill` and `backfill-wide` a quarter re-sent in one file, with one
+ * SKU per account-day (the most account-days, and groups, a 1M-row file is likely to hold).
+ */
+export const SHAPES = {
+  bench: { accounts: 500, days: 7, skusPerAccount: 24, firstDay: '2026-03-01' },
+  'many-account-days': { accounts: 3_530, days: 30, skusPerAccount: 2, firstDay: '2026-03-01' },
+  backfill: { accounts: 2_223, days: 90, skusPerAccount: 1, firstDay: '2026-01-01' },
+  'backfill-wide': { accounts: 6_667, days: 90, skusPerAccount: 1, firstDay: '2026-01-01' },
+} as const satisfies Record<string, Omit<GeneratorOptions, 'rows' | 'seed'>>;
+export type ShapeName = keyof typeof SHAPES;
+
+export function isShapeName(value: string): value is ShapeName {
+  return Object.hasOwn(SHAPES, value);
+}
 
 const HEADER = BILLING_EXPORT_COLUMNS;
 
@@ -46,6 +65,8 @@ export interface GeneratorOptions {
   accounts?: number;
   days?: number;
   skusPerAccount?: number;
+  /** The first usage day (YYYY-MM-DD); the file covers `days` consecutive days from it. */
+  firstDay?: string;
   seed?: number;
 }
 
@@ -110,7 +131,8 @@ export async function generateExport(path: string, options: GeneratorOptions): P
       skus: Array.from({ length: skusPerAccount }, (_, k) => skus[(first + k * 7) % skus.length]!),
     };
   });
-  const days = Array.from({ length: dayCount }, (_, d) => `2026-03-${String(d + 1).padStart(2, '0')}`);
+  const firstDay = options.firstDay ?? '2026-03-01';
+  const days = Array.from({ length: dayCount }, (_, d) => addDays(firstDay, d));
 
   const groups = new Map<string, ExpectedGroup>();
   const accountDays = new Set<string>();

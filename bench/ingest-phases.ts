@@ -14,7 +14,9 @@ import type { UsageAggregate } from '../shared/domain/model';
 import { ingestExport } from '../shared/usecases/ingest-export';
 import { listLocalExports } from '../shared/ingest/local-source';
 import { parseUsageExport } from '../shared/ingest/usage-export-parser';
-import { GENERATOR_VERSION, generateExport } from './export-generator';
+import { parse as csvParse } from 'csv-parse';
+import Decimal from 'decimal.js';
+import { GENERATOR_VERSION, SHAPES, generateExport, isShapeName } from './export-generator';
 
 /** Read size of the file streams, the same as the CLI's local export source uses. */
 const READ_CHUNK = 1 << 20;
@@ -42,14 +44,16 @@ function cpuSeconds(start: NodeJS.CpuUsage): number {
 const expectedPath = (file: string) => `${file}.expected.tsv`;
 export const metaPath = (file: string) => `${file}.meta.json`;
 
-async function generate(file: string, rows: number) {
+async function generate(file: string, rows: number, shape: string) {
+  if (!isShapeName(shape)) throw new Error(`unknown shape ${shape}; one of ${Object.keys(SHAPES).join(', ')}`);
   const start = performance.now();
-  const generated = await generateExport(file, { rows });
+  const generated = await generateExport(file, { rows, ...SHAPES[shape] });
   // One line per group: key, cost nanos, credit nanos, rows. Written by the generator's own sums.
   const lines = [...generated.groups].map(([key, g]) => `${key}\t${g.cost}\t${g.credit}\t${g.rows}`);
   writeFileSync(expectedPath(file), `${lines.join('\n')}\n`);
   const meta = {
     generatorVersion: GENERATOR_VERSION,
+    shape,
     rows,
     bytes: generated.bytes,
     groups: generated.groups.size,
@@ -98,6 +102,32 @@ function compare(file: string, aggregates: Iterable<UsageAggregate>) {
     if (examples.length < 5) examples.push(`${key}: expected, but missing from the result`);
   }
   return { groups, mismatches, examples };
+}
+
+/**
+ * The common stack the issue compares with: csv-parse (records as objects by header) and a Map of
+ * decimal.js sums per (account, day, service, sku, currency). No validation beyond what they do.
+ */
+async function baseline(file: string) {
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  const groups = new Map<string, { cost: Decimal; credit: Decimal; rows: number }>();
+  const parser = createReadStream(file, { highWaterMark: READ_CHUNK }).pipe(
+    csvParse({ columns: true, bom: true, record_delimiter: ['\r\n', '\n'] }),
+  );
+  let rows = 0;
+  for await (const record of parser as AsyncIterable<Record<string, string>>) {
+    rows++;
+    const key = `${record['billing_account_id']}|${record['date']}|${record['service_id']}|${record['sku_id']}|${record['currency']}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { cost: new Decimal(record['cost']!), credit: new Decimal(record['credit']!), rows: 1 });
+    else {
+      group.cost = group.cost.plus(record['cost']!);
+      group.credit = group.credit.plus(record['credit']!);
+      group.rows++;
+    }
+  }
+  return { seconds: seconds(start), cpuSeconds: cpuSeconds(cpu), rows, groups: groups.size, peakRssMb: peakRssMb() };
 }
 
 async function parse(file: string) {
@@ -176,7 +206,8 @@ async function main(): Promise<void> {
   const [phase, file, extra] = process.argv.slice(2);
   if (!file) throw new Error('usage: ingest-phases generate|read|parse|ingest FILE [ROWS|DB]');
   let result: object;
-  if (phase === 'generate') result = await generate(file, Number(extra));
+  if (phase === 'generate') result = await generate(file, Number(extra), process.argv[5] ?? 'bench');
+  else if (phase === 'baseline') result = await baseline(file);
   else if (phase === 'read') result = await read(file);
   else if (phase === 'parse') result = await parse(file);
   else if (phase === 'ingest') result = await ingest(file, extra ?? `${file}.db`);

@@ -2,8 +2,9 @@
  * The rules every store keeps that are not storage (STYLE: "a rule both stores must keep lives
  * once, above them"). Both adapters call these; `test/contract/rules-contract.ts` states each one
  * so both must pass it:
- * - an apply call is checked whole before anything is written: an account-day may appear only
- *   once per call (never silently last-wins), its rows must be its own, distinct and in range;
+ * - an apply call's batches are checked before they are written: an account-day may appear only
+ *   once per call (never silently last-wins), its rows must be its own, distinct and in range; an
+ *   array is checked whole first, a streamed call in (account, day) order as it goes;
  * - a duplicate ingest log id is refused (ALREADY_EXISTS), never overwritten;
  * - a period (link or specialization) may only end earlier than it does now — an ended one too,
  *   which is how an operator corrects a mistaken end (issue 8); never later, never on the same day;
@@ -12,13 +13,26 @@
  * - the ingest log lists newest first (start time, then id, both descending).
  */
 import { isDay, type Day, type DayRange } from '../domain/calendar';
-import { CURRENCIES, type Audit, type IngestLogEntry, type LedgerEntry, type UsageAggregate } from '../domain/model';
-import { LedgerConflictError, StoreError, type AccountDayBatch } from './store';
+import {
+  CURRENCIES,
+  type AccountDayVersion,
+  type Audit,
+  type IngestLogEntry,
+  type LedgerEntry,
+  type UsageAggregate,
+} from '../domain/model';
+import {
+  APPLY_DETAIL_LIMIT,
+  LedgerConflictError,
+  StoreError,
+  type AccountDayBatch,
+  type ApplyResult,
+  type StaleAccountDay,
+  type VersionConflict,
+} from './store';
 
 /** Decimal(22,9): at most 13 integer digits, so |nanos| < 10^22. */
 const MONEY_LIMIT = 10n ** 22n;
-
-const accountDayKey = (accountId: string, day: string) => `${day}\u0000${accountId}`;
 
 function aggregateProblem(a: UsageAggregate): string | null {
   if (a.serviceId === '' || a.skuId === '') return 'empty service or sku id';
@@ -33,34 +47,111 @@ function aggregateProblem(a: UsageAggregate): string | null {
   return null;
 }
 
+/** The problem of one batch (INVALID_BATCH for its shape, INVALID_RECORD for a value the store cannot hold). */
+function checkBatch(batch: AccountDayBatch): void {
+  const where = `account-day ${batch.accountId}/${batch.day}`;
+  if (batch.accountId === '' || !isDay(batch.day)) throw new StoreError('INVALID_BATCH', `${where}: bad account id or day`);
+  if (!Number.isSafeInteger(batch.version) || batch.version < 0)
+    throw new StoreError('INVALID_BATCH', `${where}: version ${batch.version} is not a non-negative integer`);
+  let previous: UsageAggregate | null = null;
+  for (const row of sortedRows(batch.rows)) {
+    if (row.accountId !== batch.accountId || row.day !== batch.day)
+      throw new StoreError('INVALID_BATCH', `${where} holds a row of ${row.accountId}/${row.day}`);
+    if (previous !== null && compareRows(previous, row) === 0)
+      throw new StoreError('INVALID_BATCH', `${where} holds two rows for ${row.serviceId}/${row.skuId}/${row.currency}`);
+    previous = row;
+    const problem = aggregateProblem(row);
+    if (problem)
+      throw new StoreError('INVALID_RECORD', `refusing to write usage_aggregates ${where} ${row.serviceId}/${row.skuId}: ${problem}`);
+  }
+}
+
+/** The rows in (service, sku, currency) order: as given when they already are (the parser's order). */
+function sortedRows(rows: readonly UsageAggregate[]): readonly UsageAggregate[] {
+  for (let i = 1; i < rows.length; i++) if (compareRows(rows[i - 1]!, rows[i]!) > 0) return [...rows].sort(compareRows);
+  return rows;
+}
+
+function compareRows(a: UsageAggregate, b: UsageAggregate): number {
+  return compareText(a.serviceId, b.serviceId) || compareText(a.skuId, b.skuId) || compareText(a.currency, b.currency);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The order a call's account-days are applied in: (accountId, day) ascending, as code units. */
+export function compareAccountDays(a: { accountId: string; day: string }, b: { accountId: string; day: string }): number {
+  return compareText(a.accountId, b.accountId) || compareText(a.day, b.day);
+}
+
 /**
- * Validates a whole applyAccountDays call before anything is written: a bad call writes nothing
- * (I2, I3). INVALID_BATCH for the shape, INVALID_RECORD for a value the store cannot hold.
+ * The batches of an applyAccountDays call, each checked before it is handed to the store; both
+ * adapters apply exactly what this yields. An array is checked whole and sorted first, so a bad
+ * call writes nothing (I2, I3). Any other iterable is read lazily (a large file's merged
+ * aggregates): each batch is checked as it comes and must follow the one before in
+ * (accountId, day) order — which also makes a repeated account-day an error without remembering
+ * them all; the adapter then makes sure that nothing of a call that fails becomes visible.
  */
-export function checkApplyCall(sourceKey: string, batches: readonly AccountDayBatch[]): void {
+export function* checkedBatches(sourceKey: string, batches: Iterable<AccountDayBatch>): Generator<AccountDayBatch> {
   if (sourceKey === '') throw new StoreError('INVALID_BATCH', 'applyAccountDays needs a source key');
-  const accountDays = new Set<string>();
+  if (Array.isArray(batches)) {
+    const sorted = [...(batches as readonly AccountDayBatch[])].sort(compareAccountDays);
+    for (const [i, batch] of sorted.entries()) checkInOrder(sorted[i - 1], batch);
+    yield* sorted;
+    return;
+  }
+  let previous: AccountDayBatch | undefined;
   for (const batch of batches) {
-    const where = `account-day ${batch.accountId}/${batch.day}`;
-    if (batch.accountId === '' || !isDay(batch.day)) throw new StoreError('INVALID_BATCH', `${where}: bad account id or day`);
-    if (!Number.isSafeInteger(batch.version) || batch.version < 0)
-      throw new StoreError('INVALID_BATCH', `${where}: version ${batch.version} is not a non-negative integer`);
-    const key = accountDayKey(batch.accountId, batch.day);
-    if (accountDays.has(key))
-      throw new StoreError('INVALID_BATCH', `${where} appears twice in one call; a file holds each account-day once (I1)`);
-    accountDays.add(key);
-    const seen = new Set<string>();
-    for (const row of batch.rows) {
-      if (row.accountId !== batch.accountId || row.day !== batch.day)
-        throw new StoreError('INVALID_BATCH', `${where} holds a row of ${row.accountId}/${row.day}`);
-      const rowKey = `${row.serviceId}\u0000${row.skuId}\u0000${row.currency}`;
-      if (seen.has(rowKey))
-        throw new StoreError('INVALID_BATCH', `${where} holds two rows for ${row.serviceId}/${row.skuId}/${row.currency}`);
-      seen.add(rowKey);
-      const problem = aggregateProblem(row);
-      if (problem)
-        throw new StoreError('INVALID_RECORD', `refusing to write usage_aggregates ${where} ${row.serviceId}/${row.skuId}: ${problem}`);
-    }
+    checkInOrder(previous, batch);
+    previous = batch;
+    yield batch;
+  }
+}
+
+function checkInOrder(previous: AccountDayBatch | undefined, batch: AccountDayBatch): void {
+  checkBatch(batch);
+  if (previous === undefined) return;
+  const order = compareAccountDays(previous, batch);
+  if (order === 0)
+    throw new StoreError(
+      'INVALID_BATCH',
+      `account-day ${batch.accountId}/${batch.day} appears twice in one call; a file holds each account-day once (I1)`,
+    );
+  if (order > 0)
+    throw new StoreError(
+      'INVALID_BATCH',
+      `account-day ${batch.accountId}/${batch.day} comes after ${previous.accountId}/${previous.day}; a streamed call must be in (account, day) order`,
+    );
+}
+
+/** Counts an apply's outcomes and keeps the first APPLY_DETAIL_LIMIT of each (both adapters). */
+export class ApplyTally {
+  private readonly result: ApplyResult = {
+    applied: [],
+    appliedCount: 0,
+    stale: [],
+    staleCount: 0,
+    conflicts: [],
+    conflictCount: 0,
+    conflictsKeptStored: 0,
+  };
+
+  applied(version: AccountDayVersion): void {
+    if (this.result.appliedCount++ < APPLY_DETAIL_LIMIT) this.result.applied.push(version);
+  }
+
+  stale(stale: StaleAccountDay): void {
+    if (this.result.staleCount++ < APPLY_DETAIL_LIMIT) this.result.stale.push(stale);
+  }
+
+  conflict(conflict: VersionConflict): void {
+    if (conflict.kept === 'stored') this.result.conflictsKeptStored++;
+    if (this.result.conflictCount++ < APPLY_DETAIL_LIMIT) this.result.conflicts.push(conflict);
+  }
+
+  done(): ApplyResult {
+    return this.result;
   }
 }
 

@@ -67,10 +67,22 @@ export interface VersionConflict {
   kept: 'incoming' | 'stored';
 }
 
+/** How many account-days of each outcome an ApplyResult lists; its counts count them all. */
+export const APPLY_DETAIL_LIMIT = 100;
+
+/**
+ * What an apply did. A file may hold hundreds of thousands of account-days, so the lists hold the
+ * first APPLY_DETAIL_LIMIT of each outcome (in the order applied) and the counts hold them all.
+ */
 export interface ApplyResult {
   applied: AccountDayVersion[];
+  appliedCount: number;
   stale: StaleAccountDay[];
+  staleCount: number;
   conflicts: VersionConflict[];
+  conflictCount: number;
+  /** Conflicts settled for the stored content: account-days this call left as they were. */
+  conflictsKeptStored: number;
 }
 
 /** Usage aggregates, account-day versions and the ingest log (§4). */
@@ -79,8 +91,13 @@ export interface UsageStore {
    * I1 + I3: for every batch whose version is ≥ the stored version of its account-day, replaces
    * that account-day's aggregates; older batches are left out and reported stale. Readers see
    * either none or all of the replaced account-days.
+   *
+   * The batches may be a lazy iterable (a large file's merged aggregates, read as the apply goes),
+   * which must yield them in ascending (accountId, day) order: a repeated or out-of-order
+   * account-day fails the call with INVALID_BATCH and nothing of it becomes visible. An array is
+   * checked whole, and put in order, before anything is written (`checkedBatches`).
    */
-  applyAccountDays(sourceKey: string, batches: AccountDayBatch[]): Promise<ApplyResult>;
+  applyAccountDays(sourceKey: string, batches: Iterable<AccountDayBatch>): Promise<ApplyResult>;
   /**
    * Every stored aggregate with a day in the range (optionally only these accounts), all from one
    * consistent state (I3). When a store cannot keep that promise after handing out rows, it fails

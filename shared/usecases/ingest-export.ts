@@ -5,7 +5,7 @@
  */
 import { printable } from '../domain/identifiers';
 import type { IngestLogEntry, IngestStatus } from '../domain/model';
-import type { Store, VersionConflict } from '../ports/store';
+import type { StaleAccountDay, Store, VersionConflict } from '../ports/store';
 import { ExportReadError, type ExportObject } from '../ports/export-source';
 import { parseUsageExport, type ExportProblem } from '../ingest/usage-export-parser';
 
@@ -29,8 +29,10 @@ export interface IngestOutcome {
   reason: string | null;
   problems: ExportProblem[];
   problemCount: number;
-  /** I1: account-days that arrived with the stored version but other content (settled by digest). */
+  /** I1: account-days that arrived with the stored version but other content (settled by digest): the first few. */
   conflicts: VersionConflict[];
+  /** How many there were in all. */
+  conflictCount: number;
   logId: string;
 }
 
@@ -72,46 +74,59 @@ export async function ingestExport(deps: IngestDeps, object: ExportObject): Prom
       finishedAt: deps.clock().toISOString(),
     };
     await deps.store.usage.recordIngest(entry);
-    return { ...outcomeOf(entry, parsed.bytes), problems: parsed.problems, problemCount: parsed.problemCount, conflicts: [] };
+    return {
+      ...outcomeOf(entry, parsed.bytes),
+      problems: parsed.problems,
+      problemCount: parsed.problemCount,
+      conflicts: [],
+      conflictCount: 0,
+    };
   }
 
   const result = await deps.store.usage.applyAccountDays(object.key, parsed.accountDays);
   const version = parsed.accountDays.reduce<number | null>((max, d) => (max === null || d.version > max ? d.version : max), null);
   // A file whose every account-day lost to what is stored changed nothing: it is stale (I1).
-  const lost = result.stale.length + result.conflicts.filter((c) => c.kept === 'stored').length;
-  const status: IngestStatus = result.applied.length === 0 && lost > 0 ? 'stale' : 'applied';
-  const reasons = [describeConflicts(result.conflicts), result.stale.length > 0 ? describeStale(result.stale) : null].filter(
+  const lost = result.staleCount + result.conflictsKeptStored;
+  const status: IngestStatus = result.appliedCount === 0 && lost > 0 ? 'stale' : 'applied';
+  const reasons = [describeConflicts(result.conflicts, result.conflictCount), describeStale(result.stale, result.staleCount)].filter(
     (r) => r !== null,
   );
   const entry: IngestLogEntry = {
     ...base,
     version,
-    accountDaysApplied: result.applied.length,
-    accountDaysStale: result.stale.length,
+    accountDaysApplied: result.appliedCount,
+    accountDaysStale: result.staleCount,
     status,
     reason: reasons.length > 0 ? printable(reasons.join('; ')) : null,
     finishedAt: deps.clock().toISOString(),
   };
   await deps.store.usage.recordIngest(entry);
-  return { ...outcomeOf(entry, parsed.bytes), problems: [], problemCount: 0, conflicts: result.conflicts };
+  return {
+    ...outcomeOf(entry, parsed.bytes),
+    problems: [],
+    problemCount: 0,
+    conflicts: result.conflicts,
+    conflictCount: result.conflictCount,
+  };
 }
 
 /** The reason text of I1 conflicts; starts with CONFLICT so the ingest log can be searched for it. */
-export function describeConflicts(conflicts: readonly VersionConflict[]): string | null {
-  if (conflicts.length === 0) return null;
-  const first = conflicts[0]!;
-  const more = conflicts.length > 1 ? ` and ${conflicts.length - 1} more account-day(s)` : '';
+export function describeConflicts(conflicts: readonly VersionConflict[], count = conflicts.length): string | null {
+  const first = conflicts[0];
+  if (first === undefined) return null;
+  const more = count > 1 ? ` and ${count - 1} more account-day(s)` : '';
   const kept = first.kept === 'stored' ? 'kept the stored content' : 'replaced the stored content';
   return `CONFLICT: ${first.accountId} ${first.day} version ${first.version} arrived with different content (digest ${first.digest.slice(0, 12)} vs stored ${first.storedDigest.slice(0, 12)}); ${kept} (the larger digest wins, whatever the order)${more}`;
 }
 
-function describeStale(stale: { accountId: string; day: string; version: number; storedVersion: number }[]): string {
-  const first = stale[0]!;
-  const more = stale.length > 1 ? ` and ${stale.length - 1} more account-day(s)` : '';
+function describeStale(stale: readonly StaleAccountDay[], count: number): string | null {
+  const first = stale[0];
+  if (first === undefined) return null;
+  const more = count > 1 ? ` and ${count - 1} more account-day(s)` : '';
   return `older than stored data: ${first.accountId} ${first.day} version ${first.version} < stored ${first.storedVersion}${more}`;
 }
 
-function outcomeOf(entry: IngestLogEntry, bytes: number): Omit<IngestOutcome, 'problems' | 'problemCount' | 'conflicts'> {
+function outcomeOf(entry: IngestLogEntry, bytes: number): Omit<IngestOutcome, 'problems' | 'problemCount' | 'conflicts' | 'conflictCount'> {
   return {
     objectKey: entry.objectKey,
     status: entry.status,

@@ -124,7 +124,7 @@ async function ingestOne(
       rows: outcome.rows,
       accountDaysApplied: outcome.accountDaysApplied,
       accountDaysStale: outcome.accountDaysStale,
-      conflicts: outcome.conflicts.length,
+      conflicts: outcome.conflictCount,
       reason: outcome.reason,
     };
   } catch (error) {
@@ -144,10 +144,10 @@ function logOutcome(logger: Logger, outcome: IngestOutcome): void {
     ingest_log_id: outcome.logId,
     ...(outcome.reason ? { reason: outcome.reason } : {}),
     ...(outcome.status === 'rejected' ? { problem_count: outcome.problemCount } : {}),
-    ...(outcome.conflicts.length > 0 ? { version_conflicts: outcome.conflicts.length } : {}),
+    ...(outcome.conflictCount > 0 ? { version_conflicts: outcome.conflictCount } : {}),
   };
   if (outcome.status === 'rejected') logger.error('export rejected', fields);
-  else if (outcome.conflicts.length > 0)
+  else if (outcome.conflictCount > 0)
     logger.warn('export had version conflicts: same version, different content (settled by content digest)', fields);
   else if (outcome.status === 'stale') logger.warn('export stale: every account-day is older than stored data', fields);
   else logger.info('export applied', fields);

@@ -15,7 +15,7 @@ import {
   type SubaccountLink,
   type UsageAggregate,
 } from '../../shared/domain/model';
-import type { AccountDayBatch, Store } from '../../shared/ports/store';
+import type { AccountDayBatch, ApplyResult, Store } from '../../shared/ports/store';
 
 /** What the contract suite works on; `store` changes when the suite reopens it. */
 export interface ContractContext {
@@ -87,6 +87,17 @@ export function batch(accountId: string, day: Day, version: number, rows: Omit<A
 }
 
 /** An aggregate with money as exact strings, for toEqual comparisons. */
+/** The ApplyResult of lists this short: every list whole, each count its list's length. */
+export function applyResult(lists: Pick<ApplyResult, 'applied' | 'stale' | 'conflicts'>): ApplyResult {
+  return {
+    ...lists,
+    appliedCount: lists.applied.length,
+    staleCount: lists.stale.length,
+    conflictCount: lists.conflicts.length,
+    conflictsKeptStored: lists.conflicts.filter((c) => c.kept === 'stored').length,
+  };
+}
+
 export function shown(a: UsageAggregate) {
   return { ...a, cost: formatMoney(a.cost, 0), credit: formatMoney(a.credit, 0) };
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { addDays } from '../../shared/domain/calendar';
 import { formatMoney } from '../../shared/domain/money';
 import { accountDayDigest } from '../../shared/domain/replacement';
-import { aggregate, batch, collect, ingest, link, shown, STORAGE, usageIn, type ContractContext } from './fixtures';
+import { aggregate, applyResult, batch, collect, ingest, link, shown, STORAGE, usageIn, type ContractContext } from './fixtures';
 
 const ALL = { from: '2000-01-01', to: '2099-12-31' } as const;
 
@@ -21,14 +21,16 @@ export function describeUsageContract(ctx: ContractContext): void {
         batch('acc-2', '2026-01-05', 1767600100, [{ serviceId: STORAGE, skuId: 'sku-std', currency: 'USD', cost: '1', credit: '0' }]),
       ]);
 
-      expect(result).toEqual({
-        applied: [
-          { accountId: 'acc-1', day: '2026-01-05', version: 1767600000, sourceKey: 'exports/20260105.csv' },
-          { accountId: 'acc-2', day: '2026-01-05', version: 1767600100, sourceKey: 'exports/20260105.csv' },
-        ],
-        stale: [],
-        conflicts: [],
-      });
+      expect(result).toEqual(
+        applyResult({
+          applied: [
+            { accountId: 'acc-1', day: '2026-01-05', version: 1767600000, sourceKey: 'exports/20260105.csv' },
+            { accountId: 'acc-2', day: '2026-01-05', version: 1767600100, sourceKey: 'exports/20260105.csv' },
+          ],
+          stale: [],
+          conflicts: [],
+        }),
+      );
       expect(await usageIn(ctx.store, '2026-01-05', '2026-01-05')).toEqual([
         shown(aggregate({ accountId: 'acc-1', day: '2026-01-05', skuId: 'sku-ram', cost: '3.5', credit: '0', rows: 24 })),
         shown(aggregate({ accountId: 'acc-1', day: '2026-01-05', cost: '100.25', credit: '-10' })),
@@ -52,11 +54,13 @@ export function describeUsageContract(ctx: ContractContext): void {
 
       const result = await ctx.store.usage.applyAccountDays('b.csv', [batch('acc-1', '2026-01-05', 100, [{ cost: '1' }])]);
 
-      expect(result).toEqual({
-        applied: [{ accountId: 'acc-1', day: '2026-01-05', version: 100, sourceKey: 'b.csv' }],
-        stale: [],
-        conflicts: [],
-      });
+      expect(result).toEqual(
+        applyResult({
+          applied: [{ accountId: 'acc-1', day: '2026-01-05', version: 100, sourceKey: 'b.csv' }],
+          stale: [],
+          conflicts: [],
+        }),
+      );
       expect((await usageIn(ctx.store, '2026-01-05', '2026-01-05')).map((a) => a.cost)).toEqual(['1']);
       expect(await versions()).toEqual([{ accountId: 'acc-1', day: '2026-01-05', version: 100, sourceKey: 'b.csv' }]);
     });
@@ -145,11 +149,13 @@ export function describeUsageContract(ctx: ContractContext): void {
         batch('acc-1', '2026-01-05', 199, [{ cost: '1' }, { skuId: 'sku-x' }]),
       ]);
 
-      expect(result).toEqual({
-        applied: [],
-        stale: [{ accountId: 'acc-1', day: '2026-01-05', version: 199, storedVersion: 200 }],
-        conflicts: [],
-      });
+      expect(result).toEqual(
+        applyResult({
+          applied: [],
+          stale: [{ accountId: 'acc-1', day: '2026-01-05', version: 199, storedVersion: 200 }],
+          conflicts: [],
+        }),
+      );
       expect(await usageIn(ctx.store, '2026-01-05', '2026-01-05')).toEqual(before);
       expect(await versions()).toEqual([{ accountId: 'acc-1', day: '2026-01-05', version: 200, sourceKey: 'new.csv' }]);
     });
@@ -166,14 +172,16 @@ export function describeUsageContract(ctx: ContractContext): void {
         batch('acc-3', '2026-01-05', 1, [{ cost: '30' }]),
       ]);
 
-      expect(result).toEqual({
-        applied: [
-          { accountId: 'acc-1', day: '2026-01-05', version: 150, sourceKey: 'mixed.csv' },
-          { accountId: 'acc-3', day: '2026-01-05', version: 1, sourceKey: 'mixed.csv' },
-        ],
-        stale: [{ accountId: 'acc-2', day: '2026-01-05', version: 250, storedVersion: 300 }],
-        conflicts: [],
-      });
+      expect(result).toEqual(
+        applyResult({
+          applied: [
+            { accountId: 'acc-1', day: '2026-01-05', version: 150, sourceKey: 'mixed.csv' },
+            { accountId: 'acc-3', day: '2026-01-05', version: 1, sourceKey: 'mixed.csv' },
+          ],
+          stale: [{ accountId: 'acc-2', day: '2026-01-05', version: 250, storedVersion: 300 }],
+          conflicts: [],
+        }),
+      );
       expect((await usageIn(ctx.store, '2026-01-05', '2026-01-05')).map((a) => `${a.accountId} ${a.cost}`)).toEqual([
         'acc-1 10',
         'acc-2 2',

@@ -5,7 +5,7 @@
  * finishes the job. Replaced generations are deleted afterwards.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { batch, usageIn } from '../contract/fixtures';
+import { applyResult, batch, usageIn } from '../contract/fixtures';
 import { startFakeYdb, type FakeHarness } from './harness';
 import { DAY, NEW, OLD, shortly, v1, v2 } from './replacement-fixtures';
 
@@ -91,11 +91,9 @@ describe('atomic replacement', () => {
     await other.store.usage.applyAccountDays('v2.csv', v2());
     paused.release();
 
-    expect(await older).toEqual({
-      applied: [],
-      stale: [{ accountId: 'acc-1', day: DAY, version: 150, storedVersion: 200 }],
-      conflicts: [],
-    });
+    expect(await older).toEqual(
+      applyResult({ applied: [], stale: [{ accountId: 'acc-1', day: DAY, version: 150, storedVersion: 200 }], conflicts: [] }),
+    );
     expect(shortly(await usageIn(h.store, DAY, DAY))).toEqual(NEW);
     expect(generationsOf('acc-1').size).toBe(1);
   });

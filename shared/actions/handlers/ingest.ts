@@ -42,7 +42,7 @@ async function ingestLocal(deps: ActionDeps, target: string, bugs: { count: numb
         rows: o.rows,
         accountDaysApplied: o.accountDaysApplied,
         accountDaysStale: o.accountDaysStale,
-        conflicts: o.conflicts.length,
+        conflicts: o.conflictCount,
         reason: o.reason,
       });
     } catch (error) {

@@ -7,8 +7,8 @@ import type Database from 'better-sqlite3';
 import { isDay, type DayRange } from '../../domain/calendar';
 import type { AccountDayVersion, IngestLogEntry, UsageAggregate } from '../../domain/model';
 import { accountDayDigest, decideReplacement } from '../../domain/replacement';
-import { StoreError, type AccountDayBatch, type StaleAccountDay, type UsageStore, type VersionConflict } from '../../ports/store';
-import { checkApplyCall, checkDayRange, checkIngestLimit, ingestAlreadyExists } from '../../ports/store-rules';
+import { StoreError, type AccountDayBatch, type UsageStore } from '../../ports/store';
+import { ApplyTally, checkDayRange, checkedBatches, checkIngestLimit, ingestAlreadyExists } from '../../ports/store-rules';
 import { checkRow, decodeRow, ingestRow, moneyText, usageRow, versionRow } from './row-schemas';
 
 /** A private read connection for one scan; released when the scan ends. */
@@ -33,25 +33,23 @@ const USAGE_KEY = ['account_id', 'day', 'service_id', 'sku_id', 'currency'] as c
 const USAGE_COLUMNS = 'day, account_id, service_id, sku_id, currency, cost, credit, service_name, sku_name, rows';
 const SCAN_ORDER = 'ORDER BY day, account_id, service_id, sku_id, currency';
 
-function usageToRow(aggregate: UsageAggregate) {
-  return {
-    day: aggregate.day,
-    account_id: aggregate.accountId,
-    service_id: aggregate.serviceId,
-    sku_id: aggregate.skuId,
-    currency: aggregate.currency,
-    cost: moneyText(aggregate.cost),
-    credit: moneyText(aggregate.credit),
-    service_name: aggregate.serviceName,
-    sku_name: aggregate.skuName,
-    rows: aggregate.rows,
-  };
+/** Account-days per chunk of an apply, rows per multi-row INSERT, versions per multi-row upsert. */
+const APPLY_CHUNK = 500;
+const ROWS_PER_STATEMENT = 50;
+const VERSIONS_PER_STATEMENT = 100;
+
+/** The values of one usage_aggregates row, in USAGE_COLUMNS order. */
+function usageValues(a: UsageAggregate): (string | number)[] {
+  return [a.day, a.accountId, a.serviceId, a.skuId, a.currency, moneyText(a.cost), moneyText(a.credit), a.serviceName, a.skuName, a.rows];
 }
 
-/** Converts one account-day batch (already checked whole by checkApplyCall) to rows. */
-function prepareBatch(batch: AccountDayBatch): ReturnType<typeof usageToRow>[] {
-  return batch.rows.map(usageToRow);
+/** `(?, …), (?, …)`: `count` rows of `width` parameters. */
+function placeholders(count: number, width: number): string {
+  const row = `(${Array.from({ length: width }, () => '?').join(', ')})`;
+  return Array.from({ length: count }, () => row).join(', ');
 }
+
+const keyOf = (accountId: string, day: string) => `${accountId}\u0000${day}`;
 
 export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   const { db } = deps;
@@ -59,16 +57,23 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   const storedVersion = db.prepare(
     'SELECT account_id, day, version, source_key, applied_at, digest FROM account_day_versions WHERE account_id = ? AND day = ?',
   );
-  const deleteAccountDay = db.prepare('DELETE FROM usage_aggregates WHERE day = ? AND account_id = ?');
-  const insertAggregate = db.prepare(
-    `INSERT INTO usage_aggregates (${USAGE_COLUMNS})
-     VALUES (@day, @account_id, @service_id, @sku_id, @currency, @cost, @credit, @service_name, @sku_name, @rows)`,
+  // A chunk's account-days travel as one JSON array of [accountId, day] pairs.
+  const storedVersions = db.prepare(
+    `SELECT v.account_id, v.day, v.version, v.source_key, v.applied_at, v.digest
+     FROM json_each(?) AS j JOIN account_day_versions AS v ON v.account_id = j.value ->> 0 AND v.day = j.value ->> 1`,
   );
-  const upsertVersion = db.prepare(
-    `INSERT INTO account_day_versions (account_id, day, version, source_key, applied_at, digest) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT (account_id, day) DO UPDATE SET
-       version = excluded.version, source_key = excluded.source_key, applied_at = excluded.applied_at, digest = excluded.digest`,
+  const deleteAccountDays = db.prepare(
+    `DELETE FROM usage_aggregates WHERE (day, account_id) IN (SELECT j.value ->> 1, j.value ->> 0 FROM json_each(?) AS j)`,
   );
+  const insertAggregate = db.prepare(`INSERT INTO usage_aggregates (${USAGE_COLUMNS}) VALUES ${placeholders(1, 10)}`);
+  const insertAggregates = db.prepare(`INSERT INTO usage_aggregates (${USAGE_COLUMNS}) VALUES ${placeholders(ROWS_PER_STATEMENT, 10)}`);
+  const upsertVersionsStatement = (count: number) =>
+    db.prepare(
+      `INSERT INTO account_day_versions (account_id, day, version, source_key, applied_at, digest) VALUES ${placeholders(count, 6)}
+       ON CONFLICT (account_id, day) DO UPDATE SET
+         version = excluded.version, source_key = excluded.source_key, applied_at = excluded.applied_at, digest = excluded.digest`,
+    );
+  const upsertVersions = upsertVersionsStatement(VERSIONS_PER_STATEMENT);
   const releaseVersion = db.prepare(
     'UPDATE account_day_versions SET version = 0, digest = NULL, source_key = ?, applied_at = ? WHERE account_id = ? AND day = ?',
   );
@@ -90,43 +95,72 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
 
   // I1 + I3: one IMMEDIATE transaction takes the write lock before the versions are read, so the
   // compare and the replacement cannot interleave with another writer, and a failure at any step
-  // rolls back every account-day of the call.
-  // The whole call is checked first (store-rules: an account-day once per call, rows its own and
-  // in range); rows are converted one account-day at a time inside the transaction, so a large
-  // file never holds two copies of its aggregates.
-  const apply = db.transaction((sourceKey: string, batches: AccountDayBatch[]) => {
-    const applied: AccountDayVersion[] = [];
-    const stale: StaleAccountDay[] = [];
-    const conflicts: VersionConflict[] = [];
+  // — a bad batch of a streamed call included — rolls back every account-day of the call.
+  // Batches are read as the apply goes (checkedBatches) and written a chunk of account-days at a
+  // time with a few multi-row statements, so a file of 600,000 account-days is neither held in
+  // memory twice nor 2.4 million statements.
+  const apply = db.transaction((sourceKey: string, batches: Iterable<AccountDayBatch>) => {
+    const tally = new ApplyTally();
     const appliedAt = new Date().toISOString();
-    for (const batch of batches) {
-      const rows = prepareBatch(batch);
-      const raw = storedVersion.get(batch.accountId, batch.day) as { digest?: unknown } | undefined;
-      const stored = raw === undefined ? undefined : decodeRow(versionRow, 'account_day_versions', ['account_id', 'day'], raw);
-      const storedDigest = typeof raw?.digest === 'string' ? raw.digest : null;
+    let chunk: AccountDayBatch[] = [];
+    let chunkNumber = 0;
+    for (const batch of checkedBatches(sourceKey, batches)) {
+      chunk.push(batch);
+      if (chunk.length === APPLY_CHUNK) {
+        applyChunk(chunk, ++chunkNumber, sourceKey, appliedAt, tally);
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) applyChunk(chunk, ++chunkNumber, sourceKey, appliedAt, tally);
+    fault('commit');
+    return tally.done();
+  });
+
+  /** One chunk of an apply, inside its transaction: read versions, decide (I1), delete, insert, upsert. */
+  function applyChunk(chunk: readonly AccountDayBatch[], n: number, sourceKey: string, appliedAt: string, tally: ApplyTally): void {
+    const stored = new Map<string, { version: number; digest: string | null }>();
+    for (const raw of storedVersions.all(JSON.stringify(chunk.map((b) => [b.accountId, b.day])))) {
+      const row = decodeRow(versionRow, 'account_day_versions', ['account_id', 'day'], raw);
+      const digest = (raw as { digest?: unknown }).digest;
+      stored.set(keyOf(row.accountId, row.day), { version: row.version, digest: typeof digest === 'string' ? digest : null });
+    }
+    const winners: { batch: AccountDayBatch; digest: string; existed: boolean }[] = [];
+    for (const batch of chunk) {
+      const before = stored.get(keyOf(batch.accountId, batch.day));
       const digest = accountDayDigest(batch.rows);
-      const decision = decideReplacement(stored && { version: stored.version, digest: storedDigest }, { version: batch.version, digest });
+      const decision = decideReplacement(before, { version: batch.version, digest });
+      const { accountId, day, version } = batch;
       if (decision === 'stale') {
-        stale.push({ accountId: batch.accountId, day: batch.day, version: batch.version, storedVersion: stored!.version });
+        tally.stale({ accountId, day, version, storedVersion: before!.version });
         continue;
       }
       if (decision === 'keep-conflict' || decision === 'replace-conflict') {
         const kept = decision === 'keep-conflict' ? 'stored' : 'incoming';
-        conflicts.push({ accountId: batch.accountId, day: batch.day, version: batch.version, digest, storedDigest: storedDigest!, kept });
+        tally.conflict({ accountId, day, version, digest, storedDigest: before!.digest!, kept });
         if (kept === 'stored') continue;
       }
-      const step = `${batch.accountId}/${batch.day}`;
-      deleteAccountDay.run(batch.day, batch.accountId);
-      fault(`delete:${step}`);
-      for (const row of rows) insertAggregate.run(row);
-      fault(`insert:${step}`);
-      upsertVersion.run(batch.accountId, batch.day, batch.version, sourceKey, appliedAt, digest);
-      fault(`version:${step}`);
-      applied.push({ accountId: batch.accountId, day: batch.day, version: batch.version, sourceKey });
+      winners.push({ batch, digest, existed: before !== undefined });
     }
-    fault('commit');
-    return { applied, stale, conflicts };
-  });
+    const replaced = winners.filter((w) => w.existed).map((w) => [w.batch.accountId, w.batch.day]);
+    if (replaced.length > 0) deleteAccountDays.run(JSON.stringify(replaced));
+    fault(`delete:${n}`);
+    insertRows(winners.flatMap((w) => w.batch.rows));
+    fault(`insert:${n}`);
+    for (let i = 0; i < winners.length; i += VERSIONS_PER_STATEMENT) {
+      const part = winners.slice(i, i + VERSIONS_PER_STATEMENT);
+      const values = part.flatMap((w) => [w.batch.accountId, w.batch.day, w.batch.version, sourceKey, appliedAt, w.digest]);
+      (part.length === VERSIONS_PER_STATEMENT ? upsertVersions : upsertVersionsStatement(part.length)).run(values);
+    }
+    fault(`version:${n}`);
+    for (const { batch } of winners) tally.applied({ accountId: batch.accountId, day: batch.day, version: batch.version, sourceKey });
+  }
+
+  function insertRows(rows: readonly UsageAggregate[]): void {
+    let i = 0;
+    for (; i + ROWS_PER_STATEMENT <= rows.length; i += ROWS_PER_STATEMENT)
+      insertAggregates.run(rows.slice(i, i + ROWS_PER_STATEMENT).flatMap(usageValues));
+    for (; i < rows.length; i++) insertAggregate.run(usageValues(rows[i]!));
+  }
 
   const release = db.transaction((keys: readonly { accountId: string; day: string }[], sourceKey: string) => {
     const found: AccountDayVersion[] = [];
@@ -160,7 +194,6 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
 
   return {
     async applyAccountDays(sourceKey, batches) {
-      checkApplyCall(sourceKey, batches);
       return apply.immediate(sourceKey, batches);
     },
     scanUsage(range, filter) {

@@ -34,7 +34,8 @@ import { randomUUID } from 'node:crypto';
 import type { Ydb } from 'ydb-sdk-proto';
 import type { AccountDayVersion } from '../../domain/model';
 import { accountDayDigest, decideReplacement, type ReplacementDecision, type VersionedContent } from '../../domain/replacement';
-import { StoreError, type AccountDayBatch, type ApplyResult, type StaleAccountDay, type VersionConflict } from '../../ports/store';
+import { StoreError, type AccountDayBatch, type ApplyResult } from '../../ports/store';
+import { ApplyTally } from '../../ports/store-rules';
 import { chunks, cleanupKeys, CLEANUP_CHUNK, groupsByWeight, keyOf, switchChunkSize } from './apply-chunks';
 import { effectivePointer } from './pointers';
 import {
@@ -343,18 +344,16 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
       await runner.retry((session) => runner.execute(session, DELETE_APPLY_IN_PROGRESS, { $apply_id: param.utf8(applyId) }));
     }
 
-    const applied: AccountDayVersion[] = [];
-    const staleDays: StaleAccountDay[] = [];
-    const conflicts: VersionConflict[] = [];
+    const tally = new ApplyTally();
     for (const batch of batches) {
       const key = keyOf(batch.accountId, batch.day);
       const { decision, stored } = decisions.get(key)!;
       const base = { accountId: batch.accountId, day: batch.day, version: batch.version };
-      if (decision === 'stale') staleDays.push({ ...base, storedVersion: stored!.version });
+      if (decision === 'stale') tally.stale({ ...base, storedVersion: stored!.version });
       else {
-        if (decision !== 'keep-conflict') applied.push({ ...base, sourceKey });
+        if (decision !== 'keep-conflict') tally.applied({ ...base, sourceKey });
         if (decision !== 'replace')
-          conflicts.push({
+          tally.conflict({
             ...base,
             digest: digests.get(key)!,
             storedDigest: stored?.digest ?? '',
@@ -369,7 +368,7 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
       applyId,
       batches.filter((b) => before.has(keyOf(b.accountId, b.day))),
     );
-    return { applied, stale: staleDays, conflicts };
+    return tally.done();
   };
 }
 

@@ -10,7 +10,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isDay } from '../../domain/calendar';
 import type { IngestLogEntry } from '../../domain/model';
-import { checkApplyCall, checkDayRange, checkIngestLimit, compareIngestNewestFirst, ingestAlreadyExists } from '../../ports/store-rules';
+import {
+  ApplyTally,
+  checkDayRange,
+  checkedBatches,
+  checkIngestLimit,
+  compareIngestNewestFirst,
+  ingestAlreadyExists,
+} from '../../ports/store-rules';
 import { StoreError, type UsageStore } from '../../ports/store';
 import { keysetPages, type PageSource } from './paged-reads';
 import { effectivePointer } from './pointers';
@@ -147,12 +154,13 @@ export function createYdbUsageStore(runner: YdbRunner, options: YdbUsageOptions 
 
   return {
     async applyAccountDays(sourceKey, batches) {
-      checkApplyCall(sourceKey, batches);
-      if (batches.length === 0) return { applied: [], stale: [], conflicts: [] };
+      // TODO(issue 11): stream the batches chunk by chunk instead of collecting them.
+      const all = [...checkedBatches(sourceKey, batches)];
+      if (all.length === 0) return new ApplyTally().done();
       try {
-        return await apply(sourceKey, batches);
+        return await apply(sourceKey, all);
       } catch (error) {
-        throw ydbFailure(`apply ${batches.length} account-days from ${sourceKey}`, error);
+        throw ydbFailure(`apply ${all.length} account-days from ${sourceKey}`, error);
       }
     },
     scanUsage: (range, filter) => scan(range, filter?.accountIds),
