@@ -16,6 +16,7 @@ import type { AccountDayBatch } from '../ports/store';
 import type { MoneyCell } from './cell-parsers';
 import type { CsvRow } from './csv-row-scanner';
 import { ExactSum } from './exact-sum';
+import type { PartialGroup } from './spill-runs';
 import { RawTextTable, cellEquals, rawCell, sameBytes, type RawText } from './raw-text';
 
 /** Column indexes of the key and name cells. */
@@ -49,9 +50,11 @@ interface Group {
   accountDay: AccountDay;
   service: RawText;
   sku: RawText;
-  /** Last non-empty display names (shared between groups through the table). */
+  /** Last non-empty display names (shared between groups through the table), and their lines. */
   serviceName: RawText | null;
   skuName: RawText | null;
+  serviceNameLine: number;
+  skuNameLine: number;
   rows: number;
   cost: ExactSum;
   credit: ExactSum;
@@ -96,9 +99,14 @@ function idProblem(text: RawText, column: string, check: (v: string) => string |
 export class UsageAggregator {
   private readonly byHash = new Map<number, Group>();
   private readonly accountDays = new Map<string, AccountDay>();
-  private readonly texts = new RawTextTable();
+  /** How many groups are held: the parser spills them to a run when there are too many. */
+  groups = 0;
 
-  constructor(private readonly cols: KeyColumns) {}
+  /** `texts` may be shared by the aggregators of one file (each run's), so ids are decoded once. */
+  constructor(
+    private readonly cols: KeyColumns,
+    private readonly texts = new RawTextTable(),
+  ) {}
 
   /**
    * Folds a valid row into its group. Returns null, or the row's account-day when it already
@@ -161,6 +169,7 @@ export class UsageAggregator {
     group.credit.add(credit.units, credit.nanos);
     // Display names only (R4 matches on ids): the last non-empty one wins.
     if (c.serviceName >= 0) {
+      if (row.starts[c.serviceName] !== row.ends[c.serviceName]) group.serviceNameLine = row.line;
       const name = this.lastName(row, c.serviceName, group.serviceName);
       if (name !== group.serviceName && name !== null) {
         const problem = nameProblem(name, 'service_name');
@@ -169,6 +178,7 @@ export class UsageAggregator {
       group.serviceName = name;
     }
     if (c.skuName >= 0) {
+      if (row.starts[c.skuName] !== row.ends[c.skuName]) group.skuNameLine = row.line;
       const name = this.lastName(row, c.skuName, group.skuName);
       if (name !== group.skuName && name !== null) {
         const problem = nameProblem(name, 'sku_name');
@@ -217,6 +227,40 @@ export class UsageAggregator {
     return { batches, overflows };
   }
 
+  /**
+   * The groups held, as partials of a run: sorted by (account, day, service, sku), sums exact in
+   * nano-units, not checked against Decimal(22,9) (only a merged sum must fit). Meant for a spill:
+   * the aggregator is not used afterwards.
+   */
+  *partials(): Generator<PartialGroup> {
+    this.byHash.clear();
+    const accountDays = [...this.accountDays.values()].sort((a, b) => compare(a.accountId, b.accountId) || compare(a.day, b.day));
+    this.accountDays.clear();
+    for (const ad of accountDays) {
+      ad.groups.sort((a, b) => compare(a.service.text, b.service.text) || compare(a.sku.text, b.sku.text));
+      for (const g of ad.groups) {
+        yield {
+          accountId: ad.accountId,
+          day: ad.day,
+          serviceId: g.service.text,
+          skuId: g.sku.text,
+          currency: ad.currency,
+          version: ad.version,
+          accountDayLine: ad.firstLine,
+          firstLine: g.firstLine,
+          rows: g.rows,
+          cost: g.cost.toNanos(),
+          credit: g.credit.toNanos(),
+          serviceName: g.serviceName?.text ?? '',
+          serviceNameLine: g.serviceNameLine,
+          skuName: g.skuName?.text ?? '',
+          skuNameLine: g.skuNameLine,
+        };
+      }
+      ad.groups = [];
+    }
+  }
+
   private accountDayOf(row: CsvRow, currency: Currency, version: number): AccountDay {
     const c = this.cols;
     const accountRaw = rawCell(row, c.account);
@@ -240,6 +284,8 @@ export class UsageAggregator {
       sku: this.texts.of(row, this.cols.sku),
       serviceName: null,
       skuName: null,
+      serviceNameLine: 0,
+      skuNameLine: 0,
       rows: 0,
       cost: new ExactSum(),
       credit: new ExactSum(),
@@ -247,6 +293,7 @@ export class UsageAggregator {
     };
     this.byHash.set(hash, group);
     accountDay.groups.push(group);
+    this.groups++;
     return group;
   }
 

@@ -19,7 +19,9 @@ import {
   type MoneyCell,
 } from './cell-parsers';
 import { CsvRowScanner, fieldText, type CsvRow } from './csv-row-scanner';
-import { UsageAggregator } from './usage-aggregator';
+import { RawTextTable } from './raw-text';
+import { accountDayBatches, SpillRuns, type MergeProblem } from './spill-runs';
+import { UsageAggregator, type KeyColumns } from './usage-aggregator';
 
 export interface ExportProblem {
   line: number;
@@ -27,9 +29,37 @@ export interface ExportProblem {
   reason: string;
 }
 
-export type ParsedExport =
-  | { ok: true; rows: number; bytes: number; accountDays: AccountDayBatch[] }
-  | { ok: false; rows: number; bytes: number; problems: ExportProblem[]; problemCount: number };
+type Rejected = { ok: false; rows: number; bytes: number; problems: ExportProblem[]; problemCount: number };
+
+export type ParsedExport = { ok: true; rows: number; bytes: number; accountDays: AccountDayBatch[] } | Rejected;
+
+/**
+ * A valid file's account-days, ready to apply: in memory, or merged from spill runs as they are
+ * read (then iterating twice merges twice). Ascending (accountId, day), as the store applies them.
+ * `dispose` removes the runs; call it once the apply is done, whatever its outcome.
+ */
+export interface StagedAccountDays extends Iterable<AccountDayBatch> {
+  count: number;
+  /** The largest version of any account-day (I1), null when there are none. */
+  version: number | null;
+  /** How many sorted runs the file was spilled into (0: it fitted in memory). */
+  runs: number;
+  dispose(): void;
+}
+
+export type StagedExport = { ok: true; rows: number; bytes: number; accountDays: StagedAccountDays } | Rejected;
+
+export interface SpillOptions {
+  /** Where the runs go (a private directory is made inside it): the function's /tmp, or the OS's. */
+  directory: string;
+  /** Groups held in memory before they are written to a run (bounds the parse's memory). */
+  maxGroups: number;
+  /**
+   * Called after each run is written, when the groups it held have become garbage: the ingest
+   * passes a full garbage collection, so the heap shrinks back instead of growing lazily.
+   */
+  afterSpill?: () => void;
+}
 
 export interface ParseOptions {
   /** Version (Unix seconds) for account-days when the file has no updated_at column (object last-modified). */
@@ -55,18 +85,41 @@ export const MIN_PLAUSIBLE_VERSION = 1_262_304_000;
 /** How far a version may lie after the ingest's clock (billing's and our clocks may differ a little). */
 export const VERSION_CLOCK_SKEW_SECONDS = 3600;
 
+/** Parses a whole file in memory: for small files and tests. Ingests use `stageUsageExport`. */
 export async function parseUsageExport(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: ParseOptions,
 ): Promise<ParsedExport> {
-  const parser = new ExportParser(options);
-  const scanner = new CsvRowScanner((row) => parser.onRow(row));
-  for await (const chunk of chunks) {
-    if (!(chunk instanceof Uint8Array)) throw new TypeError('parseUsageExport expects byte chunks (Uint8Array), not decoded text');
-    scanner.push(chunk);
+  const staged = await stageUsageExport(chunks, options);
+  if (!staged.ok) return staged;
+  return { ok: true, rows: staged.rows, bytes: staged.bytes, accountDays: [...staged.accountDays] };
+}
+
+/**
+ * Parses and validates a whole file (I2) in bounded memory: with `spill`, groups beyond
+ * `maxGroups` go to sorted runs on disk, merged when the file is known to be valid. The file is
+ * accepted only when every row and every merged account-day is; a rejected file leaves no runs.
+ */
+export async function stageUsageExport(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: ParseOptions & { spill?: SpillOptions },
+): Promise<StagedExport> {
+  const runs = options.spill === undefined ? null : new SpillRuns(options.spill.directory);
+  try {
+    const parser = new ExportParser(options, runs, options.spill);
+    const scanner = new CsvRowScanner((row) => parser.onRow(row));
+    for await (const chunk of chunks) {
+      if (!(chunk instanceof Uint8Array)) throw new TypeError('parseUsageExport expects byte chunks (Uint8Array), not decoded text');
+      scanner.push(chunk);
+    }
+    scanner.end();
+    const staged = parser.finish(scanner.bytes);
+    if (!staged.ok) runs?.dispose();
+    return staged;
+  } catch (error) {
+    runs?.dispose();
+    throw error;
   }
-  scanner.end();
-  return parser.finish(scanner.bytes);
 }
 
 class ExportParser {
@@ -101,7 +154,16 @@ class ExportParser {
   /** Set when the bytes are not a comma-separated UTF-8 file at all: rows are then only counted. */
   private foreign = false;
 
-  constructor(options: ParseOptions) {
+  private readonly maxGroups: number;
+  /** Ids and names seen, shared by every aggregator of the file (bounded by its own limit). */
+  private readonly texts = new RawTextTable();
+
+  constructor(
+    options: ParseOptions,
+    private readonly runs: SpillRuns | null,
+    private readonly spill: SpillOptions | undefined,
+  ) {
+    this.maxGroups = spill?.maxGroups ?? Number.POSITIVE_INFINITY;
     this.maxProblems = options.maxProblems ?? 20;
     this.fallbackVersion = options.fallbackVersion;
     const now = options.now;
@@ -126,11 +188,10 @@ class ExportParser {
     else this.onDataRow(row);
   }
 
-  finish(bytes: number): ParsedExport {
+  finish(bytes: number): StagedExport {
     if (this.header === null) this.problem(1, null, 'empty file: no header row');
-    if (this.problemCount > 0) {
-      return { ok: false, rows: this.rows, bytes, problems: this.problems, problemCount: this.problemCount };
-    }
+    if (this.problemCount > 0) return this.rejected(bytes);
+    if (this.runs !== null && this.runs.count > 0) return this.finishRuns(this.runs, bytes);
     const finished = this.aggregator?.finish() ?? { batches: [], overflows: [] };
     // A group whose sum does not fit Decimal(22,9) cannot be stored: the file is rejected (I2).
     for (const o of finished.overflows) {
@@ -140,10 +201,51 @@ class ExportParser {
         `the sum of ${o.column} of ${o.accountId} ${o.day} ${o.serviceId}/${o.skuId} (first row here) does not fit Decimal(22,9)`,
       );
     }
-    if (this.problemCount > 0) {
-      return { ok: false, rows: this.rows, bytes, problems: this.problems, problemCount: this.problemCount };
+    if (this.problemCount > 0) return this.rejected(bytes);
+    const batches = finished.batches;
+    const version = batches.reduce<number | null>((max, d) => (max === null || d.version > max ? d.version : max), null);
+    const accountDays: StagedAccountDays = {
+      count: batches.length,
+      version,
+      runs: 0,
+      [Symbol.iterator]: () => batches[Symbol.iterator](),
+      dispose: () => undefined,
+    };
+    return { ok: true, rows: this.rows, bytes, accountDays };
+  }
+
+  /**
+   * A spilled file: the last groups become a run too, then one merge checks what only merged sums
+   * can show (currencies, Decimal(22,9)) and counts; applying merges again, as the store reads.
+   */
+  private finishRuns(runs: SpillRuns, bytes: number): StagedExport {
+    if (this.aggregator !== null) runs.write(this.aggregator.partials());
+    this.aggregator = null;
+    const onProblem = (p: MergeProblem) => this.problem(p.line, p.column, p.reason);
+    let count = 0;
+    let version: number | null = null;
+    for (const batch of accountDayBatches(runs.merged(), onProblem)) {
+      count++;
+      if (version === null || batch.version > version) version = batch.version;
     }
-    return { ok: true, rows: this.rows, bytes, accountDays: finished.batches };
+    if (this.problemCount > 0) return this.rejected(bytes);
+    const accountDays: StagedAccountDays = {
+      count,
+      version,
+      runs: runs.count,
+      [Symbol.iterator]: () =>
+        accountDayBatches(runs.merged(), (p) => {
+          throw new Error(`spill runs changed between two merges: ${p.reason}`);
+        }),
+      dispose: () => runs.dispose(),
+    };
+    return { ok: true, rows: this.rows, bytes, accountDays };
+  }
+
+  private rejected(bytes: number): Rejected {
+    // Problems found by the merge come after the rows'; an operator reads them in line order.
+    this.problems.sort((a, b) => a.line - b.line);
+    return { ok: false, rows: this.rows, bytes, problems: this.problems, problemCount: this.problemCount };
   }
 
   private problem(line: number, column: string | null, reason: string): void {
@@ -203,17 +305,19 @@ class ExportParser {
       }
     }
     // An unusable header still lets every row be checked, but nothing is aggregated.
-    if (headerOk) {
-      const col = this.col;
-      this.aggregator = new UsageAggregator({
-        account: col.billing_account_id,
-        day: col.date,
-        service: col.service_id,
-        sku: col.sku_id,
-        serviceName: col.service_name,
-        skuName: col.sku_name,
-      });
-    }
+    if (headerOk) this.aggregator = new UsageAggregator(this.keyColumns(), this.texts);
+  }
+
+  private keyColumns(): KeyColumns {
+    const col = this.col;
+    return {
+      account: col.billing_account_id,
+      day: col.date,
+      service: col.service_id,
+      sku: col.sku_id,
+      serviceName: col.service_name,
+      skuName: col.sku_name,
+    };
   }
 
   private onDataRow(row: CsvRow): void {
@@ -304,8 +408,17 @@ class ExportParser {
 
   private aggregate(row: CsvRow, currencyIndex: number, version: number): void {
     const currency = CURRENCY_CODES[currencyIndex]!;
-    const problem = this.aggregator!.add(row, currency, version, this.cost, this.credit);
+    const aggregator = this.aggregator!;
+    const problem = aggregator.add(row, currency, version, this.cost, this.credit);
     if (problem !== null) this.problem(row.line, problem.column, problem.reason);
+    // Bounded memory (I4): a full aggregator goes to a sorted run and a fresh one takes over. A
+    // file with problems is rejected anyway: its groups are dropped instead (rows are still
+    // checked; a second currency is then only caught within what is held).
+    if (aggregator.groups >= this.maxGroups) {
+      if (this.problemCount === 0 && this.runs !== null) this.runs.write(aggregator.partials());
+      this.aggregator = new UsageAggregator(this.keyColumns(), this.texts);
+      this.spill?.afterSpill?.();
+    }
   }
 }
 
