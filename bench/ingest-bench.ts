@@ -1,26 +1,29 @@
 /**
- * Ingest benchmark (issue 3): `npm run bench [-- --rows N]`.
+ * Ingest benchmark (issues 3, 11): `npm run bench [-- --shape NAME] [--rows N]`.
  *
- * Generates a realistic export into .bench/ (cached per row count), then measures in this run:
- * the raw read floor, parse + validate + aggregate throughput, the full ingest into SQLite, and
- * each phase's peak RSS. Every phase runs in its own child process, from an esbuild bundle run by
- * plain node — the way the functions run — so no phase's memory (or tsx's loader) counts against
- * another. Money is checked against the generator's independent totals; any mismatch exits 1.
- * A missed target exits 2. The last line of output is one JSON object with every figure.
+ * For every export shape (bench/export-generator.ts SHAPES: the same million rows over 3,500 to
+ * 600,000 account-days) it generates the export into .bench/ (cached), then measures in one run,
+ * each phase in its own plain-node process so no phase's memory counts against another:
+ * the read and UTF-8 decode floors, the csv-parse + decimal.js baseline, the parse as the ingest
+ * runs it, the CLI ingest from its bundle into a fresh SQLite store (and, for `bench`, the same
+ * file again), and the CLI accrual of the ingested quarter. Money is checked against the
+ * generator's independent totals; a mismatch exits 1, a missed target exits 2. The last line of
+ * output is one JSON object with every figure.
  *
- * It also prints the estimated serverless-YDB request units of ingesting the same export, of
- * ingesting it again (the hourly rewrite) and of accruing its quarter, measured on the YDB
- * protocol fake (`bench/ydb-ru.ts`, run by tsx: the fake lives with the tests, not in a bundle).
+ * Targets (issue 11): peak RSS ≤ 200 MB for parse and ingest; CLI ingest ≥ 5× faster than the
+ * baseline; parse ≥ 0.5× the decode floor. It also prints the estimated serverless-YDB request
+ * units for the `bench` shape, measured on the YDB protocol fake (`bench/ydb-ru.ts`).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { GENERATOR_VERSION } from './export-generator';
+import { GENERATOR_VERSION, SHAPES, isShapeName, type ShapeName } from './export-generator';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, '.bench');
-const TARGETS = { parseMbPerSecond: 100, ingestSecondsPer1MRows: 6, peakRssMb: 200 };
+const TARGETS = { peakRssMb: 200, speedupOverBaseline: 5, parseShareOfDecodeFloor: 0.5 };
+const CLI = join(ROOT, 'dist/cli/rebates.cjs');
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(name);
@@ -71,93 +74,183 @@ function runYdbRu(file: string): Record<string, Record<string, number | string>>
   return JSON.parse(last) as Record<string, Record<string, number | string>>;
 }
 
-const mb = (bytes: number) => bytes / 1e6;
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-async function main(): Promise<number> {
-  const rows = option('--rows', 1_000_000);
-  mkdirSync(OUT, { recursive: true });
-  const bundle = await bundlePhases();
-  const file = join(OUT, `export-${rows}.csv`);
+function stringOption(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index === -1 ? undefined : process.argv[index + 1];
+}
+
+/** Runs the operator CLI from its bundle; returns its wall seconds, peak RSS and JSON answer. */
+function runCli(args: string[], db: string): { seconds: number; peakRssMb: number; json: Record<string, unknown> } {
+  const peakFile = join(OUT, `cli-peak-${process.pid}.txt`);
+  rmSync(peakFile, { force: true });
+  const start = performance.now();
+  const child = spawnSync(process.execPath, ['-r', join(ROOT, 'bench/peak-rss.cjs'), CLI, ...args, '--json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, REBATES_STORE: `sqlite:${db}`, PEAK_RSS_FILE: peakFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 << 20,
+  });
+  const seconds = (performance.now() - start) / 1000;
+  if (child.status !== 0 && child.status !== 3) throw new Error(`rebates ${args.join(' ')} failed (exit ${child.status}): ${child.stderr}`);
+  const peakRssMb = Number(readFileSync(peakFile, 'utf8')) / 1024;
+  rmSync(peakFile, { force: true });
+  return { seconds, peakRssMb, json: JSON.parse(child.stdout) as Record<string, unknown> };
+}
+
+function removeDb(db: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
+}
+
+interface ShapeResult {
+  shape: ShapeName;
+  rows: number;
+  bytes: number;
+  accountDays: number;
+  groups: number;
+  readFloorMbPerSecond: number;
+  decodeFloorMbPerSecond: number;
+  baselineSeconds: number;
+  parseMbPerSecond: number;
+  parseSeconds: number;
+  parseRuns: number;
+  parsePeakRssMb: number;
+  ingestSeconds: number;
+  ingestPeakRssMb: number;
+  reingestSeconds: number | null;
+  speedup: number;
+  accrualSeconds: number;
+  accrualPeakRssMb: number;
+  mismatches: { parser: number; store: number };
+  pass: { exact: boolean; peakRss: boolean; speedup: boolean; parse: boolean };
+}
+
+async function measureShape(bundle: string, shape: ShapeName, rows: number): Promise<ShapeResult> {
+  const file = join(OUT, `export-${shape}-${rows}.csv`);
   const metaFile = `${file}.meta.json`;
   const cached =
     existsSync(file) &&
     existsSync(metaFile) &&
     (JSON.parse(readFileSync(metaFile, 'utf8')) as { generatorVersion: number }).generatorVersion === GENERATOR_VERSION;
   if (!cached) {
-    process.stderr.write(`generating ${rows} rows into ${file} …\n`);
-    const generated = runPhase(bundle, ['generate', file, String(rows)]);
-    process.stderr.write(`generated ${round(mb(generated.bytes as number))} MB in ${round(generated.seconds as number)} s\n`);
+    process.stderr.write(`generating ${shape}: ${rows} rows into ${file} …\n`);
+    runPhase(bundle, ['generate', file, String(rows), shape]);
   }
   const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as { bytes: number; groups: number; accountDays: number };
-
+  process.stderr.write(`measuring ${shape} …\n`);
   const read = runPhase(bundle, ['read', file]);
+  const decode = runPhase(bundle, ['decode', file]);
+  const baseline = runPhase(bundle, ['baseline', file]);
   const parse = runPhase(bundle, ['parse', file]);
-  const ingest = runPhase(bundle, ['ingest', file, join(OUT, `ingest-${rows}.db`)]);
-  const ydb = runYdbRu(file);
-  const ru = (phase: string) => Number(ydb[phase]?.['ru'] ?? Number.NaN);
+  const db = join(OUT, `ingest-${shape}-${rows}.db`);
+  removeDb(db);
+  const ingest = runCli(['ingest', file], db);
+  const stored = runPhase(bundle, ['verify', db, file]);
+  const reingest = shape === 'bench' ? runCli(['ingest', file], db) : null;
+  runPhase(bundle, ['setup', db, file]);
+  const accrual = runCli(['accrue', '--quarter', '2026-Q1', '--confirm'], db);
+  removeDb(db);
 
-  const bytes = meta.bytes;
-  const readMbps = mb(bytes) / (read.seconds as number);
-  const parseMbps = mb(bytes) / (parse.seconds as number);
-  const parseCpuMbps = mb(bytes) / (parse.cpuSeconds as number);
-  const ingestTarget = (TARGETS.ingestSecondsPer1MRows * rows) / 1_000_000;
-  const peakRss = Math.max(read.peakRssMb as number, parse.peakRssMb as number, ingest.peakRssMb as number);
-  const exact = parse.ok === true && parse.mismatches === 0 && ingest.mismatches === 0 && ingest.status === 'applied';
-  const pass = {
-    exact,
-    parse: parseMbps >= TARGETS.parseMbPerSecond,
-    ingest: (ingest.seconds as number) <= ingestTarget,
-    peakRss: peakRss <= TARGETS.peakRssMb,
+  const mb = meta.bytes / 1e6;
+  const applied = (ingest.json['files'] as { status: string }[] | undefined)?.every((f) => f.status === 'applied') ?? false;
+  const exact = parse.ok === true && parse.mismatches === 0 && stored.mismatches === 0 && applied;
+  const speedup = (baseline.seconds as number) / ingest.seconds;
+  const parseMbps = mb / (parse.seconds as number);
+  const decodeMbps = mb / (decode.seconds as number);
+  return {
+    shape,
+    rows,
+    bytes: meta.bytes,
+    accountDays: meta.accountDays,
+    groups: meta.groups,
+    readFloorMbPerSecond: round(mb / (read.seconds as number)),
+    decodeFloorMbPerSecond: round(decodeMbps),
+    baselineSeconds: round(baseline.seconds as number, 2),
+    parseMbPerSecond: round(parseMbps),
+    parseSeconds: round(parse.seconds as number, 2),
+    parseRuns: parse.runs as number,
+    parsePeakRssMb: round(parse.peakRssMb as number),
+    ingestSeconds: round(ingest.seconds, 2),
+    ingestPeakRssMb: round(ingest.peakRssMb),
+    reingestSeconds: reingest === null ? null : round(reingest.seconds, 2),
+    speedup: round(speedup, 2),
+    accrualSeconds: round(accrual.seconds, 2),
+    accrualPeakRssMb: round(accrual.peakRssMb),
+    mismatches: { parser: parse.mismatches as number, store: stored.mismatches as number },
+    pass: {
+      exact,
+      peakRss: Math.max(parse.peakRssMb as number, ingest.peakRssMb) <= TARGETS.peakRssMb,
+      speedup: speedup >= TARGETS.speedupOverBaseline,
+      parse: parseMbps >= TARGETS.parseShareOfDecodeFloor * decodeMbps,
+    },
   };
+}
 
-  process.stderr.write(
-    [
-      `rows ${rows}, ${round(mb(bytes))} MB, ${meta.accountDays} account-days, ${meta.groups} groups`,
-      `read floor        ${round(readMbps)} MB/s  (peak RSS ${round(read.peakRssMb as number)} MB)`,
-      `parse+aggregate   ${round(parseMbps)} MB/s wall, ${round(parseCpuMbps)} MB/s of CPU time  (peak RSS ${round(parse.peakRssMb as number)} MB)`,
-      `full ingest       ${round(ingest.seconds as number, 2)} s into SQLite, re-ingest ${round(ingest.reingestSeconds as number, 2)} s  (peak RSS ${round(ingest.peakRssMb as number)} MB)`,
-      `exact             parser ${parse.mismatches} / store ${ingest.mismatches} mismatching groups${exact ? '' : ` ${JSON.stringify([parse.examples, ingest.examples, parse.problems, ingest.reason])}`}`,
-      `YDB estimate      ${ydb['aggregates']} aggregates, ${ydb['accountDays']} account-days (protocol fake, serverless pricing: docs/ydb.md)`,
+const pad = (value: string | number, width: number) => String(value).padStart(width);
+
+function table(results: ShapeResult[]): string {
+  const head = `${'shape'.padEnd(18)}${pad('acct-days', 10)}${pad('groups', 9)}${pad('decode', 8)}${pad('parse', 8)}${pad('runs', 5)}${pad('baseline', 10)}${pad('ingest', 8)}${pad('speedup', 9)}${pad('peak RSS', 10)}${pad('accrue', 8)}  targets`;
+  const lines = results.map((r) => {
+    const misses = Object.entries(r.pass)
+      .filter(([, ok]) => !ok)
+      .map(([name]) => name);
+    return `${r.shape.padEnd(18)}${pad(r.accountDays, 10)}${pad(r.groups, 9)}${pad(`${r.decodeFloorMbPerSecond}`, 8)}${pad(`${r.parseMbPerSecond}`, 8)}${pad(r.parseRuns, 5)}${pad(`${r.baselineSeconds} s`, 10)}${pad(`${r.ingestSeconds} s`, 8)}${pad(`${r.speedup}×`, 9)}${pad(`${Math.max(r.parsePeakRssMb, r.ingestPeakRssMb)} MB`, 10)}${pad(`${r.accrualSeconds} s`, 8)}  ${misses.length === 0 ? 'met' : `missed: ${misses.join(', ')}`}`;
+  });
+  return [
+    `(decode and parse in MB/s; ingest = CLI from its bundle into a fresh SQLite store; accrue = CLI post of 2026-Q1)`,
+    head,
+    ...lines,
+  ].join('\n');
+}
+
+async function main(): Promise<number> {
+  const rows = option('--rows', 1_000_000);
+  const only = stringOption('--shape');
+  if (only !== undefined && !isShapeName(only)) throw new Error(`--shape: one of ${Object.keys(SHAPES).join(', ')}`);
+  const shapes = only === undefined ? (Object.keys(SHAPES) as ShapeName[]) : [only];
+  mkdirSync(OUT, { recursive: true });
+  const bundle = await bundlePhases();
+  execFileSync(process.execPath, [join(ROOT, 'scripts/rebates.mjs'), '--build-only'], { cwd: ROOT, stdio: 'ignore' });
+  const results: ShapeResult[] = [];
+  for (const shape of shapes) results.push(await measureShape(bundle, shape, rows));
+
+  const benchFile = join(OUT, `export-bench-${rows}.csv`);
+  const ydb = shapes.includes('bench') ? runYdbRu(benchFile) : null;
+  const ru = (phase: string) => Number(ydb?.[phase]?.['ru'] ?? Number.NaN);
+  const lines = [`runner: node ${process.version}, one process per phase, ${rows} rows per export`, table(results)];
+  const benchResult = results.find((r) => r.shape === 'bench');
+  if (benchResult?.reingestSeconds != null) lines.push(`bench shape re-ingested (the hourly rewrite): ${benchResult.reingestSeconds} s`);
+  if (ydb !== null)
+    lines.push(
+      `YDB estimate (bench shape)  ${ydb['aggregates']} aggregates, ${ydb['accountDays']} account-days (protocol fake, serverless pricing: docs/ydb.md)`,
       `  ingest          ${ru('ingest')} RU  (${ydb['ingest']?.['rowsWritten']} rows written, ${ydb['ingest']?.['rowsRead']} read, ${ydb['ingest']?.['kbRows']} BulkUpsert KB-rows)`,
       `  ingest again    ${ru('reingest')} RU  (the hourly rewrite: ${ydb['reingest']?.['rowsDeleted']} rows deleted, ${ydb['reingest']?.['rowsRead']} read)`,
       `  accrue ${ydb['quarter']}  ${ru('accrue')} RU  (${ydb['accrue']?.['rowsRead']} rows read, ${ydb['accrue']?.['entriesAppended']} ledger entries posted)`,
       `  largest transaction locked ${ydb['maxTxKeys']} keys (limit 50,000)`,
-      '',
-    ].join('\n'),
-  );
+    );
+  process.stderr.write(`${lines.join('\n')}\n`);
   const report = {
     rows,
-    bytes,
-    accountDays: meta.accountDays,
-    groups: meta.groups,
-    runner: `node ${process.version} (esbuild bundle, one process per phase)`,
-    readFloorMbPerSecond: round(readMbps),
-    parseMbPerSecond: round(parseMbps),
-    parseCpuMbPerSecond: round(parseCpuMbps),
-    parseSeconds: round(parse.seconds as number, 3),
-    ingestSeconds: round(ingest.seconds as number, 3),
-    reingestSeconds: round(ingest.reingestSeconds as number, 3),
-    peakRssMb: {
-      read: round(read.peakRssMb as number),
-      parse: round(parse.peakRssMb as number),
-      ingest: round(ingest.peakRssMb as number),
-    },
-    mismatches: { parser: parse.mismatches, store: ingest.mismatches },
-    ydbEstimatedRu: {
-      ingest: ru('ingest'),
-      reingest: ru('reingest'),
-      accrue: ru('accrue'),
-      aggregates: ydb['aggregates'],
-      accountDays: ydb['accountDays'],
-      maxTxKeys: ydb['maxTxKeys'],
-    },
-    targets: { parseMbPerSecond: TARGETS.parseMbPerSecond, ingestSeconds: ingestTarget, peakRssMb: TARGETS.peakRssMb },
-    pass,
+    runner: `node ${process.version} (esbuild bundles, one process per phase)`,
+    shapes: results,
+    ydbEstimatedRu:
+      ydb === null
+        ? null
+        : {
+            ingest: ru('ingest'),
+            reingest: ru('reingest'),
+            accrue: ru('accrue'),
+            aggregates: ydb['aggregates'],
+            accountDays: ydb['accountDays'],
+            maxTxKeys: ydb['maxTxKeys'],
+          },
+    targets: TARGETS,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
-  if (!exact) return 1;
-  return Object.values(pass).every(Boolean) ? 0 : 2;
+  if (results.some((r) => !r.pass.exact)) return 1;
+  return results.every((r) => Object.values(r.pass).every(Boolean)) ? 0 : 2;
 }
 
 main().then(

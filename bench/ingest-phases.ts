@@ -2,10 +2,16 @@
  * The phases of the ingest benchmark. Each runs in its own process (see ingest-bench.ts), so its
  * peak RSS is its own, and prints one JSON line on stdout.
  *
- *   generate FILE ROWS   write the export and its independently computed expected totals
- *   read FILE            the raw read floor: stream the file and count line breaks
- *   parse FILE           parseUsageExport on a file stream, then compare with the expected totals
- *   ingest FILE DB       ingestExport into a fresh SQLite store, then compare what was stored
+ *   generate FILE ROWS SHAPE   write the export, its independently computed expected totals and
+ *                              a links file (every account linked to a partner)
+ *   read FILE                  the raw read floor: stream the file and count line breaks
+ *   decode FILE                the UTF-8 decode floor: stream the file and decode it to text
+ *   baseline FILE              csv-parse + decimal.js aggregation (the common stack)
+ *   parse FILE                 stageUsageExport as the ingest runs it (spill runs, garbage
+ *                              collection after each), then compare with the expected totals
+ *   ingest FILE DB             ingestExport into a fresh SQLite store, then compare what was stored
+ *   setup DB FILE              link the export's accounts (links file) and grant specializations
+ *   verify DB FILE             compare what a store holds with the expected totals
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +19,11 @@ import { createSqliteStore } from '../shared/adapters/sqlite/sqlite-store';
 import type { UsageAggregate } from '../shared/domain/model';
 import { ingestExport } from '../shared/usecases/ingest-export';
 import { listLocalExports } from '../shared/ingest/local-source';
-import { parseUsageExport } from '../shared/ingest/usage-export-parser';
+import { stageUsageExport } from '../shared/ingest/usage-export-parser';
+import { collectGarbage } from '../shared/ingest/collect-garbage';
+import { DEFAULT_MAX_GROUPS } from '../shared/usecases/ingest-export';
+import { StringDecoder } from 'node:string_decoder';
+import { tmpdir } from 'node:os';
 import { parse as csvParse } from 'csv-parse';
 import Decimal from 'decimal.js';
 import { GENERATOR_VERSION, SHAPES, generateExport, isShapeName } from './export-generator';
@@ -42,12 +52,17 @@ function cpuSeconds(start: NodeJS.CpuUsage): number {
 }
 
 const expectedPath = (file: string) => `${file}.expected.tsv`;
+const linksPath = (file: string) => `${file}.links.csv`;
+/** Partners the export's accounts are linked to (round robin), each holding every specialization. */
+const PARTNERS = 50;
 export const metaPath = (file: string) => `${file}.meta.json`;
 
 async function generate(file: string, rows: number, shape: string) {
   if (!isShapeName(shape)) throw new Error(`unknown shape ${shape}; one of ${Object.keys(SHAPES).join(', ')}`);
   const start = performance.now();
   const generated = await generateExport(file, { rows, ...SHAPES[shape] });
+  const accounts = [...new Set([...generated.groups.keys()].map((key) => key.slice(0, key.indexOf('|'))))].sort();
+  writeFileSync(linksPath(file), accounts.map((account, i) => `partner-${i % PARTNERS},${account}`).join('\n'));
   // One line per group: key, cost nanos, credit nanos, rows. Written by the generator's own sums.
   const lines = [...generated.groups].map(([key, g]) => `${key}\t${g.cost}\t${g.credit}\t${g.rows}`);
   writeFileSync(expectedPath(file), `${lines.join('\n')}\n`);
@@ -130,14 +145,30 @@ async function baseline(file: string) {
   return { seconds: seconds(start), cpuSeconds: cpuSeconds(cpu), rows, groups: groups.size, peakRssMb: peakRssMb() };
 }
 
+async function decodeFloor(file: string) {
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  const decoder = new StringDecoder('utf8');
+  let chars = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK })) chars += decoder.write(chunk as Buffer).length;
+  chars += decoder.end().length;
+  return { seconds: seconds(start), cpuSeconds: cpuSeconds(cpu), chars, peakRssMb: peakRssMb() };
+}
+
 async function parse(file: string) {
   const start = performance.now();
   const cpu = process.cpuUsage();
-  const result = await parseUsageExport(createReadStream(file, { highWaterMark: READ_CHUNK }), { fallbackVersion: null });
+  const spill = { directory: tmpdir(), maxGroups: DEFAULT_MAX_GROUPS, afterSpill: collectGarbage };
+  const staged = await stageUsageExport(createReadStream(file, { highWaterMark: READ_CHUNK }), { fallbackVersion: null, spill });
+  // A spilled file is merged as the store reads it: the parse includes reading the merge once.
+  let merged = 0;
+  if (staged.ok) for (const batch of staged.accountDays) merged += batch.rows.length;
   const elapsed = seconds(start);
   const cpuUsed = cpuSeconds(cpu);
   // Taken before the expected totals are loaded, so the figure is the parser's own.
   const peak = peakRssMb();
+  const result = staged.ok ? { ...staged, accountDays: [...staged.accountDays] } : staged;
+  if (staged.ok) staged.accountDays.dispose();
   if (!result.ok) {
     return {
       seconds: elapsed,
@@ -162,6 +193,8 @@ async function parse(file: string) {
     bytes: result.bytes,
     rows: result.rows,
     accountDays: result.accountDays.length,
+    runs: staged.ok ? staged.accountDays.runs : 0,
+    merged,
     peakRssMb: peak,
     ok: true,
     ...check,
@@ -202,12 +235,57 @@ async function ingest(file: string, db: string) {
   }
 }
 
+/** Links every account of the export to a partner and grants each partner every specialization. */
+async function setup(db: string, file: string) {
+  const store = createSqliteStore(db);
+  try {
+    const audit = { actor: 'bench', at: '2026-01-01T00:00:00Z', note: '' };
+    const lines = readFileSync(linksPath(file), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+    await store.program.insertLinks(
+      lines.map((line, i) => {
+        const [partnerId, subaccountId] = line.split(',') as [string, string];
+        return { id: `l${i}`, partnerId, subaccountId, from: '2025-01-01', to: null, created: audit, ended: null };
+      }),
+    );
+    for (let p = 0; p < PARTNERS; p++)
+      for (const specialization of ['infrastructure-devops', 'data-platform', 'ml-ai', 'business-tools'])
+        await store.program.insertSpecialization({
+          id: `s${p}-${specialization}`,
+          partnerId: `partner-${p}`,
+          specialization,
+          from: '2025-01-01',
+          to: null,
+          created: audit,
+          ended: null,
+        });
+    return { links: lines.length, partners: PARTNERS };
+  } finally {
+    await store.close();
+  }
+}
+
+async function verify(db: string, file: string) {
+  const store = createSqliteStore(db);
+  try {
+    const stored: UsageAggregate[] = [];
+    for await (const a of store.usage.scanUsage({ from: '2026-01-01', to: '2026-12-31' })) stored.push(a);
+    return compare(file, stored);
+  } finally {
+    await store.close();
+  }
+}
+
 async function main(): Promise<void> {
   const [phase, file, extra] = process.argv.slice(2);
-  if (!file) throw new Error('usage: ingest-phases generate|read|parse|ingest FILE [ROWS|DB]');
+  if (!file) throw new Error('usage: ingest-phases generate|read|decode|baseline|parse|ingest|setup|verify FILE [ROWS SHAPE|DB|FILE]');
   let result: object;
   if (phase === 'generate') result = await generate(file, Number(extra), process.argv[5] ?? 'bench');
   else if (phase === 'baseline') result = await baseline(file);
+  else if (phase === 'decode') result = await decodeFloor(file);
+  else if (phase === 'setup') result = await setup(file, extra ?? '');
+  else if (phase === 'verify') result = await verify(file, extra ?? '');
   else if (phase === 'read') result = await read(file);
   else if (phase === 'parse') result = await parse(file);
   else if (phase === 'ingest') result = await ingest(file, extra ?? `${file}.db`);

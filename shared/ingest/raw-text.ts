@@ -13,6 +13,8 @@ export interface RawText {
   text: string;
   /** Whether the bytes are valid UTF-8; when not, `text` holds U+FFFD and must not be stored. */
   utf8: boolean;
+  /** The aggregator's verdict on this text as an id of one column, kept so it is checked once. */
+  verdict?: { column: string; problem: { column: string; reason: string } | null };
 }
 
 /** A copy of a cell's raw bytes as a latin1 string. */

@@ -19,6 +19,8 @@ import type { AccountDayBatch } from '../ports/store';
 
 /** A group's sums and names as one run holds them: the rows of that run only. */
 export interface PartialGroup {
+  /** (account, day, service, sku) as one string whose order is the tuple's (see groupKey). */
+  key: string;
   accountId: string;
   day: string;
   serviceId: string;
@@ -65,6 +67,14 @@ function unescapeField(text: string): string {
   return text.includes('\\') ? text.replace(/\\(.)/g, (_, c: string) => UNESCAPES[c] ?? c) : text;
 }
 
+/**
+ * The sort key of a group. Ids hold no control characters (identifier rules), so joined with
+ * U+0000, which sorts before every other code unit, they compare exactly as the tuple does.
+ */
+export function groupKey(accountId: string, day: string, serviceId: string, skuId: string): string {
+  return `${accountId}\u0000${day}\u0000${serviceId}\u0000${skuId}`;
+}
+
 function encode(g: PartialGroup): string {
   return `${escapeField(g.accountId)}\t${g.day}\t${escapeField(g.serviceId)}\t${escapeField(g.skuId)}\t${g.currency}\t${g.version}\t${g.accountDayLine}\t${g.firstLine}\t${g.rows}\t${g.cost}\t${g.credit}\t${g.serviceNameLine}\t${escapeField(g.serviceName)}\t${g.skuNameLine}\t${escapeField(g.skuName)}\n`;
 }
@@ -74,11 +84,16 @@ function decode(line: string, where: string): PartialGroup {
   const currency = f[4] ?? '';
   // Our own file, written a moment ago: a bad line means the disk or a bug, never the export.
   if (f.length !== 15 || !isCurrency(currency)) throw new Error(`${where}: malformed spill record`);
+  const accountId = unescapeField(f[0]!);
+  const day = f[1]!;
+  const serviceId = unescapeField(f[2]!);
+  const skuId = unescapeField(f[3]!);
   return {
-    accountId: unescapeField(f[0]!),
-    day: f[1]!,
-    serviceId: unescapeField(f[2]!),
-    skuId: unescapeField(f[3]!),
+    key: groupKey(accountId, day, serviceId, skuId),
+    accountId,
+    day,
+    serviceId,
+    skuId,
     currency,
     version: Number(f[5]),
     accountDayLine: Number(f[6]),
@@ -129,22 +144,14 @@ export class SpillRuns {
   *merged(): Generator<PartialGroup> {
     const readers = this.files.map((file) => new RunReader(file));
     try {
-      const heads = readers.map((r) => r.next());
-      for (;;) {
-        let min = -1;
-        for (let i = 0; i < heads.length; i++) {
-          const h = heads[i];
-          if (h !== null && h !== undefined && (min === -1 || compareGroups(h, heads[min]!) < 0)) min = i;
-        }
-        if (min === -1) return;
-        let group = heads[min]!;
-        heads[min] = readers[min]!.next();
-        for (let i = 0; i < heads.length; i++) {
-          while (heads[i] && compareGroups(heads[i]!, group) === 0) {
-            group = combine(group, heads[i]!);
-            heads[i] = readers[i]!.next();
-          }
-        }
+      const heap: Head[] = [];
+      for (const reader of readers) {
+        const group = reader.next();
+        if (group !== null) heapPush(heap, { group, reader });
+      }
+      while (heap.length > 0) {
+        let group = advance(heap);
+        while (heap.length > 0 && heap[0]!.group.key === group.key) group = combine(group, advance(heap));
         yield group;
       }
     } finally {
@@ -159,38 +166,80 @@ export class SpillRuns {
   }
 }
 
-/** Two partials of one group (from two runs) as one. */
+/** A run's next group, in the merge's min-heap (by key). */
+interface Head {
+  group: PartialGroup;
+  reader: RunReader;
+}
+
+/** Takes the smallest group off the heap and puts its run's next one in its place. */
+function advance(heap: Head[]): PartialGroup {
+  const top = heap[0]!;
+  const group = top.group;
+  const next = top.reader.next();
+  if (next !== null) top.group = next;
+  else {
+    const last = heap.pop()!;
+    if (heap.length === 0) return group;
+    heap[0] = last;
+  }
+  siftDown(heap, 0);
+  return group;
+}
+
+function heapPush(heap: Head[], head: Head): void {
+  heap.push(head);
+  let i = heap.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (heap[parent]!.group.key <= head.group.key) break;
+    heap[i] = heap[parent]!;
+    i = parent;
+  }
+  heap[i] = head;
+}
+
+function siftDown(heap: Head[], start: number): void {
+  const head = heap[start]!;
+  let i = start;
+  for (;;) {
+    const left = 2 * i + 1;
+    if (left >= heap.length) break;
+    const right = left + 1;
+    const child = right < heap.length && heap[right]!.group.key < heap[left]!.group.key ? right : left;
+    if (heap[child]!.group.key >= head.group.key) break;
+    heap[i] = heap[child]!;
+    i = child;
+  }
+  heap[i] = head;
+}
+
+/**
+ * Adds partial `b` of a group into `a` (the merge owns both; `a` is returned). Sums are exact
+ * bigints; the names are the ones from the later line; the account-day's currency is the one of
+ * its earliest line, and another one is kept as a clash for the batching to report (I2).
+ */
 function combine(a: PartialGroup, b: PartialGroup): PartialGroup {
-  const [first, second] = a.firstLine <= b.firstLine ? [a, b] : [b, a];
-  // The account-day's currency is the one of its earliest line; another one is kept as a clash
-  // for the batching to report (I2: one account-day, one currency).
-  const [earlier, later] = a.accountDayLine <= b.accountDayLine ? [a, b] : [b, a];
-  const clash = later.currency !== earlier.currency ? { currency: later.currency, line: later.firstLine } : (earlier.clash ?? later.clash);
-  return {
-    ...first,
-    currency: earlier.currency,
-    version: Math.max(a.version, b.version),
-    accountDayLine: earlier.accountDayLine,
-    rows: a.rows + b.rows,
-    cost: a.cost + b.cost,
-    credit: a.credit + b.credit,
-    ...(second.serviceNameLine > first.serviceNameLine ? { serviceName: second.serviceName, serviceNameLine: second.serviceNameLine } : {}),
-    ...(second.skuNameLine > first.skuNameLine ? { skuName: second.skuName, skuNameLine: second.skuNameLine } : {}),
-    ...(clash === undefined ? {} : { clash }),
-  };
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-export function compareGroups(a: PartialGroup, b: PartialGroup): number {
-  return (
-    compareText(a.accountId, b.accountId) ||
-    compareText(a.day, b.day) ||
-    compareText(a.serviceId, b.serviceId) ||
-    compareText(a.skuId, b.skuId)
-  );
+  const bEarlier = b.accountDayLine < a.accountDayLine;
+  const [earlier, later] = bEarlier ? [b, a] : [a, b];
+  const clash = later.currency !== earlier.currency ? { currency: later.currency, line: later.firstLine } : (a.clash ?? b.clash);
+  if (clash !== undefined) a.clash = clash;
+  a.currency = earlier.currency;
+  a.accountDayLine = earlier.accountDayLine;
+  if (b.version > a.version) a.version = b.version;
+  if (b.firstLine < a.firstLine) a.firstLine = b.firstLine;
+  a.rows += b.rows;
+  a.cost += b.cost;
+  a.credit += b.credit;
+  if (b.serviceNameLine > a.serviceNameLine) {
+    a.serviceName = b.serviceName;
+    a.serviceNameLine = b.serviceNameLine;
+  }
+  if (b.skuNameLine > a.skuNameLine) {
+    a.skuName = b.skuName;
+    a.skuNameLine = b.skuNameLine;
+  }
+  return a;
 }
 
 /** Reads one run a line at a time, with a small buffer. */

@@ -16,7 +16,7 @@ import type { AccountDayBatch } from '../ports/store';
 import type { MoneyCell } from './cell-parsers';
 import type { CsvRow } from './csv-row-scanner';
 import { ExactSum } from './exact-sum';
-import type { PartialGroup } from './spill-runs';
+import { groupKey, type PartialGroup } from './spill-runs';
 import { RawTextTable, cellEquals, rawCell, sameBytes, type RawText } from './raw-text';
 
 /** Column indexes of the key and name cells. */
@@ -90,10 +90,12 @@ function utf8Problem(text: RawText, column: string): AddProblem | null {
  * identifier rules every edge shares (no blanks, padding, control characters or huge values).
  */
 function idProblem(text: RawText, column: string, check: (v: string) => string | null): AddProblem | null {
+  if (text.verdict?.column === column) return text.verdict.problem;
   const encoding = utf8Problem(text, column);
-  if (encoding !== null) return encoding;
-  const problem = check(text.text);
-  return problem === null ? null : { column, reason: problem };
+  const reason = encoding === null ? check(text.text) : null;
+  const problem = encoding ?? (reason === null ? null : { column, reason });
+  text.verdict = { column, problem };
+  return problem;
 }
 
 export class UsageAggregator {
@@ -101,6 +103,10 @@ export class UsageAggregator {
   private readonly accountDays = new Map<string, AccountDay>();
   /** How many groups are held: the parser spills them to a run when there are too many. */
   groups = 0;
+
+  get accountDayCount(): number {
+    return this.accountDays.size;
+  }
 
   /** `texts` may be shared by the aggregators of one file (each run's), so ids are decoded once. */
   constructor(
@@ -240,6 +246,7 @@ export class UsageAggregator {
       ad.groups.sort((a, b) => compare(a.service.text, b.service.text) || compare(a.sku.text, b.sku.text));
       for (const g of ad.groups) {
         yield {
+          key: groupKey(ad.accountId, ad.day, g.service.text, g.sku.text),
           accountId: ad.accountId,
           day: ad.day,
           serviceId: g.service.text,

@@ -52,7 +52,10 @@ export type StagedExport = { ok: true; rows: number; bytes: number; accountDays:
 export interface SpillOptions {
   /** Where the runs go (a private directory is made inside it): the function's /tmp, or the OS's. */
   directory: string;
-  /** Groups held in memory before they are written to a run (bounds the parse's memory). */
+  /**
+   * Groups plus account-days held in memory before they are written to a run (bounds the parse's
+   * memory: an account-day costs about as much as a group).
+   */
   maxGroups: number;
   /**
    * Called after each run is written, when the groups it held have become garbage: the ingest
@@ -414,7 +417,7 @@ class ExportParser {
     // Bounded memory (I4): a full aggregator goes to a sorted run and a fresh one takes over. A
     // file with problems is rejected anyway: its groups are dropped instead (rows are still
     // checked; a second currency is then only caught within what is held).
-    if (aggregator.groups >= this.maxGroups) {
+    if (aggregator.groups + aggregator.accountDayCount >= this.maxGroups) {
       if (this.problemCount === 0 && this.runs !== null) this.runs.write(aggregator.partials());
       this.aggregator = new UsageAggregator(this.keyColumns(), this.texts);
       this.spill?.afterSpill?.();
