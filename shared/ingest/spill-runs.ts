@@ -11,7 +11,7 @@
  * A run is text, one partial group per line, fields separated by tabs; strings are escaped so a
  * display name holding a tab or a line break (which exports allow) cannot split a record.
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { isCurrency, type Currency, type UsageAggregate } from '../domain/model';
@@ -53,6 +53,8 @@ export interface MergeProblem {
 /** Decimal(22,9): |nanos| < 10^22. */
 const MONEY_LIMIT = 10n ** 22n;
 const READ_SIZE = 1 << 16;
+/** Run directories are named `rebates-spill-<pid>-<random>`. */
+const PREFIX = 'rebates-spill-';
 const WRITE_SIZE = 1 << 20;
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
@@ -121,7 +123,10 @@ export class SpillRuns {
 
   /** Writes one run; the groups must come sorted by (account, day, service, sku). */
   write(groups: Iterable<PartialGroup>): void {
-    this.dir ??= mkdtempSync(join(this.parent, 'rebates-spill-'));
+    if (this.dir === null) {
+      removeAbandonedRuns(this.parent);
+      this.dir = mkdtempSync(join(this.parent, `${PREFIX}${process.pid}-`));
+    }
     const file = join(this.dir, `run-${this.files.length}.tsv`);
     const fd = openSync(file, 'w');
     try {
@@ -163,6 +168,34 @@ export class SpillRuns {
     if (this.dir !== null) rmSync(this.dir, { recursive: true, force: true });
     this.dir = null;
     this.files.length = 0;
+  }
+}
+
+/**
+ * Removes the run directories of processes that no longer exist (killed mid-ingest: a function
+ * that timed out, an operator's ^C) so they cannot fill the disk (the functions' /tmp is 512 MB).
+ * A directory names its process; one whose process is alive, or whose name is not ours, stays.
+ */
+function removeAbandonedRuns(parent: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const pid = Number(/^rebates-spill-(\d+)-/.exec(name)?.[1]);
+    if (!Number.isSafeInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    rmSync(join(parent, name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'EPERM';
   }
 }
 
