@@ -195,9 +195,9 @@ class ExportParser {
     if (this.header === null) this.problem(1, null, 'empty file: no header row');
     if (this.problemCount > 0) return this.rejected(bytes);
     if (this.runs !== null && this.runs.count > 0) return this.finishRuns(this.runs, bytes);
-    const finished = this.aggregator?.finish() ?? { batches: [], overflows: [] };
+    const finished = this.aggregator?.finish() ?? null;
     // A group whose sum does not fit Decimal(22,9) cannot be stored: the file is rejected (I2).
-    for (const o of finished.overflows) {
+    for (const o of finished?.overflows ?? []) {
       this.problem(
         o.line,
         o.column,
@@ -205,13 +205,11 @@ class ExportParser {
       );
     }
     if (this.problemCount > 0) return this.rejected(bytes);
-    const batches = finished.batches;
-    const version = batches.reduce<number | null>((max, d) => (max === null || d.version > max ? d.version : max), null);
     const accountDays: StagedAccountDays = {
-      count: batches.length,
-      version,
+      count: finished?.accountDays ?? 0,
+      version: finished?.version ?? null,
       runs: 0,
-      [Symbol.iterator]: () => batches[Symbol.iterator](),
+      [Symbol.iterator]: () => finished?.batches() ?? [][Symbol.iterator](),
       dispose: () => undefined,
     };
     return { ok: true, rows: this.rows, bytes, accountDays };

@@ -47,10 +47,20 @@ function aggregateProblem(a: UsageAggregate): string | null {
   return null;
 }
 
+/** Days already found to be calendar days (a file has a few, across hundreds of thousands of batches). */
+const knownDays = new Set<string>();
+
+function isKnownDay(day: string): boolean {
+  if (knownDays.has(day)) return true;
+  if (!isDay(day)) return false;
+  if (knownDays.size < 10_000) knownDays.add(day);
+  return true;
+}
+
 /** The problem of one batch (INVALID_BATCH for its shape, INVALID_RECORD for a value the store cannot hold). */
 function checkBatch(batch: AccountDayBatch): void {
   const where = `account-day ${batch.accountId}/${batch.day}`;
-  if (batch.accountId === '' || !isDay(batch.day)) throw new StoreError('INVALID_BATCH', `${where}: bad account id or day`);
+  if (batch.accountId === '' || !isKnownDay(batch.day)) throw new StoreError('INVALID_BATCH', `${where}: bad account id or day`);
   if (!Number.isSafeInteger(batch.version) || batch.version < 0)
     throw new StoreError('INVALID_BATCH', `${where}: version ${batch.version} is not a non-negative integer`);
   let previous: UsageAggregate | null = null;

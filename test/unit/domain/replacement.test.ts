@@ -23,4 +23,37 @@ describe('I1 replacement decision', () => {
     expect(accountDayDigest([a, b])).toBe(accountDayDigest([b, a]));
     expect(accountDayDigest([a, b])).not.toBe(accountDayDigest([a, { ...b, cost: b.cost + 1n }]));
   });
+
+  it('keeps the digest of stored data stable across releases (a changed digest would report every re-ingest as a conflict)', () => {
+    const rows = [
+      {
+        accountId: 'a',
+        day: '2026-01-01',
+        serviceId: 's2',
+        skuId: 'k',
+        currency: 'RUB',
+        cost: 12345678901n,
+        credit: -1n,
+        serviceName: 'Имя, "x"',
+        skuName: 'line\nbreak',
+        rows: 3,
+      },
+      {
+        accountId: 'a',
+        day: '2026-01-01',
+        serviceId: 's1',
+        skuId: 'k',
+        currency: 'RUB',
+        cost: 0n,
+        credit: 0n,
+        serviceName: '',
+        skuName: '',
+        rows: 1,
+      },
+    ] as const;
+    // Computed by the first release's implementation (one hash update per JSON line).
+    const first = 'e3c88534619528213600baa73c0d7d21a8c0d92794bb140715b8728ab0db199e';
+    expect(accountDayDigest(rows)).toBe(first);
+    expect(accountDayDigest([...rows].reverse())).toBe(first);
+  });
 });
