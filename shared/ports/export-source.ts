@@ -20,6 +20,11 @@ export interface ObjectLocation {
   key: string;
 }
 
+/** How an object is named in the ingest log and in errors: `s3://bucket/key`. */
+export function s3Url(bucket: string, key: string): string {
+  return `s3://${bucket}/${key}`;
+}
+
 /**
  * Exports in object storage (implemented by `createS3ExportSource`). `exportObject` rejects with
  * an error whose `code` is `OBJECT_NOT_FOUND` when there is no such object.

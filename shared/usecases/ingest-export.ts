@@ -30,7 +30,7 @@ export interface IngestDeps {
  * (`npm run bench` measures it). A quarter's backfill of 600,000 account-days fits; only larger
  * files spill, and pay for it in time, not memory.
  */
-export const DEFAULT_MAX_GROUPS = 1_250_000;
+export const DEFAULT_MAX_GROUPS = 700_000;
 
 export interface IngestOutcome {
   objectKey: string;

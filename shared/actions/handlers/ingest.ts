@@ -3,7 +3,7 @@
  * function) or, in the CLI, local files and directories. Each file is applied, skipped or
  * rejected on its own (I2); the action fails (exit 1) when any was rejected or failed.
  */
-import { s3Url } from '../../adapters/s3/s3-export-source';
+import { s3Url } from '../../ports/export-source';
 import { printable } from '../../domain/identifiers';
 import { errorFields } from '../../runtime/logger';
 import { ingestExport } from '../../usecases/ingest-export';

@@ -11,7 +11,9 @@ import {
   type ListObjectsV2CommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { ExportObject, StorageExportSource } from '../../ports/export-source';
+import { s3Url, type ExportObject, type StorageExportSource } from '../../ports/export-source';
+
+export { s3Url } from '../../ports/export-source';
 
 /** An export in a bucket. `key` (from ExportObject) is its `s3://bucket/key` name for the ingest log. */
 export interface S3ExportObject extends ExportObject {
@@ -36,10 +38,6 @@ export class S3SourceError extends RebatesError {
 }
 
 /** The name an object goes by in the ingest log and in errors: unique across buckets. */
-export function s3Url(bucket: string, key: string): string {
-  return `s3://${bucket}/${key}`;
-}
-
 export function createS3ExportSource(client: S3Client): S3ExportSource {
   function toExportObject(bucket: string, key: string, etag: string | undefined, lastModified: Date | undefined): S3ExportObject {
     const expectedEtag = etag ? unquote(etag) : null;
