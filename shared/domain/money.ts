@@ -44,8 +44,11 @@ export function formatScaled(value: bigint, scale: number, minFraction = 0): str
   const negative = value < 0n;
   const digits = (negative ? -value : value).toString().padStart(scale + 1, '0');
   const whole = digits.slice(0, digits.length - scale);
-  let fraction = scale > 0 ? digits.slice(digits.length - scale) : '';
-  while (fraction.length > minFraction && fraction.endsWith('0')) fraction = fraction.slice(0, -1);
+  // Trailing zeros beyond minFraction go; the fraction is cut once (hot: every stored amount).
+  let end = digits.length;
+  const keep = digits.length - scale + minFraction;
+  while (end > keep && digits.charCodeAt(end - 1) === 48) end--;
+  const fraction = scale > 0 ? digits.slice(digits.length - scale, end) : '';
   const body = fraction.length > 0 ? `${whole}.${fraction}` : whole;
   return negative ? `-${body}` : body;
 }
