@@ -56,7 +56,7 @@ describe('parameter types', () => {
 
     const upsert = h.fake.calls('ExecuteDataQuery', 'upsert_account_day_versions')[0];
     expect(typeOf(params(upsert)['$rows'])).toBe(
-      'List<Struct<account_id:Utf8,apply_id:Utf8,day:Date,digest:Utf8,generation:Utf8,prev_generation:Optional<Utf8>,prev_source_key:Optional<Utf8>,prev_version:Optional<Uint64>,source_key:Utf8,version:Uint64>>',
+      'List<Struct<account_id:Utf8,apply_id:Utf8,day:Date,digest:Utf8,generation:Utf8,prev_digest:Optional<Utf8>,prev_generation:Optional<Utf8>,prev_source_key:Optional<Utf8>,prev_version:Optional<Uint64>,source_key:Utf8,version:Uint64>>',
     );
     expect(typedValueOf(params(upsert)['$rows'])).toMatchObject([
       { account_id: 'acc-1', day: '2026-01-05', version: 1767600000n, source_key: 't.csv', prev_version: null, prev_generation: null },
@@ -126,10 +126,13 @@ describe('bulk writes and paged reads', () => {
 
     await store.usage.applyAccountDays('big.csv', batches);
 
-    const sizes = h.fake.calls('BulkUpsert').map((r) => (r.request['rows'] as Ydb.ITypedValue).value?.items?.length);
+    const sizes = h.fake.calls('BulkUpsert', 'usage_aggregates').map((r) => (r.request['rows'] as Ydb.ITypedValue).value?.items?.length);
     // One sentinel per account-day, acknowledged before the other 3 × 84 rows (see usage-apply.ts).
     expect(sizes).toEqual([3, 100, 100, 52]);
-    const sentinels = typedValueOf(h.fake.calls('BulkUpsert')[0]?.request['rows'] as Ydb.ITypedValue) as Record<string, unknown>[];
+    const sentinels = typedValueOf(h.fake.calls('BulkUpsert', 'usage_aggregates')[0]?.request['rows'] as Ydb.ITypedValue) as Record<
+      string,
+      unknown
+    >[];
     expect(sentinels.map((r) => `${String(r['account_id'])} ${String(r['sku_id'])}`)).toEqual([
       'acc-1 sku-0',
       'acc-2 sku-0',

@@ -10,6 +10,7 @@
  *   account-day's rows of one generation are a key prefix (I1, I3).
  * - account_day_versions (day, account_id): the pointer to the live generation, with its version,
  *   and the one it replaced while its apply is in progress (applies_in_progress, by apply_id).
+ * - apply_journal (apply_id, seq): an apply's own record of what it wrote, read back by key prefix.
  * - ledger_entries (partner_id, quarter, specialization, currency, seq): the R7 key + seq; the
  *   by_quarter index serves "a quarter across partners".
  * - ingest_log (id) with by_newest (newest_first) and by_object (object_key, newest_first):
@@ -146,6 +147,7 @@ export const YDB_SCHEMA: readonly YdbTableSpec[] = [
       col('prev_version', 'Uint64'),
       col('prev_generation', 'Utf8'),
       col('prev_source_key', 'Utf8'),
+      col('prev_digest', 'Utf8'),
     ],
     primaryKey: ['day', 'account_id'],
     indexes: [],
@@ -154,6 +156,15 @@ export const YDB_SCHEMA: readonly YdbTableSpec[] = [
     name: 'applies_in_progress',
     columns: [key('apply_id', 'Utf8'), col('source_key', 'Utf8'), col('started_at', 'Utf8')],
     primaryKey: ['apply_id'],
+    indexes: [],
+  },
+  {
+    // What an apply wrote and which account-days it may replace, ≤ 500 account-days per row (a
+    // JSON array): read back after the commit (cleanup) or after a failure (undo), so the apply
+    // itself keeps no per-account-day state across its chunks.
+    name: 'apply_journal',
+    columns: [key('apply_id', 'Utf8'), key('seq', 'Uint64'), col('entries', 'Utf8')],
+    primaryKey: ['apply_id', 'seq'],
     indexes: [],
   },
   {

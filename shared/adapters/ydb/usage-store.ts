@@ -10,14 +10,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isDay } from '../../domain/calendar';
 import type { IngestLogEntry } from '../../domain/model';
-import {
-  ApplyTally,
-  checkDayRange,
-  checkedBatches,
-  checkIngestLimit,
-  compareIngestNewestFirst,
-  ingestAlreadyExists,
-} from '../../ports/store-rules';
+import { checkDayRange, checkIngestLimit, compareIngestNewestFirst, ingestAlreadyExists } from '../../ports/store-rules';
 import { StoreError, type UsageStore } from '../../ports/store';
 import { keysetPages, type PageSource } from './paged-reads';
 import { effectivePointer } from './pointers';
@@ -31,7 +24,8 @@ import {
 import { readIngest, readUsage, readVersion } from './rows';
 import { withTransaction, ydbFailure, ydbStatus, type YdbRunner } from './runner';
 import { StatusCode } from './sdk';
-import { createAccountDayApplier, createAccountDayReleaser, type YdbUsageOptions } from './usage-apply';
+import { createAccountDayReleaser } from './account-day-release';
+import { createAccountDayApplier, type YdbUsageOptions } from './usage-apply';
 import { appliesInProgress, scanAllAccounts, scanListedAccounts } from './usage-scan';
 import { decodeRows, param, structList, type Row, type StructFields } from './values';
 
@@ -154,13 +148,11 @@ export function createYdbUsageStore(runner: YdbRunner, options: YdbUsageOptions 
 
   return {
     async applyAccountDays(sourceKey, batches) {
-      // TODO(issue 11): stream the batches chunk by chunk instead of collecting them.
-      const all = [...checkedBatches(sourceKey, batches)];
-      if (all.length === 0) return new ApplyTally().done();
+      // Streams: the batches are checked (checkedBatches) and applied a chunk at a time.
       try {
-        return await apply(sourceKey, all);
+        return await apply(sourceKey, batches);
       } catch (error) {
-        throw ydbFailure(`apply ${all.length} account-days from ${sourceKey}`, error);
+        throw ydbFailure(`apply account-days from ${sourceKey}`, error);
       }
     },
     scanUsage: (range, filter) => scan(range, filter?.accountIds),

@@ -240,6 +240,7 @@ const POINTER_COLUMNS = [
   'prev_version',
   'prev_generation',
   'prev_source_key',
+  'prev_digest',
 ];
 
 export const HANDLERS: Record<string, Handler> = {
@@ -264,6 +265,36 @@ export const HANDLERS: Record<string, Handler> = {
   },
   upsert_account_day_versions: ({ params, tx }) => {
     for (const row of list(params['$rows'])) tx.upsert('account_day_versions', row);
+    return [];
+  },
+  delete_account_day_versions: ({ params, tx }) => {
+    // DELETE … ON a list of full keys: each a point delete (a missing key deletes nothing).
+    for (const k of list(params['$keys'])) tx.delete('account_day_versions', k);
+    return [];
+  },
+  delete_usage_generations: ({ params, tx }) => {
+    for (const k of list(params['$rows']))
+      for (const row of generationRows(tx, text(k['day']), text(k['account_id']), text(k['generation'])))
+        tx.delete('usage_aggregates', row);
+    return [];
+  },
+  select_apply_journal_page: ({ params: p, tx, engine }) => {
+    const applyId = text(p['$apply_id']);
+    const rows = tx.range('apply_journal', {
+      start: [applyId, text(p['$after_seq'])],
+      inRange: (row) => row['apply_id'] === applyId,
+      filter: (row) => gt(row, ['seq'], [text(p['$after_seq'])]),
+      limit: limitOf(p),
+    });
+    return [project(engine, 'apply_journal', ['apply_id', 'seq', 'entries'], rows)];
+  },
+  delete_apply_journal: ({ params, tx }) => {
+    const applyId = text(params['$apply_id']);
+    const rows = tx.range('apply_journal', {
+      start: [applyId, text(params['$from_seq'])],
+      inRange: (r) => r['apply_id'] === applyId && between(r['seq'], params['$from_seq'], params['$to_seq']),
+    });
+    for (const row of rows) tx.delete('apply_journal', row);
     return [];
   },
   select_usage_sentinels: ({ params, tx, engine }) => {

@@ -28,15 +28,51 @@ DELETE FROM applies_in_progress WHERE apply_id = $apply_id;`;
 export const SELECT_ACCOUNT_DAY_VERSIONS = `-- name: select_account_day_versions
 DECLARE $keys AS List<Struct<day: Date, account_id: Utf8>>;
 SELECT v.day AS day, v.account_id AS account_id, v.version AS version, v.generation AS generation, v.digest AS digest,
-    v.source_key AS source_key, v.apply_id AS apply_id, v.prev_version AS prev_version, v.prev_generation AS prev_generation, v.prev_source_key AS prev_source_key
+    v.source_key AS source_key, v.apply_id AS apply_id, v.prev_version AS prev_version, v.prev_generation AS prev_generation,
+    v.prev_source_key AS prev_source_key, v.prev_digest AS prev_digest
 FROM AS_TABLE($keys) AS k
 INNER JOIN account_day_versions AS v ON v.day = k.day AND v.account_id = k.account_id;`;
 
 /** Switches account-day pointers to new generations (one chunk of an apply, inside its compare transaction). */
 export const UPSERT_ACCOUNT_DAY_VERSIONS = `-- name: upsert_account_day_versions
-DECLARE $rows AS List<Struct<day: Date, account_id: Utf8, version: Uint64, generation: Utf8, source_key: Utf8, digest: Utf8, apply_id: Utf8, prev_version: Optional<Uint64>, prev_generation: Optional<Utf8>, prev_source_key: Optional<Utf8>>>;
+DECLARE $rows AS List<Struct<day: Date, account_id: Utf8, version: Uint64, generation: Utf8, source_key: Utf8, digest: Utf8, apply_id: Utf8, prev_version: Optional<Uint64>, prev_generation: Optional<Utf8>, prev_source_key: Optional<Utf8>, prev_digest: Optional<Utf8>>>;
 UPSERT INTO account_day_versions
-SELECT day, account_id, version, generation, source_key, digest, apply_id, prev_version, prev_generation, prev_source_key FROM AS_TABLE($rows);`;
+SELECT day, account_id, version, generation, source_key, digest, apply_id, prev_version, prev_generation, prev_source_key, prev_digest FROM AS_TABLE($rows);`;
+
+/** Removes the pointers of account-days an aborted apply created (they had none before it). */
+export const DELETE_ACCOUNT_DAY_VERSIONS = `-- name: delete_account_day_versions
+DECLARE $keys AS List<Struct<day: Date, account_id: Utf8>>;
+DELETE FROM account_day_versions ON
+SELECT day, account_id FROM AS_TABLE($keys);`;
+
+/** Deletes whole generations by key prefix: the rows an aborted apply wrote (no reader follows them). */
+export const DELETE_USAGE_GENERATIONS = `-- name: delete_usage_generations
+DECLARE $rows AS List<Struct<day: Date, account_id: Utf8, generation: Utf8>>;
+DELETE FROM usage_aggregates ON
+SELECT u.day AS day, u.account_id AS account_id, u.generation AS generation,
+    u.service_id AS service_id, u.sku_id AS sku_id, u.currency AS currency
+FROM AS_TABLE($rows) AS k
+INNER JOIN usage_aggregates AS u ON u.day = k.day AND u.account_id = k.account_id AND u.generation = k.generation;`;
+
+/**
+ * One page of an apply's journal (what it wrote and which account-days it may have replaced), by
+ * key: the cleanup after its commit and the undo of an aborted apply read it back a page at a time.
+ */
+export const SELECT_APPLY_JOURNAL_PAGE = `-- name: select_apply_journal_page
+DECLARE $apply_id AS Utf8;
+DECLARE $after_seq AS Uint64;
+DECLARE $limit AS Uint64;
+SELECT apply_id, seq, entries FROM apply_journal
+WHERE apply_id = $apply_id AND seq > $after_seq
+ORDER BY apply_id, seq
+LIMIT $limit;`;
+
+/** Drops rows of an apply's journal once its cleanup (or its undo) is done: a key range. */
+export const DELETE_APPLY_JOURNAL = `-- name: delete_apply_journal
+DECLARE $apply_id AS Utf8;
+DECLARE $from_seq AS Uint64;
+DECLARE $to_seq AS Uint64;
+DELETE FROM apply_journal WHERE apply_id = $apply_id AND seq >= $from_seq AND seq <= $to_seq;`;
 
 /**
  * Which of the given rows exist, by full key. The pointer switch reads each new generation's
