@@ -12,6 +12,7 @@ import { isDay } from '../../domain/calendar';
 import type { IngestLogEntry } from '../../domain/model';
 import { checkDayRange, checkIngestLimit, compareIngestNewestFirst, ingestAlreadyExists } from '../../ports/store-rules';
 import { StoreError, type UsageStore } from '../../ports/store';
+import { BUCKET_VALUES, compareUtf8 } from './account-day-key';
 import { keysetPages, type PageSource } from './paged-reads';
 import { effectivePointer } from './pointers';
 import {
@@ -172,33 +173,38 @@ export function createYdbUsageStore(runner: YdbRunner, options: YdbUsageOptions 
       checkDayRange(range);
       const versions: PageSource = async function* list_account_day_versions_page(query, pageSize) {
         const inProgress = new Set(await appliesInProgress(query));
-        const pages = keysetPages({
-          text: LIST_ACCOUNT_DAY_VERSIONS_PAGE,
-          params: { $from: param.date(range.from), $to: param.date(range.to) },
-          cursor: (last) => ({
-            $after_day: param.date(last === undefined ? range.from : String(last['day'])),
-            $after_account_id: param.utf8(last === undefined ? '' : String(last['account_id'])),
-          }),
-        })(query, pageSize);
-        // What readers see: the pointer, or what it replaced while its apply is in progress (I3).
-        for await (const rows of pages) {
-          yield rows.flatMap((row) => {
-            const pointer = effectivePointer(row, inProgress);
-            return pointer
-              ? [
-                  {
-                    day: row['day'] ?? null,
-                    account_id: row['account_id'] ?? null,
-                    version: BigInt(pointer.version),
-                    source_key: pointer.sourceKey,
-                  },
-                ]
-              : [];
-          });
+        for (const bucket of BUCKET_VALUES) {
+          const pages = keysetPages({
+            text: LIST_ACCOUNT_DAY_VERSIONS_PAGE,
+            params: { $bucket: param.uint32(bucket), $from: param.date(range.from), $to: param.date(range.to) },
+            cursor: (last) => ({
+              $after_day: param.date(last === undefined ? range.from : String(last['day'])),
+              $after_account_id: param.utf8(last === undefined ? '' : String(last['account_id'])),
+            }),
+          })(query, pageSize);
+          // What readers see: the pointer, or what it replaced while its apply is in progress (I3).
+          for await (const rows of pages) {
+            yield rows.flatMap((row) => {
+              const pointer = effectivePointer(row, inProgress);
+              return pointer
+                ? [
+                    {
+                      day: row['day'] ?? null,
+                      account_id: row['account_id'] ?? null,
+                      version: BigInt(pointer.version),
+                      source_key: pointer.sourceKey,
+                    },
+                  ]
+                : [];
+            });
+          }
         }
       };
       try {
-        return await runner.readAll(versions, readVersion);
+        // One bucket after another; the port lists them in (day, account) order.
+        return (await runner.readAll(versions, readVersion)).sort(
+          (a, b) => compareUtf8(a.day, b.day) || compareUtf8(a.accountId, b.accountId),
+        );
       } catch (error) {
         throw ydbFailure(`list account-day versions ${range.from}..${range.to}`, error);
       }
