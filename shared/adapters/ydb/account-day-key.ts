@@ -23,19 +23,29 @@ const BUCKET_SHIFT = 32 - BUCKET_BITS;
 /** Every bucket value, ascending (the order of the key space). */
 export const BUCKET_VALUES: readonly number[] = Array.from({ length: BUCKETS }, (_, i) => i * 2 ** BUCKET_SHIFT);
 
-/** FNV-1a (32-bit) of the account id's UTF-8 bytes: stable across processes, versions and platforms. */
-function fnv1a32(text: string): number {
+/**
+ * A 32-bit hash of the account id's UTF-8 bytes, stable across processes, versions and platforms
+ * (stored keys depend on it: never change it): FNV-1a, then MurmurHash3's finalizer so that the
+ * top bits — the bucket — depend on every byte (FNV-1a alone puts ids that differ only in their
+ * last characters, like acc-000…acc-063, into a few buckets).
+ */
+function accountHash(text: string): number {
   let hash = 0x811c9dc5;
   for (const byte of Buffer.from(text, 'utf8')) {
     hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
+    hash = Math.imul(hash, 0x01000193);
   }
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
   return hash >>> 0;
 }
 
 /** The bucket of an account: the first value of the Uint32 range its hash falls in. */
 export function bucketOf(accountId: string): number {
-  return (fnv1a32(accountId) >>> BUCKET_SHIFT) * 2 ** BUCKET_SHIFT;
+  return (accountHash(accountId) >>> BUCKET_SHIFT) * 2 ** BUCKET_SHIFT;
 }
 
 /** The key columns of an account-day, in key order. */
