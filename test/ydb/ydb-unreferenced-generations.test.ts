@@ -28,7 +28,8 @@ function unreferenced(): string[] {
   return h.fake.engine
     .dump('usage_aggregates')
     .filter((u) => live.get(`${String(u['day'])} ${String(u['account_id'])}`) !== u['generation'])
-    .map((u) => `${String(u['account_id'])} ${String(u['sku_id'])}`);
+    .map((u) => `${String(u['account_id'])} ${String(u['sku_id'])}`)
+    .sort(); // the table's key order leads with the bucket
 }
 
 /** What a cleanup elsewhere does: deletes the account's rows of every generation but the live one. */

@@ -41,27 +41,25 @@
  * the chunk is switched again (a few rounds, then YDB_CONTENDED).
  */
 import { randomUUID } from 'node:crypto';
-import type { Ydb } from 'ydb-sdk-proto';
 import { accountDayDigest, decideReplacement, type ReplacementDecision, type VersionedContent } from '../../domain/replacement';
 import { StoreError, type AccountDayBatch, type ApplyResult } from '../../ports/store';
 import { ApplyTally, checkedBatches } from '../../ports/store-rules';
-import { ACCOUNT_DAY_KEY, accountDayKey } from './account-day-key';
-import { batchesOf, chunks, cleanupKeys, CLEANUP_CHUNK, groupsByWeight, keyOf, switchChunkSize } from './apply-chunks';
+import { accountDayKey } from './account-day-key';
+import { batchesOf, chunks, keyOf, switchChunkSize } from './apply-chunks';
+import { createApplyFinish } from './apply-finish';
+import { GENERATION_FIELDS, keysParam, lookup, type ApplyState, type Query } from './apply-parts';
 import { createApplyJournal, type JournalEntry } from './apply-journal';
 import { effectivePointer, POINTER_FIELDS } from './pointers';
 import {
-  DELETE_ACCOUNT_DAY_VERSIONS,
   DELETE_APPLY_IN_PROGRESS,
-  DELETE_UNREFERENCED_USAGE,
-  DELETE_USAGE_GENERATIONS,
   INSERT_APPLY_IN_PROGRESS,
   SELECT_ACCOUNT_DAY_VERSIONS,
   SELECT_APPLIES_IN_PROGRESS,
   SELECT_USAGE_SENTINELS,
   UPSERT_ACCOUNT_DAY_VERSIONS,
 } from './queries';
-import { withTransaction, type Params, type Tx, type YdbRunner } from './runner';
-import { decodeRows, param, structList, type Row, type StructFields } from './values';
+import { withTransaction, type Tx, type YdbRunner } from './runner';
+import { param, structList, type Row, type StructFields } from './values';
 
 export interface YdbUsageOptions {
   /** Rows per BulkUpsert request (default 1000). */
@@ -76,7 +74,6 @@ export interface YdbUsageOptions {
   onWarning?: (message: string, cause: unknown) => void;
 }
 
-const GENERATION_FIELDS: StructFields = { ...ACCOUNT_DAY_KEY, generation: { scalar: 'Utf8' } };
 const APPLY_FIELDS: StructFields = { apply_id: { scalar: 'Utf8' }, source_key: { scalar: 'Utf8' }, started_at: { scalar: 'Utf8' } };
 const SENTINEL_FIELDS: StructFields = {
   ...GENERATION_FIELDS,
@@ -95,8 +92,6 @@ const USAGE_FIELDS: StructFields = {
 /** Rounds of "rows removed before the switch → write again" before giving up. */
 const SWITCH_ROUNDS = 3;
 
-type Query = (text: string, params: Params) => Promise<Ydb.Table.ExecuteQueryResult>;
-
 /** A stored pointer as the compare sees it. */
 interface Stored {
   row: Row;
@@ -105,17 +100,6 @@ interface Stored {
 }
 
 type Decisions = Map<string, { decision: ReplacementDecision; stored: VersionedContent | undefined }>;
-
-/** What one apply keeps across its chunks: a few scalars, nothing per account-day. */
-interface ApplyState {
-  applyId: string;
-  sourceKey: string;
-  registered: boolean;
-  /** Journal rows written so far (the next one's seq is this + 1). */
-  journalRows: number;
-  /** Some account-day had a pointer before: the cleanup has something to visit. */
-  replaces: boolean;
-}
 
 const LOSES: ReadonlySet<ReplacementDecision> = new Set(['stale', 'keep-conflict']);
 
@@ -135,19 +119,7 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
   const lookupChunk = Math.min(keyChunk, chunkSize);
   const warn = options.onWarning ?? (() => undefined);
   const journal = createApplyJournal(runner, maxTxKeys);
-
-  /** Rows of a lookup; YDB truncates past 1000, which a chunk of ≤ keyChunk keys never reaches. */
-  async function lookup(query: Query, text: string, params: Params, what: string): Promise<Row[]> {
-    const set = (await query(text, params)).resultSets[0];
-    if (set?.truncated) throw new StoreError('YDB_TRUNCATED', `${what} came back truncated`);
-    return decodeRows(set);
-  }
-
-  const keysParam = (keys: readonly { accountId: string; day: string }[]) =>
-    structList(
-      ACCOUNT_DAY_KEY,
-      keys.map((k) => accountDayKey(k.accountId, k.day)),
-    );
+  const { cleanUp, undo } = createApplyFinish(runner, journal, { maxTxKeys, lookupChunk, warn });
 
   /** Stored pointers of the given account-days, with the version readers see. */
   async function storedPointers(batches: readonly AccountDayBatch[], query: Query): Promise<Map<string, Stored>> {
@@ -359,112 +331,6 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
           });
       }
     }
-  }
-
-  /** Runs one best-effort step; a failure is reported and the rest of the cleanup goes on. */
-  async function bestEffort(what: string, step: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await step();
-      return true;
-    } catch (error) {
-      warn(what, error);
-      return false;
-    }
-  }
-
-  /** After the commit: deletes every generation no reader can follow of the journal's account-days, then the journal. */
-  async function cleanUp(state: ApplyState): Promise<void> {
-    if (state.journalRows === 0) return;
-    // A first copy of every account-day has nothing to replace: its cleanup would only read its
-    // new rows (RUs for nothing). Orphans of an earlier crashed attempt go with the next apply.
-    if (state.replaces)
-      await bestEffort(
-        'could not read the apply journal back; unreferenced rows stay until the next apply of those account-days',
-        async () => {
-          for await (const entries of journal.read(state.applyId)) {
-            const replaced = entries.filter((e) => e.replaces);
-            for (const group of groupsByWeight(replaced, (e) => cleanupKeys(e.rows), maxTxKeys, CLEANUP_CHUNK)) {
-              await bestEffort(
-                `could not delete unreferenced usage rows of ${group.length} account-days; readers never see them, the next apply of those account-days retries`,
-                () =>
-                  runner.retry((session) =>
-                    runner.execute(session, DELETE_UNREFERENCED_USAGE, { $keys: keysParam(group), $apply_id: param.utf8(state.applyId) }),
-                  ),
-              );
-            }
-          }
-        },
-      );
-    await bestEffort(`could not delete the journal of apply ${state.applyId}`, () => journal.drop(state.applyId, state.journalRows));
-  }
-
-  /** Before the commit, after a failure: puts back every pointer the apply switched and deletes what it wrote. */
-  async function undo(state: ApplyState): Promise<void> {
-    if (state.journalRows === 0 && !state.registered) return;
-    await bestEffort(
-      `could not undo the failed apply ${state.applyId} of ${state.sourceKey}: none of it is visible; its account-days stay held (YDB_CONTENDED for other objects) until ${state.sourceKey} is ingested again`,
-      async () => {
-        for await (const entries of journal.read(state.applyId)) {
-          if (state.registered) for (const part of chunks(entries, lookupChunk)) await restorePointers(state.applyId, part);
-          const written = entries.filter((e) => e.generation !== null);
-          for (const group of groupsByWeight(written, (e) => 1 + e.rows, maxTxKeys, lookupChunk)) {
-            const rows = structList(
-              GENERATION_FIELDS,
-              group.map((e) => ({ ...accountDayKey(e.accountId, e.day), generation: e.generation })),
-            );
-            await runner.retry((session) => runner.execute(session, DELETE_USAGE_GENERATIONS, { $rows: rows }));
-          }
-        }
-        if (state.registered)
-          await runner.retry((session) => runner.execute(session, DELETE_APPLY_IN_PROGRESS, { $apply_id: param.utf8(state.applyId) }));
-        await journal.drop(state.applyId, state.journalRows);
-      },
-    );
-  }
-
-  /** Points this apply's pointers among `keys` back at what they replaced, in one transaction. */
-  function restorePointers(applyId: string, keys: readonly JournalEntry[]): Promise<void> {
-    return runner.retry((session) =>
-      withTransaction(runner, session, async (tx: Tx) => {
-        const rows = await lookup(
-          (text, params) => tx.query(text, params),
-          SELECT_ACCOUNT_DAY_VERSIONS,
-          { $keys: keysParam(keys) },
-          `account-day lookup of ${keys.length} keys`,
-        );
-        const mine = rows.filter((r) => r['apply_id'] === applyId);
-        const restored = mine
-          .filter((r) => r['prev_generation'] !== null)
-          .map((r) => {
-            const back = {
-              generation: r['prev_generation'],
-              version: r['prev_version'],
-              source_key: r['prev_source_key'] ?? '',
-              digest: r['prev_digest'] ?? '',
-            };
-            // Still this apply's until its registration goes: readers follow prev_*, the same content.
-            return {
-              ...accountDayKey(String(r['account_id']), String(r['day'])),
-              ...back,
-              apply_id: applyId,
-              prev_version: back.version,
-              prev_generation: back.generation,
-              prev_source_key: back.source_key,
-              prev_digest: back.digest,
-            };
-          });
-        const created = mine
-          .filter((r) => r['prev_generation'] === null)
-          .map((r) => ({ accountId: String(r['account_id']), day: String(r['day']) }));
-        const statements: [string, Params][] = [
-          ...(restored.length > 0
-            ? [[UPSERT_ACCOUNT_DAY_VERSIONS, { $rows: structList(POINTER_FIELDS, restored) }] as [string, Params]]
-            : []),
-          ...(created.length > 0 ? [[DELETE_ACCOUNT_DAY_VERSIONS, { $keys: keysParam(created) }] as [string, Params]] : []),
-        ];
-        for (const [i, [text, params]] of statements.entries()) await tx.query(text, params, i === statements.length - 1);
-      }),
-    );
   }
 
   return async function apply(sourceKey: string, batches: Iterable<AccountDayBatch>): Promise<ApplyResult> {
