@@ -159,15 +159,30 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
   }
 
   async function writeGenerations(batches: readonly AccountDayBatch[], generations: ReadonlyMap<string, string>): Promise<void> {
-    const rowsOf = (batch: AccountDayBatch, from: number, to?: number) =>
-      batch.rows.slice(from, to).map((a) => usageRow(batch, generations.get(keyOf(batch.accountId, batch.day)), a));
+    const generationOf = (b: AccountDayBatch) => generations.get(keyOf(b.accountId, b.day));
     // Sentinels first, acknowledged before any other row of their generation is sent (the
-    // cleanup argument in the file comment needs that order). Each request is repeat-safe.
-    const sentinels = batches.flatMap((b) => rowsOf(b, 0, 1));
-    const rest = batches.flatMap((b) => rowsOf(b, 1));
-    for (const chunk of [...chunks(sentinels, bulkBatchRows), ...chunks(rest, bulkBatchRows)]) {
-      const typed = structList(USAGE_FIELDS, chunk);
+    // cleanup argument in the file comment needs that order). Each request is repeat-safe; the
+    // rows of one request at a time are built (the chunk's aggregates are not copied whole).
+    function* sentinels() {
+      for (const b of batches) if (b.rows[0]) yield usageRow(b, generationOf(b), b.rows[0]);
+    }
+    function* rest() {
+      for (const b of batches) for (const a of b.rows.slice(1)) yield usageRow(b, generationOf(b), a);
+    }
+    const send = async (rows: Record<string, unknown>[]) => {
+      const typed = structList(USAGE_FIELDS, rows);
       await runner.retry((session) => session.bulkUpsert('usage_aggregates', typed));
+    };
+    for (const rows of [sentinels(), rest()]) {
+      let request: Record<string, unknown>[] = [];
+      for (const row of rows) {
+        request.push(row);
+        if (request.length === bulkBatchRows) {
+          await send(request);
+          request = [];
+        }
+      }
+      if (request.length > 0) await send(request);
     }
   }
 
