@@ -58,7 +58,7 @@ import {
   SELECT_USAGE_SENTINELS,
   UPSERT_ACCOUNT_DAY_VERSIONS,
 } from './queries';
-import { withTransaction, type Tx, type YdbRunner } from './runner';
+import { withTransaction, ydbFailure, type Tx, type YdbRunner } from './runner';
 import { param, structList, type Row, type StructFields } from './values';
 
 export interface YdbUsageOptions {
@@ -348,20 +348,52 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
     }
   }
 
+  /**
+   * Applies a stream of batches. Errors come out as they should reach the caller: a failure of the
+   * stream itself (the caller's iterable, or a batch checkedBatches refuses) as it was thrown,
+   * anything else as a YDB StoreError naming the apply.
+   */
   return async function apply(sourceKey: string, batches: Iterable<AccountDayBatch>): Promise<ApplyResult> {
     const state: ApplyState = { applyId: randomUUID(), sourceKey, registered: false, journalRows: 0, replaces: false };
     const tally = new ApplyTally();
+    const what = `apply account-days from ${sourceKey}`;
     try {
-      for (const chunk of batchesOf(checkedBatches(sourceKey, batches), chunkSize, chunkRows)) await applyChunk(state, chunk, tally);
+      for (const chunk of batchesOf(sourceOf(checkedBatches(sourceKey, batches)), chunkSize, chunkRows))
+        await applyChunk(state, chunk, tally);
     } catch (error) {
       await undo(state);
-      throw error;
+      throw error instanceof StreamFailure ? error.cause : ydbFailure(what, error);
     }
-    // The commit (I3): every switched pointer of this file becomes visible at once. A failure here
-    // is not undone (the delete may have gone through): the registration stays, as after a crash.
-    if (state.registered)
-      await runner.retry((session) => runner.execute(session, DELETE_APPLY_IN_PROGRESS, { $apply_id: param.utf8(state.applyId) }));
+    try {
+      // The commit (I3): every switched pointer of this file becomes visible at once. A failure here
+      // is not undone (the delete may have gone through): the registration stays, as after a crash.
+      if (state.registered)
+        await runner.retry((session) => runner.execute(session, DELETE_APPLY_IN_PROGRESS, { $apply_id: param.utf8(state.applyId) }));
+    } catch (error) {
+      throw ydbFailure(what, error);
+    }
     await cleanUp(state);
     return tally.done();
   };
+}
+
+/** A failure of the batch stream (not of YDB): handed to the caller as it was thrown. */
+class StreamFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the batch stream failed', { cause });
+  }
+}
+
+/** The stream's batches; whatever the stream throws comes out as a StreamFailure. */
+function* sourceOf(batches: Iterator<AccountDayBatch>): Generator<AccountDayBatch> {
+  for (;;) {
+    let next: IteratorResult<AccountDayBatch>;
+    try {
+      next = batches.next();
+    } catch (error) {
+      throw new StreamFailure(error);
+    }
+    if (next.done) return;
+    yield next.value;
+  }
 }

@@ -148,14 +148,9 @@ export function createYdbUsageStore(runner: YdbRunner, options: YdbUsageOptions 
   }
 
   return {
-    async applyAccountDays(sourceKey, batches) {
-      // Streams: the batches are checked (checkedBatches) and applied a chunk at a time.
-      try {
-        return await apply(sourceKey, batches);
-      } catch (error) {
-        throw ydbFailure(`apply account-days from ${sourceKey}`, error);
-      }
-    },
+    // Streams: the batches are checked (checkedBatches) and applied a chunk at a time; a failure
+    // of the stream reaches the caller as thrown, a YDB failure as a StoreError (usage-apply.ts).
+    applyAccountDays: (sourceKey, batches) => apply(sourceKey, batches),
     scanUsage: (range, filter) => scan(range, filter?.accountIds),
     async releaseAccountDays(keys, sourceKey) {
       if (sourceKey === '') throw new StoreError('INVALID_BATCH', 'releaseAccountDays needs a source key');
