@@ -61,6 +61,11 @@ const TABLE_CHECKS: [string, string, string][] = [
     '-- name: test_wipe_portal_tokens\nDELETE FROM portal_tokens;',
   ],
   [
+    'apply_journal',
+    '-- name: test_count_apply_journal\nSELECT COUNT(*) AS n FROM apply_journal;',
+    '-- name: test_wipe_apply_journal\nDELETE FROM apply_journal;',
+  ],
+  [
     'applies_in_progress',
     '-- name: test_count_applies_in_progress\nSELECT COUNT(*) AS n FROM applies_in_progress;',
     '-- name: test_wipe_applies_in_progress\nDELETE FROM applies_in_progress;',

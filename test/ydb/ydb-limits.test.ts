@@ -68,12 +68,13 @@ describe('a large file within the transaction lock limit', () => {
     );
   });
 
-  it('shows none of a file that crashed after some of its chunks were switched, and a re-run shows all of it', async () => {
+  it('shows none of a file that failed after some of its chunks were switched (undone), and a re-run shows all of it', async () => {
     await h.store.usage.applyAccountDays('v1.csv', file(1, '1'));
     h.fake.fail('ExecuteDataQuery', 'SCHEME_ERROR', { target: 'upsert_account_day_versions', skip: 12 });
 
     await expect(h.store.usage.applyAccountDays('v2.csv', file(2, '2'))).rejects.toMatchObject({ code: 'YDB_SCHEME_ERROR' });
     expect(await costs(h)).toEqual(new Set([1_000_000_000n]));
+    expect(h.fake.engine.dump('applies_in_progress')).toEqual([]);
 
     const rerun = await h.store.usage.applyAccountDays('v2.csv', file(2, '2'));
     expect(rerun.appliedCount).toBe(600);

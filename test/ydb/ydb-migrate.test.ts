@@ -7,6 +7,7 @@ import type { Ydb } from 'ydb-sdk-proto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateYdb } from '../../shared/adapters/ydb/migrate';
 import { YdbProto } from '../../shared/adapters/ydb/sdk';
+import { BUCKETS } from '../../shared/adapters/ydb/account-day-key';
 import { YDB_SCHEMA } from '../../shared/adapters/ydb/schema';
 import { FAST, startFakeYdb, type FakeHarness } from './harness';
 
@@ -90,6 +91,56 @@ describe('migrate', () => {
     // The other tables were created; the drifted ones were left as they were.
     expect(h.fake.calls('CreateTable').map((r) => r.target)).not.toContain('usage_aggregates');
     expect(h.fake.engine.schema('usage_aggregates').columns.map((c) => c.name)).toContain('legacy');
+  });
+
+  it('creates the usage tables with the hash bucket leading their keys, 16 uniform partitions and never fewer than 16', async () => {
+    await migrateYdb(h.driver, FAST);
+
+    const requests = h.fake.calls('CreateTable').map((r) => r.request as unknown as Ydb.Table.ICreateTableRequest);
+    for (const name of ['usage_aggregates', 'account_day_versions']) {
+      const request = requests.find((r) => r.path?.endsWith(`/${name}`));
+      expect(request?.primaryKey?.[0]).toBe('bucket');
+      expect(request?.columns?.find((c) => c.name === 'bucket')?.type).toEqual({ typeId: YdbProto.Type.PrimitiveTypeId.UINT32 });
+      expect(Number(request?.uniformPartitions)).toBe(BUCKETS);
+      expect(Number(request?.partitioningSettings?.minPartitionsCount)).toBe(BUCKETS);
+    }
+    expect(requests.find((r) => r.path?.endsWith('/ingest_log'))?.uniformPartitions ?? 0).toBe(0);
+  });
+
+  it('refuses usage tables with the day-first key of earlier releases and says how to rebuild them', async () => {
+    const usage = YDB_SCHEMA.find((t) => t.name === 'usage_aggregates');
+    if (!usage) throw new Error('no usage_aggregates in the schema');
+    // The layout before the bucket: no bucket column, `day` first.
+    h.fake.engine.createFromSchema({
+      name: 'usage_aggregates',
+      columns: usage.columns
+        .filter((c) => c.name !== 'bucket')
+        .map((c) => ({
+          name: c.name,
+          type:
+            c.type === 'Decimal(22,9)'
+              ? { kind: 'decimal' as const, precision: 22, scale: 9 }
+              : { kind: 'prim' as const, name: c.type as 'Utf8' },
+          notNull: c.notNull === true,
+        })),
+      key: usage.primaryKey.filter((k) => k !== 'bucket'),
+      partitioning: { partitioningByLoad: ENABLED, partitioningBySize: ENABLED, minPartitionsCount: 1 },
+    });
+
+    const message = await migrateYdb(h.driver, FAST).then(
+      () => 'migrated',
+      (error: Error & { code?: string }) => `${error.code}: ${error.message}`,
+    );
+
+    expect(message).toMatch(/^YDB_SCHEMA_DRIFT: /);
+    expect(message).toContain('usage_aggregates.bucket is missing (expected Uint32)');
+    expect(message).toContain(
+      'usage_aggregates primary key is (day, account_id, generation, service_id, sku_id, currency), expected (bucket, day, account_id, generation, service_id, sku_id, currency)',
+    );
+    expect(message).toContain('usage_aggregates may merge below 16 partitions');
+    expect(message).toContain('still have the day-first key of earlier releases');
+    expect(message).toContain('re-ingest the exports');
+    expect(h.fake.engine.schema('usage_aggregates').key[0]).toBe('day');
   });
 
   it('finds no drift in the tables it created itself', async () => {

@@ -5,6 +5,7 @@
  */
 import type { Ydb } from 'ydb-sdk-proto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BUCKET_VALUES, bucketOf } from '../../shared/adapters/ydb/account-day-key';
 import { SELECT_LINK } from '../../shared/adapters/ydb/queries';
 import { TypedValues } from '../../shared/adapters/ydb/sdk';
 import { formatMoney } from '../../shared/domain/money';
@@ -36,11 +37,12 @@ describe('parameter types', () => {
 
     const rows = h.fake.calls('BulkUpsert', 'usage_aggregates')[0]?.request['rows'] as Ydb.ITypedValue;
     expect(typeOf(rows)).toBe(
-      'List<Struct<account_id:Utf8,cost:Decimal(22,9),credit:Decimal(22,9),currency:Utf8,day:Date,generation:Utf8,row_count:Uint64,service_id:Utf8,service_name:Utf8,sku_id:Utf8,sku_name:Utf8>>',
+      'List<Struct<account_id:Utf8,bucket:Uint32,cost:Decimal(22,9),credit:Decimal(22,9),currency:Utf8,day:Date,generation:Utf8,row_count:Uint64,service_id:Utf8,service_name:Utf8,sku_id:Utf8,sku_name:Utf8>>',
     );
     const [row] = typedValueOf(rows) as Record<string, unknown>[];
     expect(row).toMatchObject({
       account_id: 'acc-1',
+      bucket: BigInt(bucketOf('acc-1')),
       day: '2026-01-05',
       currency: 'RUB',
       row_count: 24n,
@@ -56,7 +58,7 @@ describe('parameter types', () => {
 
     const upsert = h.fake.calls('ExecuteDataQuery', 'upsert_account_day_versions')[0];
     expect(typeOf(params(upsert)['$rows'])).toBe(
-      'List<Struct<account_id:Utf8,apply_id:Utf8,day:Date,digest:Utf8,generation:Utf8,prev_generation:Optional<Utf8>,prev_source_key:Optional<Utf8>,prev_version:Optional<Uint64>,source_key:Utf8,version:Uint64>>',
+      'List<Struct<account_id:Utf8,apply_id:Utf8,bucket:Uint32,day:Date,digest:Utf8,generation:Utf8,prev_digest:Optional<Utf8>,prev_generation:Optional<Utf8>,prev_source_key:Optional<Utf8>,prev_version:Optional<Uint64>,source_key:Utf8,version:Uint64>>',
     );
     expect(typedValueOf(params(upsert)['$rows'])).toMatchObject([
       { account_id: 'acc-1', day: '2026-01-05', version: 1767600000n, source_key: 't.csv', prev_version: null, prev_generation: null },
@@ -91,11 +93,16 @@ describe('parameter types', () => {
     expect([typeOf(scan['$from']), scan['$from']?.value?.uint32Value]).toEqual(['Date', utcDays(2026, 1, 1)]);
     expect([typeOf(scan['$to']), scan['$to']?.value?.uint32Value]).toEqual(['Date', utcDays(2026, 3, 31)]);
     expect(typeOf(scan['$limit'])).toBe('Uint64');
+    // One key range per bucket, each bucket the start of its Uint32 part.
+    const buckets = h.fake.calls('ExecuteDataQuery', 'scan_usage_page').map((r) => params(r)['$bucket']);
+    expect(buckets.map(typeOf)).toEqual(BUCKET_VALUES.map(() => 'Uint32'));
+    expect(buckets.map((b) => b?.value?.uint32Value)).toEqual(BUCKET_VALUES);
     const listed = params(h.fake.calls('ExecuteDataQuery', 'scan_usage_account_days')[0]);
-    expect(typeOf(listed['$keys'])).toBe('List<Struct<account_id:Utf8,day:Date>>');
+    expect(typeOf(listed['$keys'])).toBe('List<Struct<account_id:Utf8,bucket:Uint32,day:Date>>');
+    const bucket = BigInt(bucketOf('acc-1'));
     expect(typedValueOf(listed['$keys'])).toEqual([
-      { day: '2026-01-01', account_id: 'acc-1' },
-      { day: '2026-01-02', account_id: 'acc-1' },
+      { bucket, day: '2026-01-01', account_id: 'acc-1' },
+      { bucket, day: '2026-01-02', account_id: 'acc-1' },
     ]);
   });
 
@@ -126,10 +133,13 @@ describe('bulk writes and paged reads', () => {
 
     await store.usage.applyAccountDays('big.csv', batches);
 
-    const sizes = h.fake.calls('BulkUpsert').map((r) => (r.request['rows'] as Ydb.ITypedValue).value?.items?.length);
+    const sizes = h.fake.calls('BulkUpsert', 'usage_aggregates').map((r) => (r.request['rows'] as Ydb.ITypedValue).value?.items?.length);
     // One sentinel per account-day, acknowledged before the other 3 × 84 rows (see usage-apply.ts).
     expect(sizes).toEqual([3, 100, 100, 52]);
-    const sentinels = typedValueOf(h.fake.calls('BulkUpsert')[0]?.request['rows'] as Ydb.ITypedValue) as Record<string, unknown>[];
+    const sentinels = typedValueOf(h.fake.calls('BulkUpsert', 'usage_aggregates')[0]?.request['rows'] as Ydb.ITypedValue) as Record<
+      string,
+      unknown
+    >[];
     expect(sentinels.map((r) => `${String(r['account_id'])} ${String(r['sku_id'])}`)).toEqual([
       'acc-1 sku-0',
       'acc-2 sku-0',
@@ -154,14 +164,20 @@ describe('bulk writes and paged reads', () => {
 
     expect(rows.map((r) => `${r.accountId}/${r.skuId}`)).toEqual(batches.flatMap((b) => b.rows.map((r) => `${r.accountId}/${r.skuId}`)));
     const pages = h.fake.calls('ExecuteDataQuery', 'scan_usage_page');
-    expect(pages).toHaveLength(5);
+    // Per bucket: its rows in truncated pages of 250 and a last one that is not (one empty page when it has none).
+    const rowsOf = (bucket: number) => batches.filter((b) => bucketOf(b.accountId) === bucket).length * 100;
+    expect(pages).toHaveLength(BUCKET_VALUES.reduce((n, b) => n + Math.max(1, Math.ceil(rowsOf(b) / 250)), 0));
     // The snapshot begins with the scan's first query (the applies in progress); every page reads in it.
     const first = h.fake.calls('ExecuteDataQuery', 'select_applies_in_progress').at(-1);
     expect(txOf(first).beginTx?.snapshotReadOnly).toBeTruthy();
     const snapshot = h.fake.calls('CommitTransaction').at(-1)?.request['txId'];
-    expect(pages.map((p) => txOf(p).txId)).toEqual([snapshot, snapshot, snapshot, snapshot, snapshot]);
-    expect(typedValueOf(params(pages[1])['$after_account_id'])).toBe('acc-02');
-    expect(typedValueOf(params(pages[1])['$after_sku_id'])).toBe('sku-049');
+    expect(new Set(pages.map((p) => txOf(p).txId))).toEqual(new Set([snapshot]));
+    // A cut page is continued after its last row: the 250th row of that bucket, in key order.
+    const bucket = BUCKET_VALUES.reduce((most, b) => (rowsOf(b) > rowsOf(most) ? b : most));
+    const ofBucket = pages.filter((p) => params(p)['$bucket']?.value?.uint32Value === bucket);
+    const keys = batches.filter((b) => bucketOf(b.accountId) === bucket).flatMap((b) => b.rows.map((r) => [r.accountId, r.skuId]));
+    expect(keys.length).toBeGreaterThan(250);
+    expect([typedValueOf(params(ofBucket[1])['$after_account_id']), typedValueOf(params(ofBucket[1])['$after_sku_id'])]).toEqual(keys[249]);
   });
 
   it('pages every list query by key past its page size', async () => {
@@ -186,7 +202,7 @@ describe('bulk writes and paged reads', () => {
 
   it('refuses to guess when YDB flags an empty page truncated', async () => {
     await h.store.usage.applyAccountDays('e.csv', [batch('acc-1', '2026-01-05', 1, [{}])]);
-    h.fake.truncate('scan_usage_page', 0, 1);
+    h.fake.truncate('scan_usage_page', 0);
 
     await expect(collect(h.store.usage.scanUsage({ from: '2026-01-05', to: '2026-01-05' }))).rejects.toMatchObject({
       code: 'YDB_TRUNCATED',

@@ -43,13 +43,16 @@ describe('atomic replacement', () => {
     expect(shortly(await usageIn(reader.store, DAY, DAY))).toEqual(NEW);
   });
 
-  it('leaves the old account-days in place when the switch fails after the rows were written, and a re-run finishes', async () => {
+  it('leaves the old account-days in place when the switch fails after the rows were written, undoes the rows, and a re-run finishes', async () => {
     h.fake.fail('ExecuteDataQuery', 'INTERNAL_ERROR', { target: 'upsert_account_day_versions' });
 
     await expect(h.store.usage.applyAccountDays('v2.csv', v2())).rejects.toMatchObject({ code: 'YDB_INTERNAL_ERROR' });
 
-    // v1 and v2 each: one request of sentinel rows, one of the rest.
-    expect(h.fake.calls('BulkUpsert')).toHaveLength(4);
+    // v1 and v2 each: one request of sentinel rows, one of the rest; the undo deleted v2's rows.
+    expect(h.fake.calls('BulkUpsert', 'usage_aggregates')).toHaveLength(4);
+    expect(h.fake.engine.dump('usage_aggregates')).toHaveLength(3);
+    expect(h.fake.engine.dump('applies_in_progress')).toEqual([]);
+    expect(h.fake.engine.dump('apply_journal')).toEqual([]);
     expect(shortly(await usageIn(h.store, DAY, DAY))).toEqual(OLD);
     expect(
       (await h.store.usage.listAccountDayVersions({ from: DAY, to: DAY })).map((v) => `${v.accountId} ${v.version} ${v.sourceKey}`),
@@ -102,7 +105,7 @@ describe('atomic replacement', () => {
     const result = await h.store.usage.applyAccountDays('old.csv', [batch('acc-1', DAY, 99, [{ skuId: 'q' }])]);
 
     expect(result.stale).toEqual([{ accountId: 'acc-1', day: DAY, version: 99, storedVersion: 100 }]);
-    expect(h.fake.calls('BulkUpsert')).toHaveLength(2); // v1's two requests only
+    expect(h.fake.calls('BulkUpsert', 'usage_aggregates')).toHaveLength(2); // v1's two requests only
     expect(h.fake.calls('ExecuteDataQuery', 'upsert_account_day_versions')).toHaveLength(1);
   });
 });

@@ -47,7 +47,7 @@ describe('retryable statuses', () => {
     ]);
 
     // The sentinel request, answered with the status and repeated, then the other row.
-    expect(h.fake.calls('BulkUpsert')).toHaveLength(3);
+    expect(h.fake.calls('BulkUpsert', 'usage_aggregates')).toHaveLength(3);
     expect((await collect(h.store.usage.scanUsage({ from: '2026-01-05', to: '2026-01-05' }))).map((a) => a.cost)).toEqual([
       1_500_000_000n,
       2_000_000_000n,

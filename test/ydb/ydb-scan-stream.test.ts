@@ -1,11 +1,12 @@
 /**
- * A usage scan streams (paged-reads.ts): one decoded page at a time from one snapshot, the next
- * page asked for only when the caller took the previous one. A retryable error after rows were
+ * A usage scan streams (paged-reads.ts): one decoded page at a time from one snapshot, a bucket's
+ * next page asked for only when the caller took its previous one (bucket-merge.ts). A retryable error after rows were
  * handed out replays them in a new snapshot and continues only if they are unchanged; otherwise
  * the scan fails with YDB_SCAN_INTERRUPTED instead of mixing two states or repeating rows (I3).
  */
 import type { Ydb } from 'ydb-sdk-proto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BUCKETS, BUCKET_VALUES, bucketOf } from '../../shared/adapters/ydb/account-day-key';
 import { formatMoney } from '../../shared/domain/money';
 import type { UsageAggregate } from '../../shared/domain/model';
 import type { Store } from '../../shared/ports/store';
@@ -32,6 +33,11 @@ const seed = () =>
   );
 const line = (u: UsageAggregate) => `${u.day} ${u.accountId} ${u.skuId} ${formatMoney(u.cost, 2)}`;
 const EXPECTED = seed().flatMap((b) => b.rows.map(line));
+/** Pages a whole scan reads: per bucket, its rows in pages of 250 and the short (or empty) page that ends it. */
+const FULL_SCAN_PAGES = BUCKET_VALUES.reduce(
+  (n, bucket) => n + Math.floor((accounts.filter((a) => bucketOf(a) === bucket).length * 2 * 100) / PAGE) + 1,
+  0,
+);
 const txOf = (r: RecordedRequest | undefined) => (r?.request['txControl'] ?? {}) as Ydb.Table.ITransactionControl;
 
 let h: FakeHarness;
@@ -72,18 +78,19 @@ const rewrite = (accountId: string, day: string) =>
   ]);
 
 describe('streaming', () => {
-  it('streams 5000 aggregates in key order, asking for a page only once the caller took the previous one, all from one snapshot', async () => {
+  it('streams 5000 aggregates in key order, asking for the next page of a bucket only once the caller took its previous one, all from one snapshot', async () => {
     const iterator = store.usage.scanUsage(RANGE)[Symbol.asyncIterator]();
     const lines: string[] = [];
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       lines.push(line(next.value));
-      // Holding row k, the adapter has asked for pages 1..⌈k/250⌉ and not one more: it never
-      // holds more than the page being handed out.
-      expect(pagesAsked()).toHaveLength(Math.ceil(lines.length / PAGE));
+      // Holding row k, the adapter has asked for one page per bucket and one more per 250 rows it
+      // merged, which run at most one merged page (250 rows and an account-day) ahead of the
+      // caller: it never holds more than one page per bucket.
+      expect(pagesAsked().length).toBeLessThanOrEqual(BUCKETS + Math.ceil(lines.length / PAGE) + 2);
     }
 
     expect(lines).toEqual(EXPECTED);
-    expect(pagesAsked()).toHaveLength(5000 / PAGE + 1); // 20 full pages and the empty one that ends the read
+    expect(pagesAsked()).toHaveLength(FULL_SCAN_PAGES);
     expect(snapshotsBegun()).toHaveLength(1);
     const snapshot = pagesAsked()[0]?.request['txControl'] as { txId: string };
     expect(new Set(pagesAsked().map((p) => txOf(p).txId))).toEqual(new Set([snapshot.txId]));
@@ -120,15 +127,17 @@ describe('a retryable error in the middle of a scan', () => {
     'after %s, replays the rows already handed out in a new snapshot, finds them unchanged and hands out only the rest',
     async (status) => {
       const iterator = store.usage.scanUsage(RANGE)[Symbol.asyncIterator]();
-      const first = await take(iterator, 1100); // four pages and part of the fifth
+      const first = await take(iterator, 1100);
+      const asked = pagesAsked().length;
 
       h.fake.fail('ExecuteDataQuery', status, { target: 'scan_usage_page' });
       const rest = await take(iterator);
 
       expect([...first, ...rest]).toEqual(EXPECTED);
       expect(snapshotsBegun()).toHaveLength(2);
-      // 5 pages, the failed 6th, then 21 in the new snapshot (5 of them replayed, not handed out again).
-      expect(pagesAsked()).toHaveLength(5 + 1 + 21);
+      // The pages before, the failed one, then a whole scan in the new snapshot (the rows handed
+      // out are replayed, not handed out again).
+      expect(pagesAsked()).toHaveLength(asked + 1 + FULL_SCAN_PAGES);
     },
   );
 
@@ -152,20 +161,35 @@ describe('a retryable error in the middle of a scan', () => {
     expect(rest.at(-1)).toBe('2026-02-02 acc-24 sku-099 777.00');
   });
 
-  it('fails with YDB_SCAN_INTERRUPTED, without handing out another row, when an account-day already handed out changed', async () => {
+  /** Takes rows until the scan fails; the rows before the failure and the failure. */
+  async function takeUntilFailure(iterator: AsyncIterator<UsageAggregate>): Promise<{ lines: string[]; failure: unknown }> {
+    const lines: string[] = [];
+    try {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) lines.push(line(next.value));
+    } catch (failure) {
+      return { lines, failure };
+    }
+    return { lines, failure: undefined };
+  }
+
+  it('fails with YDB_SCAN_INTERRUPTED at its next page, having handed out only rows of its first snapshot, when an account-day already handed out changed', async () => {
     const iterator = store.usage.scanUsage(RANGE)[Symbol.asyncIterator]();
-    const first = await take(iterator, 2 * PAGE); // exactly two pages: the next row needs a new page
+    const first = await take(iterator, 2 * PAGE);
     expect(first[0]).toBe('2026-02-01 acc-00 sku-000 0.00');
 
     await rewrite('acc-00', '2026-02-01');
     h.fake.fail('ExecuteDataQuery', 'UNAVAILABLE', { target: 'scan_usage_page' });
+    const { lines, failure } = await takeUntilFailure(iterator);
 
-    await expect(iterator.next()).rejects.toMatchObject({
+    expect(failure).toMatchObject({
       code: 'YDB_SCAN_INTERRUPTED',
       message: expect.stringMatching(
-        /scan_usage_page: the read broke after 500 rows were handed out \(UNAVAILABLE\) and the rows handed out changed.*recompute from scratch/,
+        /scan_usage_page: the read broke after \d+ rows were handed out \(UNAVAILABLE\) and the rows handed out changed.*recompute from scratch/,
       ),
     });
+    // Rows still buffered from the first snapshot may come before the failure, nothing of the new state.
+    expect([...first, ...lines]).toEqual(EXPECTED.slice(0, first.length + lines.length));
+    expect(lines.length).toBeLessThan(EXPECTED.length - first.length);
     expect(snapshotsBegun()).toHaveLength(2); // the replay; no third attempt
     expect(await iterator.next()).toEqual({ done: true, value: undefined });
   });
@@ -181,7 +205,7 @@ describe('a retryable error in the middle of a scan', () => {
     );
     h.fake.fail('ExecuteDataQuery', 'UNAVAILABLE', { target: 'scan_usage_page' });
 
-    await expect(iterator.next()).rejects.toMatchObject({
+    expect((await takeUntilFailure(iterator)).failure).toMatchObject({
       code: 'YDB_SCAN_INTERRUPTED',
       message: expect.stringContaining('the new snapshot holds fewer rows than were handed out'),
     });

@@ -28,7 +28,8 @@ function unreferenced(): string[] {
   return h.fake.engine
     .dump('usage_aggregates')
     .filter((u) => live.get(`${String(u['day'])} ${String(u['account_id'])}`) !== u['generation'])
-    .map((u) => `${String(u['account_id'])} ${String(u['sku_id'])}`);
+    .map((u) => `${String(u['account_id'])} ${String(u['sku_id'])}`)
+    .sort(); // the table's key order leads with the bucket
 }
 
 /** What a cleanup elsewhere does: deletes the account's rows of every generation but the live one. */
@@ -42,13 +43,29 @@ function removeUnreferenced(accountId: string): void {
   tx.commit();
 }
 
+/**
+ * A crash between the BulkUpsert and the switch: the switch fails and so does the undo that would
+ * delete the rows (its journal read fails, as if the process had died), so they stay as orphans.
+ */
 async function crashBeforeSwitch(): Promise<void> {
   h.fake.fail('ExecuteDataQuery', 'INTERNAL_ERROR', { target: 'upsert_account_day_versions' });
+  h.fake.fail('ExecuteDataQuery', 'INTERNAL_ERROR', { target: 'select_apply_journal_page' });
   await expect(h.store.usage.applyAccountDays('v2.csv', v2())).rejects.toMatchObject({ code: 'YDB_INTERNAL_ERROR' });
   expect(unreferenced()).toEqual(['acc-1 b', 'acc-1 c', 'acc-2 a']);
 }
 
 describe('orphans of a crashed apply', () => {
+  it('are not left by an apply that fails but can undo itself: its rows, registration and journal go', async () => {
+    h.fake.fail('ExecuteDataQuery', 'INTERNAL_ERROR', { target: 'upsert_account_day_versions' });
+
+    await expect(h.store.usage.applyAccountDays('v2.csv', v2())).rejects.toMatchObject({ code: 'YDB_INTERNAL_ERROR' });
+
+    expect(unreferenced()).toEqual([]);
+    expect(h.fake.engine.dump('applies_in_progress')).toEqual([]);
+    expect(h.fake.engine.dump('apply_journal')).toEqual([]);
+    expect(shortly(await usageIn(h.store, DAY, DAY))).toEqual(OLD);
+  });
+
   it('are deleted when the same account-days are applied again, and only the live rows remain', async () => {
     await crashBeforeSwitch();
 
@@ -68,7 +85,7 @@ describe('orphans of a crashed apply', () => {
     ]);
 
     expect(result.stale.map((s) => `${s.accountId} ${s.storedVersion}`)).toEqual(['acc-1 100', 'acc-2 100']);
-    expect(h.fake.calls('BulkUpsert')).toHaveLength(2 + 2); // v1 and the crashed v2; nothing for the stale copy
+    expect(h.fake.calls('BulkUpsert', 'usage_aggregates')).toHaveLength(2 + 2); // v1 and the crashed v2; nothing for the stale copy
     expect(unreferenced()).toEqual([]);
     expect(shortly(await usageIn(h.store, DAY, DAY))).toEqual(OLD);
   });
@@ -101,7 +118,7 @@ describe('a cleanup racing a switch', () => {
     expect(shortly(await usageIn(h.store, DAY, DAY))).toEqual(['acc-1 b 20', 'acc-1 c 30', 'acc-2 a 3']);
     expect(unreferenced()).toEqual([]);
     // v1 (2), the newest copy (2), the older copy (1), the newest copy written again (2).
-    expect(h.fake.calls('BulkUpsert')).toHaveLength(7);
+    expect(h.fake.calls('BulkUpsert', 'usage_aggregates')).toHaveLength(7);
   });
 
   it('gives up with YDB_CONTENDED, switching nothing, when its new rows keep vanishing before the switch', async () => {

@@ -12,7 +12,26 @@ export const CLEANUP_CHUNK = 100;
  * rows of the live generation, of the one it replaced and of one more (a lost compare or an
  * orphan) — 1 + 3R.
  */
-export const cleanupKeys = (batch: AccountDayBatch) => 1 + 3 * Math.max(1, batch.rows.length);
+export const cleanupKeys = (rows: number) => 1 + 3 * Math.max(1, rows);
+
+/**
+ * The batches of a (lazy) stream in consecutive chunks of at most `maxBatches` account-days and,
+ * unless one account-day alone is larger, `maxRows` aggregate rows; only one chunk is held at a time.
+ */
+export function* batchesOf(batches: Iterable<AccountDayBatch>, maxBatches: number, maxRows: number): Generator<AccountDayBatch[]> {
+  let chunk: AccountDayBatch[] = [];
+  let rows = 0;
+  for (const batch of batches) {
+    if (chunk.length > 0 && (chunk.length >= maxBatches || rows + batch.rows.length > maxRows)) {
+      yield chunk;
+      chunk = [];
+      rows = 0;
+    }
+    chunk.push(batch);
+    rows += batch.rows.length;
+  }
+  if (chunk.length > 0) yield chunk;
+}
 
 /** Consecutive groups whose weights sum to at most `limit` (a heavier single item is a group alone). */
 export function groupsByWeight<T>(items: readonly T[], weight: (item: T) => number, limit: number, maxItems: number): T[][] {

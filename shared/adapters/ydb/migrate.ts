@@ -21,7 +21,7 @@ import {
   type YdbTableDescription,
 } from './sdk';
 import { scalarType } from './values';
-import { PARTITIONING, YDB_SCHEMA, type YdbColumnType, type YdbTableSpec } from './schema';
+import { minPartitions, PARTITIONING, YDB_SCHEMA, type YdbColumnType, type YdbTableSpec } from './schema';
 
 export interface MigrateResult {
   created: string[];
@@ -55,9 +55,10 @@ export function tableDescription(table: YdbTableSpec): YdbTableDescription {
     partitioningBySize: PARTITIONING.bySize ? ENABLED : YdbProto.FeatureFlag.Status.DISABLED,
     partitionSizeMb: PARTITIONING.partitionSizeMb,
     partitioningByLoad: PARTITIONING.byLoad ? ENABLED : YdbProto.FeatureFlag.Status.DISABLED,
-    minPartitionsCount: PARTITIONING.minPartitions,
+    minPartitionsCount: minPartitions(table),
     maxPartitionsCount: PARTITIONING.maxPartitions,
   });
+  if (table.uniformPartitions) description.uniformPartitions = table.uniformPartitions;
   return description;
 }
 
@@ -97,6 +98,9 @@ export function tableDrift(table: YdbTableSpec, found: Ydb.Table.IDescribeTableR
   const partitioning = found.partitioningSettings;
   if (partitioning?.partitioningByLoad !== ENABLED) drift.push(`${table.name} does not partition by load (AUTO_PARTITIONING_BY_LOAD)`);
   if (partitioning?.partitioningBySize !== ENABLED) drift.push(`${table.name} does not partition by size (AUTO_PARTITIONING_BY_SIZE)`);
+  const min = Number(partitioning?.minPartitionsCount ?? 0);
+  if (table.uniformPartitions && min < table.uniformPartitions)
+    drift.push(`${table.name} may merge below ${table.uniformPartitions} partitions (AUTO_PARTITIONING_MIN_PARTITIONS_COUNT is ${min})`);
   return drift;
 }
 
@@ -139,13 +143,23 @@ export async function migrateYdb(driver: YdbDriver, options: YdbRunnerOptions = 
     }
   }
   if (drift.length > 0) {
+    const rekeyed = REKEYED.filter((name) => drift.some((d) => d.startsWith(`${name} primary key is`)));
+    const howTo =
+      rekeyed.length > 0
+        ? `\n${rekeyed.join(' and ')} still have the day-first key of earlier releases; YDB cannot change a primary key in place. ` +
+          'Ingested usage can be rebuilt from the exports: drop usage_aggregates, account_day_versions, applies_in_progress and apply_journal, ' +
+          'run migrate again, then re-ingest the exports (docs/ydb.md, "Moving to the bucketed key").'
+        : '';
     throw new StoreError(
       'YDB_SCHEMA_DRIFT',
-      `the YDB schema differs from shared/adapters/ydb/schema.ts (fix the tables by hand or recreate them; migrate never alters or drops):\n- ${drift.join('\n- ')}`,
+      `the YDB schema differs from shared/adapters/ydb/schema.ts (fix the tables by hand or recreate them; migrate never alters or drops):\n- ${drift.join('\n- ')}${howTo}`,
     );
   }
   return result;
 }
+
+/** Tables whose key changed to lead with `bucket` (no ALTER can do that: rebuilt, see docs/ydb.md). */
+const REKEYED = ['usage_aggregates', 'account_day_versions'] as const;
 
 /** Columns added to existing tables after their first release (additive, nullable). */
 const _ADDED_COLUMNS = [{ table: 'account_day_versions', column: 'digest', type: 'Utf8' }] as const;

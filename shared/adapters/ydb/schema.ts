@@ -6,21 +6,26 @@
  * ISO strings so they read back exactly as written (R12).
  *
  * Keys follow the access paths, and every read is a key range of a table or of an index:
- * - usage_aggregates (day, account_id, generation, …): quarter scans are day ranges; one
+ * - usage_aggregates (bucket, day, account_id, generation, …): `bucket` is a stable hash of the
+ *   account (account-day-key.ts), so a day's writes spread over BUCKETS partitions instead of one;
+ *   a quarter scan is one day range per bucket, merged back into (day, account, …) order; one
  *   account-day's rows of one generation are a key prefix (I1, I3).
- * - account_day_versions (day, account_id): the pointer to the live generation, with its version,
+ * - account_day_versions (bucket, day, account_id): the pointer to the live generation, with its version,
  *   and the one it replaced while its apply is in progress (applies_in_progress, by apply_id).
+ * - apply_journal (apply_id, seq): an apply's own record of what it wrote, read back by key prefix.
  * - ledger_entries (partner_id, quarter, specialization, currency, seq): the R7 key + seq; the
  *   by_quarter index serves "a quarter across partners".
  * - ingest_log (id) with by_newest (newest_first) and by_object (object_key, newest_first):
  *   "the newest N" reads N index rows, not the whole log.
  * - links and periods by id, with by_partner and by-subject indexes.
- * Every table partitions by size and by load (AUTO_PARTITIONING_BY_LOAD), so a hot key range —
- * today's usage, which all shares the leading `day` — is split across shards as it heats up.
+ * Every table partitions by size and by load (AUTO_PARTITIONING_BY_LOAD), so a hot key range is
+ * split across shards as it heats up; the two bucketed tables start with one partition per bucket.
  * - portal_tokens (id): a token is looked up by the id it carries (`<id>.<secret>`), never scanned.
  */
 
-export type YdbColumnType = 'Utf8' | 'Date' | 'Uint64' | 'Bool' | 'Decimal(22,9)';
+import { BUCKETS } from './account-day-key';
+
+export type YdbColumnType = 'Utf8' | 'Date' | 'Uint64' | 'Uint32' | 'Bool' | 'Decimal(22,9)';
 
 export interface YdbColumnSpec {
   name: string;
@@ -41,6 +46,11 @@ export interface YdbTableSpec {
   columns: YdbColumnSpec[];
   primaryKey: string[];
   indexes: YdbIndexSpec[];
+  /**
+   * Hash-bucketed tables (key led by `bucket`): created with this many uniform partitions, one
+   * per bucket, and never merged below that many (AUTO_PARTITIONING_MIN_PARTITIONS_COUNT).
+   */
+  uniformPartitions?: number;
 }
 
 /** Partitioning of every table: split by size (2 GB) and by load, 1..100 partitions. */
@@ -117,6 +127,7 @@ export const YDB_SCHEMA: readonly YdbTableSpec[] = [
   {
     name: 'usage_aggregates',
     columns: [
+      key('bucket', 'Uint32'),
       key('day', 'Date'),
       key('account_id', 'Utf8'),
       key('generation', 'Utf8'),
@@ -129,12 +140,14 @@ export const YDB_SCHEMA: readonly YdbTableSpec[] = [
       col('sku_name', 'Utf8'),
       col('row_count', 'Uint64'),
     ],
-    primaryKey: ['day', 'account_id', 'generation', 'service_id', 'sku_id', 'currency'],
+    primaryKey: ['bucket', 'day', 'account_id', 'generation', 'service_id', 'sku_id', 'currency'],
     indexes: [],
+    uniformPartitions: BUCKETS,
   },
   {
     name: 'account_day_versions',
     columns: [
+      key('bucket', 'Uint32'),
       key('day', 'Date'),
       key('account_id', 'Utf8'),
       col('version', 'Uint64'),
@@ -146,14 +159,25 @@ export const YDB_SCHEMA: readonly YdbTableSpec[] = [
       col('prev_version', 'Uint64'),
       col('prev_generation', 'Utf8'),
       col('prev_source_key', 'Utf8'),
+      col('prev_digest', 'Utf8'),
     ],
-    primaryKey: ['day', 'account_id'],
+    primaryKey: ['bucket', 'day', 'account_id'],
     indexes: [],
+    uniformPartitions: BUCKETS,
   },
   {
     name: 'applies_in_progress',
     columns: [key('apply_id', 'Utf8'), col('source_key', 'Utf8'), col('started_at', 'Utf8')],
     primaryKey: ['apply_id'],
+    indexes: [],
+  },
+  {
+    // What an apply wrote and which account-days it may replace, ≤ 500 account-days per row (a
+    // JSON array): read back after the commit (cleanup) or after a failure (undo), so the apply
+    // itself keeps no per-account-day state across its chunks.
+    name: 'apply_journal',
+    columns: [key('apply_id', 'Utf8'), key('seq', 'Uint64'), col('entries', 'Utf8')],
+    primaryKey: ['apply_id', 'seq'],
     indexes: [],
   },
   {
@@ -218,6 +242,11 @@ export const YDB_SCHEMA: readonly YdbTableSpec[] = [
   },
 ];
 
+/** The fewest partitions a table is merged down to: one per bucket for the bucketed tables. */
+export function minPartitions(table: YdbTableSpec): number {
+  return table.uniformPartitions ?? PARTITIONING.minPartitions;
+}
+
 /** The same table as YQL DDL (what `createTable` creates), for docs and the YQL lint. */
 export function tableDdl(table: YdbTableSpec): string {
   const lines = [
@@ -231,8 +260,9 @@ export function tableDdl(table: YdbTableSpec): string {
     `AUTO_PARTITIONING_BY_SIZE = ${PARTITIONING.bySize ? 'ENABLED' : 'DISABLED'}`,
     `AUTO_PARTITIONING_PARTITION_SIZE_MB = ${PARTITIONING.partitionSizeMb}`,
     `AUTO_PARTITIONING_BY_LOAD = ${PARTITIONING.byLoad ? 'ENABLED' : 'DISABLED'}`,
-    `AUTO_PARTITIONING_MIN_PARTITIONS_COUNT = ${PARTITIONING.minPartitions}`,
+    `AUTO_PARTITIONING_MIN_PARTITIONS_COUNT = ${minPartitions(table)}`,
     `AUTO_PARTITIONING_MAX_PARTITIONS_COUNT = ${PARTITIONING.maxPartitions}`,
+    ...(table.uniformPartitions ? [`UNIFORM_PARTITIONS = ${table.uniformPartitions}`] : []),
   ];
   return `CREATE TABLE ${table.name} (\n${lines.join(',\n')}\n)\nWITH (\n    ${settings.join(',\n    ')}\n);`;
 }

@@ -1,54 +1,65 @@
 /**
- * Replacing account-days in YDB (I1, I3) within YDB's transaction limits.
+ * Replacing account-days in YDB (I1, I3) within YDB's transaction limits, in memory that does not
+ * grow with the file: the batches may be a lazy iterable (a large file's merged aggregates, read
+ * from local spill files as the apply goes) and are consumed one chunk at a time.
  *
- * A call's rows are written with BulkUpsert under a fresh generation id per account-day that no
- * reader follows yet. Then the pointers are switched in chunks, each chunk one serializable
- * transaction that compares versions (I1: replace when batch.version ≥ the effective stored one)
- * and points the winners at their new generation, keeping what they replaced (`prev_*`). A
- * transaction locks every key it reads or writes, and one locking more than ~50,000 keys
- * escalates to a whole-shard lock; a chunk of C account-days reads C pointers and C sentinel rows
- * (and a few applies_in_progress rows), so chunks hold C = maxTxKeys / 3 account-days and a
- * 600,000-account-day file is 36 transactions, none over the limit.
+ * Per chunk of at most C = maxTxKeys / 3 account-days (and `chunkRows` aggregate rows):
+ * 1. a first compare against the stored pointers skips account-days that clearly lose (their rows
+ *    would cost RUs for nothing);
+ * 2. the chunk's journal rows (apply-journal.ts) record the generation written for each account-day
+ *    and whether it had a pointer — before any of its rows is written;
+ * 3. its rows are written with BulkUpsert under a fresh generation id per account-day that no
+ *    reader follows (each generation's first row, its sentinel, acknowledged before the rest);
+ * 4. the apply registers itself in applies_in_progress (before its first switch);
+ * 5. one serializable transaction compares versions (I1: replace when batch.version ≥ the
+ *    effective stored one) and points the winners at their new generation, keeping what they
+ *    replaced (`prev_*`); it locks C pointers, C sentinels and a few registrations (≤ maxTxKeys);
+ * 6. the chunk's outcomes go into the tally (counts, the first 100 of each) and the chunk is dropped.
  *
- * I3 across chunks: before its first chunk the apply registers itself in applies_in_progress;
- * readers follow `prev_*` of every pointer whose apply is listed there. After the last chunk one
- * small transaction deletes the registration: every account-day of the file becomes visible at
- * once. A crash before that leaves the registration, so none of the file is ever visible; a
- * re-run switches the same pointers again (keeping the `prev_*` readers follow) and commits.
- * A pointer held by another apply still in progress is contended (YDB_CONTENDED, re-run later),
- * unless that apply is an earlier attempt at the same object, which the re-run supersedes.
+ * I3: readers follow `prev_*` of every pointer whose apply is registered. After the last chunk one
+ * small transaction deletes the registration — the commit: every account-day of the file becomes
+ * visible at once. Then the cleanup reads the journal back page by page and deletes the generations
+ * no reader can follow any more (DELETE_UNREFERENCED_USAGE, only account-days that had a pointer),
+ * and drops the journal.
+ *
+ * A failure before the commit — the stream throws (a bad or out-of-order batch, an overflow the
+ * merge finds), a contended account-day, a store error — undoes the apply from its journal: the
+ * switched pointers go back to what they replaced (or are removed when there was none), the rows it
+ * wrote are deleted, the registration and the journal go. Nothing of the file was ever visible and
+ * no account-day stays held against other objects. Only when the undo itself cannot run (the
+ * process died, the store is unreachable) does the registration stay: then none of the file is
+ * visible, a re-run of the same object takes the pointers over and commits, and an apply of
+ * another object holding one of them gets YDB_CONTENDED until then.
  *
  * Same version, different content (issue 8): the compare is the domain's decideReplacement — the
- * larger content digest wins whatever the arrival order, and the other is reported as a conflict.
- * A pointer whose apply is still in progress compares as content without a digest (its replaced
- * content's digest is not kept), which is the pre-digest rule: replace.
+ * larger content digest wins whatever the arrival order. A pointer whose apply is in progress
+ * compares with the content readers see (its `prev_*`, `prev_digest` included).
  *
- * Cleanup: after its commit, every apply deletes the rows of its account-days that no reader can
- * follow (see DELETE_UNREFERENCED_USAGE). That can hit a concurrent apply whose rows are written
- * but not switched yet; the switch therefore checks, inside its transaction, that each new
- * generation's sentinel row (its first row, written and acknowledged before the others) is still
- * there — present means no cleanup removed any of its rows; missing means they are written again
- * under a fresh id and the chunk is switched again (a few rounds, then YDB_CONTENDED).
+ * Cleanup racing an apply: a cleanup can delete rows of a concurrent apply that are written but
+ * not switched yet; the switch therefore checks, inside its transaction, that each new
+ * generation's sentinel is still there — missing means they are written again under a fresh id and
+ * the chunk is switched again (a few rounds, then YDB_CONTENDED).
  */
 import { randomUUID } from 'node:crypto';
-import type { Ydb } from 'ydb-sdk-proto';
-import type { AccountDayVersion } from '../../domain/model';
 import { accountDayDigest, decideReplacement, type ReplacementDecision, type VersionedContent } from '../../domain/replacement';
 import { StoreError, type AccountDayBatch, type ApplyResult } from '../../ports/store';
-import { ApplyTally } from '../../ports/store-rules';
-import { chunks, cleanupKeys, CLEANUP_CHUNK, groupsByWeight, keyOf, switchChunkSize } from './apply-chunks';
-import { effectivePointer } from './pointers';
+import { ApplyTally, checkedBatches } from '../../ports/store-rules';
+import { accountDayKey } from './account-day-key';
+import { batchesOf, chunks, keyOf, switchChunkSize } from './apply-chunks';
+import { createApplyFinish } from './apply-finish';
+import { GENERATION_FIELDS, keysParam, lookup, type ApplyState, type Query } from './apply-parts';
+import { createApplyJournal, type JournalEntry } from './apply-journal';
+import { effectivePointer, POINTER_FIELDS } from './pointers';
 import {
   DELETE_APPLY_IN_PROGRESS,
-  DELETE_UNREFERENCED_USAGE,
   INSERT_APPLY_IN_PROGRESS,
   SELECT_ACCOUNT_DAY_VERSIONS,
   SELECT_APPLIES_IN_PROGRESS,
   SELECT_USAGE_SENTINELS,
   UPSERT_ACCOUNT_DAY_VERSIONS,
 } from './queries';
-import { withTransaction, type Params, type Tx, type YdbRunner } from './runner';
-import { decodeRows, param, structList, type Row, type StructFields } from './values';
+import { withTransaction, ydbFailure, type Tx, type YdbRunner } from './runner';
+import { param, structList, type Row, type StructFields } from './values';
 
 export interface YdbUsageOptions {
   /** Rows per BulkUpsert request (default 1000). */
@@ -57,22 +68,12 @@ export interface YdbUsageOptions {
   keyChunk?: number;
   /** Most keys one transaction may lock (default 50,000: beyond it YDB escalates to a whole-shard lock). */
   maxTxKeys?: number;
-  /** Told about best-effort cleanups that failed (rows left unreferenced, harmless to readers). */
+  /** Aggregate rows an apply holds at once (default 20,000): a chunk ends at this many rows or C account-days. */
+  chunkRows?: number;
+  /** Told about best-effort cleanups or undos that failed (rows left unreferenced, harmless to readers). */
   onWarning?: (message: string, cause: unknown) => void;
 }
 
-const KEY_FIELDS: StructFields = { day: { scalar: 'Date' }, account_id: { scalar: 'Utf8' } };
-const GENERATION_FIELDS: StructFields = { ...KEY_FIELDS, generation: { scalar: 'Utf8' } };
-const POINTER_FIELDS: StructFields = {
-  ...GENERATION_FIELDS,
-  version: { scalar: 'Uint64' },
-  source_key: { scalar: 'Utf8' },
-  digest: { scalar: 'Utf8' },
-  apply_id: { scalar: 'Utf8' },
-  prev_version: { scalar: 'Uint64', optional: true },
-  prev_generation: { scalar: 'Utf8', optional: true },
-  prev_source_key: { scalar: 'Utf8', optional: true },
-};
 const APPLY_FIELDS: StructFields = { apply_id: { scalar: 'Utf8' }, source_key: { scalar: 'Utf8' }, started_at: { scalar: 'Utf8' } };
 const SENTINEL_FIELDS: StructFields = {
   ...GENERATION_FIELDS,
@@ -91,8 +92,6 @@ const USAGE_FIELDS: StructFields = {
 /** Rounds of "rows removed before the switch → write again" before giving up. */
 const SWITCH_ROUNDS = 3;
 
-type Query = (text: string, params: Params) => Promise<Ydb.Table.ExecuteQueryResult>;
-
 /** A stored pointer as the compare sees it. */
 interface Stored {
   row: Row;
@@ -100,16 +99,15 @@ interface Stored {
   content: VersionedContent | undefined;
 }
 
+type Decisions = Map<string, { decision: ReplacementDecision; stored: VersionedContent | undefined }>;
+
 const LOSES: ReadonlySet<ReplacementDecision> = new Set(['stale', 'keep-conflict']);
 
 /** What readers see of a stored pointer, as the I1 compare needs it. */
 function contentOf(row: Row, pending: ReadonlySet<string>): VersionedContent | undefined {
   const effective = effectivePointer(row, pending);
   if (effective === undefined) return undefined;
-  const applyId = row['apply_id'];
-  const inProgress = typeof applyId === 'string' && pending.has(applyId);
-  const digest = row['digest'];
-  return { version: effective.version, digest: !inProgress && typeof digest === 'string' && digest !== '' ? digest : null };
+  return { version: effective.version, digest: effective.digest === '' ? null : effective.digest };
 }
 
 export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOptions = {}) {
@@ -117,34 +115,21 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
   const keyChunk = options.keyChunk ?? 500;
   const maxTxKeys = options.maxTxKeys ?? 50_000;
   const chunkSize = switchChunkSize(maxTxKeys);
+  const chunkRows = options.chunkRows ?? 20_000;
   const lookupChunk = Math.min(keyChunk, chunkSize);
   const warn = options.onWarning ?? (() => undefined);
-
-  /** Rows of a lookup; YDB truncates past 1000, which a chunk of ≤ keyChunk keys never reaches. */
-  async function lookup(query: Query, text: string, params: Params, what: string): Promise<Row[]> {
-    const set = (await query(text, params)).resultSets[0];
-    if (set?.truncated) throw new StoreError('YDB_TRUNCATED', `${what} came back truncated`);
-    return decodeRows(set);
-  }
-
-  async function inProgress(query: Query): Promise<Set<string>> {
-    return new Set((await lookup(query, SELECT_APPLIES_IN_PROGRESS, {}, 'applies in progress')).map((r) => String(r['apply_id'])));
-  }
+  const journal = createApplyJournal(runner, maxTxKeys);
+  const { cleanUp, undo } = createApplyFinish(runner, journal, { maxTxKeys, lookupChunk, warn });
 
   /** Stored pointers of the given account-days, with the version readers see. */
   async function storedPointers(batches: readonly AccountDayBatch[], query: Query): Promise<Map<string, Stored>> {
-    const pending = await inProgress(query);
+    const pending = new Set((await lookup(query, SELECT_APPLIES_IN_PROGRESS, {}, 'applies in progress')).map((r) => String(r['apply_id'])));
     const stored = new Map<string, Stored>();
     for (const chunk of chunks(batches, lookupChunk)) {
       const rows = await lookup(
         query,
         SELECT_ACCOUNT_DAY_VERSIONS,
-        {
-          $keys: structList(
-            KEY_FIELDS,
-            chunk.map((b) => ({ day: b.day, account_id: b.accountId })),
-          ),
-        },
+        { $keys: keysParam(chunk) },
         `account-day lookup of ${chunk.length} keys`,
       );
       for (const row of rows) {
@@ -158,68 +143,72 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
     return stored;
   }
 
-  /** The sentinel of an account-day's new generation: its first row's key. */
-  function sentinelOf(batch: AccountDayBatch, generations: ReadonlyMap<string, string>) {
-    const first = batch.rows[0];
-    if (first === undefined) return undefined;
+  function usageRow(batch: AccountDayBatch, generation: string | undefined, a: AccountDayBatch['rows'][number]) {
     return {
-      day: batch.day,
-      account_id: batch.accountId,
-      generation: generations.get(keyOf(batch.accountId, batch.day)),
-      service_id: first.serviceId,
-      sku_id: first.skuId,
-      currency: first.currency,
+      ...accountDayKey(batch.accountId, batch.day),
+      generation,
+      service_id: a.serviceId,
+      sku_id: a.skuId,
+      currency: a.currency,
+      cost: a.cost,
+      credit: a.credit,
+      service_name: a.serviceName,
+      sku_name: a.skuName,
+      row_count: a.rows,
     };
   }
 
   async function writeGenerations(batches: readonly AccountDayBatch[], generations: ReadonlyMap<string, string>): Promise<void> {
-    const rowsOf = (batch: AccountDayBatch, from: number, to?: number) =>
-      batch.rows.slice(from, to).map((a) => ({
-        day: a.day,
-        account_id: a.accountId,
-        generation: generations.get(keyOf(batch.accountId, batch.day)),
-        service_id: a.serviceId,
-        sku_id: a.skuId,
-        currency: a.currency,
-        cost: a.cost,
-        credit: a.credit,
-        service_name: a.serviceName,
-        sku_name: a.skuName,
-        row_count: a.rows,
-      }));
+    const generationOf = (b: AccountDayBatch) => generations.get(keyOf(b.accountId, b.day));
     // Sentinels first, acknowledged before any other row of their generation is sent (the
-    // cleanup argument in the file comment needs that order). Each request is repeat-safe.
-    const sentinels = batches.flatMap((b) => rowsOf(b, 0, 1));
-    const rest = batches.flatMap((b) => rowsOf(b, 1));
-    for (const chunk of [...chunks(sentinels, bulkBatchRows), ...chunks(rest, bulkBatchRows)]) {
-      const typed = structList(USAGE_FIELDS, chunk);
+    // cleanup argument in the file comment needs that order). Each request is repeat-safe; the
+    // rows of one request at a time are built (the chunk's aggregates are not copied whole).
+    function* sentinels() {
+      for (const b of batches) if (b.rows[0]) yield usageRow(b, generationOf(b), b.rows[0]);
+    }
+    function* rest() {
+      for (const b of batches) for (const a of b.rows.slice(1)) yield usageRow(b, generationOf(b), a);
+    }
+    const send = async (rows: Record<string, unknown>[]) => {
+      const typed = structList(USAGE_FIELDS, rows);
       await runner.retry((session) => session.bulkUpsert('usage_aggregates', typed));
+    };
+    for (const rows of [sentinels(), rest()]) {
+      let request: Record<string, unknown>[] = [];
+      for (const row of rows) {
+        request.push(row);
+        if (request.length === bulkBatchRows) {
+          await send(request);
+          request = [];
+        }
+      }
+      if (request.length > 0) await send(request);
     }
   }
 
   interface Switched {
-    /** The binding decision of every account-day of the chunk, with what was stored (I1). */
-    decisions: Map<string, { decision: ReplacementDecision; stored: VersionedContent | undefined }>;
+    decisions: Decisions;
     /** Winners whose new rows were removed before the switch (nothing of the chunk was switched). */
     missing: AccountDayBatch[];
   }
 
   /** I1 compare, sentinel check and pointer switch of one chunk: one transaction within the key limit. */
   function switchPointers(
-    applyId: string,
-    sourceKey: string,
+    state: ApplyState,
     batches: readonly AccountDayBatch[],
     generations: ReadonlyMap<string, string>,
     digests: ReadonlyMap<string, string>,
   ): Promise<Switched> {
+    const { applyId, sourceKey } = state;
     return runner.retry((session) =>
       withTransaction(runner, session, async (tx: Tx) => {
         const query: Query = (text, params) => tx.query(text, params);
         const stored = await storedPointers(batches, query);
-        const decisions: Switched['decisions'] = new Map();
+        const decisions: Decisions = new Map();
         const winners: AccountDayBatch[] = [];
         for (const batch of batches) {
-          const current = stored.get(keyOf(batch.accountId, batch.day));
+          const key = keyOf(batch.accountId, batch.day);
+          const current = stored.get(key);
           const holder = current?.row['apply_id'];
           if (current?.row['pending'] === true && holder !== applyId && current.row['source_key'] !== sourceKey) {
             throw new StoreError(
@@ -227,13 +216,15 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
               `account-day ${batch.accountId}/${batch.day} is being replaced by another ingest (${String(current.row['source_key'])}) that has not finished; re-run this one later`,
             );
           }
-          const key = keyOf(batch.accountId, batch.day);
           const decision = decideReplacement(current?.content, { version: batch.version, digest: digests.get(key)! });
           decisions.set(key, { decision, stored: current?.content });
           if (!LOSES.has(decision)) winners.push(batch);
         }
         const present = new Set<string>();
-        const sentinels = winners.flatMap((b) => sentinelOf(b, generations) ?? []);
+        const sentinels = winners.flatMap((b) => {
+          const first = b.rows[0];
+          return first ? [usageRow(b, generations.get(keyOf(b.accountId, b.day)), first)] : [];
+        });
         for (const chunk of chunks(sentinels, lookupChunk)) {
           const rows = await lookup(
             query,
@@ -247,23 +238,24 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
         // Nothing of the chunk is switched unless every winner's rows are all there.
         if (missing.length > 0) return { decisions, missing };
         const pointers = winners.map((b) => {
-          const current = stored.get(keyOf(b.accountId, b.day));
+          const key = keyOf(b.accountId, b.day);
+          const current = stored.get(key);
           // What readers follow until this apply commits: what they follow now.
           const prev =
             current === undefined
               ? undefined
               : effectivePointer(current.row, new Set(current.row['pending'] === true ? [String(current.row['apply_id'])] : []));
           return {
-            day: b.day,
-            account_id: b.accountId,
-            generation: generations.get(keyOf(b.accountId, b.day)),
+            ...accountDayKey(b.accountId, b.day),
+            generation: generations.get(key),
             version: b.version,
             source_key: sourceKey,
-            digest: digests.get(keyOf(b.accountId, b.day)),
+            digest: digests.get(key),
             apply_id: applyId,
             prev_version: prev?.version ?? null,
             prev_generation: prev?.generation ?? null,
             prev_source_key: prev?.sourceKey ?? null,
+            prev_digest: prev?.digest ?? null,
           };
         });
         // No winner: nothing to write; the transaction rolls back (it only read).
@@ -275,36 +267,16 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
     );
   }
 
-  /** Deletes every unreferenced generation of these account-days; best effort (readers never see them). */
-  async function cleanUp(applyId: string, batches: readonly AccountDayBatch[]): Promise<void> {
-    for (const chunk of groupsByWeight(batches, cleanupKeys, maxTxKeys, CLEANUP_CHUNK)) {
-      const typed = structList(
-        KEY_FIELDS,
-        chunk.map((b) => ({ day: b.day, account_id: b.accountId })),
-      );
-      try {
-        await runner.retry((session) =>
-          runner.execute(session, DELETE_UNREFERENCED_USAGE, { $keys: typed, $apply_id: param.utf8(applyId) }),
-        );
-      } catch (error) {
-        warn(
-          `could not delete unreferenced usage rows of ${chunk.length} account-days; readers never see them, the next apply of those account-days retries`,
-          error,
-        );
-      }
-    }
-  }
-
-  /** Switches one chunk, writing its rows again while concurrent cleanups keep removing them. */
+  /** Switches one chunk, writing its rows again (journal first) while concurrent cleanups keep removing them. */
   async function switchWithRewrites(
-    applyId: string,
-    sourceKey: string,
+    state: ApplyState,
     chunk: readonly AccountDayBatch[],
     generations: Map<string, string>,
     digests: ReadonlyMap<string, string>,
-  ): Promise<Switched['decisions']> {
+    recordJournal: () => Promise<void>,
+  ): Promise<Decisions> {
     for (let round = 1; ; round += 1) {
-      const switched = await switchPointers(applyId, sourceKey, chunk, generations, digests);
+      const switched = await switchPointers(state, chunk, generations, digests);
       if (switched.missing.length === 0) return switched.decisions;
       if (round === SWITCH_ROUNDS) {
         const names = switched.missing.slice(0, 5).map((b) => `${b.accountId}/${b.day}`);
@@ -314,44 +286,57 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
         );
       }
       for (const b of switched.missing) generations.set(keyOf(b.accountId, b.day), randomUUID());
+      await recordJournal();
       await writeGenerations(switched.missing, generations);
     }
   }
 
-  return async function apply(sourceKey: string, batches: readonly AccountDayBatch[]): Promise<ApplyResult> {
+  /** Steps 1–6 of the file comment for one chunk. */
+  async function applyChunk(state: ApplyState, batches: readonly AccountDayBatch[], tally: ApplyTally): Promise<void> {
     const digests = new Map(batches.map((b) => [keyOf(b.accountId, b.day), accountDayDigest(b.rows)]));
-    // Skip account-days that clearly lose before writing their rows (BulkUpsert costs RUs); the
-    // binding compare happens again inside each switch transaction.
     const before = await runner.retry((session) => storedPointers(batches, (text, params) => runner.execute(session, text, params)));
-    const decisions: Switched['decisions'] = new Map();
+    const decisions: Decisions = new Map();
     for (const b of batches) {
       const key = keyOf(b.accountId, b.day);
       const stored = before.get(key)?.content;
       decisions.set(key, { decision: decideReplacement(stored, { version: b.version, digest: digests.get(key)! }), stored });
     }
     const candidates = batches.filter((b) => !LOSES.has(decisions.get(keyOf(b.accountId, b.day))!.decision));
-    const generations = new Map<string, string>();
-    const applyId = randomUUID();
+    const generations = new Map(candidates.map((b) => [keyOf(b.accountId, b.day), randomUUID()]));
+    const entries = (): JournalEntry[] =>
+      batches.flatMap((b) => {
+        const key = keyOf(b.accountId, b.day);
+        const generation = generations.get(key) ?? null;
+        const replaces = before.has(key);
+        return generation === null && !replaces ? [] : [{ accountId: b.accountId, day: b.day, generation, rows: b.rows.length, replaces }];
+      });
+    const firstSeq = state.journalRows + 1;
+    const recordJournal = async () => {
+      for (const [i, part] of chunks(entries(), keyChunk).entries()) await journal.write(state.applyId, firstSeq + i, part);
+    };
+    const journaled = chunks(entries(), keyChunk).length;
+    state.journalRows += journaled;
+    if (before.size > 0) state.replaces = true;
+    if (journaled > 0) await recordJournal();
     if (candidates.length > 0) {
-      for (const b of candidates) generations.set(keyOf(b.accountId, b.day), randomUUID());
       await writeGenerations(candidates, generations);
-      const registration = structList(APPLY_FIELDS, [{ apply_id: applyId, source_key: sourceKey, started_at: new Date().toISOString() }]);
-      await runner.retry((session) => runner.execute(session, INSERT_APPLY_IN_PROGRESS, { $rows: registration }));
-      for (const chunk of chunks(candidates, chunkSize)) {
-        for (const [key, decided] of await switchWithRewrites(applyId, sourceKey, chunk, generations, digests)) decisions.set(key, decided);
+      if (!state.registered) {
+        state.registered = true; // set first: an undo after an unanswered insert deletes it too
+        const registration = structList(APPLY_FIELDS, [
+          { apply_id: state.applyId, source_key: state.sourceKey, started_at: new Date().toISOString() },
+        ]);
+        await runner.retry((session) => runner.execute(session, INSERT_APPLY_IN_PROGRESS, { $rows: registration }));
       }
-      // The commit (I3): every switched pointer of this file becomes visible at once.
-      await runner.retry((session) => runner.execute(session, DELETE_APPLY_IN_PROGRESS, { $apply_id: param.utf8(applyId) }));
+      for (const [key, decided] of await switchWithRewrites(state, candidates, generations, digests, recordJournal))
+        decisions.set(key, decided);
     }
-
-    const tally = new ApplyTally();
     for (const batch of batches) {
       const key = keyOf(batch.accountId, batch.day);
       const { decision, stored } = decisions.get(key)!;
       const base = { accountId: batch.accountId, day: batch.day, version: batch.version };
       if (decision === 'stale') tally.stale({ ...base, storedVersion: stored!.version });
       else {
-        if (decision !== 'keep-conflict') tally.applied({ ...base, sourceKey });
+        if (decision !== 'keep-conflict') tally.applied({ ...base, sourceKey: state.sourceKey });
         if (decision !== 'replace')
           tally.conflict({
             ...base,
@@ -361,72 +346,54 @@ export function createAccountDayApplier(runner: YdbRunner, options: YdbUsageOpti
           });
       }
     }
-    // Account-days that had no pointer at all have nothing to replace: their cleanup would only
-    // read their new rows (RUs for nothing). Rows an earlier crashed attempt left there stay
-    // invisible and go with the next apply of the account-day.
-    await cleanUp(
-      applyId,
-      batches.filter((b) => before.has(keyOf(b.accountId, b.day))),
-    );
+  }
+
+  /**
+   * Applies a stream of batches. Errors come out as they should reach the caller: a failure of the
+   * stream itself (the caller's iterable, or a batch checkedBatches refuses) as it was thrown,
+   * anything else as a YDB StoreError naming the apply.
+   */
+  return async function apply(sourceKey: string, batches: Iterable<AccountDayBatch>): Promise<ApplyResult> {
+    const state: ApplyState = { applyId: randomUUID(), sourceKey, registered: false, journalRows: 0, replaces: false };
+    const tally = new ApplyTally();
+    const what = `apply account-days from ${sourceKey}`;
+    try {
+      for (const chunk of batchesOf(sourceOf(checkedBatches(sourceKey, batches)), chunkSize, chunkRows))
+        await applyChunk(state, chunk, tally);
+    } catch (error) {
+      await undo(state);
+      throw error instanceof StreamFailure ? error.cause : ydbFailure(what, error);
+    }
+    try {
+      // The commit (I3): every switched pointer of this file becomes visible at once. A failure here
+      // is not undone (the delete may have gone through): the registration stays, as after a crash.
+      if (state.registered)
+        await runner.retry((session) => runner.execute(session, DELETE_APPLY_IN_PROGRESS, { $apply_id: param.utf8(state.applyId) }));
+    } catch (error) {
+      throw ydbFailure(what, error);
+    }
+    await cleanUp(state);
     return tally.done();
   };
 }
 
-/**
- * Operator recovery (I1, see the port): sets the stored version of the given account-days to 0 in
- * one transaction; the generation readers follow stays, so they see the same data until the next
- * file, which then replaces it whatever its version. Refused while an apply of one of them is in
- * progress (YDB_CONTENDED).
- */
-export function createAccountDayReleaser(runner: YdbRunner, options: YdbUsageOptions = {}) {
-  const keyChunk = options.keyChunk ?? 500;
-  return function release(keys: readonly { accountId: string; day: string }[], sourceKey: string): Promise<AccountDayVersion[]> {
-    return runner.retry((session) =>
-      withTransaction(runner, session, async (tx: Tx) => {
-        const pendingRows = decodeRows((await tx.query(SELECT_APPLIES_IN_PROGRESS, {})).resultSets[0]);
-        const pending = new Set(pendingRows.map((r) => String(r['apply_id'])));
-        const found: AccountDayVersion[] = [];
-        const pointers: Record<string, unknown>[] = [];
-        const releaseId = `release-${randomUUID()}`;
-        for (const chunk of chunks(keys, keyChunk)) {
-          const result = (
-            await tx.query(SELECT_ACCOUNT_DAY_VERSIONS, {
-              $keys: structList(
-                KEY_FIELDS,
-                chunk.map((k) => ({ day: k.day, account_id: k.accountId })),
-              ),
-            })
-          ).resultSets[0];
-          if (result?.truncated) throw new StoreError('YDB_TRUNCATED', `account-day lookup of ${chunk.length} keys came back truncated`);
-          for (const row of decodeRows(result)) {
-            const applyId = row['apply_id'];
-            if (typeof applyId === 'string' && pending.has(applyId))
-              throw new StoreError(
-                'YDB_CONTENDED',
-                `account-day ${String(row['account_id'])}/${String(row['day'])} is being replaced by an ingest that has not finished; release it after that ingest`,
-              );
-            const effective = effectivePointer(row, pending);
-            if (effective === undefined) continue;
-            found.push({ accountId: String(row['account_id']), day: String(row['day']), version: effective.version, sourceKey: '' });
-            pointers.push({
-              day: row['day'],
-              account_id: row['account_id'],
-              generation: effective.generation,
-              version: 0,
-              source_key: sourceKey,
-              digest: '',
-              apply_id: releaseId,
-              prev_version: null,
-              prev_generation: null,
-              prev_source_key: null,
-            });
-          }
-        }
-        const parts = chunks(pointers, keyChunk);
-        for (const [i, part] of parts.entries())
-          await tx.query(UPSERT_ACCOUNT_DAY_VERSIONS, { $rows: structList(POINTER_FIELDS, part) }, i === parts.length - 1);
-        return found;
-      }),
-    );
-  };
+/** A failure of the batch stream (not of YDB): handed to the caller as it was thrown. */
+class StreamFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the batch stream failed', { cause });
+  }
+}
+
+/** The stream's batches; whatever the stream throws comes out as a StreamFailure. */
+function* sourceOf(batches: Iterator<AccountDayBatch>): Generator<AccountDayBatch> {
+  for (;;) {
+    let next: IteratorResult<AccountDayBatch>;
+    try {
+      next = batches.next();
+    } catch (error) {
+      throw new StreamFailure(error);
+    }
+    if (next.done) return;
+    yield next.value;
+  }
 }

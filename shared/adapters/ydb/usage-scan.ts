@@ -1,8 +1,10 @@
 /**
  * The usage scan's page sources: each reads in YDB no more than it returns, up to small constants.
- * - All accounts: `SCAN_USAGE_PAGE` reads one key range of usage_aggregates with the LIMIT on that
- *   single table, then matches those rows with their pointers by key (rows of dead generations are
- *   read, not returned; cleanup keeps them rare). Reads ≈ rows returned + one pointer per row.
+ * - All accounts: per bucket, `SCAN_USAGE_PAGE` reads one key range of usage_aggregates (the
+ *   bucket's days of the range) with the LIMIT on that single table, then matches those rows with
+ *   their pointers by key (rows of dead generations are read, not returned; cleanup keeps them
+ *   rare); the buckets are merged back into scan order (bucket-merge.ts). Reads ≈ rows returned +
+ *   one pointer per account-day and page, plus one query per bucket.
  * - Listed accounts: the (day, account) keys of the range, in scan order, go in chunks to
  *   `SCAN_USAGE_ACCOUNT_DAYS` (pointer by key, then its generation by key prefix). An answer cut at
  *   YDB's 1000-row limit is a sorted prefix: its complete account-days are kept, the cut one is
@@ -15,9 +17,10 @@ import { addDays, type DayRange } from '../../domain/calendar';
 import { StoreError } from '../../ports/store';
 import type { PageSource, SnapshotQuery } from './paged-reads';
 import { SCAN_GENERATION_PAGE, SCAN_USAGE_ACCOUNT_DAYS, SCAN_USAGE_PAGE, SELECT_APPLIES_IN_PROGRESS } from './queries';
-import { decodeRows, param, structList, type Row, type StructFields } from './values';
+import { ACCOUNT_DAY_KEY, accountDayKey, BUCKET_VALUES, compareUtf8 } from './account-day-key';
+import { mergeBuckets } from './bucket-merge';
+import { decodeRows, param, structList, type Row } from './values';
 
-const KEY_FIELDS: StructFields = { day: { scalar: 'Date' }, account_id: { scalar: 'Utf8' } };
 /** Account-days per filtered lookup: start, floor and ceiling of the adaptive chunk. */
 const CHUNK = { start: 100, max: 1000 } as const;
 
@@ -31,40 +34,55 @@ export async function appliesInProgress(query: SnapshotQuery): Promise<string[]>
   return decodeRows(set).map((row) => String(row['apply_id']));
 }
 
+/** One bucket's live rows of the range, page by page: each page one key range read with its LIMIT. */
+async function* bucketPages(
+  query: SnapshotQuery,
+  bucket: number,
+  range: DayRange,
+  inProgress: ReturnType<typeof param.utf8List>,
+  pageSize: number,
+): AsyncGenerator<Row[], void, undefined> {
+  let after = { day: range.from, account_id: '', generation: '', service_id: '', sku_id: '', currency: '' };
+  for (;;) {
+    const result = await query(SCAN_USAGE_PAGE, {
+      $bucket: param.uint32(bucket),
+      $from: param.date(range.from),
+      $to: param.date(range.to),
+      $after_day: param.date(after.day),
+      $after_account_id: param.utf8(after.account_id),
+      $after_generation: param.utf8(after.generation),
+      $after_service_id: param.utf8(after.service_id),
+      $after_sku_id: param.utf8(after.sku_id),
+      $after_currency: param.utf8(after.currency),
+      $limit: param.uint64(pageSize),
+      $in_progress: inProgress,
+    });
+    const [liveSet, lastSet, countSet] = result.resultSets;
+    const live = decodeRows(liveSet);
+    if (liveSet?.truncated) {
+      // Cut at YDB's row limit: continue after the last row that came back.
+      const last = live[live.length - 1];
+      if (last === undefined)
+        throw new StoreError('YDB_TRUNCATED', 'scan_usage_page: empty page flagged truncated; refusing to guess the rest');
+      yield live;
+      after = cursorOf(last);
+      continue;
+    }
+    if (live.length > 0) yield live;
+    const last = decodeRows(lastSet)[0];
+    const scanned = Number(decodeRows(countSet)[0]?.['scanned'] ?? 0n);
+    if (last === undefined || scanned < pageSize) return;
+    after = cursorOf(last);
+  }
+}
+
 export function scanAllAccounts(range: DayRange): PageSource {
   return async function* scan_usage_page(query, pageSize) {
     const inProgress = param.utf8List(await appliesInProgress(query));
-    let after = { day: range.from, account_id: '', generation: '', service_id: '', sku_id: '', currency: '' };
-    for (;;) {
-      const result = await query(SCAN_USAGE_PAGE, {
-        $from: param.date(range.from),
-        $to: param.date(range.to),
-        $after_day: param.date(after.day),
-        $after_account_id: param.utf8(after.account_id),
-        $after_generation: param.utf8(after.generation),
-        $after_service_id: param.utf8(after.service_id),
-        $after_sku_id: param.utf8(after.sku_id),
-        $after_currency: param.utf8(after.currency),
-        $limit: param.uint64(pageSize),
-        $in_progress: inProgress,
-      });
-      const [liveSet, lastSet, countSet] = result.resultSets;
-      const live = decodeRows(liveSet);
-      if (liveSet?.truncated) {
-        // Cut at YDB's row limit: continue after the last row that came back.
-        const last = live[live.length - 1];
-        if (last === undefined)
-          throw new StoreError('YDB_TRUNCATED', 'scan_usage_page: empty page flagged truncated; refusing to guess the rest');
-        yield live;
-        after = cursorOf(last);
-        continue;
-      }
-      if (live.length > 0) yield live;
-      const last = decodeRows(lastSet)[0];
-      const scanned = Number(decodeRows(countSet)[0]?.['scanned'] ?? 0n);
-      if (last === undefined || scanned < pageSize) return;
-      after = cursorOf(last);
-    }
+    yield* mergeBuckets(
+      BUCKET_VALUES.map((bucket) => bucketPages(query, bucket, range, inProgress, pageSize)),
+      pageSize,
+    );
   };
 }
 
@@ -80,9 +98,9 @@ function cursorOf(row: Row) {
 }
 
 /** (day, account) keys of the range for these accounts, in scan order. */
-function* accountDays(range: DayRange, accountIds: readonly string[]): Generator<{ day: string; account_id: string }> {
-  const ids = [...new Set(accountIds)].sort();
-  for (let day = range.from; day <= range.to; day = addDays(day, 1)) for (const account_id of ids) yield { day, account_id };
+function* accountDays(range: DayRange, accountIds: readonly string[]): Generator<ReturnType<typeof accountDayKey>> {
+  const ids = [...new Set(accountIds)].sort(compareUtf8);
+  for (let day = range.from; day <= range.to; day = addDays(day, 1)) for (const id of ids) yield accountDayKey(id, day);
 }
 
 export function scanListedAccounts(range: DayRange, accountIds: readonly string[]): PageSource {
@@ -90,7 +108,7 @@ export function scanListedAccounts(range: DayRange, accountIds: readonly string[
     const inProgress = param.utf8List(await appliesInProgress(query));
     const keys = accountDays(range, accountIds);
     let chunkSize: number = CHUNK.start;
-    let pending: { day: string; account_id: string }[] = [];
+    let pending: ReturnType<typeof accountDayKey>[] = [];
     for (;;) {
       while (pending.length < chunkSize) {
         const next = keys.next();
@@ -99,7 +117,7 @@ export function scanListedAccounts(range: DayRange, accountIds: readonly string[
       }
       if (pending.length === 0) return;
       const chunk = pending.slice(0, chunkSize);
-      const result = await query(SCAN_USAGE_ACCOUNT_DAYS, { $keys: structList(KEY_FIELDS, chunk), $in_progress: inProgress });
+      const result = await query(SCAN_USAGE_ACCOUNT_DAYS, { $keys: structList(ACCOUNT_DAY_KEY, chunk), $in_progress: inProgress });
       const set = result.resultSets[0];
       const rows = decodeRows(set);
       if (!set?.truncated) {
@@ -116,6 +134,7 @@ export function scanListedAccounts(range: DayRange, accountIds: readonly string[
       let after = cursorOf(last);
       for (;;) {
         const page = await query(SCAN_GENERATION_PAGE, {
+          $bucket: param.uint32(accountDayKey(after.account_id, after.day).bucket),
           $day: param.date(after.day),
           $account_id: param.utf8(after.account_id),
           $generation: param.utf8(after.generation),

@@ -10,15 +10,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isDay } from '../../domain/calendar';
 import type { IngestLogEntry } from '../../domain/model';
-import {
-  ApplyTally,
-  checkDayRange,
-  checkedBatches,
-  checkIngestLimit,
-  compareIngestNewestFirst,
-  ingestAlreadyExists,
-} from '../../ports/store-rules';
+import { checkDayRange, checkIngestLimit, compareIngestNewestFirst, ingestAlreadyExists } from '../../ports/store-rules';
 import { StoreError, type UsageStore } from '../../ports/store';
+import { BUCKET_VALUES, compareUtf8 } from './account-day-key';
 import { keysetPages, type PageSource } from './paged-reads';
 import { effectivePointer } from './pointers';
 import {
@@ -31,7 +25,8 @@ import {
 import { readIngest, readUsage, readVersion } from './rows';
 import { withTransaction, ydbFailure, ydbStatus, type YdbRunner } from './runner';
 import { StatusCode } from './sdk';
-import { createAccountDayApplier, createAccountDayReleaser, type YdbUsageOptions } from './usage-apply';
+import { createAccountDayReleaser } from './account-day-release';
+import { createAccountDayApplier, type YdbUsageOptions } from './usage-apply';
 import { appliesInProgress, scanAllAccounts, scanListedAccounts } from './usage-scan';
 import { decodeRows, param, structList, type Row, type StructFields } from './values';
 
@@ -153,16 +148,9 @@ export function createYdbUsageStore(runner: YdbRunner, options: YdbUsageOptions 
   }
 
   return {
-    async applyAccountDays(sourceKey, batches) {
-      // TODO(issue 11): stream the batches chunk by chunk instead of collecting them.
-      const all = [...checkedBatches(sourceKey, batches)];
-      if (all.length === 0) return new ApplyTally().done();
-      try {
-        return await apply(sourceKey, all);
-      } catch (error) {
-        throw ydbFailure(`apply ${all.length} account-days from ${sourceKey}`, error);
-      }
-    },
+    // Streams: the batches are checked (checkedBatches) and applied a chunk at a time; a failure
+    // of the stream reaches the caller as thrown, a YDB failure as a StoreError (usage-apply.ts).
+    applyAccountDays: (sourceKey, batches) => apply(sourceKey, batches),
     scanUsage: (range, filter) => scan(range, filter?.accountIds),
     async releaseAccountDays(keys, sourceKey) {
       if (sourceKey === '') throw new StoreError('INVALID_BATCH', 'releaseAccountDays needs a source key');
@@ -180,33 +168,38 @@ export function createYdbUsageStore(runner: YdbRunner, options: YdbUsageOptions 
       checkDayRange(range);
       const versions: PageSource = async function* list_account_day_versions_page(query, pageSize) {
         const inProgress = new Set(await appliesInProgress(query));
-        const pages = keysetPages({
-          text: LIST_ACCOUNT_DAY_VERSIONS_PAGE,
-          params: { $from: param.date(range.from), $to: param.date(range.to) },
-          cursor: (last) => ({
-            $after_day: param.date(last === undefined ? range.from : String(last['day'])),
-            $after_account_id: param.utf8(last === undefined ? '' : String(last['account_id'])),
-          }),
-        })(query, pageSize);
-        // What readers see: the pointer, or what it replaced while its apply is in progress (I3).
-        for await (const rows of pages) {
-          yield rows.flatMap((row) => {
-            const pointer = effectivePointer(row, inProgress);
-            return pointer
-              ? [
-                  {
-                    day: row['day'] ?? null,
-                    account_id: row['account_id'] ?? null,
-                    version: BigInt(pointer.version),
-                    source_key: pointer.sourceKey,
-                  },
-                ]
-              : [];
-          });
+        for (const bucket of BUCKET_VALUES) {
+          const pages = keysetPages({
+            text: LIST_ACCOUNT_DAY_VERSIONS_PAGE,
+            params: { $bucket: param.uint32(bucket), $from: param.date(range.from), $to: param.date(range.to) },
+            cursor: (last) => ({
+              $after_day: param.date(last === undefined ? range.from : String(last['day'])),
+              $after_account_id: param.utf8(last === undefined ? '' : String(last['account_id'])),
+            }),
+          })(query, pageSize);
+          // What readers see: the pointer, or what it replaced while its apply is in progress (I3).
+          for await (const rows of pages) {
+            yield rows.flatMap((row) => {
+              const pointer = effectivePointer(row, inProgress);
+              return pointer
+                ? [
+                    {
+                      day: row['day'] ?? null,
+                      account_id: row['account_id'] ?? null,
+                      version: BigInt(pointer.version),
+                      source_key: pointer.sourceKey,
+                    },
+                  ]
+                : [];
+            });
+          }
         }
       };
       try {
-        return await runner.readAll(versions, readVersion);
+        // One bucket after another; the port lists them in (day, account) order.
+        return (await runner.readAll(versions, readVersion)).sort(
+          (a, b) => compareUtf8(a.day, b.day) || compareUtf8(a.accountId, b.accountId),
+        );
       } catch (error) {
         throw ydbFailure(`list account-day versions ${range.from}..${range.to}`, error);
       }

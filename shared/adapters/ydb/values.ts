@@ -9,7 +9,7 @@ import { MONEY_SCALE, formatMoney, type Nanos } from '../../domain/money';
 import { StoreError } from '../../ports/store';
 import { TypedValues, Types, YdbProto } from './sdk';
 
-export type ScalarType = 'Utf8' | 'Date' | 'Uint64' | 'Bool' | 'Money';
+export type ScalarType = 'Utf8' | 'Date' | 'Uint64' | 'Uint32' | 'Bool' | 'Money';
 
 export interface FieldType {
   scalar: ScalarType;
@@ -32,6 +32,8 @@ export function scalarType(scalar: ScalarType): Ydb.IType {
       return Types.DATE;
     case 'Uint64':
       return Types.UINT64;
+    case 'Uint32':
+      return Types.UINT32;
     case 'Bool':
       return Types.BOOL;
     case 'Money':
@@ -50,6 +52,12 @@ function uint64Value(value: unknown): Ydb.IValue {
   return { uint64Value: Number(n) };
 }
 
+function uint32Value(value: unknown): Ydb.IValue {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`Uint32 value ${String(value)} out of range`);
+  return { uint32Value: n };
+}
+
 function scalarValue(scalar: ScalarType, value: unknown): Ydb.IValue {
   switch (scalar) {
     case 'Utf8':
@@ -58,6 +66,8 @@ function scalarValue(scalar: ScalarType, value: unknown): Ydb.IValue {
       return { uint32Value: toEpochDays(value as Day) };
     case 'Uint64':
       return uint64Value(value);
+    case 'Uint32':
+      return uint32Value(value);
     case 'Bool':
       return { boolValue: value as boolean };
     case 'Money':
@@ -90,6 +100,7 @@ export const param = {
   utf8: (value: string): Ydb.ITypedValue => ({ type: Types.UTF8, value: { textValue: value } }),
   date: (day: Day): Ydb.ITypedValue => ({ type: Types.DATE, value: { uint32Value: toEpochDays(day) } }),
   uint64: (value: number | bigint): Ydb.ITypedValue => ({ type: Types.UINT64, value: uint64Value(value) }),
+  uint32: (value: number): Ydb.ITypedValue => ({ type: Types.UINT32, value: uint32Value(value) }),
   bool: (value: boolean): Ydb.ITypedValue => ({ type: Types.BOOL, value: { boolValue: value } }),
   money: (value: Nanos): Ydb.ITypedValue => TypedValues.decimal(formatMoney(value, 0), 22, MONEY_SCALE),
   optionalUtf8: (value: string | undefined): Ydb.ITypedValue =>

@@ -174,6 +174,8 @@ export interface RangeRead {
   start?: FakeValue[];
   /** True for the rows of the key range (the read starts and stops on it). */
   inRange(row: Row): boolean;
+  /** True for rows beyond the range's end (the read stops there, unbilled, even if it never started). */
+  past?(row: Row): boolean;
   /** A residual filter: rows of the range it rejects are read (and billed) but not returned. */
   filter?(row: Row): boolean;
   /** Stop after this many returned rows (a LIMIT that applies to this single-table read). */
@@ -251,6 +253,7 @@ export class FakeTx {
     }
     for (let i = from; i < rows.length; i += 1) {
       const row = rows[i] as Row;
+      if (read.past?.(row)) break;
       if (!read.inRange(row)) {
         if (started) break;
         continue;

@@ -201,12 +201,16 @@ const links = periodHandlers('subaccount_links', LINK_COLUMNS, 'subaccount_id');
 const periods = periodHandlers('specialization_periods', SPECIALIZATION_COLUMNS, 'specialization');
 
 /** The rows of one account-day's generation: a key-prefix range of usage_aggregates. */
-function generationRows(tx: FakeTx, day: FakeValue, account: FakeValue, generation: FakeValue): Row[] {
+function generationRows(tx: FakeTx, key: Row, generation: FakeValue): Row[] {
+  const [bucket, day, account] = [text(key['bucket']), text(key['day']), text(key['account_id'])];
   return tx.range('usage_aggregates', {
-    start: [day, account, generation],
-    inRange: (u) => u['day'] === day && u['account_id'] === account && u['generation'] === generation,
+    start: [bucket, day, account, generation],
+    inRange: (u) => u['bucket'] === bucket && u['day'] === day && u['account_id'] === account && u['generation'] === generation,
   });
 }
+
+/** The key of an account-day in both bucketed tables. */
+const accountDay = (row: Row): Row => ({ bucket: text(row['bucket']), day: text(row['day']), account_id: text(row['account_id']) });
 
 function ledgerPage(ctx: QueryContext, prefix: Record<string, FakeValue>, cursor: string[]): ResultSetSpec[] {
   const p = ctx.params;
@@ -240,6 +244,7 @@ const POINTER_COLUMNS = [
   'prev_version',
   'prev_generation',
   'prev_source_key',
+  'prev_digest',
 ];
 
 export const HANDLERS: Record<string, Handler> = {
@@ -257,13 +262,42 @@ export const HANDLERS: Record<string, Handler> = {
   },
   select_account_day_versions: ({ params, tx, engine }) => {
     const found = list(params['$keys']).flatMap((k): Row[] => {
-      const row = tx.get('account_day_versions', { day: k['day'] ?? null, account_id: k['account_id'] ?? null });
+      const row = tx.get('account_day_versions', accountDay(k));
       return row ? [row] : [];
     });
     return [project(engine, 'account_day_versions', POINTER_COLUMNS, found)];
   },
   upsert_account_day_versions: ({ params, tx }) => {
     for (const row of list(params['$rows'])) tx.upsert('account_day_versions', row);
+    return [];
+  },
+  delete_account_day_versions: ({ params, tx }) => {
+    // DELETE … ON a list of full keys: each a point delete (a missing key deletes nothing).
+    for (const k of list(params['$keys'])) tx.delete('account_day_versions', k);
+    return [];
+  },
+  delete_usage_generations: ({ params, tx }) => {
+    for (const k of list(params['$rows']))
+      for (const row of generationRows(tx, k, text(k['generation']))) tx.delete('usage_aggregates', row);
+    return [];
+  },
+  select_apply_journal_page: ({ params: p, tx, engine }) => {
+    const applyId = text(p['$apply_id']);
+    const rows = tx.range('apply_journal', {
+      start: [applyId, text(p['$after_seq'])],
+      inRange: (row) => row['apply_id'] === applyId,
+      filter: (row) => gt(row, ['seq'], [text(p['$after_seq'])]),
+      limit: limitOf(p),
+    });
+    return [project(engine, 'apply_journal', ['apply_id', 'seq', 'entries'], rows)];
+  },
+  delete_apply_journal: ({ params, tx }) => {
+    const applyId = text(params['$apply_id']);
+    const rows = tx.range('apply_journal', {
+      start: [applyId, text(params['$from_seq'])],
+      inRange: (r) => r['apply_id'] === applyId && between(r['seq'], params['$from_seq'], params['$to_seq']),
+    });
+    for (const row of rows) tx.delete('apply_journal', row);
     return [];
   },
   select_usage_sentinels: ({ params, tx, engine }) => {
@@ -284,8 +318,8 @@ export const HANDLERS: Record<string, Handler> = {
       // A committed pointer of $apply_id keeps its generation; any other also its prev_generation.
       const keep: FakeValue[] = pointer['apply_id'] === params['$apply_id'] ? [live] : [live, pointer['prev_generation'] ?? live];
       const rows = tx.range('usage_aggregates', {
-        start: [text(k['day']), text(k['account_id'])],
-        inRange: (u) => u['day'] === k['day'] && u['account_id'] === k['account_id'],
+        start: [text(k['bucket']), text(k['day']), text(k['account_id'])],
+        inRange: (u) => u['bucket'] === k['bucket'] && u['day'] === k['day'] && u['account_id'] === k['account_id'],
       });
       for (const row of rows) if (!keep.includes(row['generation'] ?? null)) doomed.push(row);
     }
@@ -296,10 +330,12 @@ export const HANDLERS: Record<string, Handler> = {
     const after = ['$after_day', '$after_account_id', '$after_generation', '$after_service_id', '$after_sku_id', '$after_currency'].map(
       (n) => text(p[n]),
     );
-    // $page: one key range of usage_aggregates, the LIMIT on that table alone.
+    // $page: one key range of usage_aggregates (the bucket's days), the LIMIT on that table alone.
+    const bucket = text(p['$bucket']);
     const page = tx.range('usage_aggregates', {
-      start: after,
-      inRange: (u) => between(u['day'], p['$from'], p['$to']),
+      start: [bucket, ...after],
+      inRange: (u) => u['bucket'] === bucket && between(u['day'], p['$from'], p['$to']),
+      past: (u) => compareTuples([text(u['bucket']), text(u['day'])], [bucket, text(p['$to'])]) > 0,
       filter: (u) => gt(u, USAGE_KEY, after),
       limit: limitOf(p),
     });
@@ -307,11 +343,7 @@ export const HANDLERS: Record<string, Handler> = {
     const live = new Map<string, FakeValue>();
     for (const u of page) {
       const key = JSON.stringify(tuple(u, ['day', 'account_id']));
-      if (!live.has(key))
-        live.set(
-          key,
-          liveGeneration(tx.get('account_day_versions', { day: text(u['day']), account_id: text(u['account_id']) }), p['$in_progress']),
-        );
+      if (!live.has(key)) live.set(key, liveGeneration(tx.get('account_day_versions', accountDay(u)), p['$in_progress']));
     }
     const rows = page.filter((u) => live.get(JSON.stringify(tuple(u, ['day', 'account_id']))) === u['generation']);
     const last = page[page.length - 1];
@@ -323,21 +355,18 @@ export const HANDLERS: Record<string, Handler> = {
   },
   scan_usage_account_days: ({ params, tx, engine }) => {
     const rows = list(params['$keys']).flatMap((k): Row[] => {
-      const generation = liveGeneration(
-        tx.get('account_day_versions', { day: text(k['day']), account_id: text(k['account_id']) }),
-        params['$in_progress'],
-      );
-      return generation === null ? [] : generationRows(tx, text(k['day']), text(k['account_id']), generation);
+      const generation = liveGeneration(tx.get('account_day_versions', accountDay(k)), params['$in_progress']);
+      return generation === null ? [] : generationRows(tx, k, generation);
     });
     rows.sort((a, b) => compareTuples(tuple(a, USAGE_KEY), tuple(b, USAGE_KEY)));
     return [project(engine, 'usage_aggregates', USAGE_OUT, rows)];
   },
   scan_generation_page: ({ params: p, tx, engine }) => {
-    const prefix = [text(p['$day']), text(p['$account_id']), text(p['$generation'])];
+    const prefix = [text(p['$bucket']), text(p['$day']), text(p['$account_id']), text(p['$generation'])];
     const after = ['$after_service_id', '$after_sku_id', '$after_currency'].map((n) => text(p[n]));
     const rows = tx.range('usage_aggregates', {
       start: [...prefix, ...after],
-      inRange: (u) => compareTuples(tuple(u, ['day', 'account_id', 'generation']), prefix) === 0,
+      inRange: (u) => compareTuples(tuple(u, ['bucket', 'day', 'account_id', 'generation']), prefix) === 0,
       filter: (u) => gt(u, ['service_id', 'sku_id', 'currency'], after),
       limit: limitOf(p),
     });
@@ -345,9 +374,11 @@ export const HANDLERS: Record<string, Handler> = {
   },
   list_account_day_versions_page: ({ params: p, tx, engine }) => {
     const after = [text(p['$after_day']), text(p['$after_account_id'])];
+    const bucket = text(p['$bucket']);
     const rows = tx.range('account_day_versions', {
-      start: after,
-      inRange: (v) => between(v['day'], p['$from'], p['$to']),
+      start: [bucket, ...after],
+      inRange: (v) => v['bucket'] === bucket && between(v['day'], p['$from'], p['$to']),
+      past: (v) => compareTuples([text(v['bucket']), text(v['day'])], [bucket, text(p['$to'])]) > 0,
       filter: (v) => gt(v, ['day', 'account_id'], after),
       limit: limitOf(p),
     });
