@@ -40,7 +40,8 @@ const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 
 async function main(): Promise<number> {
   const aggregates = option('--aggregates', 1_000_000);
   mkdirSync(OUT, { recursive: true });
-  const bundle = join(OUT, 'accrual-phases.cjs');
+  // One bundle per bench process, so two benches (1M and 10M) can run side by side.
+  const bundle = join(OUT, `accrual-phases-${process.pid}.cjs`);
   await build({
     entryPoints: [join(ROOT, 'bench/accrual-phases.ts')],
     bundle: true,
@@ -58,12 +59,15 @@ async function main(): Promise<number> {
     process.stderr.write(`seeded in ${round(Number(seeded.seconds))} s\n`);
   }
   // Every run starts from the seeded store with an empty ledger: dry run, first post, unchanged re-post.
+  // A -wal left by an interrupted run would be replayed onto the fresh copy: remove it first.
   const run = join(OUT, `accrual-${aggregates}.run.db`);
+  const runFiles = [run, `${run}-wal`, `${run}-shm`];
+  for (const file of runFiles) rmSync(file, { force: true });
   copyFileSync(db, run);
   const dry = runPhase(bundle, ['accrue', run, 'dry-run']);
   const post = runPhase(bundle, ['accrue', run, 'post']);
   const repost = runPhase(bundle, ['accrue', run, 'post']);
-  rmSync(run, { force: true });
+  for (const file of [...runFiles, bundle]) rmSync(file, { force: true });
   const slowest = Math.max(Number(dry.seconds), Number(post.seconds), Number(repost.seconds));
   const perSecond = aggregates / slowest;
   // Two quarters per timer run (R9), each a full scan of its quarter.
