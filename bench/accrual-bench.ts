@@ -1,10 +1,12 @@
 /**
  * Accrual capacity (issue 7): `npm run bench` (after the ingest benchmark) or
  * `npx tsx bench/accrual-bench.ts [--aggregates N]`. Seeds a SQLite store with N usage aggregates
- * of one quarter (cached in .bench/), then times the accrue use case — a dry run, a post and an
- * unchanged re-post — each in its own plain-node process, and derives how many aggregates one run
- * of the quarterly function handles within its 10-minute limit. The timer posts two quarters per
- * run (the closed one and the one before, R9), so the figure is per quarter with both in one run.
+ * of one quarter (cached in .bench/), then times what the quarterly timer runs for a quarter — the
+ * accrual and its guards (a second scan of the quarter) — as a dry run, a post and an unchanged
+ * re-post, each in its own plain-node process, checks each one's peak RSS against the 256 MB of a
+ * small function (issue 11; exit 2 when missed), and derives how many aggregates one run of the
+ * quarterly function handles within its 10-minute limit. The timer posts two quarters per run
+ * (the closed one and the one before, R9), so the figure is per quarter with both in one run.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -38,7 +40,8 @@ const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 
 async function main(): Promise<number> {
   const aggregates = option('--aggregates', 1_000_000);
   mkdirSync(OUT, { recursive: true });
-  const bundle = join(OUT, 'accrual-phases.cjs');
+  // One bundle per bench process, so two benches (1M and 10M) can run side by side.
+  const bundle = join(OUT, `accrual-phases-${process.pid}.cjs`);
   await build({
     entryPoints: [join(ROOT, 'bench/accrual-phases.ts')],
     bundle: true,
@@ -56,12 +59,15 @@ async function main(): Promise<number> {
     process.stderr.write(`seeded in ${round(Number(seeded.seconds))} s\n`);
   }
   // Every run starts from the seeded store with an empty ledger: dry run, first post, unchanged re-post.
+  // A -wal left by an interrupted run would be replayed onto the fresh copy: remove it first.
   const run = join(OUT, `accrual-${aggregates}.run.db`);
+  const runFiles = [run, `${run}-wal`, `${run}-shm`];
+  for (const file of runFiles) rmSync(file, { force: true });
   copyFileSync(db, run);
   const dry = runPhase(bundle, ['accrue', run, 'dry-run']);
   const post = runPhase(bundle, ['accrue', run, 'post']);
   const repost = runPhase(bundle, ['accrue', run, 'post']);
-  rmSync(run, { force: true });
+  for (const file of [...runFiles, bundle]) rmSync(file, { force: true });
   const slowest = Math.max(Number(dry.seconds), Number(post.seconds), Number(repost.seconds));
   const perSecond = aggregates / slowest;
   // Two quarters per timer run (R9), each a full scan of its quarter.
@@ -70,10 +76,11 @@ async function main(): Promise<number> {
   const pass = { peakRss: peakRssMb <= TARGETS.peakRssMb };
   process.stderr.write(
     [
-      `accrual of ${aggregates} usage aggregates (one quarter, SQLite, ${dry.lines} ledger lines)`,
+      `accrual of ${aggregates} usage aggregates (one quarter, SQLite, ${dry.lines} ledger lines; accrual + guards, as the timer runs it)`,
       `dry run           ${round(Number(dry.seconds), 2)} s  (peak RSS ${round(Number(dry.peakRssMb))} MB)`,
       `post              ${round(Number(post.seconds), 2)} s, ${post.entriesAppended} entries appended  (peak RSS ${round(Number(post.peakRssMb))} MB)`,
       `unchanged re-post ${round(Number(repost.seconds), 2)} s, ${repost.entriesAppended} entries appended  (peak RSS ${round(Number(repost.peakRssMb))} MB)`,
+      `peak RSS          ${round(peakRssMb)} MB (target ≤ ${TARGETS.peakRssMb} MB: ${pass.peakRss ? 'met' : 'MISSED'})`,
       `capacity          ${Math.round(perSecond).toLocaleString('en-US')} aggregates/s → one 10-minute timer run (two quarters, ${SAFETY * 100}% head-room) handles ≈ ${perQuarterInOneRun.toLocaleString('en-US')} aggregates per quarter`,
       '',
     ].join('\n'),

@@ -2,7 +2,9 @@
  * Phases of the accrual capacity benchmark, each run in its own process from an esbuild bundle
  * (bench/accrual-bench.ts): `seed DB N` fills a SQLite store with N usage aggregates of 2026-Q1
  * (linked subaccounts, held specializations, services of every specialization); `accrue DB MODE`
- * runs the accrue use case (dry-run or post) and prints seconds, lines and peak RSS as JSON.
+ * runs what the quarterly timer runs for one quarter — the accrual with its guards (issue 12),
+ * confirming like the timer — as a dry run or a post, and prints seconds, lines, entries
+ * appended, the guards' codes and peak RSS as JSON.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -10,7 +12,7 @@ import { createSqliteStore } from '../shared/adapters/sqlite/sqlite-store';
 import { loadRules } from '../shared/runtime/rules-file';
 import { addDays, quarterRange } from '../shared/domain/calendar';
 import type { UsageAggregate } from '../shared/domain/model';
-import { accrueQuarter } from '../shared/usecases/accrue';
+import { accrueWithGuards } from '../shared/usecases/accrual-guards';
 import type { Deps } from '../shared/usecases/deps';
 import type { AccountDayBatch } from '../shared/ports/store';
 import { prng } from '../scripts/lib/prng';
@@ -106,11 +108,18 @@ async function accrue(path: string, mode: string): Promise<Record<string, unknow
   if (!existsSync(path)) throw new Error(`${path}: seed it first`);
   const deps = depsFor(path, '2026-04-02T00:00:00Z');
   const started = performance.now();
-  const r = await accrueQuarter(deps, { quarter: QUARTER, dryRun: mode === 'dry-run', actor: 'bench', note: '' });
+  const r = await accrueWithGuards(deps, { quarter: QUARTER, dryRun: mode === 'dry-run', confirm: true, actor: 'bench', note: '' });
   const seconds = (performance.now() - started) / 1000;
   await deps.store.close();
-  if (!r.ok) throw new Error(r.message);
-  return { mode, seconds, lines: r.accruals.length, entriesAppended: r.entriesAppended, peakRssMb: peakRssMb() };
+  if (!r.ok) throw new Error(`${r.code}: ${r.message}`);
+  return {
+    mode,
+    seconds,
+    lines: r.accruals.length,
+    entriesAppended: r.entriesAppended,
+    warnings: r.warnings.map((w) => w.code),
+    peakRssMb: peakRssMb(),
+  };
 }
 
 const [phase, path, arg] = process.argv.slice(2);

@@ -2,6 +2,12 @@
  * Quarterly accrual (R2, R4, R5, R6, R11). Rows are fed one by one (the store streams them);
  * sums are exact bigint nano-units, products amount × rate are kept at PRODUCT_SCALE, and the
  * only rounding is the final one per (partner, quarter, specialization, currency).
+ *
+ * Memory: a run keeps one total per (partner, specialization, currency) and nothing per row or per
+ * subaccount, so it stays flat whatever the quarter's size (issue 11). The R11 breakdown per
+ * subaccount, service and rules version is kept only when asked for (statements, one partner):
+ * a sum per detail that changes every day is long-lived garbage for the collector, and at 10M
+ * aggregates it alone had pushed a run past 300 MB.
  */
 import { dayInPeriod, quarterRange, type Day, type Quarter } from './calendar';
 import type { Currency, SpecializationPeriod, SubaccountLink, UsageAggregate } from './model';
@@ -20,7 +26,8 @@ export interface AccrualDetail {
   rows: number;
 }
 
-export interface AccrualLine {
+/** What the ledger needs of one (partner, specialization, currency): the exact sums and the amount. */
+export interface AccrualTotal {
   partnerId: string;
   specialization: string;
   currency: Currency;
@@ -30,16 +37,23 @@ export interface AccrualLine {
   exact: bigint;
   /** R6: max(0, round(exact)) at the rounding scale, expressed in nano-units. */
   amount: Nanos;
+}
+
+/** A total with its R11 breakdown. */
+export interface AccrualLine extends AccrualTotal {
   details: AccrualDetail[];
 }
 
-export interface QuarterAccrual {
+export interface QuarterAccrual<Line extends AccrualTotal = AccrualLine> {
   quarter: Quarter;
   rounding: { scale: number; mode: RoundingMode; version: Day | null };
   /** Every rules version that contributed at least one row. */
   rulesVersions: Day[];
-  lines: AccrualLine[];
+  lines: Line[];
 }
+
+/** A run's result: totals only (what posting, previews and impact reports need). */
+export type QuarterTotals = QuarterAccrual<AccrualTotal>;
 
 export interface AccrualInput {
   rules: Rules;
@@ -50,18 +64,38 @@ export interface AccrualInput {
   partnerId?: string;
 }
 
-export interface AccrualAccumulator {
+export interface AccrualAccumulator<Line extends AccrualTotal> {
   add(row: UsageAggregate): void;
-  finish(): QuarterAccrual;
+  finish(): QuarterAccrual<Line>;
 }
 
 const DEFAULT_ROUNDING = { scale: 2, mode: 'half-up' as RoundingMode };
 
-export function createAccrualAccumulator(input: AccrualInput): AccrualAccumulator {
+/** Totals only: memory bounded by the number of (partner, specialization, currency) keys. */
+export function createAccrualAccumulator(input: AccrualInput): AccrualAccumulator<AccrualTotal> {
+  return accumulate(input, false, (total) => total);
+}
+
+/**
+ * Totals with the R11 breakdown: memory grows with the subaccounts × services seen, so callers
+ * narrow it to one partner (a statement); the totals are the very same as without it.
+ */
+export function createDetailedAccrualAccumulator(input: AccrualInput): AccrualAccumulator<AccrualLine> {
+  return accumulate(input, true, (total, details) => ({ ...total, details: [...(details?.values() ?? [])].sort(compareDetails) }));
+}
+
+type DetailIndex = Map<string, AccrualDetail>;
+
+/** The one accrual loop; `toLine` turns a finished total and its breakdown (null unless `detailed`) into a line. */
+function accumulate<Line extends AccrualTotal>(
+  input: AccrualInput,
+  detailed: boolean,
+  toLine: (total: AccrualTotal, details: DetailIndex | null) => Line,
+): AccrualAccumulator<Line> {
   const range = quarterRange(input.quarter);
   const linkOn = indexLinks(input.links);
   const isActive = indexActivity(input.specializations);
-  const lines = new Map<string, AccrualLine & { detailIndex: Map<string, AccrualDetail> }>();
+  const lines = new Map<string, AccrualTotal & { detailIndex: DetailIndex | null }>();
   const versionsUsed = new Set<Day>();
 
   return {
@@ -88,14 +122,14 @@ export function createAccrualAccumulator(input: AccrualInput): AccrualAccumulato
           base: 0n,
           exact: 0n,
           amount: 0n,
-          details: [],
-          detailIndex: new Map(),
+          detailIndex: detailed ? new Map() : null,
         };
         lines.set(key, line);
       }
       line.base += basis;
       line.exact += basis * spec.rate; // scale 9 × scale 9 = PRODUCT_SCALE, exact
       versionsUsed.add(version.effectiveFrom);
+      if (line.detailIndex === null) return;
 
       const detailKey = `${row.accountId}\u0000${row.serviceId}\u0000${version.effectiveFrom}`;
       let detail = line.detailIndex.get(detailKey);
@@ -120,12 +154,10 @@ export function createAccrualAccumulator(input: AccrualInput): AccrualAccumulato
       // R6: rounding of the version in force on the quarter's last day.
       const closing = input.rules.versionOn(range.to);
       const rounding = closing ? closing.rounding : DEFAULT_ROUNDING;
-      const result: AccrualLine[] = [];
+      const result: Line[] = [];
       for (const { detailIndex, ...line } of lines.values()) {
         const rounded = roundScaled(line.exact, PRODUCT_SCALE, rounding.scale, rounding.mode);
-        const amount = rounded > 0n ? rescaleUp(rounded, rounding.scale, MONEY_SCALE) : 0n;
-        const details = [...detailIndex.values()].sort(compareDetails);
-        result.push({ ...line, amount, details });
+        result.push(toLine({ ...line, amount: rounded > 0n ? rescaleUp(rounded, rounding.scale, MONEY_SCALE) : 0n }, detailIndex));
       }
       result.sort(compareLines);
       return {
@@ -138,7 +170,7 @@ export function createAccrualAccumulator(input: AccrualInput): AccrualAccumulato
   };
 }
 
-function compareLines(a: AccrualLine, b: AccrualLine): number {
+function compareLines(a: AccrualTotal, b: AccrualTotal): number {
   return a.partnerId.localeCompare(b.partnerId) || a.specialization.localeCompare(b.specialization) || a.currency.localeCompare(b.currency);
 }
 
@@ -148,9 +180,9 @@ function compareDetails(a: AccrualDetail, b: AccrualDetail): number {
   );
 }
 
-/** Convenience for literals in tests and small callers. */
+/** Convenience for literals in tests and small callers: totals with their breakdown. */
 export function computeAccrual(input: AccrualInput, rows: Iterable<UsageAggregate>): QuarterAccrual {
-  const acc = createAccrualAccumulator(input);
+  const acc = createDetailedAccrualAccumulator(input);
   for (const row of rows) acc.add(row);
   return acc.finish();
 }

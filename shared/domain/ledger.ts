@@ -3,7 +3,7 @@
  * with what is already posted and appends only the difference.
  */
 import type { Quarter } from './calendar';
-import type { AccrualLine } from './accrual';
+import type { AccrualTotal } from './accrual';
 import { ledgerEntryId, type Currency, type LedgerEntry } from './model';
 import type { Nanos } from './money';
 
@@ -42,7 +42,7 @@ function keyOf(k: { partnerId: string; specialization: string; currency: string 
  * otherwise. Unchanged inputs produce no entries (idempotent). Entry ids are the key plus a
  * sequence number, so two runs racing on the same state produce the same id and one loses.
  */
-export function planPosting(lines: readonly AccrualLine[], postedEntries: readonly LedgerEntry[], meta: PostingMeta): PostingPlan {
+export function planPosting(lines: readonly AccrualTotal[], postedEntries: readonly LedgerEntry[], meta: PostingMeta): PostingPlan {
   const posted = new Map<string, { sum: Nanos; count: number; partnerId: string; specialization: string; currency: Currency }>();
   for (const e of postedEntries) {
     if (e.quarter !== meta.quarter || e.kind === 'withdrawal') continue;

@@ -2,7 +2,7 @@
  * Rules-change impact (issue 12): a quarter computed under the rules in force and under proposed
  * rules, beside what the ledger holds, per (partner, specialization, currency). Pure.
  */
-import type { AccrualLine } from './accrual';
+import type { AccrualTotal } from './accrual';
 import type { Currency, LedgerEntry } from './model';
 import type { Nanos } from './money';
 
@@ -25,8 +25,8 @@ const keyOf = (k: { partnerId: string; specialization: string; currency: string 
 
 export function compareRules(
   posted: readonly LedgerEntry[],
-  current: readonly AccrualLine[],
-  proposed: readonly AccrualLine[],
+  current: readonly AccrualTotal[],
+  proposed: readonly AccrualTotal[],
 ): ImpactLine[] {
   const lines = new Map<string, ImpactLine>();
   const lineOf = (k: { partnerId: string; specialization: string; currency: Currency }) => {

@@ -8,11 +8,12 @@ import {
   createUsageGuardScan,
   futureOrOpenData,
   largeAdjustments,
+  lastExpectedDay,
   missingExportDays,
   orderWarnings,
   type AccrualWarning,
 } from '../domain/accrual-guards';
-import { addDays, moscowDay, quarterRange, type Quarter } from '../domain/calendar';
+import { addDays, moscowDay, quarterRange, type Day, type Quarter } from '../domain/calendar';
 import type { PostingLine } from '../domain/ledger';
 import { DEFAULT_LARGE_ADJUSTMENT_SHARE } from '../domain/rules';
 import { parseRate } from '../domain/money';
@@ -57,32 +58,50 @@ export async function quarterWarnings(
 ): Promise<AccrualWarning[]> {
   const today = moscowDay(deps.clock());
   const range = quarterRange(quarter);
-  const [versions, future, links] = await Promise.all([
-    deps.store.usage.listAccountDayVersions(range),
+  const [future, links] = await Promise.all([
     deps.store.usage.listAccountDayVersions({ from: addDays(today, 1), to: END_OF_TIME }),
     deps.store.program.listLinks(),
   ]);
   const usage = await scanGuards(deps, quarter, links);
+  const daysWithData = await withAccountDays(deps, usage.days, range.from, lastExpectedDay(quarter, today));
   const { share, text } = shareOf(deps);
   return orderWarnings([
-    missingExportDays(quarter, today, new Set(versions.map((v) => v.day))),
-    ...usage,
+    missingExportDays(quarter, today, daysWithData),
+    ...usage.warnings,
     largeAdjustments(accruals, share, text),
     futureOrOpenData(quarter, today, [...new Set(future.map((v) => v.day))].sort()),
     ...(extra ? await extra(quarter) : []),
   ]);
 }
 
+/**
+ * The days from..through on which at least one account-day arrived: the days the scan saw usage
+ * on (stored usage always has its account-day's version), plus any other day the store holds an
+ * account-day for, asked one day at a time — so memory never holds the quarter's account-days
+ * (issue 11: 10M aggregates are 1.7M account-days), and a quarter with data every day asks nothing.
+ */
+async function withAccountDays(deps: Deps, seen: ReadonlySet<Day>, from: Day, through: Day): Promise<Set<Day>> {
+  const days = new Set(seen);
+  for (let day = from; day <= through; day = addDays(day, 1))
+    if (!days.has(day) && (await deps.store.usage.listAccountDayVersions({ from: day, to: day })).length > 0) days.add(day);
+  return days;
+}
+
+/** UNLINKED_USAGE and PENDING_SERVICE from one scan of the quarter, and the days it saw usage on. */
 async function scanGuards(
   deps: Deps,
   quarter: Quarter,
   links: Parameters<typeof createUsageGuardScan>[0]['links'],
-): Promise<AccrualWarning[]> {
+): Promise<{ warnings: AccrualWarning[]; days: Set<Day> }> {
   for (let attempt = 1; ; attempt++) {
     const scan = createUsageGuardScan({ rules: deps.rules.rules, quarter, links });
+    const days = new Set<Day>();
     try {
-      for await (const row of deps.store.usage.scanUsage(quarterRange(quarter))) scan.add(row);
-      return scan.finish();
+      for await (const row of deps.store.usage.scanUsage(quarterRange(quarter))) {
+        days.add(row.day);
+        scan.add(row);
+      }
+      return { warnings: scan.finish(), days };
     } catch (error) {
       if (!isScanInterrupted(error) || attempt >= SCAN_RETRIES) throw error;
     }

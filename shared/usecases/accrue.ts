@@ -2,7 +2,16 @@
  * Use case: accrue (and post) a quarter — R6 computation, R7 deltas, R10 dry run, R12 run record.
  * The quarterly timer calls it for the last closed quarter and the one before it (R9).
  */
-import { createAccrualAccumulator, type QuarterAccrual } from '../domain/accrual';
+import {
+  createAccrualAccumulator,
+  createDetailedAccrualAccumulator,
+  type AccrualAccumulator,
+  type AccrualInput,
+  type AccrualLine,
+  type AccrualTotal,
+  type QuarterAccrual,
+  type QuarterTotals,
+} from '../domain/accrual';
 import { addDays, lastClosedQuarter, moscowDay, previousQuarter, quarterRange, type Day, type Quarter } from '../domain/calendar';
 import { actorProblem, firstProblem, noteProblem, quarterProblem } from '../domain/identifiers';
 import { amountOutOfRange, droppedSpecializationReversals, type ReversalWarning } from '../domain/posting-guards';
@@ -18,7 +27,7 @@ export interface AccrueResult {
   runId: string;
   accruals: PostingLine[];
   entriesAppended: number;
-  accrual: QuarterAccrual;
+  accrual: QuarterTotals;
   /** Posted rebates this run reverses because the rules no longer define their specialization (confirm needed to post). */
   reversals: ReversalWarning[];
 }
@@ -26,18 +35,28 @@ export interface AccrueResult {
 const SCAN_RETRIES = 3;
 
 /**
- * Computes a quarter's accruals for all partners (or one) from the stored state. A scan the store
- * had to interrupt (its snapshot changed under a retry) is computed again from scratch.
+ * Computes a quarter's totals for all partners (or one) from the stored state, in memory that does
+ * not grow with the quarter's usage. A scan the store had to interrupt (its snapshot changed under
+ * a retry) is computed again from scratch.
  */
 export async function computeQuarter(
   deps: Deps,
   quarter: Quarter,
   partnerId?: string,
   options: { through?: Day } = {},
-): Promise<QuarterAccrual> {
+): Promise<QuarterTotals> {
+  return withScanRetries(() => computeOnce(deps, quarter, createAccrualAccumulator, partnerId, options.through));
+}
+
+/** One partner's quarter with the R11 breakdown per subaccount, service and rules version (statements). */
+export async function computePartnerQuarter(deps: Deps, quarter: Quarter, partnerId: string): Promise<QuarterAccrual<AccrualLine>> {
+  return withScanRetries(() => computeOnce(deps, quarter, createDetailedAccrualAccumulator, partnerId));
+}
+
+async function withScanRetries<T>(compute: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await computeOnce(deps, quarter, partnerId, options.through);
+      return await compute();
     } catch (error) {
       if (!isScanInterrupted(error) || attempt >= SCAN_RETRIES) throw error;
     }
@@ -45,9 +64,15 @@ export async function computeQuarter(
 }
 
 /** `through` (a running quarter's preview) stops the scan at that day: usage after it is not counted. */
-async function computeOnce(deps: Deps, quarter: Quarter, partnerId?: string, through?: Day): Promise<QuarterAccrual> {
+async function computeOnce<Line extends AccrualTotal>(
+  deps: Deps,
+  quarter: Quarter,
+  accumulator: (input: AccrualInput) => AccrualAccumulator<Line>,
+  partnerId?: string,
+  through?: Day,
+): Promise<QuarterAccrual<Line>> {
   const [links, specializations] = await Promise.all([deps.store.program.listLinks(), deps.store.program.listSpecializations()]);
-  const acc = createAccrualAccumulator({ rules: deps.rules.rules, quarter, links, specializations, partnerId });
+  const acc = accumulator({ rules: deps.rules.rules, quarter, links, specializations, partnerId });
   const accountIds =
     partnerId === undefined ? undefined : [...new Set(links.filter((l) => l.partnerId === partnerId).map((l) => l.subaccountId))];
   const range = quarterRange(quarter);

@@ -6,7 +6,7 @@ import { isQuarter, type Quarter } from '../domain/calendar';
 import { balances, planPosting } from '../domain/ledger';
 import type { Currency, LedgerEntry } from '../domain/model';
 import type { Nanos } from '../domain/money';
-import { computeQuarter } from './accrue';
+import { computePartnerQuarter } from './accrue';
 import { fail, type Deps, type Failure } from './deps';
 
 export interface BalanceResult {
@@ -40,7 +40,7 @@ export interface StatementResult {
 export async function partnerStatement(deps: Deps, input: { partnerId: string; quarter: string }): Promise<StatementResult | Failure> {
   if (!isQuarter(input.quarter))
     return fail('INVALID_INPUT', `--quarter ${input.quarter} is not a quarter (expected YYYY-Qn, e.g. 2026-Q1)`);
-  const accrual = await computeQuarter(deps, input.quarter, input.partnerId);
+  const accrual = await computePartnerQuarter(deps, input.quarter, input.partnerId);
   const entries = await deps.store.ledger.listEntries({ partnerId: input.partnerId, quarter: input.quarter });
   const plan = planPosting(accrual.lines, entries, { quarter: input.quarter, runId: '', createdAt: '', actor: '', note: '' });
   const byKey = new Map(accrual.lines.map((l) => [`${l.specialization}\u0000${l.currency}`, l]));

@@ -8,7 +8,7 @@ import Decimal from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../shared/adapters/sqlite/sqlite-store';
-import { computeQuarter, accrueQuarter } from '../../shared/usecases/accrue';
+import { computeQuarter, computePartnerQuarter, accrueQuarter } from '../../shared/usecases/accrue';
 import { grantSpecialization, linkSubaccount } from '../../shared/usecases/program';
 import { partnerBalance } from '../../shared/usecases/statement';
 import { ingestExport } from '../../shared/usecases/ingest-export';
@@ -118,7 +118,10 @@ describe('ingest, accrual and ledger properties', () => {
             expect((await accrueQuarter(deps, { quarter: '2026-Q1', dryRun: false, actor: 'prop', note: '' })).ok).toBe(true);
 
             const accrual = await computeQuarter(deps, '2026-Q1');
-            for (const line of accrual.lines) {
+            const detailed = await Promise.all(['p1', 'p2'].map((p) => computePartnerQuarter(deps, '2026-Q1', p)));
+            // A run keeps totals only; a partner's statement adds the breakdown to the very same totals.
+            expect(detailed.flatMap((d) => d.lines.map(({ details: _, ...total }) => total))).toEqual(accrual.lines);
+            for (const line of detailed.flatMap((d) => d.lines)) {
               // R11: the details' bases add up to the line's base, and Σ base × rate is the exact amount.
               const base = line.details.reduce((s, d) => s + d.base, 0n);
               const exact = line.details.reduce((s, d) => s.plus(new D(formatMoney(d.base, 9)).times(d.rate)), new D(0));
