@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addDays, isDay } from '../../../shared/domain/calendar';
 import { formatMoney, parseMoney } from '../../../shared/domain/money';
 import {
+  compareDayCell,
   isCalendarDayCell,
   parseCurrencyCell,
   parseMoneyCell,
@@ -107,6 +108,17 @@ describe('isCalendarDayCell', () => {
     expect(isDay(text)).toBe(false);
   });
 
+  it('accepts the first year isDay accepts, 0100, and no earlier', () => {
+    expect(day('0100-01-01')).toBe(true);
+    expect(isDay('0100-01-01')).toBe(true);
+    expect(day('0099-12-31')).toBe(false);
+  });
+
+  it('accepts the last day of every month, December included', () => {
+    const last = ['31', '28', '31', '30', '31', '30', '31', '31', '30', '31', '30', '31'];
+    expect(last.map((d, i) => day(`2026-${String(i + 1).padStart(2, '0')}-${d}`))).toEqual(last.map(() => true));
+  });
+
   it('accepts leap days of leap years', () => {
     expect(day('2024-02-29')).toBe(true);
     expect(day('2000-02-29')).toBe(true);
@@ -154,5 +166,24 @@ describe('cell near misses', () => {
     expect(isCalendarDayCell(cell('2026x01-10'), 0, 10)).toBe(false);
     expect(isCalendarDayCell(cell('2026-01x10'), 0, 10)).toBe(false);
     expect(isCalendarDayCell(cell('2026-01-10'), 0, 10)).toBe(true);
+  });
+});
+
+describe('compareDayCell', () => {
+  const cell = (text: string) => Buffer.from(`,${text},`, 'latin1');
+  const ascii = (text: string) => Buffer.from(text, 'latin1');
+
+  it('orders a day cell against a day like the day strings themselves, by year, month and day', () => {
+    const days = ['2025-12-31', '2026-01-01', '2026-01-09', '2026-01-10', '2026-02-01', '2027-01-01'];
+    for (const a of days)
+      for (const b of days) {
+        const got = Math.sign(compareDayCell(cell(a), 1, ascii(b)));
+        expect(got, `${a} vs ${b}`).toBe(a < b ? -1 : a > b ? 1 : 0);
+      }
+  });
+
+  it('answers exactly 0 for the same day, looking at its ten bytes only', () => {
+    expect(compareDayCell(Buffer.from(',2026-03-15,x', 'latin1'), 1, ascii('2026-03-15'))).toBe(0);
+    expect(compareDayCell(Buffer.from('2026-03-15', 'latin1'), 0, ascii('2026-03-15'))).toBe(0);
   });
 });
