@@ -107,3 +107,59 @@ describe('CsvRowScanner', () => {
     expect(rows.map((r) => r.fields[0]!.length)).toEqual([1, 200_000, 3]);
   });
 });
+
+describe('CsvRowScanner hands rows over while the file streams in', () => {
+  function streaming(): { seen: string[][]; scanner: CsvRowScanner } {
+    const seen: string[][] = [];
+    const scanner = new CsvRowScanner((row) => {
+      const fields: string[] = [];
+      for (let i = 0; i < row.fieldCount; i++) fields.push(fieldText(row, i));
+      seen.push(fields);
+    });
+    return { seen, scanner };
+  }
+
+  it('emits each row during the push that completes it, not at the end of the file', () => {
+    const { seen, scanner } = streaming();
+    scanner.push(utf8('h\nabc'));
+    expect(seen).toEqual([['h']]);
+    scanner.push(utf8('\n'));
+    expect(seen).toEqual([['h'], ['abc']]);
+    scanner.push(utf8('x,y\nz'));
+    expect(seen).toEqual([['h'], ['abc'], ['x', 'y']]);
+    scanner.push(new Uint8Array(0));
+    scanner.push(utf8('\n'));
+    expect(seen).toEqual([['h'], ['abc'], ['x', 'y'], ['z']]);
+    scanner.end();
+    expect(seen).toHaveLength(4);
+  });
+
+  it('decides about a byte order mark once three bytes are known, then emits what is complete', () => {
+    const { seen, scanner } = streaming();
+    scanner.push(utf8('a'));
+    expect(seen).toEqual([]);
+    scanner.push(utf8('\nb'));
+    expect(seen).toEqual([['a']]);
+    scanner.end();
+    expect(seen).toEqual([['a'], ['b']]);
+  });
+
+  it('retries a row that did not complete only once its carried bytes have doubled, then streams again', () => {
+    const { seen, scanner } = streaming();
+    scanner.push(utf8('abcd')); // no row yet: 4 bytes carried, retried at 8
+    for (const byte of ['\n', 'e', 'f']) scanner.push(utf8(byte));
+    expect(seen).toEqual([]);
+    scanner.push(utf8('g'));
+    expect(seen).toEqual([['abcd']]);
+    scanner.push(utf8('\n'));
+    expect(seen).toEqual([['abcd'], ['efg']]);
+  });
+
+  it('does not mistake a CR at the end of a chunk for the end of a row until the next byte is known', () => {
+    const { seen, scanner } = streaming();
+    scanner.push(utf8('h\na,"b"\r'));
+    expect(seen).toEqual([['h']]);
+    scanner.push(utf8('\nc\r\n'));
+    expect(seen).toEqual([['h'], ['a', 'b'], ['c']]);
+  });
+});
