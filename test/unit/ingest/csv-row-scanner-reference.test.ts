@@ -150,9 +150,7 @@ describe('CsvRowScanner agrees with a plain reference reader', () => {
   });
 
   const token = fc.constantFrom('a', 'x1', 'Ж', 'ёлка', ',', ',', ',', '"', '""', '\r', '\n', '\r\n', '\uFEFF');
-  const text = fc
-    .tuple(fc.boolean(), fc.array(token, { maxLength: 400 }))
-    .map(([bom, tokens]) => (bom ? '\uFEFF' : '') + tokens.join(''));
+  const text = fc.tuple(fc.boolean(), fc.array(token, { maxLength: 400 })).map(([bom, tokens]) => (bom ? '\uFEFF' : '') + tokens.join(''));
   const sizes = fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 6 });
 
   it('on random texts with multi-byte characters, in random chunkings', () => {
