@@ -157,6 +157,17 @@ describe('cell near misses', () => {
     expect(['RUB', 'USD', 'KZT'].map((c) => parseCurrencyCell(cell(c), 0, 3))).toEqual([0, 1, 2]);
   });
 
+  it('reads a currency or Unix seconds from its place inside a row', () => {
+    const row = cell(',,RUB,1773565200,USD,999999999999999,1000000000000000,');
+    expect(parseCurrencyCell(row, 2, 5)).toBe(0);
+    expect(parseCurrencyCell(row, 17, 20)).toBe(1);
+    expect(parseCurrencyCell(row, 1, 5)).toBe(-1);
+    expect(parseUnsignedCell(row, 6, 16)).toBe(1773565200);
+    expect(parseUnsignedCell(row, 21, 36)).toBe(999999999999999);
+    expect(parseUnsignedCell(row, 37, 53)).toBe(-1);
+    expect(parseUnsignedCell(row, 6, 6)).toBe(-1);
+  });
+
   it('reads Unix seconds of up to 15 digits, not 16', () => {
     expect(parseUnsignedCell(cell('999999999999999'), 0, 15)).toBe(999999999999999);
     expect(parseUnsignedCell(cell('1000000000000000'), 0, 16)).toBe(-1);
