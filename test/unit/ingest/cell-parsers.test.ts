@@ -41,6 +41,18 @@ describe('parseMoneyCell', () => {
     expect(formatMoney(parseMoney(text), 0)).toBe(expected);
   });
 
+  it('reads a cell that ends the buffer (the last row of a file without a final line break)', () => {
+    for (const [text, units, nanos] of [
+      ['12', 12, 0],
+      ['-7.25', -7, -250_000_000],
+    ] as const) {
+      const buf = Buffer.from(text, 'latin1');
+      const out: MoneyCell = { units: 0, nanos: 0 };
+      expect(parseMoneyCell(buf, 0, buf.length, out)).toBeNull();
+      expect(out).toEqual({ units, nanos });
+    }
+  });
+
   it.each([
     ['', 'is empty'],
     ['12,5', 'dot separator'],

@@ -82,6 +82,16 @@ describe('CsvRowScanner', () => {
     expect(rows[1]!.fields).toEqual(['x', 'z']);
   });
 
+  it('strips only the exact byte order mark, not a first character that shares two of its bytes', () => {
+    // U+FF3F is EF BC BF and U+FEC0 is EF BB 80; the byte order mark is EF BB BF.
+    for (const first of ['\uFF3F', '\uFEC0']) {
+      for (const size of [1, 64]) {
+        const rows = scan(chunked(utf8(`${first}id,x\n`), size)).rows;
+        expect(rows[0]!.fields, `${first} in chunks of ${size}`).toEqual([`${first}id`, 'x']);
+      }
+    }
+  });
+
   it('produces identical rows whatever the chunk sizes, including splits inside CRLF, quotes and Cyrillic', () => {
     const text = Buffer.concat([
       Buffer.from([0xef, 0xbb, 0xbf]),
@@ -132,6 +142,12 @@ describe('CsvRowScanner hands rows over while the file streams in', () => {
     expect(seen).toEqual([['h'], ['abc'], ['x', 'y'], ['z']]);
     scanner.end();
     expect(seen).toHaveLength(4);
+  });
+
+  it('skips blank lines without holding back the rows after them', () => {
+    const { seen, scanner } = streaming();
+    scanner.push(utf8('h\n\nx\r\n\r\na\r\rb\n'));
+    expect(seen).toEqual([['h'], ['x'], ['a'], ['b']]);
   });
 
   it('decides about a byte order mark once three bytes are known, then emits what is complete', () => {

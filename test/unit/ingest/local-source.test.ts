@@ -132,6 +132,13 @@ describe('listLocalExports of a directory', () => {
     expect(objects.every((o) => o.etag !== null && o.lastModified !== null)).toBe(true);
   });
 
+  it('sorts names as strings, not in the byte order the file system lists them in', async () => {
+    // U+FF21 sorts after U+1F600 as UTF-16 (0xFF21 > 0xD83D) but before it as UTF-8 (EF < F0).
+    for (const name of ['\uFF21.csv', '\u{1F600}.csv', 'a.csv']) writeFileSync(join(dir, name), name);
+    const objects = await listLocalExports(dir);
+    expect(objects.map((o) => o.key)).toEqual(['a.csv', '\u{1F600}.csv', '\uFF21.csv'].map((n) => join(dir, n)));
+  });
+
   it('keeps an entry it cannot read as an object whose read fails with the reason, without a version', async () => {
     mkdirSync(join(dir, 'a-dir.csv'));
     symlinkSync(join(dir, 'b-loop.csv'), join(dir, 'b-loop.csv'));
