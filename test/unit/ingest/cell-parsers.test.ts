@@ -131,6 +131,14 @@ describe('isCalendarDayCell', () => {
     expect(last.map((d, i) => day(`2026-${String(i + 1).padStart(2, '0')}-${d}`))).toEqual(last.map(() => true));
   });
 
+  it('rejects a day with a non-digit just below or above the digits in its year, month or day', () => {
+    // Read as digits anyway these would give a real day: 2/26 as 1926, 0: as month 10, 1: as day 20.
+    for (const text of ['2/26-01-10', '20:6-01-10', '2026-1/-10', '2026-0:-10', '2026-01-/9', '2026-01-1:']) {
+      expect(day(text), text).toBe(false);
+      expect(isDay(text), text).toBe(false);
+    }
+  });
+
   it('accepts leap days of leap years', () => {
     expect(day('2024-02-29')).toBe(true);
     expect(day('2000-02-29')).toBe(true);

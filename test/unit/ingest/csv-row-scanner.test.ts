@@ -83,8 +83,8 @@ describe('CsvRowScanner', () => {
   });
 
   it('strips only the exact byte order mark, not a first character that shares two of its bytes', () => {
-    // U+FF3F is EF BC BF and U+FEC0 is EF BB 80; the byte order mark is EF BB BF.
-    for (const first of ['\uFF3F', '\uFEC0']) {
+    // U+FF3F is EF BC BF, U+FEC0 is EF BB 80 and U+4EFF is E4 BB BF; the byte order mark is EF BB BF.
+    for (const first of ['\uFF3F', '\uFEC0', '\u4EFF']) {
       for (const size of [1, 64]) {
         const rows = scan(chunked(utf8(`${first}id,x\n`), size)).rows;
         expect(rows[0]!.fields, `${first} in chunks of ${size}`).toEqual([`${first}id`, 'x']);
@@ -169,6 +169,16 @@ describe('CsvRowScanner hands rows over while the file streams in', () => {
     expect(seen).toEqual([['abcd']]);
     scanner.push(utf8('\n'));
     expect(seen).toEqual([['abcd'], ['efg']]);
+  });
+
+  it('applies the same doubling to a carried row that the next chunk still does not complete', () => {
+    const { seen, scanner } = streaming();
+    scanner.push(utf8('h\nab')); // a row emitted: 'ab' carried, retried on the next push
+    scanner.push(utf8('cd')); // still no row: 4 bytes carried, retried at 8
+    for (const byte of ['\n', 'e', 'f']) scanner.push(utf8(byte));
+    expect(seen).toEqual([['h']]);
+    scanner.push(utf8('g'));
+    expect(seen).toEqual([['h'], ['abcd']]);
   });
 
   it('does not mistake a CR at the end of a chunk for the end of a row until the next byte is known', () => {

@@ -53,8 +53,9 @@ describe('sniffForeignFormat', () => {
   });
 
   it('looks at the first field where the row starts, after blank lines', () => {
-    expect(sniff(Buffer.concat([text('\n\r\n'), Buffer.from('billing_account_id', 'utf16le')]))).toMatch(/no BOM/);
-    expect(sniff(Buffer.concat([text('\n'), bytes(0x1f, 0x8b, 0x41)]))).toMatch(/gzip/);
+    // Each row ends in a line break, so it is scanned where it lies in the chunk, after the blank lines.
+    expect(sniff(Buffer.concat([text('\n\r\n'), Buffer.from('billing_account_id', 'utf16le'), text('\n')]))).toMatch(/no BOM/);
+    expect(sniff(Buffer.concat([text('\n'), bytes(0x1f, 0x8b, 0x41, 0x0a)]))).toMatch(/gzip/);
   });
 
   it('does not call a file of a single zero byte UTF-16', () => {
