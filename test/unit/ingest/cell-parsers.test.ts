@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addDays, isDay } from '../../../shared/domain/calendar';
 import { formatMoney, parseMoney } from '../../../shared/domain/money';
 import {
+  compareDayCell,
   isCalendarDayCell,
   parseCurrencyCell,
   parseMoneyCell,
@@ -38,6 +39,18 @@ describe('parseMoneyCell', () => {
   ])('reads %s exactly as %s', (text, expected) => {
     expect(money(text)).toEqual({ value: expected });
     expect(formatMoney(parseMoney(text), 0)).toBe(expected);
+  });
+
+  it('reads a cell that ends the buffer (the last row of a file without a final line break)', () => {
+    for (const [text, units, nanos] of [
+      ['12', 12, 0],
+      ['-7.25', -7, -250_000_000],
+    ] as const) {
+      const buf = Buffer.from(text, 'latin1');
+      const out: MoneyCell = { units: 0, nanos: 0 };
+      expect(parseMoneyCell(buf, 0, buf.length, out)).toBeNull();
+      expect(out).toEqual({ units, nanos });
+    }
   });
 
   it.each([
@@ -107,6 +120,25 @@ describe('isCalendarDayCell', () => {
     expect(isDay(text)).toBe(false);
   });
 
+  it('accepts the first year isDay accepts, 0100, and no earlier', () => {
+    expect(day('0100-01-01')).toBe(true);
+    expect(isDay('0100-01-01')).toBe(true);
+    expect(day('0099-12-31')).toBe(false);
+  });
+
+  it('accepts the last day of every month, December included', () => {
+    const last = ['31', '28', '31', '30', '31', '30', '31', '31', '30', '31', '30', '31'];
+    expect(last.map((d, i) => day(`2026-${String(i + 1).padStart(2, '0')}-${d}`))).toEqual(last.map(() => true));
+  });
+
+  it('rejects a day with a non-digit just below or above the digits in its year, month or day', () => {
+    // Read as digits anyway these would give a real day: 2/26 as 1926, 0: as month 10, 1: as day 20.
+    for (const text of ['2/26-01-10', '20:6-01-10', '2026-1/-10', '2026-0:-10', '2026-01-/9', '2026-01-1:']) {
+      expect(day(text), text).toBe(false);
+      expect(isDay(text), text).toBe(false);
+    }
+  });
+
   it('accepts leap days of leap years', () => {
     expect(day('2024-02-29')).toBe(true);
     expect(day('2000-02-29')).toBe(true);
@@ -145,6 +177,17 @@ describe('cell near misses', () => {
     expect(['RUB', 'USD', 'KZT'].map((c) => parseCurrencyCell(cell(c), 0, 3))).toEqual([0, 1, 2]);
   });
 
+  it('reads a currency or Unix seconds from its place inside a row', () => {
+    const row = cell(',,RUB,1773565200,USD,999999999999999,1000000000000000,');
+    expect(parseCurrencyCell(row, 2, 5)).toBe(0);
+    expect(parseCurrencyCell(row, 17, 20)).toBe(1);
+    expect(parseCurrencyCell(row, 1, 5)).toBe(-1);
+    expect(parseUnsignedCell(row, 6, 16)).toBe(1773565200);
+    expect(parseUnsignedCell(row, 21, 36)).toBe(999999999999999);
+    expect(parseUnsignedCell(row, 37, 53)).toBe(-1);
+    expect(parseUnsignedCell(row, 6, 6)).toBe(-1);
+  });
+
   it('reads Unix seconds of up to 15 digits, not 16', () => {
     expect(parseUnsignedCell(cell('999999999999999'), 0, 15)).toBe(999999999999999);
     expect(parseUnsignedCell(cell('1000000000000000'), 0, 16)).toBe(-1);
@@ -154,5 +197,24 @@ describe('cell near misses', () => {
     expect(isCalendarDayCell(cell('2026x01-10'), 0, 10)).toBe(false);
     expect(isCalendarDayCell(cell('2026-01x10'), 0, 10)).toBe(false);
     expect(isCalendarDayCell(cell('2026-01-10'), 0, 10)).toBe(true);
+  });
+});
+
+describe('compareDayCell', () => {
+  const cell = (text: string) => Buffer.from(`,${text},`, 'latin1');
+  const ascii = (text: string) => Buffer.from(text, 'latin1');
+
+  it('orders a day cell against a day like the day strings themselves, by year, month and day', () => {
+    const days = ['2025-12-31', '2026-01-01', '2026-01-09', '2026-01-10', '2026-02-01', '2027-01-01'];
+    for (const a of days)
+      for (const b of days) {
+        const got = Math.sign(compareDayCell(cell(a), 1, ascii(b)));
+        expect(got, `${a} vs ${b}`).toBe(a < b ? -1 : a > b ? 1 : 0);
+      }
+  });
+
+  it('answers exactly 0 for the same day, looking at its ten bytes only', () => {
+    expect(compareDayCell(Buffer.from(',2026-03-15,x', 'latin1'), 1, ascii('2026-03-15'))).toBe(0);
+    expect(compareDayCell(Buffer.from('2026-03-15', 'latin1'), 0, ascii('2026-03-15'))).toBe(0);
   });
 });

@@ -82,6 +82,16 @@ describe('CsvRowScanner', () => {
     expect(rows[1]!.fields).toEqual(['x', 'z']);
   });
 
+  it('strips only the exact byte order mark, not a first character that shares two of its bytes', () => {
+    // U+FF3F is EF BC BF, U+FEC0 is EF BB 80 and U+4EFF is E4 BB BF; the byte order mark is EF BB BF.
+    for (const first of ['\uFF3F', '\uFEC0', '\u4EFF']) {
+      for (const size of [1, 64]) {
+        const rows = scan(chunked(utf8(`${first}id,x\n`), size)).rows;
+        expect(rows[0]!.fields, `${first} in chunks of ${size}`).toEqual([`${first}id`, 'x']);
+      }
+    }
+  });
+
   it('produces identical rows whatever the chunk sizes, including splits inside CRLF, quotes and Cyrillic', () => {
     const text = Buffer.concat([
       Buffer.from([0xef, 0xbb, 0xbf]),
@@ -105,5 +115,77 @@ describe('CsvRowScanner', () => {
     const text = utf8(`h\n"${long}"\nend\n`);
     const rows = scan(chunked(text, 50)).rows;
     expect(rows.map((r) => r.fields[0]!.length)).toEqual([1, 200_000, 3]);
+  });
+});
+
+describe('CsvRowScanner hands rows over while the file streams in', () => {
+  function streaming(): { seen: string[][]; scanner: CsvRowScanner } {
+    const seen: string[][] = [];
+    const scanner = new CsvRowScanner((row) => {
+      const fields: string[] = [];
+      for (let i = 0; i < row.fieldCount; i++) fields.push(fieldText(row, i));
+      seen.push(fields);
+    });
+    return { seen, scanner };
+  }
+
+  it('emits each row during the push that completes it, not at the end of the file', () => {
+    const { seen, scanner } = streaming();
+    scanner.push(utf8('h\nabc'));
+    expect(seen).toEqual([['h']]);
+    scanner.push(utf8('\n'));
+    expect(seen).toEqual([['h'], ['abc']]);
+    scanner.push(utf8('x,y\nz'));
+    expect(seen).toEqual([['h'], ['abc'], ['x', 'y']]);
+    scanner.push(new Uint8Array(0));
+    scanner.push(utf8('\n'));
+    expect(seen).toEqual([['h'], ['abc'], ['x', 'y'], ['z']]);
+    scanner.end();
+    expect(seen).toHaveLength(4);
+  });
+
+  it('skips blank lines without holding back the rows after them', () => {
+    const { seen, scanner } = streaming();
+    scanner.push(utf8('h\n\nx\r\n\r\na\r\rb\n'));
+    expect(seen).toEqual([['h'], ['x'], ['a'], ['b']]);
+  });
+
+  it('decides about a byte order mark once three bytes are known, then emits what is complete', () => {
+    const { seen, scanner } = streaming();
+    scanner.push(utf8('a'));
+    expect(seen).toEqual([]);
+    scanner.push(utf8('\nb'));
+    expect(seen).toEqual([['a']]);
+    scanner.end();
+    expect(seen).toEqual([['a'], ['b']]);
+  });
+
+  it('retries a row that did not complete only once its carried bytes have doubled, then streams again', () => {
+    const { seen, scanner } = streaming();
+    scanner.push(utf8('abcd')); // no row yet: 4 bytes carried, retried at 8
+    for (const byte of ['\n', 'e', 'f']) scanner.push(utf8(byte));
+    expect(seen).toEqual([]);
+    scanner.push(utf8('g'));
+    expect(seen).toEqual([['abcd']]);
+    scanner.push(utf8('\n'));
+    expect(seen).toEqual([['abcd'], ['efg']]);
+  });
+
+  it('applies the same doubling to a carried row that the next chunk still does not complete', () => {
+    const { seen, scanner } = streaming();
+    scanner.push(utf8('h\nab')); // a row emitted: 'ab' carried, retried on the next push
+    scanner.push(utf8('cd')); // still no row: 4 bytes carried, retried at 8
+    for (const byte of ['\n', 'e', 'f']) scanner.push(utf8(byte));
+    expect(seen).toEqual([['h']]);
+    scanner.push(utf8('g'));
+    expect(seen).toEqual([['h'], ['abcd']]);
+  });
+
+  it('does not mistake a CR at the end of a chunk for the end of a row until the next byte is known', () => {
+    const { seen, scanner } = streaming();
+    scanner.push(utf8('h\na,"b"\r'));
+    expect(seen).toEqual([['h']]);
+    scanner.push(utf8('\nc\r\n'));
+    expect(seen).toEqual([['h'], ['a', 'b'], ['c']]);
   });
 });

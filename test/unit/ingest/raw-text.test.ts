@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CsvRowScanner, type CsvRow } from '../../../shared/ingest/csv-row-scanner';
-import { RawTextTable, cellEquals, type RawText } from '../../../shared/ingest/raw-text';
+import { RawTextTable, cellEquals, rawCell, sameBytes, type RawText } from '../../../shared/ingest/raw-text';
 import { utf8 } from './chunking';
 
 /** Runs `visit` on every row of `text` (rows are only valid inside the callback). */
@@ -37,6 +37,39 @@ describe('RawTextTable', () => {
     expect(second[1]).toBe(first[1]);
     expect(second[2]).not.toBe(first[2]);
     expect(second[2]!.text).toBe('c');
+  });
+});
+
+describe('RawText of a cell', () => {
+  it('keeps the raw bytes as latin1 and flags bytes that are not valid UTF-8', () => {
+    const table = new RawTextTable();
+    const seen: RawText[] = [];
+    const scanner = new CsvRowScanner((row) => seen.push(table.of(row, 0)));
+    scanner.push(Buffer.concat([utf8('ok,1\nЖ,2\n'), Buffer.from([0x61, 0xff, 0x62]), utf8(',3\n')]));
+    scanner.end();
+    expect(seen.map((t) => [t.raw, t.text, t.utf8])).toEqual([
+      ['ok', 'ok', true],
+      ['\u00d0\u0096', 'Ж', true],
+      ['a\u00ffb', 'a\ufffdb', false],
+    ]);
+  });
+
+  it('copies exactly the bytes of the cell, not the row around it', () => {
+    const raws: string[] = [];
+    eachRow('x,"q ""y""",z\n', (row) => raws.push(rawCell(row, 0), rawCell(row, 1), rawCell(row, 2)));
+    expect(raws).toEqual(['x', 'q ""y""', 'z']);
+  });
+});
+
+describe('sameBytes', () => {
+  it('compares a byte range with stored raw text from an offset', () => {
+    const buf = Buffer.from('--abc--', 'latin1');
+    expect(sameBytes(buf, 2, 5, 'abc', 0)).toBe(true);
+    expect(sameBytes(buf, 2, 5, 'xxabc', 2)).toBe(true);
+    expect(sameBytes(buf, 2, 5, 'xabc', 2)).toBe(false);
+    expect(sameBytes(buf, 2, 5, 'abd', 0)).toBe(false);
+    expect(sameBytes(buf, 2, 5, 'dbc', 0)).toBe(false);
+    expect(sameBytes(buf, 3, 3, 'anything', 5)).toBe(true);
   });
 });
 
