@@ -17,6 +17,9 @@ const TESTS: Record<string, string[]> = {
   ],
   ingest: [
     'test/unit/ingest/**/*.test.ts',
+    'test/property/export-parser.property.test.ts',
+    // The spill path (runs, merge) is exercised by this property test; the crash suite spawns processes.
+    'test/property/spill-merge.property.test.ts',
     'test/unit/functions/ingest-usage.test.ts',
     'test/integration/rebates-flow.test.ts',
     'test/integration/sqlite-store.test.ts',
