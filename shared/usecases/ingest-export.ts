@@ -26,9 +26,9 @@ export interface IngestDeps {
 /**
  * Groups plus account-days held in memory before a sorted run is written (issue 11). The
  * aggregator keeps ~70 bytes per group and ~35 per account-day in typed columns, so this is about
- * 60–90 MB of aggregation state, and an ingest stays near 200 MB whatever the file's shape
- * (`npm run bench` measures it). A quarter's backfill of 600,000 account-days fits; only larger
- * files spill, and pay for it in time, not memory.
+ * 40–50 MB of aggregation state, and a CLI ingest stays under 200 MB whatever the file's shape
+ * (`npm run bench` measures it: 187 MB for a quarter's backfill of 600,000 account-days, which
+ * spills into 3 runs). Files past it pay in time, not memory.
  */
 export const DEFAULT_MAX_GROUPS = 700_000;
 
