@@ -131,4 +131,24 @@ describe('aggregating through spill runs', () => {
       { line: 5, column: 'currency', reason: 'account-day acc-1 2026-03-01 is in RUB (line 2); a second currency USD is not allowed' },
     ]);
   });
+
+  it('accepts a sum merged across runs that is the largest Decimal(22,9) holds, and rejects one a nano-unit past it, naming the first row of the group', async () => {
+    const row = (cost: string, sku = 'sku-a') => `acc-1,svc,${sku},2026-03-01,RUB,${cost},0,1770000000,,`;
+    // Three runs of one row each (maxGroups 1 counts the group and its account-day): the sums only meet in the merge.
+    const fits = [row('9999999999999'), row('0.999999998', 'sku-b'), row('0.999999999')];
+    const past = [row('9999999999999'), row('0.999999998', 'sku-b'), row('1')];
+    const staged = await stagedArray(Buffer.from(`${HEADER}\n${fits.join('\n')}\n`), 1);
+    expect(staged.ok).toBe(true);
+    if (staged.ok) expect(staged.accountDays[0]!.rows[0]!.cost).toBe(10n ** 22n - 1n);
+    const rejected = await stagedArray(Buffer.from(`${HEADER}\n${past.join('\n')}\n`), 1);
+    expect(rejected.ok).toBe(false);
+    if (!rejected.ok)
+      expect(rejected.problems).toEqual([
+        {
+          line: 2,
+          column: 'cost',
+          reason: 'the sum of cost of acc-1 2026-03-01 svc/sku-a (first row here) does not fit Decimal(22,9)',
+        },
+      ]);
+  });
 });
