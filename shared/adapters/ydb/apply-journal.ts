@@ -59,7 +59,10 @@ export function createApplyJournal(runner: YdbRunner, maxTxKeys: number): ApplyJ
         const set = (await runner.retry((session) => runner.execute(session, SELECT_APPLY_JOURNAL_PAGE, params))).resultSets[0];
         const rows = decodeRows(set);
         for (const row of rows) {
+          // A sequence number, not money; it drives the paging, so a bad one stops the read here.
           const seq = Number(row['seq']);
+          if (!Number.isSafeInteger(seq) || seq <= after)
+            throw new StoreError('CORRUPT_ROW', `apply_journal (apply_id=${applyId}): seq ${String(row['seq'])} does not follow ${after}`);
           let parsed: z.infer<typeof ENTRIES>;
           try {
             parsed = ENTRIES.parse(JSON.parse(String(row['entries'])));
