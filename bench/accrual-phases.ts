@@ -16,6 +16,7 @@ import { accrueWithGuards } from '../shared/usecases/accrual-guards';
 import type { Deps } from '../shared/usecases/deps';
 import type { AccountDayBatch } from '../shared/ports/store';
 import { prng } from '../scripts/lib/prng';
+import { grantSpecializations } from './grant-specializations';
 
 const QUARTER = '2026-Q1';
 /** Services of every specialization in the shipped rules, plus one that earns nothing. */
@@ -58,19 +59,7 @@ async function seed(path: string, aggregates: number): Promise<Record<string, un
       ended: null,
     });
   }
-  for (let p = 0; p < PARTNERS; p++) {
-    for (const specialization of ['infrastructure-devops', 'data-platform', 'ml-ai']) {
-      await store.program.insertSpecialization({
-        id: `s${p}-${specialization}`,
-        partnerId: `partner-${p}`,
-        specialization,
-        from: '2025-01-01',
-        to: null,
-        created: audit,
-        ended: null,
-      });
-    }
-  }
+  await grantSpecializations(store, PARTNERS, ['infrastructure-devops', 'data-platform', 'ml-ai'], audit);
   const random = prng(7);
   let written = 0;
   const started = performance.now();

@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { parse as csvParse } from 'csv-parse';
 import Decimal from 'decimal.js';
 import { GENERATOR_VERSION, SHAPES, generateExport, isShapeName } from './export-generator';
+import { grantSpecializations } from './grant-specializations';
 
 /** Read size of the file streams, the same as the CLI's local export source uses. */
 const READ_CHUNK = 1 << 20;
@@ -247,17 +248,7 @@ async function setup(db: string, file: string) {
         return { id: `l${i}`, partnerId, subaccountId, from: '2025-01-01', to: null, created: audit, ended: null };
       }),
     );
-    for (let p = 0; p < PARTNERS; p++)
-      for (const specialization of ['infrastructure-devops', 'data-platform', 'ml-ai', 'business-tools'])
-        await store.program.insertSpecialization({
-          id: `s${p}-${specialization}`,
-          partnerId: `partner-${p}`,
-          specialization,
-          from: '2025-01-01',
-          to: null,
-          created: audit,
-          ended: null,
-        });
+    await grantSpecializations(store, PARTNERS, ['infrastructure-devops', 'data-platform', 'ml-ai', 'business-tools'], audit);
     return { links: lines.length, partners: PARTNERS };
   } finally {
     await store.close();
