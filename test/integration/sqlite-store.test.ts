@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSqliteStore } from '../../shared/adapters/sqlite/sqlite-store';
+import { createSqliteStore, PAGE_SIZE } from '../../shared/adapters/sqlite/sqlite-store';
 import { SCHEMA_VERSION } from '../../shared/adapters/sqlite/schema';
 import { parseMoney } from '../../shared/domain/money';
 import type { AccountDayBatch, Store } from '../../shared/ports/store';
@@ -132,6 +132,31 @@ describe('sqlite store specifics', () => {
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get()).toEqual({ n: 8 });
     raw.close();
+  });
+
+  it('gives a new file 16 KiB pages, and opens a file made with other pages as it is', async () => {
+    const fresh = openStore();
+    await fresh.program.insertLink(link('l-1', 'p-1', 'sub-a', '2026-01-01'));
+    await fresh.close();
+    const older = join(dir, 'older.db');
+    const made = new Database(older);
+    made.pragma('page_size = 4096');
+    made.exec('CREATE TABLE t (x)');
+    made.close();
+    const reopened = createSqliteStore(older);
+    open.push(reopened);
+    await reopened.usage.applyAccountDays('o.csv', [batch('acc-1', '2026-01-05', 1, [{ cost: '1.5', credit: '0' }])]);
+
+    const pageSize = (file: string) => {
+      const raw = new Database(file, { readonly: true });
+      const size = raw.pragma('page_size', { simple: true });
+      raw.close();
+      return size;
+    };
+    expect(pageSize(path)).toBe(PAGE_SIZE);
+    expect(PAGE_SIZE).toBe(16_384);
+    expect(pageSize(older)).toBe(4096);
+    expect(await collect(reopened.usage.scanUsage({ from: '2026-01-05', to: '2026-01-05' }))).toHaveLength(1);
   });
 
   it('refuses a database file written by a newer schema version', () => {

@@ -59,6 +59,10 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   );
   // One row per statement: binding is cheaper than for multi-row VALUES lists (measured).
   const insertAggregate = db.prepare(`INSERT INTO usage_aggregates (${USAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  // An account-day seen for the first time is a plain insert (cheaper than the upsert below).
+  const insertVersion = db.prepare(
+    'INSERT INTO account_day_versions (account_id, day, version, source_key, applied_at, digest) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   const upsertVersion = db.prepare(
     `INSERT INTO account_day_versions (account_id, day, version, source_key, applied_at, digest) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (account_id, day) DO UPDATE SET
@@ -136,7 +140,8 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
     fault(`delete:${n}`);
     for (const w of winners) for (const row of w.batch.rows) insertAggregate.run(usageValues(row));
     fault(`insert:${n}`);
-    for (const w of winners) upsertVersion.run(w.batch.accountId, w.batch.day, w.batch.version, sourceKey, appliedAt, w.digest);
+    for (const w of winners)
+      (w.existed ? upsertVersion : insertVersion).run(w.batch.accountId, w.batch.day, w.batch.version, sourceKey, appliedAt, w.digest);
     fault(`version:${n}`);
     for (const { batch } of winners) tally.applied({ accountId: batch.accountId, day: batch.day, version: batch.version, sourceKey });
   }
