@@ -22,6 +22,8 @@ export const BUSY_TIMEOUT_MS = 30_000;
 
 /** Page size of a newly created file, in bytes. */
 export const PAGE_SIZE = 16_384;
+/** Page cache per connection, in KiB (better-sqlite3's default). */
+const CACHE_KIB = 16_000;
 
 export interface SqliteStoreOptions {
   /** Test hook for I3 crash safety; see `SqliteUsageDeps.faultInjector`. */
@@ -85,6 +87,10 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     // file's apply inserts hundreds of thousands of rows into text-keyed B-trees, and fewer,
     // larger pages mean fewer splits — 15 % less time than the 4 KiB default (measured).
     if (db.pragma('page_count', { simple: true }) === 0) db.pragma(`page_size = ${PAGE_SIZE}`);
+    // The page cache's size is stated again in KiB: the connection counted it in pages of the size
+    // it opened with, so after a new file's larger pages it would hold 4× the memory (measured:
+    // +40 MB at the peak of a 200,000 account-day apply).
+    db.pragma(`cache_size = -${CACHE_KIB}`);
     if (db.pragma('journal_mode', { simple: true }) !== 'wal' && !isInMemory(path)) db.pragma('journal_mode = WAL');
     migrate(db, path);
     // From here on, writes wait in short slices so the wait can be reported (busy-wait.ts).
