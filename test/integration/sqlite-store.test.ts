@@ -159,6 +159,50 @@ describe('sqlite store specifics', () => {
     expect(await collect(reopened.usage.scanUsage({ from: '2026-01-05', to: '2026-01-05' }))).toHaveLength(1);
   });
 
+  it('migrates a v1 or v2 file: versions re-keyed by day with their digests kept, the by-day index gone, re-ingests still decided (I1)', async () => {
+    for (const [version, digestColumn] of [
+      [1, ''],
+      [2, ', digest TEXT'],
+    ] as const) {
+      const file = join(dir, `v${version}.db`);
+      const old = new Database(file);
+      old.pragma('journal_mode = WAL');
+      old.exec(`CREATE TABLE account_day_versions (account_id TEXT NOT NULL, day TEXT NOT NULL, version INTEGER NOT NULL,
+        source_key TEXT NOT NULL, applied_at TEXT NOT NULL${digestColumn}, PRIMARY KEY (account_id, day)) WITHOUT ROWID;
+        CREATE INDEX account_day_versions_by_day ON account_day_versions (day, account_id);`);
+      old
+        .prepare('INSERT INTO account_day_versions (account_id, day, version, source_key, applied_at) VALUES (?, ?, ?, ?, ?)')
+        .run('acc-1', '2026-01-05', 7, 'old.csv', '2026-01-06T00:00:00.000Z');
+      if (version === 2) old.exec("UPDATE account_day_versions SET digest = 'd-old'");
+      old.pragma(`user_version = ${version}`);
+      old.close();
+
+      const store = createSqliteStore(file);
+      open.push(store);
+      expect(await store.usage.listAccountDayVersions({ from: '2026-01-01', to: '2026-01-31' })).toEqual([
+        { accountId: 'acc-1', day: '2026-01-05', version: 7, sourceKey: 'old.csv' },
+      ]);
+      const kept = new Database(file, { readonly: true });
+      expect(kept.prepare('SELECT digest FROM account_day_versions').get()).toEqual({ digest: version === 2 ? 'd-old' : null });
+      kept.close();
+      const stale = await store.usage.applyAccountDays('older.csv', [batch('acc-1', '2026-01-05', 6, [{ cost: '1', credit: '0' }])]);
+      expect(stale.staleCount).toBe(1);
+      const newer = await store.usage.applyAccountDays('new.csv', [batch('acc-1', '2026-01-05', 8, [{ cost: '2', credit: '0' }])]);
+      expect(newer.appliedCount).toBe(1);
+
+      const raw = new Database(file, { readonly: true });
+      const key = (raw.pragma('table_info(account_day_versions)') as { name: string; pk: number }[])
+        .filter((c) => c.pk > 0)
+        .sort((a, b) => a.pk - b.pk)
+        .map((c) => c.name);
+      expect(key).toEqual(['day', 'account_id']);
+      expect(raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'account_day_versions'").all()).toEqual([]);
+      expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      expect(raw.prepare('SELECT version, source_key FROM account_day_versions').all()).toEqual([{ version: 8, source_key: 'new.csv' }]);
+      raw.close();
+    }
+  });
+
   it('refuses a database file written by a newer schema version', () => {
     openStore();
     const raw = new Database(path);

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { StoreError } from '../../ports/store';
 
 /** Bumped whenever the DDL below changes incompatibly; stored in PRAGMA user_version. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS subaccount_links (
@@ -64,9 +64,10 @@ CREATE TABLE IF NOT EXISTS account_day_versions (
   applied_at TEXT NOT NULL,
   -- I1 tiebreak: digest of the stored content (shared/domain/replacement.ts); NULL before v2.
   digest TEXT,
-  PRIMARY KEY (account_id, day)
+  -- Day first: the key answers both the exact (account, day) lookups of an apply and the day-range
+  -- reads of the accrual guards, so no second index is kept up to date on every apply (v3).
+  PRIMARY KEY (day, account_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS account_day_versions_by_day ON account_day_versions (day, account_id);
 
 CREATE TABLE IF NOT EXISTS ingest_log (
   id TEXT PRIMARY KEY NOT NULL,
@@ -130,6 +131,33 @@ CREATE TABLE IF NOT EXISTS portal_tokens (
 CREATE INDEX IF NOT EXISTS portal_tokens_by_partner ON portal_tokens (partner_id, created_at);
 `;
 
+/** v2 → v3: the account-day versions copied into the day-first key; the by-day index goes. */
+const REKEY_VERSIONS = `
+CREATE TABLE account_day_versions_v3 (
+  account_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  source_key TEXT NOT NULL,
+  applied_at TEXT NOT NULL,
+  digest TEXT,
+  PRIMARY KEY (day, account_id)
+) WITHOUT ROWID;
+INSERT INTO account_day_versions_v3 (account_id, day, version, source_key, applied_at, digest)
+  SELECT account_id, day, version, source_key, applied_at, digest FROM account_day_versions;
+DROP INDEX IF EXISTS account_day_versions_by_day;
+DROP TABLE account_day_versions;
+ALTER TABLE account_day_versions_v3 RENAME TO account_day_versions;
+`;
+
+/** A table's primary-key columns in key order. */
+function keyColumns(db: Database.Database, table: string): string[] {
+  const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string; pk: number }[];
+  return columns
+    .filter((c) => c.pk > 0)
+    .sort((a, b) => a.pk - b.pk)
+    .map((c) => c.name);
+}
+
 /**
  * Creates the tables when missing and records the schema version. Runs in one IMMEDIATE
  * transaction so two processes opening a fresh file at once do not interleave their DDL.
@@ -151,6 +179,8 @@ export function migrate(db: Database.Database, path: string): void {
     // v1 → v2: the I1 content digest (additive; NULL for account-days stored before it).
     const columns = db.prepare('PRAGMA table_info(account_day_versions)').all() as { name: string }[];
     if (!columns.some((c) => c.name === 'digest')) db.exec('ALTER TABLE account_day_versions ADD COLUMN digest TEXT');
+    // v2 → v3: the versions keyed (day, account) instead of (account, day) plus an index by day.
+    if (keyColumns(db, 'account_day_versions')[0] === 'account_id') db.exec(REKEY_VERSIONS);
     if (found < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -65,7 +65,7 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   );
   const upsertVersion = db.prepare(
     `INSERT INTO account_day_versions (account_id, day, version, source_key, applied_at, digest) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT (account_id, day) DO UPDATE SET
+     ON CONFLICT (day, account_id) DO UPDATE SET
        version = excluded.version, source_key = excluded.source_key, applied_at = excluded.applied_at, digest = excluded.digest`,
   );
   const releaseVersion = db.prepare(
