@@ -34,15 +34,15 @@ import {
 /** Decimal(22,9): at most 13 integer digits, so |nanos| < 10^22. */
 const MONEY_LIMIT = 10n ** 22n;
 
+function fitsMoney(value: unknown): boolean {
+  return typeof value === 'bigint' && value < MONEY_LIMIT && value > -MONEY_LIMIT;
+}
+
 function aggregateProblem(a: UsageAggregate): string | null {
   if (a.serviceId === '' || a.skuId === '') return 'empty service or sku id';
   if (!(CURRENCIES as readonly string[]).includes(a.currency)) return `unknown currency ${String(a.currency)}`;
-  for (const [name, value] of [
-    ['cost', a.cost],
-    ['credit', a.credit],
-  ] as const) {
-    if (typeof value !== 'bigint' || value >= MONEY_LIMIT || value <= -MONEY_LIMIT) return `${name} is outside Decimal(22,9)`;
-  }
+  if (!fitsMoney(a.cost)) return 'cost is outside Decimal(22,9)';
+  if (!fitsMoney(a.credit)) return 'credit is outside Decimal(22,9)';
   if (!Number.isSafeInteger(a.rows) || a.rows < 0) return `rows ${a.rows} is not a non-negative integer`;
   return null;
 }

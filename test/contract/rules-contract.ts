@@ -36,6 +36,27 @@ export function describeRulesContract(ctx: ContractContext, halfEndAudit: (() =>
       expect(await usageIn(ctx.store, ALL.from, ALL.to)).toEqual([]);
     });
 
+    it('holds the Decimal(22,9) bounds on both amounts: 10^22 - 1 nano-units either way is stored, one more is refused naming the amount', async () => {
+      const edge = [batch('acc-1', '2026-01-05', 1, [{}])];
+      edge[0]!.rows[0]!.cost = 10n ** 22n - 1n;
+      edge[0]!.rows[0]!.credit = -(10n ** 22n) + 1n;
+      expect((await ctx.store.usage.applyAccountDays('edge.csv', edge)).appliedCount).toBe(1);
+
+      const credit = [batch('acc-2', '2026-01-05', 1, [{}])];
+      credit[0]!.rows[0]!.credit = -(10n ** 22n);
+      await expect(ctx.store.usage.applyAccountDays('credit.csv', credit)).rejects.toMatchObject({
+        code: 'INVALID_RECORD',
+        message: expect.stringMatching(/credit is outside Decimal\(22,9\)/),
+      });
+      const cost = [batch('acc-3', '2026-01-05', 1, [{}])];
+      cost[0]!.rows[0]!.cost = -(10n ** 22n);
+      await expect(ctx.store.usage.applyAccountDays('cost.csv', cost)).rejects.toMatchObject({
+        code: 'INVALID_RECORD',
+        message: expect.stringMatching(/cost is outside Decimal\(22,9\)/),
+      });
+      expect((await usageIn(ctx.store, ALL.from, ALL.to)).map((u) => u.accountId)).toEqual(['acc-1']);
+    });
+
     it('refuses a second ingest log entry with an existing id (ALREADY_EXISTS) and keeps the first', async () => {
       const first = ingest('i-1', 'exports/a.csv', '2026-01-05T10:00:00.000Z');
       await ctx.store.usage.recordIngest(first);

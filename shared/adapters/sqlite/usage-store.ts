@@ -120,7 +120,8 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
     }
     const winners: { batch: AccountDayBatch; digest: string; existed: boolean }[] = [];
     for (const batch of chunk) {
-      const before = stored.get(keyOf(batch.accountId, batch.day));
+      // A first ingest of these account-days stores nothing yet: no key to make per account-day.
+      const before = stored.size === 0 ? undefined : stored.get(keyOf(batch.accountId, batch.day));
       const digest = accountDayDigest(batch.rows);
       const decision = decideReplacement(before, { version: batch.version, digest });
       const { accountId, day, version } = batch;
