@@ -10,12 +10,15 @@
  *   parse FILE                 stageUsageExport as the ingest runs it (spill runs, garbage
  *                              collection after each), then compare with the expected totals
  *   ingest FILE DB             ingestExport into a fresh SQLite store, then compare what was stored
+ *   store-floor FILE DB        the file's rows written with bare statements into a fresh store (the floor)
  *   setup DB FILE              link the export's accounts (links file) and grant specializations
  *   verify DB FILE             compare what a store holds with the expected totals
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { createSqliteStore } from '../shared/adapters/sqlite/sqlite-store';
+import { moneyText } from '../shared/adapters/sqlite/row-schemas';
 import type { UsageAggregate } from '../shared/domain/model';
 import { ingestExport } from '../shared/usecases/ingest-export';
 import { listLocalExports } from '../shared/ingest/local-source';
@@ -234,6 +237,68 @@ async function ingest(file: string, db: string) {
   }
 }
 
+/**
+ * The store's floor: the file's groups and account-days written with bare prepared statements in
+ * one transaction into a fresh SQLite store (no parse, no checks, no digest, values prepared
+ * beforehand), then closed (the WAL checkpoint). What any ingest of this file into this schema
+ * pays at least, measured beside the CLI ingest to show how much of it is the store's own work.
+ */
+async function storeFloor(file: string, db: string) {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
+  await createSqliteStore(db).close(); // the schema and page size of a new store
+  const values = readFileSync(expectedPath(file), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const [key, cost, credit, rows] = line.split('\t') as [string, string, string, string];
+      const [accountId, day, serviceId, skuId, currency] = key.split('|') as [string, string, string, string, string];
+      return [
+        day,
+        accountId,
+        serviceId,
+        skuId,
+        currency,
+        moneyText(BigInt(cost)),
+        moneyText(BigInt(credit)),
+        'Service',
+        'SKU',
+        Number(rows),
+      ] as const;
+    })
+    .sort((a, b) => compareText(a[1], b[1]) || compareText(a[0], b[0]) || compareText(a[2], b[2]) || compareText(a[3], b[3]));
+  const digest = 'f'.repeat(64);
+  const raw = new Database(db);
+  const start = performance.now();
+  raw.pragma('cache_size = -16000');
+  const insertAggregate = raw.prepare(
+    'INSERT INTO usage_aggregates (day, account_id, service_id, sku_id, currency, cost, credit, service_name, sku_name, rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const insertVersion = raw.prepare(
+    'INSERT INTO account_day_versions (account_id, day, version, source_key, applied_at, digest) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const appliedAt = new Date().toISOString();
+  raw
+    .transaction(() => {
+      let previous = '';
+      for (const v of values) {
+        insertAggregate.run(v);
+        const accountDay = `${v[1]}|${v[0]}`;
+        if (accountDay !== previous) insertVersion.run(v[1], v[0], 1_767_225_600, file, appliedAt, digest);
+        previous = accountDay;
+      }
+    })
+    .immediate();
+  raw.close();
+  const elapsed = seconds(start);
+  rmSync(db, { force: true });
+  for (const suffix of ['-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
+  return { seconds: elapsed, rows: values.length };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Links every account of the export to a partner and grants each partner every specialization. */
 async function setup(db: string, file: string) {
   const store = createSqliteStore(db);
@@ -268,7 +333,8 @@ async function verify(db: string, file: string) {
 
 async function main(): Promise<void> {
   const [phase, file, extra] = process.argv.slice(2);
-  if (!file) throw new Error('usage: ingest-phases generate|read|decode|baseline|parse|ingest|setup|verify FILE [ROWS SHAPE|DB|FILE]');
+  if (!file)
+    throw new Error('usage: ingest-phases generate|read|decode|baseline|parse|ingest|store-floor|setup|verify FILE [ROWS SHAPE|DB|FILE]');
   let result: object;
   if (phase === 'generate') result = await generate(file, Number(extra), process.argv[5] ?? 'bench');
   else if (phase === 'baseline') result = await baseline(file);
@@ -278,6 +344,7 @@ async function main(): Promise<void> {
   else if (phase === 'read') result = await read(file);
   else if (phase === 'parse') result = await parse(file);
   else if (phase === 'ingest') result = await ingest(file, extra ?? `${file}.db`);
+  else if (phase === 'store-floor') result = await storeFloor(file, extra ?? `${file}.floor.db`);
   else throw new Error(`unknown phase ${phase}`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
