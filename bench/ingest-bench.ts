@@ -7,9 +7,9 @@
  * the read and UTF-8 decode floors, the csv-parse + decimal.js baseline, the parse as the ingest
  * runs it, the CLI ingest from its bundle into a fresh SQLite store (and, for `bench`, the same
  * file again), the store floor (the same rows written with bare statements into a fresh store:
- * what any ingest pays at least), and the CLI accrual of the ingested quarter. Money is checked against the
- * generator's independent totals; a mismatch exits 1, a missed target exits 2. The last line of
- * output is one JSON object with every figure.
+ * what any ingest pays at least), and the CLI accrual of the ingested quarter. Money is checked
+ * against the generator's independent totals; a mismatch exits 1, a missed target exits 2. The
+ * last line of output is one JSON object with every figure.
  *
  * Targets (issue 11): peak RSS ≤ 200 MB for parse and ingest; CLI ingest ≥ 5× faster than the
  * baseline; parse ≥ 0.5× the decode floor. It also prints the estimated serverless-YDB request
