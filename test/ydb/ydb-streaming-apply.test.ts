@@ -55,6 +55,16 @@ afterEach(async () => {
 const switches = () => h.fake.calls('ExecuteDataQuery', 'upsert_account_day_versions').length;
 
 describe('a streamed apply', () => {
+  it('runs the after-chunk hook (a full garbage collection by default) once per chunk, each after that chunk was switched', async () => {
+    const seen: number[] = [];
+    const { store } = await h.connect({ chunkRows: 10, afterChunk: () => seen.push(switches()) });
+
+    const result = await store.usage.applyAccountDays('gc.csv', stream(5, 9, 1, '1'));
+
+    expect(result.appliedCount).toBe(45);
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('applies 3,000 account-days from a generator chunk by chunk, never reading ahead of one chunk, and all of them land', async () => {
     // How far the generator ran ahead of the switched chunks, at each account-day it yields.
     let ahead = 0;
