@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { groupKey, SpillRuns, type PartialGroup } from '../../../shared/ingest/spill-runs';
+import { accountDayBatches, groupKey, SpillRuns, type MergeProblem, type PartialGroup } from '../../../shared/ingest/spill-runs';
 
 let parent: string;
 beforeEach(() => {
@@ -99,6 +99,62 @@ describe('a spill run read back', () => {
   });
 });
 
+describe('merging the partials of a group from runs read out of order', () => {
+  it('takes the currency and lines of the earliest partial even when a later run yields the group first', () => {
+    const runs = new SpillRuns(parent);
+    runs.write([partial('b', 's', { accountDayLine: 2, firstLine: 2 })]);
+    // The second run's first group ("a") sorts before "b": the merge then reads its "b" first.
+    runs.write([partial('a', 's', { accountDayLine: 5, firstLine: 5 }), partial('b', 's', { currency: 'USD', accountDayLine: 5, firstLine: 6 })]);
+    const b = merged(runs).find((g) => g.accountId === 'b');
+    expect(b).toMatchObject({ currency: 'RUB', accountDayLine: 2, firstLine: 2, rows: 2, clash: { currency: 'USD', line: 6 } });
+    runs.dispose();
+  });
+});
+
+describe('account-day batches of merged groups', () => {
+  const batches = (groups: PartialGroup[]) => {
+    const problems: MergeProblem[] = [];
+    return { batches: [...accountDayBatches(groups, (p) => problems.push(p))], problems };
+  };
+
+  it('are none for no groups', () => {
+    expect(batches([])).toEqual({ batches: [], problems: [] });
+  });
+
+  it('take the currency of the group whose account-day line is earliest, whatever the sku order', () => {
+    const found = batches([
+      partial('a', 's', { skuId: 'k1', currency: 'USD', accountDayLine: 5, firstLine: 5 }),
+      partial('a', 's', { skuId: 'k2', accountDayLine: 2, firstLine: 2 }),
+    ]);
+    expect(found.batches[0]!.rows.map((r) => r.currency)).toEqual(['RUB', 'RUB']);
+    expect(found.problems).toEqual([
+      { line: 5, column: 'currency', reason: 'account-day a 2026-03-01 is in RUB (line 2); a second currency USD is not allowed' },
+    ]);
+  });
+
+  it('do not report a clash in the currency the account-day is in', () => {
+    // k1 was first seen in RUB and later in USD; the account-day itself is in USD (k2, line 2).
+    const found = batches([
+      partial('a', 's', { skuId: 'k1', accountDayLine: 3, firstLine: 3, clash: { currency: 'USD', line: 4 } }),
+      partial('a', 's', { skuId: 'k2', currency: 'USD', accountDayLine: 2, firstLine: 2 }),
+    ]);
+    expect(found.problems).toEqual([
+      { line: 3, column: 'currency', reason: 'account-day a 2026-03-01 is in USD (line 2); a second currency RUB is not allowed' },
+    ]);
+  });
+
+  it('accept sums of exactly ±(10^22 - 1) nano-units and reject ±10^22, in cost and credit', () => {
+    const limit = 10n ** 22n;
+    expect(batches([partial('a', 's', { cost: -(limit - 1n), credit: -(limit - 1n) }), partial('b', 's', { cost: limit - 1n })]).problems).toEqual([]);
+    const found = batches([partial('a', 's', { cost: -limit, credit: -limit, firstLine: 7 }), partial('b', 's', { cost: limit, firstLine: 9 })]);
+    expect(found.problems.map((p) => [p.line, p.column])).toEqual([
+      [7, 'cost'],
+      [7, 'credit'],
+      [9, 'cost'],
+    ]);
+  });
+});
+
 describe('spill run files and directories', () => {
   it('closes every file it opens: writing, a full merge, a merge stopped early and disposing leave no descriptor open', () => {
     const before = openDescriptors();
@@ -151,6 +207,13 @@ describe('spill run files and directories', () => {
     expect(left).not.toContain('rebates-spill-99999999-dead01');
     for (const name of names.slice(1)) expect(left).toContain(name);
     runs.dispose();
+  });
+
+  it('disposes without error when its directory was already removed (a cleaned /tmp)', () => {
+    const runs = new SpillRuns(parent);
+    runs.write([partial('a', 's')]);
+    rmSync(join(parent, runDirectories()[0]!), { recursive: true });
+    expect(() => runs.dispose()).not.toThrow();
   });
 
   it('fails its first write into a directory that does not exist with the error of the directory', () => {
