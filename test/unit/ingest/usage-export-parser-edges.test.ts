@@ -48,6 +48,27 @@ describe('header shapes', () => {
     ]);
   });
 
+  it('names every required column the header lacks, the account, day and cost included, and checks no row against a missing column', async () => {
+    const found = await problems(`service_id,sku_id,currency,credit,updated_at\ns,k,RUB,0,${V}\n`);
+    expect(found).toEqual([
+      { line: 1, column: 'billing_account_id', reason: 'missing required column billing_account_id' },
+      { line: 1, column: 'date', reason: 'missing required column date' },
+      { line: 1, column: 'cost', reason: 'missing required column cost' },
+    ]);
+  });
+
+  it('gives empty display names when the file has no name columns', async () => {
+    const result = await parse(`${HEADER}\nA,s,k,2026-03-01,RUB,1,0,${V}\n`);
+    expect(result.ok && [result.accountDays[0]!.rows[0]!.serviceName, result.accountDays[0]!.rows[0]!.skuName]).toEqual(['', '']);
+  });
+
+  it('checks the date in the first column too', async () => {
+    const header = 'date,billing_account_id,service_id,sku_id,currency,cost,credit,updated_at';
+    expect(await problems(`${header}\n2026-02-30,A,s,k,RUB,1,0,${V}\n`)).toEqual([
+      { line: 2, column: 'date', reason: '"2026-02-30" is not a calendar day YYYY-MM-DD' },
+    ]);
+  });
+
   // Two rows of one account-day in two currencies: aggregating them would add a currency problem.
   const clashing = (header: string, cells = (c: string) => `A,s,k,2026-03-01,${c},1,0,${V}`) =>
     `${header}\n${cells('RUB')}\n${cells('USD')}\n`;
@@ -82,10 +103,35 @@ describe('header shapes', () => {
 });
 
 describe('rows', () => {
-  it('does not aggregate a row that has a problem: its currency cannot clash with the rows before', async () => {
-    expect(await problems(`${HEADER}\nA,s,k,2026-03-01,RUB,1,0,${V}\nA,s,k,2026-03-01,USD,x,0,${V}\n`)).toEqual([
-      { line: 3, column: 'cost', reason: expect.stringContaining('"x"') },
+  it.each([
+    ['a bad cost', (c: string) => `A,s,k,2026-03-01,${c},x,0,${V}`, 'cost'],
+    ['a bad credit', (c: string) => `A,s,k,2026-03-01,${c},1,x,${V}`, 'credit'],
+    ['a positive credit', (c: string) => `A,s,k,2026-03-01,${c},1,2,${V}`, 'credit'],
+    ['a day that does not exist', (c: string) => `A,s,k,2026-02-30,${c},1,0,${V}`, 'date'],
+    ['a day in the future', (c: string) => `A,s,k,2026-04-03,${c},1,0,${V}`, 'date'],
+    ['a bad updated_at', (c: string) => `A,s,k,2026-03-01,${c},1,0,1.5`, 'updated_at'],
+  ])('does not aggregate a row with %s: its currency cannot clash with other rows', async (_name, bad, column) => {
+    // A valid RUB row, then two bad rows in USD and RUB: had the bad rows been aggregated, they
+    // would clash with the valid row or with each other (when the bad cell is the day).
+    const found = await problems(`${HEADER}\nA,s,k,2026-03-01,RUB,1,0,${V}\n${bad('USD')}\n${bad('RUB')}\n`);
+    expect(found.map((p) => [p.line, p.column])).toEqual([
+      [3, column],
+      [4, column],
     ]);
+  });
+
+  it('says an updated_at that is not a whole number is not one, with or without an ingest time', async () => {
+    for (const options of [AT_INGEST, { fallbackVersion: null }]) {
+      expect(await problems(`${HEADER}\nA,s,k,2026-03-01,RUB,1,0,17749e5\n`, options)).toEqual([
+        { line: 2, column: 'updated_at', reason: 'updated_at "17749e5" is not a non-negative integer (Unix seconds)' },
+      ]);
+    }
+  });
+
+  it('refuses text chunks, saying the parser takes bytes', async () => {
+    await expect(stageUsageExport([utf8(`${HEADER}\n`), 'A,s,k' as unknown as Uint8Array], AT_INGEST)).rejects.toThrow(
+      'parseUsageExport expects byte chunks (Uint8Array), not decoded text',
+    );
   });
 
   it('reads cost and credit in the first column too', async () => {
