@@ -30,6 +30,16 @@ describe('running sums', () => {
     expect([formatMoney(group!.cost, 0), formatMoney(group!.credit, 0), group!.rows]).toEqual(['0.5', '-0.25', 2001]);
   });
 
+  it('stay exact when the way back from past 2^53 units takes other amounts than the way up', async () => {
+    // Up by 1,000 × 9999999999999.4 (~10^16 units; odd unit steps, which a float there rounds),
+    // down by 1,000 × 9999999999999.3: the bigint takes the units at other points each way.
+    const parsed = await parse([
+      ...Array.from({ length: 1000 }, () => row('9999999999999.4')),
+      ...Array.from({ length: 1000 }, () => row('-9999999999999.3')),
+    ]);
+    expect(parsed.ok && formatMoney(parsed.accountDays[0]!.rows[0]!.cost, 0)).toBe('100');
+  });
+
   it('stay exact through negative totals past -2^53 units', async () => {
     const parsed = await parse([...Array.from({ length: 1000 }, () => row(`-${MAX}`)), ...Array.from({ length: 1000 }, () => row(MAX)), row('-0.5')]);
     expect(parsed.ok && formatMoney(parsed.accountDays[0]!.rows[0]!.cost, 0)).toBe('-0.5');
@@ -77,6 +87,12 @@ describe('display names', () => {
     }
   });
 
+  it('keep the last non-empty sku name when the last row of the group has none', async () => {
+    const header = 'billing_account_id,service_id,sku_id,date,currency,cost,credit,updated_at,service_name,sku_name';
+    const parsed = await parse(['acc-1,svc,sku,2026-03-01,RUB,1,0,1770000000,Compute,vCPU', 'acc-1,svc,sku,2026-03-01,RUB,1,0,1770000000,,'], header);
+    expect(parsed.ok && [parsed.accountDays[0]!.rows[0]!.serviceName, parsed.accountDays[0]!.rows[0]!.skuName]).toEqual(['Compute', 'vCPU']);
+  });
+
   it.each([
     ['service_name', 'billing_account_id,service_id,sku_id,date,currency,cost,credit,updated_at,service_name,sku_name', 'Name\u0007,ok'],
     ['sku_name', 'billing_account_id,service_id,sku_id,date,currency,cost,credit,updated_at,service_name,sku_name', 'ok,Name\u001b[31m'],
@@ -97,6 +113,15 @@ describe('account-days', () => {
     if (!parsed.ok) return;
     expect(parsed.accountDays).toHaveLength(600);
     parsed.accountDays.forEach((d, i) => expect(d.rows[0]!.currency, d.accountId).toBe(currencies[i % 3]));
+  });
+
+  it('refuse a row in a second currency as such, even when its new group would also have a bad id', async () => {
+    const parsed = await parse(['acc-1,svc,sku,2026-03-01,RUB,1,0,1770000000', 'acc-1," svc",sku,2026-03-01,USD,1,0,1770000000']);
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.problems).toEqual([
+      { line: 3, column: 'currency', reason: 'account-day acc-1 2026-03-01 is in RUB (line 2); a second currency USD is not allowed' },
+    ]);
   });
 
   it('carry a version of 0 as the file version when the parse has no ingest time', async () => {
