@@ -78,3 +78,21 @@ describe('rows whose group keys hash alike', () => {
     },
   );
 });
+
+describe('a group in the first hash bucket when the columns grow', () => {
+  it('is found again after the 4,097th group makes the columns grow and the buckets be rebuilt', async () => {
+    // A sku whose whole key falls in bucket 0 of the 4,096 first buckets (searched here, ~1 in 4,096).
+    let n = 0;
+    while ((keyHash('acc-1', 'svc-1', `sku-${n}`) & 4095) !== 0) n++;
+    const first = `sku-${n}`;
+    const line = (sku: string, cost: string) => `acc-1,svc-1,${sku},${DAY},RUB,${cost},0,1770000000`;
+    const fillers = Array.from({ length: 4096 }, (_, i) => line(`filler-${i}`, '1'));
+    const text = `${HEADER}\n${line(first, '2')}\n${fillers.join('\n')}\n${line(first, '3')}\n`;
+    const parsed = await parseUsageExport([Buffer.from(text)], { fallbackVersion: null });
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    const rows = parsed.accountDays[0]!.rows;
+    expect(rows).toHaveLength(4097);
+    expect(rows.filter((r) => r.skuId === first).map((r) => [formatMoney(r.cost, 0), r.rows])).toEqual([['5', 2]]);
+  });
+});
