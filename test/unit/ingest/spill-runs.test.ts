@@ -76,7 +76,16 @@ describe('a spill run read back', () => {
     const runs = new SpillRuns(parent);
     runs.write([partial('a', 's', { cost: 10n ** 21n, firstLine: 2, accountDayLine: 2, rows: 2, serviceName: 'old', serviceNameLine: 3 })]);
     runs.write([
-      partial('a', 's', { cost: 10n ** 21n, credit: -1n, firstLine: 7, accountDayLine: 7, rows: 1, serviceName: 'new', serviceNameLine: 7, version: 1_770_000_009 }),
+      partial('a', 's', {
+        cost: 10n ** 21n,
+        credit: -1n,
+        firstLine: 7,
+        accountDayLine: 7,
+        rows: 1,
+        serviceName: 'new',
+        serviceNameLine: 7,
+        version: 1_770_000_009,
+      }),
       partial('b', 's'),
     ]);
     runs.write([partial('a', 's', { cost: 1n, firstLine: 9, accountDayLine: 9, skuName: 'sku name', skuNameLine: 9 })]);
@@ -104,7 +113,10 @@ describe('merging the partials of a group from runs read out of order', () => {
     const runs = new SpillRuns(parent);
     runs.write([partial('b', 's', { accountDayLine: 2, firstLine: 2 })]);
     // The second run's first group ("a") sorts before "b": the merge then reads its "b" first.
-    runs.write([partial('a', 's', { accountDayLine: 5, firstLine: 5 }), partial('b', 's', { currency: 'USD', accountDayLine: 5, firstLine: 6 })]);
+    runs.write([
+      partial('a', 's', { accountDayLine: 5, firstLine: 5 }),
+      partial('b', 's', { currency: 'USD', accountDayLine: 5, firstLine: 6 }),
+    ]);
     const b = merged(runs).find((g) => g.accountId === 'b');
     expect(b).toMatchObject({ currency: 'RUB', accountDayLine: 2, firstLine: 2, rows: 2, clash: { currency: 'USD', line: 6 } });
     runs.dispose();
@@ -145,8 +157,13 @@ describe('account-day batches of merged groups', () => {
 
   it('accept sums of exactly ±(10^22 - 1) nano-units and reject ±10^22, in cost and credit', () => {
     const limit = 10n ** 22n;
-    expect(batches([partial('a', 's', { cost: -(limit - 1n), credit: -(limit - 1n) }), partial('b', 's', { cost: limit - 1n })]).problems).toEqual([]);
-    const found = batches([partial('a', 's', { cost: -limit, credit: -limit, firstLine: 7 }), partial('b', 's', { cost: limit, firstLine: 9 })]);
+    expect(
+      batches([partial('a', 's', { cost: -(limit - 1n), credit: -(limit - 1n) }), partial('b', 's', { cost: limit - 1n })]).problems,
+    ).toEqual([]);
+    const found = batches([
+      partial('a', 's', { cost: -limit, credit: -limit, firstLine: 7 }),
+      partial('b', 's', { cost: limit, firstLine: 9 }),
+    ]);
     expect(found.problems.map((p) => [p.line, p.column])).toEqual([
       [7, 'cost'],
       [7, 'credit'],

@@ -137,15 +137,16 @@ describe('rows', () => {
   it('reads cost and credit in the first column too', async () => {
     const costFirst = 'cost,credit,billing_account_id,service_id,sku_id,date,currency,updated_at';
     const creditFirst = 'credit,cost,billing_account_id,service_id,sku_id,date,currency,updated_at';
-    expect(await problems(`${costFirst}\nx,0,A,s,k,2026-03-01,RUB,${V}\n`)).toEqual([{ line: 2, column: 'cost', reason: expect.stringContaining('"x"') }]);
+    expect(await problems(`${costFirst}\nx,0,A,s,k,2026-03-01,RUB,${V}\n`)).toEqual([
+      { line: 2, column: 'cost', reason: expect.stringContaining('"x"') },
+    ]);
     expect(await problems(`${creditFirst}\n5,1,A,s,k,2026-03-01,RUB,${V}\n`)).toEqual([
       { line: 2, column: 'credit', reason: 'credit "5" is positive; credits in the billing export are ≤ 0' },
     ]);
     const result = await parse(`${costFirst}\n2.5,-1,A,s,k,2026-03-01,RUB,${V}\n`);
-    expect(result.ok && [formatMoney(result.accountDays[0]!.rows[0]!.cost, 0), formatMoney(result.accountDays[0]!.rows[0]!.credit, 0)]).toEqual([
-      '2.5',
-      '-1',
-    ]);
+    expect(
+      result.ok && [formatMoney(result.accountDays[0]!.rows[0]!.cost, 0), formatMoney(result.accountDays[0]!.rows[0]!.credit, 0)],
+    ).toEqual(['2.5', '-1']);
   });
 
   it('refuses a whole positive credit, not only a fractional one', async () => {
@@ -251,7 +252,10 @@ describe('a staged parse that spills', () => {
 
   it('refuses to apply runs that changed on disk after the file was validated', async () => {
     const dir = directory();
-    const staged = await stageUsageExport([csv([row('A'), row('A', 'RUB', '1', 'k2')])], { ...AT_INGEST, spill: { directory: dir, maxGroups: 2 } });
+    const staged = await stageUsageExport([csv([row('A'), row('A', 'RUB', '1', 'k2')])], {
+      ...AT_INGEST,
+      spill: { directory: dir, maxGroups: 2 },
+    });
     expect(staged.ok).toBe(true);
     if (!staged.ok) return;
     const runDir = join(dir, readdirSync(dir)[0]!);
