@@ -35,7 +35,6 @@ const TESTS: Record<string, string[]> = {
     'test/integration/rebates-flow.test.ts',
     'test/integration/program-corrections.test.ts',
     'test/integration/hostile-ingest.test.ts',
-    'test/property/ingest-and-ledger.property.test.ts',
     'test/integration/sqlite-store.test.ts',
     'test/billing/sync-catalog.test.ts',
     'test/billing/sync-subaccounts.test.ts',
