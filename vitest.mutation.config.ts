@@ -10,8 +10,13 @@ import { defineConfig } from 'vitest/config';
 const TESTS: Record<string, string[]> = {
   domain: [
     'test/unit/domain/**/*.test.ts',
-    'test/unit/usecases/statement.test.ts',
+    // The use cases call the domain with the values a real run produces (guards, postings, impact reports).
+    'test/unit/usecases/**/*.test.ts',
+    'test/property/accrual-totals.property.test.ts',
+    'test/property/account-day-digest.property.test.ts',
+    'test/property/ingest-and-ledger.property.test.ts',
     'test/integration/rebates-flow.test.ts',
+    'test/integration/program-corrections.test.ts',
     'test/unit/functions/accrue-rebates.test.ts',
     'test/unit/functions/portal-api.test.ts',
   ],
@@ -28,6 +33,8 @@ const TESTS: Record<string, string[]> = {
     'test/unit/usecases/**/*.test.ts',
     'test/unit/functions/**/*.test.ts',
     'test/integration/rebates-flow.test.ts',
+    'test/integration/program-corrections.test.ts',
+    'test/integration/hostile-ingest.test.ts',
     'test/integration/sqlite-store.test.ts',
     'test/billing/sync-catalog.test.ts',
     'test/billing/sync-subaccounts.test.ts',

@@ -30,7 +30,8 @@ beforeEach(async () => {
     ['acc1', SPEECHSENSE, '2026-01-10', '100', '0', 1000],
     ['acc2', SPEECHSENSE, '2026-01-10', '50', '0', 1000],
   ]);
-  await ingestExport(env.deps, csvObject('d.csv', rows.replace(/,RUB,(50)/, ',USD,$1')));
+  // p1's usage is in USD, p2's in RUB: the lines come in partner order (USD first), the summary in currency order.
+  await ingestExport(env.deps, csvObject('d.csv', rows.replace(/,RUB,(100)/, ',USD,$1')));
 });
 afterEach(() => env.cleanup());
 
@@ -43,8 +44,8 @@ describe('quarterly accrual run', () => {
         2,
         2,
         [
-          { currency: 'RUB', amount: '10.00' },
-          { currency: 'USD', amount: '5.00' },
+          { currency: 'RUB', amount: '5.00' },
+          { currency: 'USD', amount: '10.00' },
         ],
       ],
     ]);

@@ -47,6 +47,8 @@ describe('portal token checks', () => {
       [entry],
     );
     expect(await issueToken(env.deps, { partnerId: 'partner-l', ...op })).toMatchObject({ ok: true });
+    // Another partner's ledger entries do not make partner-z known.
+    expect(await issueToken(env.deps, { partnerId: 'partner-z', ...op })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
   });
 
   it('passes on a store failure while revoking instead of calling it already revoked', async () => {
