@@ -96,8 +96,8 @@ describe('UNLINKED_USAGE and PENDING_SERVICE details', () => {
     s.add(usage('acc-a', '2026-01-11', SPEECHSENSE, '10.00'));
     s.add(usage('acc-c', '2026-01-12', SPEECHSENSE, '20.00', '0', { currency: 'KZT' }));
     const [w] = s.finish();
-    expect((w?.['subaccounts'] as { subaccountId: string }[]).map((a) => a.subaccountId)).toEqual(['acc-z', 'acc-c', 'acc-a', 'acc-b']);
-    expect((w?.['amounts'] as { currency: string }[]).map((a) => a.currency)).toEqual(['KZT', 'RUB', 'USD']);
+    expect((w!['subaccounts'] as { subaccountId: string }[]).map((a) => a.subaccountId)).toEqual(['acc-z', 'acc-c', 'acc-a', 'acc-b']);
+    expect((w!['amounts'] as { currency: string }[]).map((a) => a.currency)).toEqual(['KZT', 'RUB', 'USD']);
     expect(w?.message).toBe(
       'usage of covered services by subaccounts linked to no partner on those days would earn 2.00 KZT, 2.00 RUB, 3.00 USD if a link is missing: ' +
         'acc-z 2026-01-10..2026-01-10 (3.00 USD), acc-c 2026-01-12..2026-01-12 (2.00 KZT), acc-a 2026-01-11..2026-01-11 (1.00 RUB), acc-b 2026-01-10..2026-01-10 (1.00 RUB)',

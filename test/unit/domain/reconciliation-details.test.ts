@@ -102,7 +102,7 @@ describe('billingMismatchWarning', () => {
         `acc1 ${SPEECHSENSE} 2026-02-01: Billing 10.00, ingested 7.50 RUB; acc1 SpeechSense 2026-02-02: Billing 10.00, ingested 7.50 RUB; ` +
         'acc1 SpeechSense 2026-02-03: Billing 10.00, ingested 7.50 RUB — re-ingest those days before posting',
     );
-    expect((w?.['mismatches'] as unknown[])[0]).toEqual({
+    expect((w!['mismatches'] as unknown[])[0]).toEqual({
       subaccountId: 'acc1',
       partnerId: 'p1',
       serviceId: SPEECHSENSE,
