@@ -16,7 +16,7 @@
  * units for the `bench` shape, measured on the YDB protocol fake (`bench/ydb-ru.ts`).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { GENERATOR_VERSION, SHAPES, isShapeName, type ShapeName } from './export-generator';
@@ -83,11 +83,10 @@ function stringOption(name: string): string | undefined {
 }
 
 /** Runs the operator CLI from its bundle; returns its wall seconds, peak RSS and JSON answer. */
-function runCli(
-  args: string[],
-  db: string,
-  storeEnv: Record<string, string> = { REBATES_STORE: `sqlite:${db}` },
-): { seconds: number; peakRssMb: number; json: Record<string, unknown> } {
+/** The store setting of a CLI run against a SQLite file. */
+const sqliteStore = (db: string) => ({ REBATES_STORE: `sqlite:${db}` });
+
+function runCli(args: string[], storeEnv: Record<string, string>): { seconds: number; peakRssMb: number; json: Record<string, unknown> } {
   const peakFile = join(OUT, `cli-peak-${process.pid}.txt`);
   rmSync(peakFile, { force: true });
   const start = performance.now();
@@ -155,12 +154,12 @@ async function measureShape(bundle: string, shape: ShapeName, rows: number): Pro
   const parse = runPhase(bundle, ['parse', file]);
   const db = join(OUT, `ingest-${shape}-${rows}.db`);
   removeDb(db);
-  const ingest = runCli(['ingest', file], db);
+  const ingest = runCli(['ingest', file], sqliteStore(db));
   const stored = runPhase(bundle, ['verify', db, file]);
   const floor = runPhase(bundle, ['store-floor', file, join(OUT, `floor-${shape}-${rows}.db`)]);
-  const reingest = shape === 'bench' ? runCli(['ingest', file], db) : null;
+  const reingest = shape === 'bench' ? runCli(['ingest', file], sqliteStore(db)) : null;
   runPhase(bundle, ['setup', db, file]);
-  const accrual = runCli(['accrue', '--quarter', '2026-Q1', '--confirm'], db);
+  const accrual = runCli(['accrue', '--quarter', '2026-Q1', '--confirm'], sqliteStore(db));
   removeDb(db);
 
   const mb = meta.bytes / 1e6;
@@ -200,6 +199,29 @@ async function measureShape(bundle: string, shape: ShapeName, rows: number): Pro
   };
 }
 
+/** The first `count` lines of a file (the header and rows), read only as far as they go. */
+function firstLines(path: string, count: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let lines = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(1 << 20);
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      for (let i = chunk.indexOf(10); i !== -1 && i < read; i = chunk.indexOf(10, i + 1))
+        if (++lines === count) {
+          chunks.push(chunk.subarray(0, i + 1));
+          return Buffer.concat(chunks);
+        }
+      chunks.push(chunk.subarray(0, read));
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * `--ydb-memory [ROWS]`: the CLI ingest from its bundle into YDB — the protocol fake in its own
  * process (test/ydb/serve-fake.ts), so only the CLI's memory is measured — of the first ROWS rows
@@ -210,10 +232,7 @@ async function measureYdbMemory(bundle: string, rows: number, prefixRows: number
   const source = join(OUT, `export-backfill-${rows}.csv`);
   if (!existsSync(source)) runPhase(bundle, ['generate', source, String(rows), 'backfill']);
   const file = join(OUT, `export-backfill-${rows}-first-${prefixRows}.csv`);
-  if (!existsSync(file)) {
-    const lines = readFileSync(source, 'utf8').split('\n', prefixRows + 1);
-    writeFileSync(file, `${lines.join('\n')}\n`);
-  }
+  if (!existsSync(file)) writeFileSync(file, firstLines(source, prefixRows + 1));
   const server = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/ydb/serve-fake.ts')], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -233,8 +252,8 @@ async function measureYdbMemory(bundle: string, rows: number, prefixRows: number
       YDB_DATABASE: '/local',
       YDB_ANONYMOUS_CREDENTIALS: '1',
     };
-    runCli(['migrate'], '', env);
-    const ingest = runCli(['ingest', file], '', env);
+    runCli(['migrate'], env);
+    const ingest = runCli(['ingest', file], env);
     const files = ingest.json['files'] as { status: string; accountDaysApplied: number }[];
     return {
       rows: prefixRows,
