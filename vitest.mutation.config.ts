@@ -38,6 +38,7 @@ const TESTS: Record<string, string[]> = {
     'test/integration/sqlite-store.test.ts',
     'test/billing/sync-catalog.test.ts',
     'test/billing/sync-subaccounts.test.ts',
+    'test/billing/reconcile.test.ts',
   ],
 };
 
