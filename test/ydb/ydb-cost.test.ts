@@ -117,8 +117,9 @@ describe('an ingest costs in proportion to the rows it writes', () => {
         h.store.usage.applyAccountDays(`b-${accounts}.csv`, usage(accounts, 5, from, accounts + 1000, '2.5')),
       );
       expect(first.usageKbRows).toBe(rows); // BulkUpsert: every aggregate row once, each under 1 KB
-      // The replaced generation, once, the apply's registration and its journal row (≤ 500 account-days).
-      expect(replaced.cost.rowsDeleted).toBe(rows + 1 + Math.ceil(file.length / 500));
+      // The replaced generation, once, the apply's registration and its journal: a row per chunk
+      // (chunks end at 1,000 aggregate rows, here 100 account-days, under the 500 of a journal row).
+      expect(replaced.cost.rowsDeleted).toBe(rows + 1 + Math.ceil(rows / 1000));
       perRow.push(first.cost.ru / rows, replaced.cost.ru / rows);
     }
 
