@@ -232,8 +232,8 @@ describe('sqlite store specifics', () => {
     await scratch.usage.applyAccountDays('base.csv', BASELINE);
     steps.length = 0;
     await scratch.usage.applyAccountDays('update.csv', UPDATE);
-    // One chunk of account-days (the call is smaller than a chunk): its three write steps, then the commit.
-    expect(steps).toEqual(['delete:1', 'insert:1', 'version:1', 'commit']);
+    // One chunk of account-days (the call is smaller than a chunk): its four write steps, then the commit.
+    expect(steps).toEqual(['first-seen:1', 'delete:1', 'insert:1', 'version:1', 'commit']);
 
     let failAt: string | null = null;
     const store = openStore({

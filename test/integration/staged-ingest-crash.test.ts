@@ -122,12 +122,15 @@ describe('bounded-memory ingest: all or nothing at every step (I3)', () => {
     const spills = steps.filter((s) => s.startsWith('spill:'));
     expect(spills.length).toBeGreaterThan(10);
     expect(steps.filter((s) => s !== 'commit' && s !== 'record-ingest' && !s.startsWith('spill:'))).toEqual([
+      'first-seen:1',
       'delete:1',
       'insert:1',
       'version:1',
+      'first-seen:2',
       'delete:2',
       'insert:2',
       'version:2',
+      'first-seen:3',
       'delete:3',
       'insert:3',
       'version:3',
@@ -146,7 +149,7 @@ describe('bounded-memory ingest: all or nothing at every step (I3)', () => {
     const targets = [
       ...new Set([spills[0]!, spills[Math.floor(spills.length / 2)]!, spills.at(-1)!, ...steps.filter((s) => !s.startsWith('spill:'))]),
     ];
-    expect(targets).toHaveLength(3 + 11);
+    expect(targets).toHaveLength(3 + 14);
     for (const [index, target] of targets.entries()) {
       const path = join(root, `throw-${index}.db`);
       await preload(path);

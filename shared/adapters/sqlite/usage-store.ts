@@ -59,9 +59,11 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   );
   // One row per statement: binding is cheaper than for multi-row VALUES lists (measured).
   const insertAggregate = db.prepare(`INSERT INTO usage_aggregates (${USAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  // An account-day seen for the first time is a plain insert (cheaper than the upsert below).
-  const insertVersion = db.prepare(
-    'INSERT INTO account_day_versions (account_id, day, version, source_key, applied_at, digest) VALUES (?, ?, ?, ?, ?, ?)',
+  // An account-day seen for the first time takes its version row here, and the insert answers
+  // whether the store held it: no lookup for what a first ingest brings (cheaper than the upsert below).
+  const insertFirstVersion = db.prepare(
+    `INSERT INTO account_day_versions (account_id, day, version, source_key, applied_at, digest) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (day, account_id) DO NOTHING`,
   );
   const upsertVersion = db.prepare(
     `INSERT INTO account_day_versions (account_id, day, version, source_key, applied_at, digest) VALUES (?, ?, ?, ?, ?, ?)
@@ -91,8 +93,9 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   // compare and the replacement cannot interleave with another writer, and a failure at any step
   // — a bad batch of a streamed call included — rolls back every account-day of the call.
   // Batches are read as the apply goes (checkedBatches) and handled a chunk of account-days at a
-  // time: one statement reads the chunk's stored versions, one deletes the replaced ones, so a
-  // file of 600,000 account-days is never held in memory and costs two statements per row.
+  // time: the first-seen account-days take their version rows (the insert tells which the store
+  // held), one statement reads the held ones' versions, one deletes the replaced ones, so a file of
+  // 600,000 account-days is never held in memory and costs two statements per row.
   const apply = db.transaction((sourceKey: string, batches: Iterable<AccountDayBatch>) => {
     const tally = new ApplyTally();
     const appliedAt = new Date().toISOString();
@@ -110,39 +113,52 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
     return tally.done();
   });
 
-  /** One chunk of an apply, inside its transaction: read versions, decide (I1), delete, insert, upsert. */
+  /**
+   * One chunk of an apply, inside its transaction: the first-seen account-days take their version
+   * rows; the versions of the others are read and compared (I1); then delete, insert, upsert.
+   */
   function applyChunk(chunk: readonly AccountDayBatch[], n: number, sourceKey: string, appliedAt: string, tally: ApplyTally): void {
-    const stored = new Map<string, { version: number; digest: string | null }>();
-    for (const raw of storedVersions.all(JSON.stringify(chunk.map((b) => [b.accountId, b.day])))) {
-      const row = decodeRow(versionRow, 'account_day_versions', ['account_id', 'day'], raw);
-      const digest = (raw as { digest?: unknown }).digest;
-      stored.set(keyOf(row.accountId, row.day), { version: row.version, digest: typeof digest === 'string' ? digest : null });
-    }
-    const winners: { batch: AccountDayBatch; digest: string; existed: boolean }[] = [];
+    const digests: string[] = [];
+    const held: AccountDayBatch[] = [];
     for (const batch of chunk) {
-      // A first ingest of these account-days stores nothing yet: no key to make per account-day.
-      const before = stored.size === 0 ? undefined : stored.get(keyOf(batch.accountId, batch.day));
       const digest = accountDayDigest(batch.rows);
+      digests.push(digest);
+      const { accountId, day, version } = batch;
+      if (insertFirstVersion.run(accountId, day, version, sourceKey, appliedAt, digest).changes === 0) held.push(batch);
+    }
+    fault(`first-seen:${n}`);
+    const stored = new Map<string, { version: number; digest: string | null }>();
+    // A first ingest of these account-days held none of them: nothing to read back.
+    if (held.length > 0)
+      for (const raw of storedVersions.all(JSON.stringify(held.map((b) => [b.accountId, b.day])))) {
+        const row = decodeRow(versionRow, 'account_day_versions', ['account_id', 'day'], raw);
+        const digest = (raw as { digest?: unknown }).digest;
+        stored.set(keyOf(row.accountId, row.day), { version: row.version, digest: typeof digest === 'string' ? digest : null });
+      }
+    const winners: { batch: AccountDayBatch; digest: string; existed: boolean }[] = [];
+    chunk.forEach((batch, i) => {
+      const before = stored.size === 0 ? undefined : stored.get(keyOf(batch.accountId, batch.day));
+      const digest = digests[i]!;
       const decision = decideReplacement(before, { version: batch.version, digest });
       const { accountId, day, version } = batch;
       if (decision === 'stale') {
         tally.stale({ accountId, day, version, storedVersion: before!.version });
-        continue;
+        return;
       }
       if (decision === 'keep-conflict' || decision === 'replace-conflict') {
         const kept = decision === 'keep-conflict' ? 'stored' : 'incoming';
         tally.conflict({ accountId, day, version, digest, storedDigest: before!.digest!, kept });
-        if (kept === 'stored') continue;
+        if (kept === 'stored') return;
       }
       winners.push({ batch, digest, existed: before !== undefined });
-    }
+    });
     const replaced = winners.filter((w) => w.existed).map((w) => [w.batch.accountId, w.batch.day]);
     if (replaced.length > 0) deleteAccountDays.run(JSON.stringify(replaced));
     fault(`delete:${n}`);
     for (const w of winners) for (const row of w.batch.rows) insertAggregate.run(usageValues(row));
     fault(`insert:${n}`);
     for (const w of winners)
-      (w.existed ? upsertVersion : insertVersion).run(w.batch.accountId, w.batch.day, w.batch.version, sourceKey, appliedAt, w.digest);
+      if (w.existed) upsertVersion.run(w.batch.accountId, w.batch.day, w.batch.version, sourceKey, appliedAt, w.digest);
     fault(`version:${n}`);
     for (const { batch } of winners) tally.applied({ accountId: batch.accountId, day: batch.day, version: batch.version, sourceKey });
   }
