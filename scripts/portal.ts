@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { loadRules } from '../shared/runtime/rules-file';
-import { loadConfig } from '../shared/config';
+import { configuredClock, loadConfig } from '../shared/config';
 import { loadPageAssets } from '../shared/portal/page-assets';
 import { errorResponse } from '../shared/portal/http';
 import { handlePortalRequest, type PortalDeps } from '../shared/portal/portal-api';
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const port = parsePort(process.argv.slice(2));
   const config = loadConfig(process.env);
   const store = await openStore(config);
-  const clock = () => new Date();
+  const clock = configuredClock(config);
   if ((await store.ledger.listEntries()).length === 0) await loadDemoData(store, clock());
 
   const partners = [...new Set((await store.ledger.listEntries()).map((e) => e.partnerId))].sort();

@@ -86,6 +86,11 @@ export function dayRows(day: string, revision = 0): SampleRow[] {
   return rows;
 }
 
+/** When Billing publishes a day's export (its rows' updated_at): 02:00 UTC the next day, an hour later per revision. */
+export function exportPublishedAt(day: string, revision = 0): Date {
+  return new Date(unixSeconds(addDays(day, 1), 2 + revision) * 1000);
+}
+
 /** The rows of one day's export; `revision` changes amounts (a billing correction) and updated_at. */
 export function dayExport(day: string, revision = 0): string {
   const lines = [HEADER.join(',')];

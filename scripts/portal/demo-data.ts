@@ -1,7 +1,7 @@
 /**
  * Demo data for `npm run portal` on an empty store: the `npm start` story (2026-Q1 with its
  * corrections and adjustments), then the same sample usage for the quarters closed since (posted
- * the day after each closes, at most three) and for the running quarter up to yesterday (left
+ * the day after each closes, at most three) and for the running quarter up to the last day Billing has published (left
  * unposted, so the page has a preview to show).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import type { Store } from '../../shared/ports/store';
 import { accrueQuarter } from '../../shared/usecases/accrue';
 import type { Deps } from '../../shared/usecases/deps';
 import { DEMO_QUARTER, QUIET_DEMO, runDemoFlow } from '../demo/demo-flow';
-import { dayExport, fileName } from '../demo/sample-exports';
+import { dayExport, exportPublishedAt, fileName } from '../demo/sample-exports';
 
 const LATER_QUARTERS = 3;
 
@@ -57,13 +57,15 @@ export async function loadDemoData(store: Store, now: Date): Promise<void> {
       const posted = await accrueQuarter(deps, { quarter, dryRun: false, actor: 'timer', note: 'quarterly posting (portal demo)' });
       if (!posted.ok) throw new Error(`portal demo: posting ${quarter} failed: ${posted.message}`);
     }
-    // The running quarter so far: usage up to yesterday, never posted (the page previews it).
+    // The running quarter so far: every day whose export Billing has published by now (yesterday's
+    // comes out at 02:00 UTC, so just after Moscow midnight it is the day before), never posted.
     const running = quarterOf(today);
-    const yesterday = addDays(today, -1);
-    if (running > DEMO_QUARTER && yesterday >= quarterRange(running).from) {
+    let lastPublished = addDays(today, -1);
+    while (exportPublishedAt(lastPublished) > now) lastPublished = addDays(lastPublished, -1);
+    if (running > DEMO_QUARTER && lastPublished >= quarterRange(running).from) {
       const deps: Deps = { store, rules: loadRules(), clock: () => now, newId: () => `portal-demo-${String(++counter).padStart(4, '0')}` };
       const dir = join(root, running);
-      writeDays(dir, quarterRange(running).from, yesterday);
+      writeDays(dir, quarterRange(running).from, lastPublished);
       await ingestDirectory(deps, dir);
     }
   } finally {
