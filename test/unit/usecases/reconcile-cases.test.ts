@@ -109,6 +109,17 @@ describe('reconcileQuarter: the windows it reconciles', () => {
       ['acc-b', '2026-01-21', '2026-03-31'],
     ]);
   });
+
+  it('ends the window of a link that ends after the quarter on the quarter’s last day', async () => {
+    const e = start(rulesOf(['2023-01-01', ['svc-a']]), '2026-04-20T00:00:00Z');
+    await e.store.program.insertLink(link('p1', 'acc1', '2026-02-01', '2026-06-30'));
+    const billing = fakeBilling();
+
+    const r = await reconcileQuarter({ ...e.deps, billing: billing.api }, { quarter: '2026-Q1' });
+
+    expect(r.accounts.map((a) => [a.subaccountId, a.from, a.to])).toEqual([['acc1', '2026-02-01', '2026-03-31']]);
+    expect(billing.queries.map(windowOf)).toEqual([['acc1', '2026-02-01', '2026-03-31']]);
+  });
 });
 
 describe('reconcileQuarter: the services it compares', () => {
