@@ -221,6 +221,17 @@ describe('posted quarters the new links reach (R7)', () => {
     });
   });
 
+  it('names a quarter that any one of a partner’s new links reaches, though its other links do not', async () => {
+    const r = await importLinks(env.deps, {
+      source: 'x.csv',
+      text: file('p1,acc5,2024-01-01,2024-03-31', 'p1,acc1,2026-02-01,'),
+      dryRun: true,
+      actor: 'op-1',
+      note: '',
+    });
+    expect(r).toMatchObject({ ok: true, postedQuartersAffected: [{ partnerId: 'p1', quarters: ['2026-Q1'] }] });
+  });
+
   it('leaves out a partner whose links reach none of its posted quarters, and withdrawals are no postings', async () => {
     const r = await importLinks(env.deps, {
       source: 'x.csv',
