@@ -185,6 +185,18 @@ describe('a file that meets stored versions', () => {
       ),
     );
   });
+  it('is stale when every account-day is older than stored, naming the first and counting the others', async () => {
+    await ingestExport(env.deps, csvObject('a.csv', csv([row('acc1', '5', 3000), row('acc2', '5', 3000), row('acc3', '5', 3000)])));
+    const outcome = await ingestExport(
+      env.deps,
+      csvObject('b.csv', csv([row('acc1', '6', 1000), row('acc2', '6', 1000), row('acc3', '6', 1000)])),
+    );
+
+    expect(outcome).toMatchObject({ status: 'stale', accountDaysApplied: 0, accountDaysStale: 3, conflictCount: 0 });
+    expect(outcome.reason).toBe(
+      `older than stored data: acc1 2026-01-10 version ${plausibleVersion(1000)} < stored ${plausibleVersion(3000)} and 2 more account-day(s)`,
+    );
+  });
 });
 
 describe('describeConflicts', () => {
