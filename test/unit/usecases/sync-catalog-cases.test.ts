@@ -39,3 +39,21 @@ describe('the proposed rules file', () => {
     await expect(run(json, [['', 'Tracker']])).rejects.toThrow(/invalid program rules in the rules file sync-catalog proposes/);
   });
 });
+
+describe('rule ids Billing does not know', () => {
+  it('lists them by id, and one id under two owners in the order the file mentions them', async () => {
+    const json = {
+      versions: [
+        { effectiveFrom: '2026-01-01', specializations: { a: spec(['svc-b', 'svc-a']), b: spec(['svc-c']) } },
+        { effectiveFrom: '2025-01-01', exclude: { services: ['svc-b'] }, specializations: { a: spec() } },
+      ],
+    };
+    const r = await run(json, []);
+    expect(r.unknownRuleServices).toEqual([
+      { serviceId: 'svc-a', under: 'a', versions: ['2026-01-01'] },
+      { serviceId: 'svc-b', under: 'a', versions: ['2026-01-01'] },
+      { serviceId: 'svc-b', under: 'exclude', versions: ['2025-01-01'] },
+      { serviceId: 'svc-c', under: 'b', versions: ['2026-01-01'] },
+    ]);
+  });
+});
