@@ -19,18 +19,19 @@ beforeEach(async () => {
 });
 afterEach(() => env.cleanup());
 
-/** Makes the store's usage scans fail with `code` the first `times` times; returns the number of scans. */
-function failScans(times: number, code: 'YDB_SCAN_INTERRUPTED' | 'YDB_UNAVAILABLE'): () => number {
+type ScanFailure = 'YDB_SCAN_INTERRUPTED' | 'YDB_UNAVAILABLE';
+
+/** A scan that stops with `code` before its first row. */
+async function* stopped(code: ScanFailure): AsyncGenerator<never> {
+  yield* [];
+  throw new StoreError(code, 'the scan stopped');
+}
+
+/** Makes the store's usage scans stop with `code` the first `times` times; returns the number of scans. */
+function failScans(times: number, code: ScanFailure): () => number {
   const scan = env.store.usage.scanUsage.bind(env.store.usage);
   let calls = 0;
-  env.store.usage.scanUsage = (range, filter) => {
-    calls++;
-    if (calls > times) return scan(range, filter);
-    return (async function* () {
-      yield* [];
-      throw new StoreError(code, 'the scan stopped');
-    })();
-  };
+  env.store.usage.scanUsage = (range, filter) => (++calls > times ? scan(range, filter) : stopped(code));
   return () => calls;
 }
 

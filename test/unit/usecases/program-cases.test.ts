@@ -70,24 +70,22 @@ describe('the note of a period ended again', () => {
 });
 
 describe('unlink and revoke input', () => {
-  it.each([
-    ['partner id', { partnerId: 'p/1', subaccountId: 'acc1', effective: '2026-02-01' }],
-    ['subaccount', { partnerId: 'p1', subaccountId: 'acc 1', effective: '2026-02-01' }],
-    ['--effective', { partnerId: 'p1', subaccountId: 'acc1', effective: '2026-02-30' }],
-  ])('refuses an unlink with a bad %s before looking for the link', async (what, input) => {
-    await env.store.program.insertLink(link('p1', 'acc1', '2026-01-01'));
-    const r = await unlinkSubaccount(env.deps, { ...input, ...who });
-    expect(r).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
-    expect(!r.ok && r.message).toContain(what);
-  });
+  const unlinkWith = (input: { partnerId: string; subaccountId: string; effective: string }) => () =>
+    unlinkSubaccount(env.deps, { ...input, ...who });
+  const revokeWith = (input: { partnerId: string; specialization: string; effective: string }) => () =>
+    revokeSpecialization(env.deps, { ...input, ...who });
 
   it.each([
-    ['partner id', { partnerId: 'p/1', specialization: 'ml-ai', effective: '2026-02-01' }],
-    ['specialization', { partnerId: 'p1', specialization: 'ML AI', effective: '2026-02-01' }],
-    ['--effective', { partnerId: 'p1', specialization: 'ml-ai', effective: '2026-02-30' }],
-  ])('refuses a revocation with a bad %s before looking for the grant', async (what, input) => {
+    ['an unlink', 'partner id', unlinkWith({ partnerId: 'p/1', subaccountId: 'acc1', effective: '2026-02-01' })],
+    ['an unlink', 'subaccount', unlinkWith({ partnerId: 'p1', subaccountId: 'acc 1', effective: '2026-02-01' })],
+    ['an unlink', '--effective', unlinkWith({ partnerId: 'p1', subaccountId: 'acc1', effective: '2026-02-30' })],
+    ['a revocation', 'partner id', revokeWith({ partnerId: 'p/1', specialization: 'ml-ai', effective: '2026-02-01' })],
+    ['a revocation', 'specialization', revokeWith({ partnerId: 'p1', specialization: 'ML AI', effective: '2026-02-01' })],
+    ['a revocation', '--effective', revokeWith({ partnerId: 'p1', specialization: 'ml-ai', effective: '2026-02-30' })],
+  ])('refuses %s with a bad %s before looking for the period it would end', async (_, what, change) => {
+    await env.store.program.insertLink(link('p1', 'acc1', '2026-01-01'));
     await env.store.program.insertSpecialization(grant('p1', 'ml-ai', '2026-01-01'));
-    const r = await revokeSpecialization(env.deps, { ...input, ...who });
+    const r = await change();
     expect(r).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
     expect(!r.ok && r.message).toContain(what);
   });
