@@ -1,10 +1,13 @@
 /**
  * Ending a link or grant (R5) when the effective day hits no period: which answer the operator
  * gets (already ended, starts later, does not exist), whatever order the store lists the periods
- * in; the note an ended-again period keeps (R12); and the inputs unlink and revoke refuse.
+ * in; the note an ended-again period keeps (R12); the inputs unlink and revoke refuse; and the
+ * posted quarters a change reaches, in quarter order whatever order the ledger answers in.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { grantSpecialization, revokeSpecialization, unlinkSubaccount } from '../../../shared/usecases/program';
+import type { LedgerEntry } from '../../../shared/domain/model';
+import { parseMoney } from '../../../shared/domain/money';
+import { grantSpecialization, linkSubaccount, revokeSpecialization, unlinkSubaccount } from '../../../shared/usecases/program';
 import { grant, link, rulesWith } from '../../support/domain-builders';
 import { createTestEnv, type TestEnv } from '../../support/temp-store';
 
@@ -102,5 +105,29 @@ describe('unlink and revoke input', () => {
     expect(
       await grantSpecialization(env.deps, { partnerId: 'p1', specialization: 'retired-spec', from: '2026-02-01', to: null, ...who }),
     ).toMatchObject({ ok: false, code: 'UNKNOWN_SPECIALIZATION' });
+  });
+});
+
+describe('posted quarters a change reaches', () => {
+  it('names each once, in quarter order, whatever order the ledger lists its entries in', async () => {
+    const posted = (quarter: string, seq: number): LedgerEntry => ({
+      id: `e-${quarter}-${seq}`,
+      partnerId: 'p1',
+      quarter,
+      specialization: 'ml-ai',
+      currency: 'RUB',
+      seq,
+      amount: parseMoney('1'),
+      kind: 'accrual',
+      runId: `run-${quarter}`,
+      createdAt: '2026-04-01T03:00:00.000Z',
+      actor: 'op',
+      note: '',
+    });
+    env.store.ledger.listEntries = async () => [posted('2026-Q1', 2), posted('2025-Q4', 1), posted('2026-Q1', 1)];
+    expect(await linkSubaccount(env.deps, { partnerId: 'p1', subaccountId: 'acc1', from: '2025-10-01', to: null, ...who })).toMatchObject({
+      ok: true,
+      postedQuartersAffected: ['2025-Q4', '2026-Q1'],
+    });
   });
 });
