@@ -4,9 +4,9 @@
  * store answers in.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StoreError } from '../../../shared/ports/store';
 import { quarterWarnings } from '../../../shared/usecases/accrual-guards';
 import { rulesWith, SPEECHSENSE, usage } from '../../support/domain-builders';
+import { interruptScans } from '../../support/store-faults';
 import { createTestEnv, type TestEnv } from '../../support/temp-store';
 
 let env: TestEnv;
@@ -19,25 +19,9 @@ beforeEach(async () => {
 });
 afterEach(() => env.cleanup());
 
-type ScanFailure = 'YDB_SCAN_INTERRUPTED' | 'YDB_UNAVAILABLE';
-
-/** A scan that stops with `code` before its first row. */
-async function* stopped(code: ScanFailure): AsyncGenerator<never> {
-  yield* [];
-  throw new StoreError(code, 'the scan stopped');
-}
-
-/** Makes the store's usage scans stop with `code` the first `times` times; returns the number of scans. */
-function failScans(times: number, code: ScanFailure): () => number {
-  const scan = env.store.usage.scanUsage.bind(env.store.usage);
-  let calls = 0;
-  env.store.usage.scanUsage = (range, filter) => (++calls > times ? scan(range, filter) : stopped(code));
-  return () => calls;
-}
-
 describe('the guards’ usage scan', () => {
   it('scans again when the store interrupts it, and reports what the complete scan found', async () => {
-    const scans = failScans(2, 'YDB_SCAN_INTERRUPTED');
+    const scans = interruptScans(env.store, 2, { code: 'YDB_SCAN_INTERRUPTED' });
     const warnings = await quarterWarnings(env.deps, '2026-Q1', []);
     expect(scans()).toBe(3);
     expect(warnings.find((w) => w.code === 'UNLINKED_USAGE')).toMatchObject({
@@ -46,13 +30,13 @@ describe('the guards’ usage scan', () => {
   });
 
   it('gives up after the third interrupted scan with the store’s error', async () => {
-    const scans = failScans(3, 'YDB_SCAN_INTERRUPTED');
+    const scans = interruptScans(env.store, 3, { code: 'YDB_SCAN_INTERRUPTED' });
     await expect(quarterWarnings(env.deps, '2026-Q1', [])).rejects.toMatchObject({ code: 'YDB_SCAN_INTERRUPTED' });
     expect(scans()).toBe(3);
   });
 
   it('does not scan again after another failure', async () => {
-    const scans = failScans(1, 'YDB_UNAVAILABLE');
+    const scans = interruptScans(env.store, 1, { code: 'YDB_UNAVAILABLE' });
     await expect(quarterWarnings(env.deps, '2026-Q1', [])).rejects.toMatchObject({ code: 'YDB_UNAVAILABLE' });
     expect(scans()).toBe(1);
   });

@@ -9,6 +9,7 @@ import { ingestExport } from '../../../shared/usecases/ingest-export';
 import { LedgerConflictError, StoreError } from '../../../shared/ports/store';
 import { accrueQuarter, computeQuarter } from '../../../shared/usecases/accrue';
 import { grant, link, rulesWith, SPEECHSENSE } from '../../support/domain-builders';
+import { interruptScans } from '../../support/store-faults';
 import { createTestEnv, csv, csvObject, type TestEnv } from '../../support/temp-store';
 
 let env: TestEnv;
@@ -31,21 +32,6 @@ beforeEach(async () => {
 });
 afterEach(() => env.cleanup());
 
-/** Makes the store's scans fail with a scan interruption the first `times` times. */
-function interruptScans(times: number): () => number {
-  const scan = env.store.usage.scanUsage.bind(env.store.usage);
-  let calls = 0;
-  env.store.usage.scanUsage = (range, filter) => {
-    calls++;
-    if (calls > times) return scan(range, filter);
-    return (async function* () {
-      yield* [];
-      throw new StoreError('YDB_SCAN_INTERRUPTED', 'snapshot changed under a retry');
-    })();
-  };
-  return () => calls;
-}
-
 describe('accrue a quarter', () => {
   it('records a posted run as not a dry run, with its actor, note and entries', async () => {
     const r = await accrueQuarter(env.deps, { quarter: '2026-Q1', dryRun: false, ...who });
@@ -64,14 +50,14 @@ describe('accrue a quarter', () => {
   });
 
   it('computes again when the store interrupts a scan, up to three attempts', async () => {
-    const calls = interruptScans(2);
+    const calls = interruptScans(env.store, 2);
     const r = await accrueQuarter(env.deps, { quarter: '2026-Q1', dryRun: true, ...who });
     expect(r.ok && r.accruals.map((a) => formatMoney(a.amount))).toEqual(['15.00']);
     expect(calls()).toBe(3);
   });
 
   it('gives up after the third interrupted scan with the store’s error', async () => {
-    const calls = interruptScans(3);
+    const calls = interruptScans(env.store, 3);
     await expect(accrueQuarter(env.deps, { quarter: '2026-Q1', dryRun: true, ...who })).rejects.toMatchObject({
       code: 'YDB_SCAN_INTERRUPTED',
     });

@@ -9,6 +9,7 @@ import { StoreError } from '../../../shared/ports/store';
 import { eligibilityReport } from '../../../shared/usecases/eligibility-report';
 import { ingestExport } from '../../../shared/usecases/ingest-export';
 import { grant, link, rulesWith, SPEECHSENSE } from '../../support/domain-builders';
+import { interruptScans } from '../../support/store-faults';
 import { createTestEnv, csv, csvObject, type TestEnv } from '../../support/temp-store';
 
 let env: TestEnv;
@@ -33,24 +34,6 @@ beforeEach(async () => {
   expect(ingested).toMatchObject({ status: 'applied' });
 });
 afterEach(() => env.cleanup());
-
-/** Makes the store's scans yield their first row, then fail with a scan interruption, the first `times` times. */
-function interruptScans(times: number): () => number {
-  const scan = env.store.usage.scanUsage.bind(env.store.usage);
-  let calls = 0;
-  env.store.usage.scanUsage = (range, filter) => {
-    calls++;
-    if (calls > times) return scan(range, filter);
-    return (async function* () {
-      for await (const row of scan(range, filter)) {
-        yield row;
-        break;
-      }
-      throw new StoreError('YDB_SCAN_INTERRUPTED', 'snapshot changed under a retry');
-    })();
-  };
-  return () => calls;
-}
 
 /** The report reduced to strings: partner, specialization, currency, quarters and year. */
 function summary(report: Awaited<ReturnType<typeof eligibilityReport>>) {
@@ -91,13 +74,13 @@ describe('the yearly eligibility report', () => {
   });
 
   it('computes again from scratch when the store interrupts a scan, up to three attempts, counting each row once', async () => {
-    const calls = interruptScans(2);
+    const calls = interruptScans(env.store, 2, { rowsFirst: 1 });
     expect(summary(await eligibilityReport(env.deps, 2026))).toEqual(EXPECTED_2026);
     expect(calls()).toBe(3);
   });
 
   it('gives up after the third interrupted scan with the store’s error', async () => {
-    const calls = interruptScans(3);
+    const calls = interruptScans(env.store, 3, { rowsFirst: 1 });
     await expect(eligibilityReport(env.deps, 2026)).rejects.toMatchObject({ code: 'YDB_SCAN_INTERRUPTED' });
     expect(calls()).toBe(3);
   });

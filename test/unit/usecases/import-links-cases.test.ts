@@ -6,10 +6,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeProblems } from '../../../shared/domain/link-import';
 import type { LedgerEntry } from '../../../shared/domain/model';
-import { parseMoney } from '../../../shared/domain/money';
 import { StoreError } from '../../../shared/ports/store';
 import { importLinks } from '../../../shared/usecases/import-links';
 import { link, rulesWith } from '../../support/domain-builders';
+import { ledgerEntry, postEntries } from '../../support/ledger-builders';
 import { createTestEnv, type TestEnv } from '../../support/temp-store';
 
 let env: TestEnv;
@@ -22,41 +22,9 @@ beforeEach(() => {
 });
 afterEach(() => env.cleanup());
 
-function entry(partnerId: string, quarter: string, specialization: string, kind: LedgerEntry['kind'] = 'accrual'): LedgerEntry {
-  return {
-    id: `${partnerId}/${quarter}/${specialization}/${kind}`,
-    partnerId,
-    quarter,
-    specialization,
-    currency: 'RUB',
-    seq: 1,
-    amount: parseMoney('1'),
-    kind,
-    runId: `run-${quarter}`,
-    createdAt: '2026-04-01T03:00:00.000Z',
-    actor: 'op',
-    note: '',
-  };
-}
-
-async function posted(...entries: LedgerEntry[]) {
-  for (const e of entries) {
-    await env.store.ledger.appendRun(
-      {
-        runId: `${e.id}-run`,
-        quarter: e.quarter,
-        dryRun: false,
-        rulesVersions: [],
-        rulesDigest: 'test',
-        startedAt: e.createdAt,
-        actor: 'op',
-        note: '',
-        entries: 1,
-      },
-      [e],
-    );
-  }
-}
+const entry = (partnerId: string, quarter: string, specialization: string, kind: LedgerEntry['kind'] = 'accrual') =>
+  ledgerEntry(partnerId, quarter, specialization, { kind });
+const posted = (...entries: LedgerEntry[]) => postEntries(env.store, ...entries);
 
 describe('importing a valid file', () => {
   it('stores every row as a link with its own audit naming the operator, the note, the file and the line', async () => {

@@ -4,49 +4,17 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../../shared/domain/model';
-import { parseMoney } from '../../../shared/domain/money';
 import { grantSpecialization, linkSubaccount, revokeSpecialization, unlinkSubaccount } from '../../../shared/usecases/program';
 import { grant, link, rulesWith } from '../../support/domain-builders';
+import { ledgerEntry, postEntries } from '../../support/ledger-builders';
 import { createTestEnv, type TestEnv } from '../../support/temp-store';
 
 let env: TestEnv;
 const who = { actor: 'op-1', note: 'test' };
 
-function entry(partnerId: string, quarter: string, specialization: string, kind: LedgerEntry['kind'] = 'accrual'): LedgerEntry {
-  return {
-    id: `${partnerId}/${quarter}/${specialization}/${kind}`,
-    partnerId,
-    quarter,
-    specialization,
-    currency: 'RUB',
-    seq: 1,
-    amount: parseMoney('1'),
-    kind,
-    runId: `run-${quarter}`,
-    createdAt: '2026-04-01T03:00:00.000Z',
-    actor: 'op',
-    note: '',
-  };
-}
-
-async function posted(...entries: LedgerEntry[]) {
-  for (const e of entries) {
-    await env.store.ledger.appendRun(
-      {
-        runId: `${e.id}-run`,
-        quarter: e.quarter,
-        dryRun: false,
-        rulesVersions: [],
-        rulesDigest: 'test',
-        startedAt: e.createdAt,
-        actor: 'op',
-        note: '',
-        entries: 1,
-      },
-      [e],
-    );
-  }
-}
+const entry = (partnerId: string, quarter: string, specialization: string, kind: LedgerEntry['kind'] = 'accrual') =>
+  ledgerEntry(partnerId, quarter, specialization, { kind });
+const posted = (...entries: LedgerEntry[]) => postEntries(env.store, ...entries);
 
 beforeEach(async () => {
   env = createTestEnv(rulesWith());

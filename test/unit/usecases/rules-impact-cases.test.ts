@@ -3,31 +3,16 @@
  * rules in force and under the proposed ones, beside what the ledger holds for that quarter only.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LedgerEntry } from '../../../shared/domain/model';
-import { formatMoney, parseMoney } from '../../../shared/domain/money';
+import { formatMoney } from '../../../shared/domain/money';
 import { ingestExport } from '../../../shared/usecases/ingest-export';
 import { rulesImpact } from '../../../shared/usecases/rules-impact';
 import { COMPUTE, grant, link, rulesWith, SPEECHSENSE } from '../../support/domain-builders';
+import { ledgerEntry, postEntries } from '../../support/ledger-builders';
 import { createTestEnv, csv, csvObject, type TestEnv } from '../../support/temp-store';
 
 let env: TestEnv;
 
-function entry(quarter: string, amount: string): LedgerEntry {
-  return {
-    id: `p1/${quarter}/ml-ai/RUB/1`,
-    partnerId: 'p1',
-    quarter,
-    specialization: 'ml-ai',
-    currency: 'RUB',
-    seq: 1,
-    amount: parseMoney(amount),
-    kind: 'accrual',
-    runId: `run-${quarter}`,
-    createdAt: '2026-04-01T03:00:00.000Z',
-    actor: 'op',
-    note: '',
-  };
-}
+const entry = (quarter: string, amount: string) => ledgerEntry('p1', quarter, 'ml-ai', { amount });
 
 beforeEach(async () => {
   env = createTestEnv(rulesWith());
@@ -46,22 +31,7 @@ beforeEach(async () => {
     ),
   );
   expect(ingested).toMatchObject({ status: 'applied' });
-  for (const e of [entry('2025-Q4', '50'), entry('2026-Q1', '9')]) {
-    await env.store.ledger.appendRun(
-      {
-        runId: e.runId,
-        quarter: e.quarter,
-        dryRun: false,
-        rulesVersions: [],
-        rulesDigest: 'test',
-        startedAt: e.createdAt,
-        actor: 'op',
-        note: '',
-        entries: 1,
-      },
-      [e],
-    );
-  }
+  await postEntries(env.store, entry('2025-Q4', '50'), entry('2026-Q1', '9'));
 });
 afterEach(() => env.cleanup());
 
