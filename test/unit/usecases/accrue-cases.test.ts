@@ -1,10 +1,12 @@
 /**
  * accrueQuarter case by case on a real SQLite store: a post that would reverse rebates because the
  * rules no longer define their specialization (issue 8) is refused until confirmed, and the refusal
- * names every reversal as the dry run lists it.
+ * names every reversal as the dry run lists it; the guarded post's `--confirm` covers the reversals
+ * unless they are explicitly left unconfirmed.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { accrueQuarter } from '../../../shared/usecases/accrue';
+import { accrueWithGuards } from '../../../shared/usecases/accrual-guards';
 import { ingestExport } from '../../../shared/usecases/ingest-export';
 import { grant, link, rulesWith, SPEECHSENSE } from '../../support/domain-builders';
 import { createTestEnv, csv, csvObject, type TestEnv } from '../../support/temp-store';
@@ -66,5 +68,19 @@ describe('a post that reverses rebates of a dropped specialization', () => {
       ['p1', -10_000_000_000n],
       ['p2', -4_000_000_000n],
     ]);
+  });
+});
+
+describe('the guarded post (the CLI and the operator function) and its reversal confirmation', () => {
+  it('takes --confirm as confirming the reversals too when nothing is said about them', async () => {
+    const posted = await accrueWithGuards(env.deps, { quarter: '2026-Q1', dryRun: false, confirm: true, ...who });
+    expect(posted).toMatchObject({ ok: true, entriesAppended: 2 });
+    expect(await env.store.ledger.listEntries({ quarter: '2026-Q1' })).toHaveLength(4);
+  });
+
+  it('still refuses the reversals when they are explicitly not confirmed, whatever --confirm says', async () => {
+    const refused = await accrueWithGuards(env.deps, { quarter: '2026-Q1', dryRun: false, confirm: true, confirmReversals: false, ...who });
+    expect(refused).toMatchObject({ ok: false, code: 'CONFIRMATION_REQUIRED' });
+    expect(await env.store.ledger.listEntries({ quarter: '2026-Q1' })).toHaveLength(2);
   });
 });
