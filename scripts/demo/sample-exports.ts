@@ -94,7 +94,7 @@ export function exportPublishedAt(day: string, revision = 0): Date {
 /** The rows of one day's export; `revision` changes amounts (a billing correction) and updated_at. */
 export function dayExport(day: string, revision = 0): string {
   const lines = [HEADER.join(',')];
-  const updatedAt = unixSeconds(addDays(day, 1), 2 + revision);
+  const updatedAt = exportPublishedAt(day, revision).getTime() / 1000;
   for (const { sub, key, skuId, skuName, cost, credit, quantity } of dayRows(day, revision)) {
     const service = SERVICES[key];
     const cells = [
@@ -161,7 +161,7 @@ export interface ExtraRow {
 
 /** A day's export with extra rows appended (same columns, same updated_at as the day's other rows). */
 export function dayExportWith(day: string, extra: readonly ExtraRow[], revision = 0): string {
-  const updatedAt = unixSeconds(addDays(day, 1), 2 + revision);
+  const updatedAt = exportPublishedAt(day, revision).getTime() / 1000;
   const lines = extra.map((r) =>
     [
       r.accountId,

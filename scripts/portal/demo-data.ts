@@ -1,8 +1,8 @@
 /**
  * Demo data for `npm run portal` on an empty store: the `npm start` story (2026-Q1 with its
  * corrections and adjustments), then the same sample usage for the quarters closed since (posted
- * the day after each closes, at most three) and for the running quarter up to the last day Billing has published (left
- * unposted, so the page has a preview to show).
+ * the day after each closes, at most three) and for the running quarter up to the last day whose
+ * export Billing has published (left unposted, so the page has a preview to show).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
