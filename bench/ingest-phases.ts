@@ -265,7 +265,8 @@ async function storeFloor(file: string, db: string) {
         Number(rows),
       ] as const;
     })
-    .sort((a, b) => compareText(a[1], b[1]) || compareText(a[0], b[0]) || compareText(a[2], b[2]) || compareText(a[3], b[3]));
+    // The order an apply writes in (compareAccountDays): the store's key order.
+    .sort((a, b) => compareText(a[0], b[0]) || compareText(a[1], b[1]) || compareText(a[2], b[2]) || compareText(a[3], b[3]));
   const digest = 'f'.repeat(64);
   const raw = new Database(db);
   const start = performance.now();

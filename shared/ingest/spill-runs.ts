@@ -2,7 +2,7 @@
  * Sorted runs of partial aggregates on local disk, and their merge: how a file with more groups
  * than fit in memory is aggregated in bounded memory (I4, issue 11).
  *
- * When the aggregator holds `maxGroups` groups it writes them, sorted by (account, day, service,
+ * When the aggregator holds `maxGroups` groups it writes them, sorted by (day, account, service,
  * sku), as one run file and starts empty. At the end the runs are merged: the partials of one
  * group (the same group can be in every run) are summed exactly as bigint nano-units, and the
  * groups of one account-day become one AccountDayBatch, in the order the store applies them
@@ -19,7 +19,7 @@ import type { AccountDayBatch } from '../ports/store';
 
 /** A group's sums and names as one run holds them: the rows of that run only. */
 export interface PartialGroup {
-  /** (account, day, service, sku) as one string whose order is the tuple's (see groupKey). */
+  /** (day, account, service, sku) as one string whose order is the tuple's (see groupKey). */
   key: string;
   accountId: string;
   day: string;
@@ -74,7 +74,7 @@ function unescapeField(text: string): string {
  * U+0000, which sorts before every other code unit, they compare exactly as the tuple does.
  */
 export function groupKey(accountId: string, day: string, serviceId: string, skuId: string): string {
-  return `${accountId}\u0000${day}\u0000${serviceId}\u0000${skuId}`;
+  return `${day}\u0000${accountId}\u0000${serviceId}\u0000${skuId}`;
 }
 
 function encode(g: PartialGroup): string {
@@ -121,7 +121,7 @@ export class SpillRuns {
     return this.files.length;
   }
 
-  /** Writes one run; the groups must come sorted by (account, day, service, sku). */
+  /** Writes one run; the groups must come sorted by (day, account, service, sku). */
   write(groups: Iterable<PartialGroup>): void {
     if (this.dir === null) {
       removeAbandonedRuns(this.parent);
@@ -145,7 +145,7 @@ export class SpillRuns {
     this.files.push(file);
   }
 
-  /** Every group once, its partials summed, in (account, day, service, sku) order. */
+  /** Every group once, its partials summed, in (day, account, service, sku) order. */
   *merged(): Generator<PartialGroup> {
     const readers = this.files.map((file) => new RunReader(file));
     try {

@@ -261,7 +261,7 @@ export class UsageAggregator {
   }
 
   /**
-   * The account-days in store order — (accountId, day), rows by (serviceId, skuId) — read one at
+   * The account-days in store order — (day, accountId), rows by (serviceId, skuId) — read one at
    * a time, and the groups whose sums do not fit Decimal(22,9).
    */
   finish(): Aggregated {
@@ -315,7 +315,7 @@ export class UsageAggregator {
   }
 
   /**
-   * The groups held, as partials of a run: sorted by (account, day, service, sku), sums exact in
+   * The groups held, as partials of a run: sorted by (day, account, service, sku), sums exact in
    * nano-units, not checked against Decimal(22,9) (only a merged sum must fit).
    */
   *partials(): Generator<PartialGroup> {
@@ -347,13 +347,13 @@ export class UsageAggregator {
     }
   }
 
-  /** Account-day indexes by (accountId, day). */
+  /** Account-day indexes by (day, accountId): the store's key order (`compareAccountDays`). */
   private accountDayOrder(): Int32Array {
     const order = new Int32Array(this.accountDayCount);
     for (let d = 0; d < order.length; d++) order[d] = d;
     const account = (d: number) => this.text(this.dAccount[d]!).text;
     const day = (d: number) => this.dayList[this.dDay[d]!]!;
-    order.sort((x, y) => compare(account(x), account(y)) || compare(day(x), day(y)));
+    order.sort((x, y) => compare(day(x), day(y)) || compare(account(x), account(y)));
     return order;
   }
 

@@ -35,7 +35,7 @@ export type ParsedExport = { ok: true; rows: number; bytes: number; accountDays:
 
 /**
  * A valid file's account-days, ready to apply: in memory, or merged from spill runs as they are
- * read (then iterating twice merges twice). Ascending (accountId, day), as the store applies them.
+ * read (then iterating twice merges twice). Ascending (day, accountId), as the store applies them.
  * `dispose` removes the runs; call it once the apply is done, whatever its outcome.
  */
 export interface StagedAccountDays extends Iterable<AccountDayBatch> {

@@ -4,7 +4,7 @@
  * so both must pass it:
  * - an apply call's batches are checked before they are written: an account-day may appear only
  *   once per call (never silently last-wins), its rows must be its own, distinct and in range; an
- *   array is checked whole first, a streamed call in (account, day) order as it goes;
+ *   array is checked whole first, a streamed call in (day, account) order as it goes;
  * - a duplicate ingest log id is refused (ALREADY_EXISTS), never overwritten;
  * - a period (link or specialization) may only end earlier than it does now — an ended one too,
  *   which is how an operator corrects a mistaken end (issue 8); never later, never on the same day;
@@ -90,9 +90,12 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The order a call's account-days are applied in: (accountId, day) ascending, as code units. */
+/**
+ * The order a call's account-days are applied in: (day, accountId) ascending, as code units — the
+ * order of the stores' keys (day first, for the quarter scans), so a fresh store's inserts append.
+ */
 export function compareAccountDays(a: { accountId: string; day: string }, b: { accountId: string; day: string }): number {
-  return compareText(a.accountId, b.accountId) || compareText(a.day, b.day);
+  return compareText(a.day, b.day) || compareText(a.accountId, b.accountId);
 }
 
 /**
@@ -100,7 +103,7 @@ export function compareAccountDays(a: { accountId: string; day: string }, b: { a
  * adapters apply exactly what this yields. An array is checked whole and sorted first, so a bad
  * call writes nothing (I2, I3). Any other iterable is read lazily (a large file's merged
  * aggregates): each batch is checked as it comes and must follow the one before in
- * (accountId, day) order — which also makes a repeated account-day an error without remembering
+ * (day, accountId) order — which also makes a repeated account-day an error without remembering
  * them all; the adapter then makes sure that nothing of a call that fails becomes visible.
  */
 export function* checkedBatches(sourceKey: string, batches: Iterable<AccountDayBatch>): Generator<AccountDayBatch> {
@@ -131,7 +134,7 @@ function checkInOrder(previous: AccountDayBatch | undefined, batch: AccountDayBa
   if (order > 0)
     throw new StoreError(
       'INVALID_BATCH',
-      `account-day ${batch.accountId}/${batch.day} comes after ${previous.accountId}/${previous.day}; a streamed call must be in (account, day) order`,
+      `account-day ${batch.accountId}/${batch.day} comes after ${previous.accountId}/${previous.day}; a streamed call must be in (day, account) order`,
     );
 }
 

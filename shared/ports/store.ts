@@ -93,7 +93,7 @@ export interface UsageStore {
    * either none or all of the replaced account-days.
    *
    * The batches may be a lazy iterable (a large file's merged aggregates, read as the apply goes),
-   * which must yield them in ascending (accountId, day) order: a repeated or out-of-order
+   * which must yield them in ascending (day, accountId) order: a repeated or out-of-order
    * account-day fails the call with INVALID_BATCH and nothing of it becomes visible. An array is
    * checked whole, and put in order, before anything is written (`checkedBatches`).
    */

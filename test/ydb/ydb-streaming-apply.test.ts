@@ -16,11 +16,11 @@ const CHUNK = switchChunkSize(LIMIT);
 const RANGE = { from: '2026-01-01', to: '2026-12-31' };
 const account = (a: number) => `acc-${String(a).padStart(3, '0')}`;
 
-/** `accounts` × `days` account-days in (account, day) order, one row each, lazily. */
+/** `accounts` × `days` account-days in (day, account) order, one row each, lazily. */
 function* stream(accounts: number, days: number, version: number, cost: string, onYield?: (i: number) => void): Generator<AccountDayBatch> {
   let i = 0;
-  for (let a = 0; a < accounts; a += 1)
-    for (let d = 0; d < days; d += 1) {
+  for (let d = 0; d < days; d += 1)
+    for (let a = 0; a < accounts; a += 1) {
       onYield?.(i++);
       yield batch(account(a), addDays('2026-01-01', d), version, [{ skuId: 'sku', cost }]);
     }

@@ -55,11 +55,11 @@ describe('aggregating more groups and account-days than the columns first hold',
       for (const a of batch.rows) seen.set(`${a.accountId}|${a.day}|${a.skuId}`, { cost: a.cost, credit: a.credit, rows: a.rows });
     expect(seen.size).toBe(18_000);
     for (const [key, want] of expected) expect(seen.get(key), key).toEqual(want);
-    // Store order: (account, day) as strings, rows by (service, sku); each account-day's version is its own.
-    const order = parsed.accountDays.map((b) => [b.accountId, b.day] as const);
-    const byAccountThenDay = (x: readonly [string, string], y: readonly [string, string]) =>
+    // Store order: (day, account) as strings, rows by (service, sku); each account-day's version is its own.
+    const order = parsed.accountDays.map((b) => [b.day, b.accountId] as const);
+    const byDayThenAccount = (x: readonly [string, string], y: readonly [string, string]) =>
       x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0;
-    expect(order).toEqual([...order].sort(byAccountThenDay));
+    expect(order).toEqual([...order].sort(byDayThenAccount));
     expect(parsed.accountDays.find((b) => b.accountId === 'acc-2999' && b.day === '2026-03-03')?.version).toBe(1_770_000_002);
     expect(parsed.accountDays[0]!.rows.map((r) => r.skuId)).toEqual(['sku-a', 'sku-b']);
   });

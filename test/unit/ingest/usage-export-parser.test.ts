@@ -388,7 +388,7 @@ describe('parseUsageExport file shapes', () => {
     expect(result.accountDays[0]!.rows[0]!.skuName).toBe('Имя, "в кавычках"');
   });
 
-  it('sorts account-days by account and day and rows by service and sku, whatever the input order', async () => {
+  it('sorts account-days by day and account and rows by service and sku, whatever the input order', async () => {
     const lines = [
       'B,s2,k1,2026-03-02,RUB,1,0,1',
       'A,s2,k2,2026-03-02,RUB,1,0,1',
@@ -402,8 +402,8 @@ describe('parseUsageExport file shapes', () => {
     expect(backward).toEqual(forward);
     expect(forward.accountDays.map((d) => `${d.accountId} ${d.day} ${d.rows.map((r) => `${r.serviceId}/${r.skuId}`).join(' ')}`)).toEqual([
       'A 2026-03-01 s1/k1',
-      'A 2026-03-02 s1/k1 s1/k9 s2/k2',
       'B 2026-03-01 s1/k1',
+      'A 2026-03-02 s1/k1 s1/k9 s2/k2',
       'B 2026-03-02 s2/k1',
     ]);
   });
