@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { SCHEMA_VERSION } from '../shared/adapters/sqlite/schema';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, '.bench');
@@ -52,7 +53,8 @@ async function main(): Promise<number> {
     outfile: bundle,
     logLevel: 'error',
   });
-  const db = join(OUT, `accrual-${aggregates}.db`);
+  // Named by schema version: a store seeded by an older schema would be migrated inside the timed run.
+  const db = join(OUT, `accrual-${aggregates}-v${SCHEMA_VERSION}.db`);
   if (!existsSync(db)) {
     process.stderr.write(`seeding ${aggregates} usage aggregates into ${db} …\n`);
     const seeded = runPhase(bundle, ['seed', db, String(aggregates)]);

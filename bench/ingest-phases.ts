@@ -18,8 +18,8 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { createSqliteStore } from '../shared/adapters/sqlite/sqlite-store';
-import { moneyText } from '../shared/adapters/sqlite/row-schemas';
-import type { UsageAggregate } from '../shared/domain/model';
+import type { Currency, UsageAggregate } from '../shared/domain/model';
+import { accountDayContent } from '../shared/domain/replacement';
 import { ingestExport } from '../shared/usecases/ingest-export';
 import { listLocalExports } from '../shared/ingest/local-source';
 import { stageUsageExport } from '../shared/ingest/usage-export-parser';
@@ -238,62 +238,68 @@ async function ingest(file: string, db: string) {
 }
 
 /**
- * The store's floor: the file's groups and account-days written with bare prepared statements in
- * one transaction into a fresh SQLite store (no parse, no checks, no digest, values prepared
- * beforehand), then closed (the WAL checkpoint). What any ingest of this file into this schema
- * pays at least, measured beside the CLI ingest to show how much of it is the store's own work.
+ * The store's floor: the file's account-days written with bare prepared statements in one
+ * transaction into a fresh SQLite store (no parse, no checks, no digest: each account-day's
+ * content text prepared beforehand), then closed (the WAL checkpoint). What any ingest of this
+ * file into this schema pays at least, measured beside the CLI ingest to show how much of it is
+ * the store's own work.
  */
 async function storeFloor(file: string, db: string) {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
   await createSqliteStore(db).close(); // the schema and page size of a new store
-  const values = readFileSync(expectedPath(file), 'utf8')
+  const aggregates = readFileSync(expectedPath(file), 'utf8')
     .split('\n')
     .filter((line) => line !== '')
-    .map((line) => {
+    .map((line): UsageAggregate => {
       const [key, cost, credit, rows] = line.split('\t') as [string, string, string, string];
-      const [accountId, day, serviceId, skuId, currency] = key.split('|') as [string, string, string, string, string];
-      return [
-        day,
+      const [accountId, day, serviceId, skuId, currency] = key.split('|') as [string, string, string, string, Currency];
+      return {
         accountId,
+        day,
         serviceId,
         skuId,
         currency,
-        moneyText(BigInt(cost)),
-        moneyText(BigInt(credit)),
-        'Service',
-        'SKU',
-        Number(rows),
-      ] as const;
+        cost: BigInt(cost),
+        credit: BigInt(credit),
+        serviceName: 'Service',
+        skuName: 'SKU',
+        rows: Number(rows),
+      };
     })
     // The order an apply writes in (compareAccountDays): the store's key order.
-    .sort((a, b) => compareText(a[0], b[0]) || compareText(a[1], b[1]) || compareText(a[2], b[2]) || compareText(a[3], b[3]));
+    .sort(
+      (a, b) =>
+        compareText(a.day, b.day) ||
+        compareText(a.accountId, b.accountId) ||
+        compareText(a.serviceId, b.serviceId) ||
+        compareText(a.skuId, b.skuId),
+    );
+  const accountDays: [string, string, string][] = [];
+  for (let i = 0; i < aggregates.length; ) {
+    const { day, accountId } = aggregates[i]!;
+    let j = i;
+    while (j < aggregates.length && aggregates[j]!.day === day && aggregates[j]!.accountId === accountId) j++;
+    accountDays.push([day, accountId, accountDayContent(aggregates.slice(i, j))]);
+    i = j;
+  }
   const digest = 'f'.repeat(64);
   const raw = new Database(db);
   const start = performance.now();
   raw.pragma('cache_size = -16000');
-  const insertAggregate = raw.prepare(
-    'INSERT INTO usage_aggregates (day, account_id, service_id, sku_id, currency, cost, credit, service_name, sku_name, rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-  const insertVersion = raw.prepare(
-    'INSERT INTO account_day_versions (account_id, day, version, source_key, applied_at, digest) VALUES (?, ?, ?, ?, ?, ?)',
+  const insert = raw.prepare(
+    'INSERT INTO account_days (day, account_id, version, source_key, applied_at, digest, content) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const appliedAt = new Date().toISOString();
   raw
     .transaction(() => {
-      let previous = '';
-      for (const v of values) {
-        insertAggregate.run(v);
-        const accountDay = `${v[1]}|${v[0]}`;
-        if (accountDay !== previous) insertVersion.run(v[1], v[0], 1_767_225_600, file, appliedAt, digest);
-        previous = accountDay;
-      }
+      for (const [day, accountId, content] of accountDays) insert.run(day, accountId, 1_767_225_600, file, appliedAt, digest, content);
     })
     .immediate();
   raw.close();
   const elapsed = seconds(start);
   rmSync(db, { force: true });
   for (const suffix of ['-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
-  return { seconds: elapsed, rows: values.length };
+  return { seconds: elapsed, rows: aggregates.length, accountDays: accountDays.length };
 }
 
 function compareText(a: string, b: string): number {

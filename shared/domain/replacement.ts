@@ -37,18 +37,29 @@ export function decideReplacement(
 }
 
 /**
- * A digest of an account-day's content: every aggregate (ids, currency, exact sums, row count,
- * display names) in key order, so the same content always gives the same digest.
+ * An account-day's content as text: every aggregate (ids, currency, exact sums in nano-units, row
+ * count, display names) in key order, one JSON array per aggregate and line —
+ * `["service","sku","RUB","12500000000","0",3,"Service name","SKU name"]` — so the same content
+ * always gives the same text. It is what the digest hashes, and what the SQLite store keeps.
  */
-export function accountDayDigest(rows: readonly UsageAggregate[]): string {
-  // Usually already in key order (the parser's output): then no copy is sorted. The digested text
-  // is one JSON array per aggregate and line — the bytes JSON.stringify gives, built without it
-  // (a large file digests hundreds of thousands of account-days) — hashed in one call.
+export function accountDayContent(rows: readonly UsageAggregate[]): string {
+  // Usually already in key order (the parser's output): then no copy is sorted. The lines are
+  // the bytes JSON.stringify gives, built without it (a large file has hundreds of thousands).
   const sorted = inKeyOrder(rows) ? rows : [...rows].sort(compareKeys);
   let text = '';
   for (const r of sorted)
     text += `[${jsonText(r.serviceId)},${jsonText(r.skuId)},"${r.currency}","${r.cost}","${r.credit}",${r.rows},${jsonText(r.serviceName)},${jsonText(r.skuName)}]\n`;
-  return hash('sha256', text, 'hex');
+  return text;
+}
+
+/** The digest of an account-day's content text (`accountDayContent`), hashed in one call. */
+export function contentDigest(content: string): string {
+  return hash('sha256', content, 'hex');
+}
+
+/** A digest of an account-day's content, so the same content always gives the same digest. */
+export function accountDayDigest(rows: readonly UsageAggregate[]): string {
+  return contentDigest(accountDayContent(rows));
 }
 
 /** Text JSON.stringify leaves as it is between its quotes: no quote, backslash, control or lone surrogate. */

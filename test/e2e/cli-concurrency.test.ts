@@ -84,7 +84,7 @@ describe('CLI processes on one SQLite file', () => {
       .sort();
     expect(log).toEqual(['jan-a.csv', 'jan-b.csv']);
     // Whatever the order, jan-b's newer version is stored for every account-day (I1).
-    const versions = new Database(db(), { readonly: true }).prepare('SELECT DISTINCT version FROM account_day_versions').all();
+    const versions = new Database(db(), { readonly: true }).prepare('SELECT DISTINCT version FROM account_days').all();
     expect(versions).toEqual([{ version: 1768000100 }]);
   }, 120_000);
 

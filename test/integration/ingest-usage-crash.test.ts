@@ -120,8 +120,8 @@ afterAll(() => {
 
 describe('ingest crash safety (I3), failure injected at every write step', () => {
   it('has a write step for each write of the chunk of account-days, the commit and the ingest log', () => {
-    // One chunk (3 account-days) × (first-seen versions, delete, insert, version) + commit + ingest log: the injection is real.
-    expect(steps).toEqual(['first-seen:1', 'delete:1', 'insert:1', 'version:1', 'commit', 'record-ingest']);
+    // One chunk (3 account-days) × (first-seen account-days, replaced account-days) + commit + ingest log: the injection is real.
+    expect(steps).toEqual(['first-seen:1', 'replace:1', 'commit', 'record-ingest']);
     expect(steps).toContain('commit');
     expect(steps.at(-1)).toBe('record-ingest');
     expect(before).not.toEqual(after);

@@ -7,8 +7,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStore, PAGE_SIZE } from '../../shared/adapters/sqlite/sqlite-store';
 import { SCHEMA_VERSION } from '../../shared/adapters/sqlite/schema';
 import { parseMoney } from '../../shared/domain/money';
+import { accountDayDigest } from '../../shared/domain/replacement';
+import { moneyText } from '../../shared/adapters/sqlite/row-schemas';
 import type { AccountDayBatch, Store } from '../../shared/ports/store';
-import { batch, collect, entry, link, run, usageIn } from '../contract/fixtures';
+import { batch, COMPUTE, collect, entry, link, run, usageIn } from '../contract/fixtures';
 import { describeStoreContract } from '../contract/store-contract';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -62,8 +64,7 @@ async function usageState(store: Store, path: string) {
     return {
       usage: await usageIn(store, ALL.from, ALL.to),
       versions: await store.usage.listAccountDayVersions(ALL),
-      aggregateRows: raw.prepare('SELECT * FROM usage_aggregates ORDER BY day, account_id, service_id, sku_id, currency').all(),
-      versionRows: raw.prepare('SELECT * FROM account_day_versions ORDER BY account_id, day').all(),
+      accountDayRows: raw.prepare('SELECT * FROM account_days ORDER BY day, account_id').all(),
     };
   } finally {
     raw.close();
@@ -90,7 +91,7 @@ describe('sqlite store specifics', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('stores money as exact TEXT, never REAL', async () => {
+  it('stores money as exact TEXT, never REAL: integer nano-units in the usage content, decimal text in the ledger', async () => {
     const store = openStore();
     await store.usage.applyAccountDays('m.csv', [
       batch('acc-1', '2026-01-05', 1, [{ cost: '12345678901.123456789', credit: '-0.000000001' }]),
@@ -102,17 +103,13 @@ describe('sqlite store specifics', () => {
     const declared = (table: string, column: string) =>
       (raw.pragma(`table_info(${table})`) as { name: string; type: string }[]).find((c) => c.name === column)?.type;
 
-    expect([declared('usage_aggregates', 'cost'), declared('usage_aggregates', 'credit'), declared('ledger_entries', 'amount')]).toEqual([
-      'TEXT',
-      'TEXT',
-      'TEXT',
-    ]);
-    expect(raw.prepare('SELECT typeof(cost) AS tc, typeof(credit) AS tr, cost, credit FROM usage_aggregates').get()).toEqual({
-      tc: 'text',
-      tr: 'text',
-      cost: '12345678901.123456789',
-      credit: '-0.000000001',
-    });
+    expect([declared('account_days', 'content'), declared('ledger_entries', 'amount')]).toEqual(['TEXT', 'TEXT']);
+    // The operators' view of the content: one row per aggregate, money exact as text.
+    expect(
+      raw
+        .prepare('SELECT typeof(cost_nanos) AS tc, typeof(credit_nanos) AS tr, cost_nanos, credit_nanos, service_id FROM usage_aggregates')
+        .all(),
+    ).toEqual([{ tc: 'text', tr: 'text', cost_nanos: '12345678901123456789', credit_nanos: '-1', service_id: COMPUTE }]);
     expect(raw.prepare('SELECT typeof(amount) AS t, amount FROM ledger_entries').get()).toEqual({ t: 'text', amount: '-0.1' });
     raw.close();
   });
@@ -130,7 +127,10 @@ describe('sqlite store specifics', () => {
     const raw = new Database(path, { readonly: true });
     expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get()).toEqual({ n: 8 });
+    expect(raw.prepare("SELECT type, count(*) AS n FROM sqlite_master WHERE type IN ('table', 'view') GROUP BY type").all()).toEqual([
+      { type: 'table', n: 7 },
+      { type: 'view', n: 1 },
+    ]);
     raw.close();
   });
 
@@ -159,47 +159,86 @@ describe('sqlite store specifics', () => {
     expect(await collect(reopened.usage.scanUsage({ from: '2026-01-05', to: '2026-01-05' }))).toHaveLength(1);
   });
 
-  it('migrates a v1 or v2 file: versions re-keyed by day with their digests kept, the by-day index gone, re-ingests still decided (I1)', async () => {
-    for (const [version, digestColumn] of [
-      [1, ''],
-      [2, ', digest TEXT'],
+  it('migrates a v1, v2 or v3 file into one row per account-day: aggregates, versions and digests kept, re-ingests still decided (I1)', async () => {
+    const aggregates = batch('acc-1', '2026-01-05', 7, [
+      { skuId: 'sku-b', cost: '2.5', credit: '-0.000000001' },
+      { skuId: 'sku-a', cost: '12345678901.123456789', credit: '0' },
+    ]).rows;
+    // The digest a v2/v3 store kept for that content: the hash of the text v4 now stores.
+    const digest = accountDayDigest(aggregates);
+    for (const [version, versionsTable] of [
+      [
+        1,
+        'account_id TEXT NOT NULL, day TEXT NOT NULL, version INTEGER NOT NULL, source_key TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (account_id, day)',
+      ],
+      [
+        2,
+        'account_id TEXT NOT NULL, day TEXT NOT NULL, version INTEGER NOT NULL, source_key TEXT NOT NULL, applied_at TEXT NOT NULL, digest TEXT, PRIMARY KEY (account_id, day)',
+      ],
+      [
+        3,
+        'account_id TEXT NOT NULL, day TEXT NOT NULL, version INTEGER NOT NULL, source_key TEXT NOT NULL, applied_at TEXT NOT NULL, digest TEXT, PRIMARY KEY (day, account_id)',
+      ],
     ] as const) {
       const file = join(dir, `v${version}.db`);
       const old = new Database(file);
       old.pragma('journal_mode = WAL');
-      old.exec(`CREATE TABLE account_day_versions (account_id TEXT NOT NULL, day TEXT NOT NULL, version INTEGER NOT NULL,
-        source_key TEXT NOT NULL, applied_at TEXT NOT NULL${digestColumn}, PRIMARY KEY (account_id, day)) WITHOUT ROWID;
-        CREATE INDEX account_day_versions_by_day ON account_day_versions (day, account_id);`);
+      old.exec(`CREATE TABLE account_day_versions (${versionsTable}) WITHOUT ROWID;
+        CREATE TABLE usage_aggregates (day TEXT NOT NULL, account_id TEXT NOT NULL, service_id TEXT NOT NULL, sku_id TEXT NOT NULL,
+          currency TEXT NOT NULL, cost TEXT NOT NULL, credit TEXT NOT NULL, service_name TEXT NOT NULL, sku_name TEXT NOT NULL,
+          rows INTEGER NOT NULL, PRIMARY KEY (day, account_id, service_id, sku_id, currency)) WITHOUT ROWID;`);
+      if (version < 3) old.exec('CREATE INDEX account_day_versions_by_day ON account_day_versions (day, account_id);');
       old
         .prepare('INSERT INTO account_day_versions (account_id, day, version, source_key, applied_at) VALUES (?, ?, ?, ?, ?)')
         .run('acc-1', '2026-01-05', 7, 'old.csv', '2026-01-06T00:00:00.000Z');
-      if (version === 2) old.exec("UPDATE account_day_versions SET digest = 'd-old'");
+      if (version > 1) old.prepare('UPDATE account_day_versions SET digest = ?').run(digest);
+      const insertUsage = old.prepare('INSERT INTO usage_aggregates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      for (const a of aggregates)
+        insertUsage.run(
+          a.day,
+          a.accountId,
+          a.serviceId,
+          a.skuId,
+          a.currency,
+          moneyText(a.cost),
+          moneyText(a.credit),
+          a.serviceName,
+          a.skuName,
+          a.rows,
+        );
+      // Usage without a version row (never written so by this code) is kept too, at version 0.
+      insertUsage.run('2026-01-04', 'acc-9', 'svc', 'sku', 'RUB', '1', '0', '', '', 1);
       old.pragma(`user_version = ${version}`);
       old.close();
 
       const store = createSqliteStore(file);
       open.push(store);
       expect(await store.usage.listAccountDayVersions({ from: '2026-01-01', to: '2026-01-31' })).toEqual([
+        { accountId: 'acc-9', day: '2026-01-04', version: 0, sourceKey: 'schema-v4-migration' },
         { accountId: 'acc-1', day: '2026-01-05', version: 7, sourceKey: 'old.csv' },
       ]);
+      const scanned = await collect(store.usage.scanUsage(ALL));
+      expect(scanned.slice(1)).toEqual([...aggregates].sort((a, b) => (a.skuId < b.skuId ? -1 : 1)));
+      expect(scanned[0]).toMatchObject({ accountId: 'acc-9', cost: parseMoney('1'), rows: 1 });
       const kept = new Database(file, { readonly: true });
-      expect(kept.prepare('SELECT digest FROM account_day_versions').get()).toEqual({ digest: version === 2 ? 'd-old' : null });
+      expect(kept.prepare("SELECT digest FROM account_days WHERE account_id = 'acc-1'").get()).toEqual({
+        digest: version > 1 ? digest : null,
+      });
+      expect(
+        kept.prepare("SELECT type, name FROM sqlite_master WHERE name IN ('usage_aggregates', 'account_day_versions') ORDER BY name").all(),
+      ).toEqual([{ type: 'view', name: 'usage_aggregates' }]);
+      expect(kept.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       kept.close();
+      // The same version and content again: the kept digest matches the migrated content, no conflict.
+      const same = await store.usage.applyAccountDays('again.csv', [
+        { accountId: 'acc-1', day: '2026-01-05', version: 7, rows: aggregates },
+      ]);
+      expect([same.appliedCount, same.conflictCount]).toEqual([1, 0]);
       const stale = await store.usage.applyAccountDays('older.csv', [batch('acc-1', '2026-01-05', 6, [{ cost: '1', credit: '0' }])]);
       expect(stale.staleCount).toBe(1);
       const newer = await store.usage.applyAccountDays('new.csv', [batch('acc-1', '2026-01-05', 8, [{ cost: '2', credit: '0' }])]);
       expect(newer.appliedCount).toBe(1);
-
-      const raw = new Database(file, { readonly: true });
-      const key = (raw.pragma('table_info(account_day_versions)') as { name: string; pk: number }[])
-        .filter((c) => c.pk > 0)
-        .sort((a, b) => a.pk - b.pk)
-        .map((c) => c.name);
-      expect(key).toEqual(['day', 'account_id']);
-      expect(raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'account_day_versions'").all()).toEqual([]);
-      expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-      expect(raw.prepare('SELECT version, source_key FROM account_day_versions').all()).toEqual([{ version: 8, source_key: 'new.csv' }]);
-      raw.close();
+      expect((await usageIn(store, '2026-01-05', '2026-01-05')).map((a) => `${a.accountId} ${a.cost}`)).toEqual(['acc-1 2']);
     }
   });
 
@@ -232,8 +271,8 @@ describe('sqlite store specifics', () => {
     await scratch.usage.applyAccountDays('base.csv', BASELINE);
     steps.length = 0;
     await scratch.usage.applyAccountDays('update.csv', UPDATE);
-    // One chunk of account-days (the call is smaller than a chunk): its four write steps, then the commit.
-    expect(steps).toEqual(['first-seen:1', 'delete:1', 'insert:1', 'version:1', 'commit']);
+    // One chunk of account-days (the call is smaller than a chunk): its two write steps, then the commit.
+    expect(steps).toEqual(['first-seen:1', 'replace:1', 'commit']);
 
     let failAt: string | null = null;
     const store = openStore({
@@ -287,7 +326,7 @@ describe('sqlite store specifics', () => {
     const reader = openStore();
     const before = await usageState(reader, path);
 
-    for (const crashAt of ['insert:1', 'commit']) {
+    for (const crashAt of ['first-seen:1', 'replace:1', 'commit']) {
       const killed = applyInChild(crashAt);
       expect(killed.signal, killed.stderr).toBe('SIGKILL');
       expect(await usageState(reader, path), `after a crash at ${crashAt}`).toEqual(before);
@@ -320,9 +359,15 @@ describe('sqlite store specifics', () => {
     const corruptions: [string, string, (store: Store) => Promise<unknown>, RegExp][] = [
       [
         'a money string',
-        "UPDATE usage_aggregates SET cost = '12,50'",
+        `UPDATE account_days SET content = '["svc","sku","RUB","12,50","0",1,"",""]' || char(10)`,
         (s) => collect(s.usage.scanUsage(ALL)),
-        /usage_aggregates \(account_id="acc-1", day="2026-01-05".*cost/,
+        /account_days \(day="2026-01-05", account_id="acc-1"\).*content line 1.*nano-units/,
+      ],
+      [
+        'a content line that is not JSON',
+        `UPDATE account_days SET content = content || '["svc"' || char(10)`,
+        (s) => collect(s.usage.scanUsage(ALL)),
+        /account_days \(day="2026-01-05", account_id="acc-1"\).*content line 2: not JSON/,
       ],
       [
         'a float-formatted amount',
@@ -337,12 +382,7 @@ describe('sqlite store specifics', () => {
         (s) => s.program.listLinks(),
         /subaccount_links \(id="l-1"\).*from_day/,
       ],
-      [
-        'a version',
-        "UPDATE account_day_versions SET version = 'x'",
-        (s) => s.usage.listAccountDayVersions(ALL),
-        /account_day_versions .*version/,
-      ],
+      ['a version', "UPDATE account_days SET version = 'x'", (s) => s.usage.listAccountDayVersions(ALL), /account_days .*version/],
       [
         'rules versions JSON',
         "UPDATE accrual_runs SET rules_versions = '[2023'",

@@ -123,17 +123,11 @@ describe('bounded-memory ingest: all or nothing at every step (I3)', () => {
     expect(spills.length).toBeGreaterThan(10);
     expect(steps.filter((s) => s !== 'commit' && s !== 'record-ingest' && !s.startsWith('spill:'))).toEqual([
       'first-seen:1',
-      'delete:1',
-      'insert:1',
-      'version:1',
+      'replace:1',
       'first-seen:2',
-      'delete:2',
-      'insert:2',
-      'version:2',
+      'replace:2',
       'first-seen:3',
-      'delete:3',
-      'insert:3',
-      'version:3',
+      'replace:3',
     ]);
     expect(steps.slice(-2)).toEqual(['commit', 'record-ingest']);
     // Two rows per group, in two runs: 41.20 + 41.21, two credits of a nano-unit.
@@ -149,7 +143,7 @@ describe('bounded-memory ingest: all or nothing at every step (I3)', () => {
     const targets = [
       ...new Set([spills[0]!, spills[Math.floor(spills.length / 2)]!, spills.at(-1)!, ...steps.filter((s) => !s.startsWith('spill:'))]),
     ];
-    expect(targets).toHaveLength(3 + 14);
+    expect(targets).toHaveLength(3 + 8);
     for (const [index, target] of targets.entries()) {
       const path = join(root, `throw-${index}.db`);
       await preload(path);
@@ -189,7 +183,7 @@ process.exit(3);
 
 describe('bounded-memory ingest: a killed process (I3)', () => {
   it('recovers to none of the file after SIGKILL mid-spill, between chunks or at the commit; the next ingest removes its runs and applies all', async () => {
-    for (const target of ['spill:5', 'insert:2', 'commit']) {
+    for (const target of ['spill:5', 'replace:2', 'commit']) {
       const path = join(root, `kill-${target.replace(':', '-')}.db`);
       await preload(path);
       const failure = await exec(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], {

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { isDay, isQuarter } from '../../domain/calendar';
 import { formatMoney, MONEY_STRING_RE, parseMoney, type Nanos } from '../../domain/money';
-import { CURRENCIES } from '../../domain/model';
+import { CURRENCIES, type UsageAggregate } from '../../domain/model';
 import { describeZodIssues } from '../../domain/zod-issues';
 import { StoreError } from '../../ports/store';
 import { readEndedAudit } from '../../ports/store-rules';
@@ -20,6 +20,8 @@ const money = z
   .regex(MONEY_STRING_RE, 'expected an exact decimal string within Decimal(22,9) (≤ 13 integer, ≤ 9 fraction digits)')
   .transform((value): Nanos => parseMoney(value));
 const currency = z.enum(CURRENCIES);
+/** Decimal(22,9): |nanos| < 10^22. */
+const MONEY_LIMIT = 10n ** 22n;
 
 /** Money goes to disk as the shortest exact decimal string ('12.5', '-0.000000001', '0'). */
 export function moneyText(value: Nanos): string {
@@ -60,31 +62,20 @@ export const specializationRow = z
     ended: readEndedAudit('specialization_periods', r.id, r.ended_actor, r.ended_at, r.ended_note),
   }));
 
-export const usageRow = z
-  .object({
-    day,
-    account_id: text,
-    service_id: text,
-    sku_id: text,
-    currency,
-    cost: money,
-    credit: money,
-    service_name: z.string(),
-    sku_name: z.string(),
-    rows: count,
-  })
-  .transform((r) => ({
-    accountId: r.account_id,
-    day: r.day,
-    serviceId: r.service_id,
-    skuId: r.sku_id,
-    currency: r.currency,
-    cost: r.cost,
-    credit: r.credit,
-    serviceName: r.service_name,
-    skuName: r.sku_name,
-    rows: r.rows,
-  }));
+/**
+ * One line of an account-day's content (`accountDayContent`): an aggregate as
+ * [service_id, sku_id, currency, cost, credit, rows, service_name, sku_name], money as exact
+ * integer nano-units in a string, within Decimal(22,9).
+ */
+const nanos = z
+  .string()
+  .regex(/^-?\d{1,22}$/, 'expected exact integer nano-units')
+  .transform((value): Nanos => BigInt(value))
+  .refine((value) => value < MONEY_LIMIT && value > -MONEY_LIMIT, 'expected a sum within Decimal(22,9)');
+export const contentLine = z.tuple([text, text, currency, nanos, nanos, count, z.string(), z.string()]);
+
+/** An account-day read for a scan: its key and its content (one aggregate per line). */
+export const accountDayContentRow = z.object({ day, account_id: text, content: z.string() });
 
 export const versionRow = z
   .object({ account_id: text, day, version: count, source_key: text, applied_at: text })
@@ -187,6 +178,36 @@ export const runRow = z
 function describeKey(raw: unknown, keyColumns: readonly string[]): string {
   const record = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   return `(${keyColumns.map((column) => `${column}=${JSON.stringify(record[column] ?? null)}`).join(', ')})`;
+}
+
+/**
+ * The usage aggregates of one account_days row read back: the row's key and every content line
+ * validated; a bad one is corruption, named by table, key and line.
+ */
+export function* decodeContent(raw: unknown): Generator<UsageAggregate> {
+  const row = decodeRow(accountDayContentRow, 'account_days', ['day', 'account_id'], raw);
+  const { day, account_id: accountId, content } = row;
+  let start = 0;
+  for (let line = 1; start < content.length; line++) {
+    const end = content.indexOf('\n', start);
+    const text = content.slice(start, end === -1 ? content.length : end);
+    start = end === -1 ? content.length : end + 1;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const result = contentLine.safeParse(parsed);
+    if (!result.success)
+      throw new StoreError(
+        'CORRUPT_ROW',
+        `stored row of account_days ${describeKey(raw, ['day', 'account_id'])} is invalid: content line ${line}: ${parsed === undefined ? 'not JSON' : describeZodIssues(result.error).join('; ')}`,
+        { cause: result.error },
+      );
+    const [serviceId, skuId, currency, cost, credit, rows, serviceName, skuName] = result.data;
+    yield { accountId, day, serviceId, skuId, currency, cost, credit, serviceName, skuName, rows };
+  }
 }
 
 /** Validates a row read from `table`; a bad row is corruption and names the table and key. */

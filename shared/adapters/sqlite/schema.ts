@@ -4,10 +4,13 @@
  * never REAL); days are TEXT 'YYYY-MM-DD', whose string order is chronological order (R1).
  */
 import type Database from 'better-sqlite3';
+import { MONEY_STRING_RE, parseMoney } from '../../domain/money';
+import { isCurrency, type UsageAggregate } from '../../domain/model';
+import { accountDayContent } from '../../domain/replacement';
 import { StoreError } from '../../ports/store';
 
 /** Bumped whenever the DDL below changes incompatibly; stored in PRAGMA user_version. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS subaccount_links (
@@ -40,32 +43,21 @@ CREATE TABLE IF NOT EXISTS specialization_periods (
 );
 CREATE INDEX IF NOT EXISTS specialization_periods_by_partner ON specialization_periods (partner_id, from_day);
 
--- The key is (account, day, service, sku, currency); day leads so that range scans read in
--- scan order and an account-day (I1) is one contiguous key prefix to delete.
-CREATE TABLE IF NOT EXISTS usage_aggregates (
+-- One row per account-day, the unit a file replaces (I1): its version, where and when it came
+-- from, the digest of its content, and the content itself — its usage aggregates, one JSON array
+-- per line: [service_id, sku_id, currency, cost, credit, rows, service_name, sku_name], money as
+-- exact integer nano-units in a string (shared/domain/replacement.ts, accountDayContent). The
+-- digest is the SHA-256 of exactly that text (NULL for content stored before digests, v1).
+-- Day first: the quarter scans read the key in order, an apply's (day, account) stream appends,
+-- and an account-day is written with one statement, whatever its number of aggregates (v4).
+CREATE TABLE IF NOT EXISTS account_days (
   day TEXT NOT NULL,
   account_id TEXT NOT NULL,
-  service_id TEXT NOT NULL,
-  sku_id TEXT NOT NULL,
-  currency TEXT NOT NULL,
-  cost TEXT NOT NULL,
-  credit TEXT NOT NULL,
-  service_name TEXT NOT NULL,
-  sku_name TEXT NOT NULL,
-  rows INTEGER NOT NULL,
-  PRIMARY KEY (day, account_id, service_id, sku_id, currency)
-) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS account_day_versions (
-  account_id TEXT NOT NULL,
-  day TEXT NOT NULL,
   version INTEGER NOT NULL,
   source_key TEXT NOT NULL,
   applied_at TEXT NOT NULL,
-  -- I1 tiebreak: digest of the stored content (shared/domain/replacement.ts); NULL before v2.
   digest TEXT,
-  -- Day first: the key answers both the exact (account, day) lookups of an apply and the day-range
-  -- reads of the accrual guards, so no second index is kept up to date on every apply (v3).
+  content TEXT NOT NULL,
   PRIMARY KEY (day, account_id)
 ) WITHOUT ROWID;
 
@@ -131,31 +123,116 @@ CREATE TABLE IF NOT EXISTS portal_tokens (
 CREATE INDEX IF NOT EXISTS portal_tokens_by_partner ON portal_tokens (partner_id, created_at);
 `;
 
-/** v2 → v3: the account-day versions copied into the day-first key; the by-day index goes. */
-const REKEY_VERSIONS = `
-CREATE TABLE account_day_versions_v3 (
-  account_id TEXT NOT NULL,
-  day TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  source_key TEXT NOT NULL,
-  applied_at TEXT NOT NULL,
-  digest TEXT,
-  PRIMARY KEY (day, account_id)
-) WITHOUT ROWID;
-INSERT INTO account_day_versions_v3 (account_id, day, version, source_key, applied_at, digest)
-  SELECT account_id, day, version, source_key, applied_at, digest FROM account_day_versions;
-DROP INDEX IF EXISTS account_day_versions_by_day;
-DROP TABLE account_day_versions;
-ALTER TABLE account_day_versions_v3 RENAME TO account_day_versions;
+/**
+ * The usage aggregates one row each, as operators query them (read-only): a view over the
+ * account-days' content. Money columns are exact integer nano-units as text.
+ */
+const USAGE_VIEW = `
+CREATE VIEW IF NOT EXISTS usage_aggregates AS
+SELECT a.day AS day, a.account_id AS account_id,
+  j.value ->> 0 AS service_id, j.value ->> 1 AS sku_id, j.value ->> 2 AS currency,
+  j.value ->> 3 AS cost_nanos, j.value ->> 4 AS credit_nanos,
+  j.value ->> 6 AS service_name, j.value ->> 7 AS sku_name, j.value ->> 5 AS rows
+FROM account_days AS a, json_each('[' || replace(rtrim(a.content, char(10)), char(10), ',') || ']') AS j;
 `;
 
-/** A table's primary-key columns in key order. */
-function keyColumns(db: Database.Database, table: string): string[] {
-  const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string; pk: number }[];
-  return columns
-    .filter((c) => c.pk > 0)
-    .sort((a, b) => a.pk - b.pk)
-    .map((c) => c.name);
+/** Whether `name` is a table (not a view) of this database. */
+function isTable(db: Database.Database, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
+/**
+ * v1–v3 → v4: the usage_aggregates rows (one per aggregate) and the account_day_versions rows
+ * (one per account-day) become one account_days row each, content built by the same function an
+ * apply uses, so the digests stored since v2 still match their content. A usage account-day
+ * without a version row (never written so by this code) is kept, at version 0.
+ */
+function migrateToAccountDays(db: Database.Database): void {
+  const hasDigest = (db.prepare('PRAGMA table_info(account_day_versions)').all() as { name: string }[]).some((c) => c.name === 'digest');
+  // A day at a time (SQLite cannot write on a connection while a read of it is iterated): a day's
+  // rows at most are in memory, however large the file.
+  const days = db
+    .prepare('SELECT day FROM account_day_versions UNION SELECT day FROM usage_aggregates ORDER BY day')
+    .pluck()
+    .all() as string[];
+  const versionsOf = db.prepare(
+    `SELECT day, account_id, version, source_key, applied_at, ${hasDigest ? 'digest' : 'NULL AS digest'}
+     FROM account_day_versions WHERE day = ? ORDER BY account_id`,
+  );
+  const usageOf = db.prepare(
+    `SELECT day, account_id, service_id, sku_id, currency, cost, credit, service_name, sku_name, rows
+     FROM usage_aggregates WHERE day = ? ORDER BY account_id, service_id, sku_id, currency`,
+  );
+  const insert = db.prepare(
+    'INSERT INTO account_days (day, account_id, version, source_key, applied_at, digest, content) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const migratedAt = new Date().toISOString();
+  for (const day of days) {
+    const versions = new Map((versionsOf.all(day) as OldVersion[]).map((v) => [v.account_id, v]));
+    const usage = new Map<string, UsageAggregate[]>();
+    for (const row of usageOf.all(day) as OldUsage[]) {
+      const aggregates = usage.get(row.account_id) ?? [];
+      if (aggregates.length === 0) usage.set(row.account_id, aggregates);
+      aggregates.push(oldAggregate(row));
+    }
+    const accounts = [...new Set([...versions.keys(), ...usage.keys()])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const account of accounts) {
+      const stored = versions.get(account);
+      insert.run(
+        day,
+        account,
+        stored?.version ?? 0,
+        stored?.source_key ?? 'schema-v4-migration',
+        stored?.applied_at ?? migratedAt,
+        stored?.digest ?? null,
+        accountDayContent(usage.get(account) ?? []),
+      );
+    }
+  }
+  db.exec('DROP TABLE usage_aggregates; DROP TABLE account_day_versions;');
+}
+
+interface OldVersion {
+  day: string;
+  account_id: string;
+  version: number;
+  source_key: string;
+  applied_at: string;
+  digest: string | null;
+}
+
+interface OldUsage {
+  day: string;
+  account_id: string;
+  service_id: string;
+  sku_id: string;
+  currency: string;
+  cost: string;
+  credit: string;
+  service_name: string;
+  sku_name: string;
+  rows: number;
+}
+
+/** An old row as an aggregate; a value the old schema could not hold stops the migration. */
+function oldAggregate(r: OldUsage): UsageAggregate {
+  if (!isCurrency(r.currency) || !MONEY_STRING_RE.test(r.cost) || !MONEY_STRING_RE.test(r.credit))
+    throw new StoreError(
+      'CORRUPT_ROW',
+      `usage_aggregates (day=${r.day}, account_id=${r.account_id}, service_id=${r.service_id}): cannot migrate a malformed row`,
+    );
+  return {
+    accountId: r.account_id,
+    day: r.day,
+    serviceId: r.service_id,
+    skuId: r.sku_id,
+    currency: r.currency,
+    cost: parseMoney(r.cost),
+    credit: parseMoney(r.credit),
+    serviceName: r.service_name,
+    skuName: r.sku_name,
+    rows: r.rows,
+  };
 }
 
 /**
@@ -176,11 +253,9 @@ export function migrate(db: Database.Database, path: string): void {
       );
     }
     db.exec(DDL);
-    // v1 → v2: the I1 content digest (additive; NULL for account-days stored before it).
-    const columns = db.prepare('PRAGMA table_info(account_day_versions)').all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'digest')) db.exec('ALTER TABLE account_day_versions ADD COLUMN digest TEXT');
-    // v2 → v3: the versions keyed (day, account) instead of (account, day) plus an index by day.
-    if (keyColumns(db, 'account_day_versions')[0] === 'account_id') db.exec(REKEY_VERSIONS);
+    // v1–v3 → v4: the per-aggregate and per-version tables become one row per account-day.
+    if (isTable(db, 'usage_aggregates')) migrateToAccountDays(db);
+    db.exec(USAGE_VIEW);
     if (found < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -6,10 +6,10 @@
 import type Database from 'better-sqlite3';
 import { isDay, type DayRange } from '../../domain/calendar';
 import type { AccountDayVersion, IngestLogEntry, UsageAggregate } from '../../domain/model';
-import { accountDayDigest, decideReplacement } from '../../domain/replacement';
+import { accountDayContent, contentDigest, decideReplacement } from '../../domain/replacement';
 import { StoreError, type AccountDayBatch, type UsageStore } from '../../ports/store';
 import { ApplyTally, checkDayRange, checkedBatches, checkIngestLimit, ingestAlreadyExists } from '../../ports/store-rules';
-import { checkRow, decodeRow, ingestRow, moneyText, usageRow, versionRow } from './row-schemas';
+import { checkRow, decodeContent, decodeRow, ingestRow, versionRow } from './row-schemas';
 
 /** A private read connection for one scan; released when the scan ends. */
 export interface ScanConnection {
@@ -29,17 +29,8 @@ export interface SqliteUsageDeps {
   faultInjector?: ((step: string) => void) | undefined;
 }
 
-const USAGE_KEY = ['account_id', 'day', 'service_id', 'sku_id', 'currency'] as const;
-const USAGE_COLUMNS = 'day, account_id, service_id, sku_id, currency, cost, credit, service_name, sku_name, rows';
-const SCAN_ORDER = 'ORDER BY day, account_id, service_id, sku_id, currency';
-
-/** Account-days per chunk of an apply: one version lookup and one delete statement each. */
+/** Account-days per chunk of an apply: one version lookup statement each. */
 const APPLY_CHUNK = 500;
-
-/** The values of one usage_aggregates row, in USAGE_COLUMNS order. */
-function usageValues(a: UsageAggregate): (string | number)[] {
-  return [a.day, a.accountId, a.serviceId, a.skuId, a.currency, moneyText(a.cost), moneyText(a.credit), a.serviceName, a.skuName, a.rows];
-}
 
 const keyOf = (accountId: string, day: string) => `${accountId}\u0000${day}`;
 
@@ -47,34 +38,28 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   const { db } = deps;
   const fault = deps.faultInjector ?? (() => undefined);
   const storedVersion = db.prepare(
-    'SELECT account_id, day, version, source_key, applied_at, digest FROM account_day_versions WHERE account_id = ? AND day = ?',
+    'SELECT account_id, day, version, source_key, applied_at, digest FROM account_days WHERE day = ? AND account_id = ?',
   );
   // A chunk's account-days travel as one JSON array of [accountId, day] pairs.
   const storedVersions = db.prepare(
     `SELECT v.account_id, v.day, v.version, v.source_key, v.applied_at, v.digest
-     FROM json_each(?) AS j JOIN account_day_versions AS v ON v.account_id = j.value ->> 0 AND v.day = j.value ->> 1`,
+     FROM json_each(?) AS j JOIN account_days AS v ON v.day = j.value ->> 1 AND v.account_id = j.value ->> 0`,
   );
-  const deleteAccountDays = db.prepare(
-    `DELETE FROM usage_aggregates WHERE (day, account_id) IN (SELECT j.value ->> 1, j.value ->> 0 FROM json_each(?) AS j)`,
-  );
-  // One row per statement: binding is cheaper than for multi-row VALUES lists (measured).
-  const insertAggregate = db.prepare(`INSERT INTO usage_aggregates (${USAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  // An account-day seen for the first time takes its version row here, and the insert answers
-  // whether the store held it: no lookup for what a first ingest brings (cheaper than the upsert below).
-  const insertFirstVersion = db.prepare(
-    `INSERT INTO account_day_versions (account_id, day, version, source_key, applied_at, digest) VALUES (?, ?, ?, ?, ?, ?)
+  // An account-day seen for the first time is written whole here — version, digest and content in
+  // one row — and the insert answers whether the store held it: no lookup for what a first
+  // ingest brings.
+  const insertFirst = db.prepare(
+    `INSERT INTO account_days (day, account_id, version, source_key, applied_at, digest, content) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (day, account_id) DO NOTHING`,
   );
-  const upsertVersion = db.prepare(
-    `INSERT INTO account_day_versions (account_id, day, version, source_key, applied_at, digest) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT (day, account_id) DO UPDATE SET
-       version = excluded.version, source_key = excluded.source_key, applied_at = excluded.applied_at, digest = excluded.digest`,
+  const replaceHeld = db.prepare(
+    `UPDATE account_days SET version = ?, source_key = ?, applied_at = ?, digest = ?, content = ? WHERE day = ? AND account_id = ?`,
   );
   const releaseVersion = db.prepare(
-    'UPDATE account_day_versions SET version = 0, digest = NULL, source_key = ?, applied_at = ? WHERE account_id = ? AND day = ?',
+    'UPDATE account_days SET version = 0, digest = NULL, source_key = ?, applied_at = ? WHERE day = ? AND account_id = ?',
   );
   const versionsInRange = db.prepare(
-    `SELECT account_id, day, version, source_key, applied_at FROM account_day_versions
+    `SELECT account_id, day, version, source_key, applied_at FROM account_days
      WHERE day BETWEEN ? AND ? ORDER BY day, account_id`,
   );
   const insertIngest = db.prepare(
@@ -93,9 +78,9 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   // compare and the replacement cannot interleave with another writer, and a failure at any step
   // — a bad batch of a streamed call included — rolls back every account-day of the call.
   // Batches are read as the apply goes (checkedBatches) and handled a chunk of account-days at a
-  // time: the first-seen account-days take their version rows (the insert tells which the store
-  // held), one statement reads the held ones' versions, one deletes the replaced ones, so a file of
-  // 600,000 account-days is never held in memory and costs two statements per row.
+  // time: the first-seen account-days are written whole (the insert tells which the store held),
+  // one statement reads the held ones' versions, and the winners among those are replaced in
+  // place, so a file of 600,000 account-days is never held in memory and costs one statement each.
   const apply = db.transaction((sourceKey: string, batches: Iterable<AccountDayBatch>) => {
     const tally = new ApplyTally();
     const appliedAt = new Date().toISOString();
@@ -114,33 +99,36 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   });
 
   /**
-   * One chunk of an apply, inside its transaction: the first-seen account-days take their version
-   * rows; the versions of the others are read and compared (I1); then delete, insert, upsert.
+   * One chunk of an apply, inside its transaction: the first-seen account-days are written whole;
+   * the versions of the others are read and compared (I1), and the winners replaced in place.
    */
   function applyChunk(chunk: readonly AccountDayBatch[], n: number, sourceKey: string, appliedAt: string, tally: ApplyTally): void {
+    // Per batch: its content and digest, and whether the store already held it.
+    const contents: string[] = [];
     const digests: string[] = [];
-    const held: AccountDayBatch[] = [];
-    for (const batch of chunk) {
-      const digest = accountDayDigest(batch.rows);
+    const held: number[] = [];
+    chunk.forEach((batch, i) => {
+      const content = accountDayContent(batch.rows);
+      const digest = contentDigest(content);
+      contents.push(content);
       digests.push(digest);
-      const { accountId, day, version } = batch;
-      if (insertFirstVersion.run(accountId, day, version, sourceKey, appliedAt, digest).changes === 0) held.push(batch);
-    }
+      if (insertFirst.run(batch.day, batch.accountId, batch.version, sourceKey, appliedAt, digest, content).changes === 0) held.push(i);
+    });
     fault(`first-seen:${n}`);
     const stored = new Map<string, { version: number; digest: string | null }>();
     // A first ingest of these account-days held none of them: nothing to read back.
     if (held.length > 0)
-      for (const raw of storedVersions.all(JSON.stringify(held.map((b) => [b.accountId, b.day])))) {
-        const row = decodeRow(versionRow, 'account_day_versions', ['account_id', 'day'], raw);
+      for (const raw of storedVersions.all(JSON.stringify(held.map((i) => [chunk[i]!.accountId, chunk[i]!.day])))) {
+        const row = decodeRow(versionRow, 'account_days', ['day', 'account_id'], raw);
         const digest = (raw as { digest?: unknown }).digest;
         stored.set(keyOf(row.accountId, row.day), { version: row.version, digest: typeof digest === 'string' ? digest : null });
       }
-    const winners: { batch: AccountDayBatch; digest: string; existed: boolean }[] = [];
+    // The outcomes are tallied in the call's order, first-seen or not.
     chunk.forEach((batch, i) => {
-      const before = stored.size === 0 ? undefined : stored.get(keyOf(batch.accountId, batch.day));
-      const digest = digests[i]!;
-      const decision = decideReplacement(before, { version: batch.version, digest });
       const { accountId, day, version } = batch;
+      const before = stored.size === 0 ? undefined : stored.get(keyOf(accountId, day));
+      const digest = digests[i]!;
+      const decision = decideReplacement(before, { version, digest });
       if (decision === 'stale') {
         tally.stale({ accountId, day, version, storedVersion: before!.version });
         return;
@@ -150,27 +138,20 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
         tally.conflict({ accountId, day, version, digest, storedDigest: before!.digest!, kept });
         if (kept === 'stored') return;
       }
-      winners.push({ batch, digest, existed: before !== undefined });
+      if (before !== undefined) replaceHeld.run(version, sourceKey, appliedAt, digest, contents[i]!, day, accountId);
+      tally.applied({ accountId, day, version, sourceKey });
     });
-    const replaced = winners.filter((w) => w.existed).map((w) => [w.batch.accountId, w.batch.day]);
-    if (replaced.length > 0) deleteAccountDays.run(JSON.stringify(replaced));
-    fault(`delete:${n}`);
-    for (const w of winners) for (const row of w.batch.rows) insertAggregate.run(usageValues(row));
-    fault(`insert:${n}`);
-    for (const w of winners)
-      if (w.existed) upsertVersion.run(w.batch.accountId, w.batch.day, w.batch.version, sourceKey, appliedAt, w.digest);
-    fault(`version:${n}`);
-    for (const { batch } of winners) tally.applied({ accountId: batch.accountId, day: batch.day, version: batch.version, sourceKey });
+    fault(`replace:${n}`);
   }
 
   const release = db.transaction((keys: readonly { accountId: string; day: string }[], sourceKey: string) => {
     const found: AccountDayVersion[] = [];
     const at = new Date().toISOString();
     for (const key of keys) {
-      const raw = storedVersion.get(key.accountId, key.day);
+      const raw = storedVersion.get(key.day, key.accountId);
       if (raw === undefined) continue;
-      const stored = decodeRow(versionRow, 'account_day_versions', ['account_id', 'day'], raw);
-      releaseVersion.run(sourceKey, at, key.accountId, key.day);
+      const stored = decodeRow(versionRow, 'account_days', ['day', 'account_id'], raw);
+      releaseVersion.run(sourceKey, at, key.day, key.accountId);
       found.push({ accountId: stored.accountId, day: stored.day, version: stored.version, sourceKey: stored.sourceKey });
     }
     return found;
@@ -180,14 +161,15 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
     checkDayRange(range);
     // json_each keeps any number of account ids in one parameter and one statement, so the
     // result stays in scan order without chunked IN lists.
-    const sql = `SELECT ${USAGE_COLUMNS} FROM usage_aggregates WHERE day BETWEEN @from AND @to
-      ${accountIds === undefined ? '' : 'AND account_id IN (SELECT value FROM json_each(@ids))'} ${SCAN_ORDER}`;
+    const sql = `SELECT day, account_id, content FROM account_days WHERE day BETWEEN @from AND @to
+      ${accountIds === undefined ? '' : 'AND account_id IN (SELECT value FROM json_each(@ids))'} ORDER BY day, account_id`;
     const params = { from: range.from, to: range.to, ...(accountIds === undefined ? {} : { ids: JSON.stringify(accountIds) }) };
     const reader = deps.openReader();
     try {
       // In memory there is no second connection: materialise (in-memory databases are small).
       const rows = reader === null ? db.prepare(sql).all(params) : reader.db.prepare(sql).iterate(params);
-      for (const raw of rows) yield decodeRow(usageRow, 'usage_aggregates', USAGE_KEY, raw);
+      // Each account-day's content is in (service, sku, currency) order: the scan's order.
+      for (const raw of rows) yield* decodeContent(raw);
     } finally {
       reader?.release();
     }
@@ -209,9 +191,7 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
     },
     async listAccountDayVersions(range) {
       checkDayRange(range);
-      return versionsInRange
-        .all(range.from, range.to)
-        .map((raw) => decodeRow(versionRow, 'account_day_versions', ['account_id', 'day'], raw));
+      return versionsInRange.all(range.from, range.to).map((raw) => decodeRow(versionRow, 'account_days', ['day', 'account_id'], raw));
     },
     async recordIngest(entry: IngestLogEntry) {
       const row = checkRow(ingestRow, 'ingest_log', ['id'], {
