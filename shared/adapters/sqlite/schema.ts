@@ -1,7 +1,8 @@
 /**
  * The SQLite schema, kept in one place and applied idempotently on every open (§8: the store is
- * created / migrated on first use). Money columns are TEXT holding exact decimal strings (§6:
- * never REAL); days are TEXT 'YYYY-MM-DD', whose string order is chronological order (R1).
+ * created / migrated on first use). Money is never REAL (§6): the ledger's amounts are TEXT exact
+ * decimal strings, usage sums exact integer nano-units inside each account-day's content text;
+ * days are TEXT 'YYYY-MM-DD', whose string order is chronological order (R1).
  */
 import type Database from 'better-sqlite3';
 import { MONEY_STRING_RE, parseMoney } from '../../domain/money';
