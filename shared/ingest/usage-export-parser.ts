@@ -36,8 +36,7 @@ export type ParsedExport = { ok: true; rows: number; bytes: number; accountDays:
 /**
  * A valid file's account-days, ready to apply: in memory, or merged from spill runs as they are
  * read (then iterating twice merges twice). Ascending (accountId, day), as the store applies them.
- * `dispose` removes the runs, or gives back the aggregator's memory (it cannot be read after); call
- * it once the apply is done, whatever its outcome.
+ * `dispose` removes the runs; call it once the apply is done, whatever its outcome.
  */
 export interface StagedAccountDays extends Iterable<AccountDayBatch> {
   count: number;
@@ -45,6 +44,7 @@ export interface StagedAccountDays extends Iterable<AccountDayBatch> {
   version: number | null;
   /** How many sorted runs the file was spilled into (0: it fitted in memory). */
   runs: number;
+  /** Removes the runs, or gives back the aggregator's memory: the account-days cannot be read after. */
   dispose(): void;
 }
 
