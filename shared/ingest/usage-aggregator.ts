@@ -6,14 +6,17 @@
  * distinct id or name (shared through the RawTextTable), never per row or per group.
  *
  * Groups and account-days live in columns (typed arrays, and arrays of shared references), not
- * in an object each: about 70 bytes per group and 40 per account-day, and almost nothing for the
- * garbage collector to trace, so a file of 600,000 account-days (and as many groups) aggregates
- * in ~70 MB. The parser
+ * in an object each: 64 bytes per group and 33 per account-day, 2 to 4 more each in hash buckets,
+ * and almost nothing for the garbage collector to trace. The columns grow in place
+ * (resizable-column.ts): no copy, no old array waiting for the collector, at most one step of
+ * room beyond what is held. A file of 600,000 account-days (and as many groups) holds 60 MiB of
+ * columns at the end of its parse, and 35 MiB while it is applied: `finish` gives back at once
+ * what only adding and its problems read (lookup, lines), and `dispose` the rest. The parser
  * spills to sorted runs past `SpillOptions.maxGroups` (groups plus account-days).
  *
  * Money is summed exactly as two JS integers per amount (units and nano-units, carried; see
- * ExactSum, whose rule this follows column-wise), spilling into a bigint near 2^52; bigint
- * nano-units are produced once, at the end.
+ * ExactSum, whose rule this follows column-wise), kept as Int32 and spilling into a bigint past
+ * 2^31 units; bigint nano-units are produced once, at the end.
  */
 import { billingIdProblem, displayNameProblem, subaccountIdProblem } from '../domain/identifiers';
 import type { Currency, UsageAggregate } from '../domain/model';
@@ -21,6 +24,7 @@ import type { AccountDayBatch } from '../ports/store';
 import type { MoneyCell } from './cell-parsers';
 import type { CsvRow } from './csv-row-scanner';
 import { RawTextTable, cellEquals, sameBytes, type RawText } from './raw-text';
+import { COLUMN_STEP, DEFAULT_RESERVE, column, grown, released, steps, type Column } from './resizable-column';
 import { groupKey, type PartialGroup } from './spill-runs';
 
 /** Column indexes of the key and name cells. */
@@ -61,9 +65,16 @@ export interface Aggregated {
 /** Decimal(22,9): |nanos| < 10^22. */
 const MONEY_LIMIT = 10n ** 22n;
 const NANOS = 1_000_000_000;
-/** Units beyond which a running sum moves into its bigint part (adding a 13-digit cell stays exact). */
-const UNITS_LIMIT = 2 ** 52;
-const INITIAL_CAPACITY = 1 << 12;
+/**
+ * Units beyond which a running sum moves into its bigint part: what an Int32 column holds. The
+ * sum of such a part and a 13-digit cell is computed exactly as a JS number before the check.
+ */
+const UNITS_LIMIT = 2 ** 31;
+/** Int32 per group in `gLookup` (hash, next, account-day) and per account-day in `dLookup` (hash, next). */
+const G_LOOKUP = 3;
+const D_LOOKUP = 2;
+/** Most entries per hash bucket on average before the buckets double (2 to 4 bytes an entry). */
+const MAX_LOAD = 2;
 
 function utf8Problem(text: RawText, column: string): AddProblem | null {
   return text.utf8 ? null : { column, reason: `${column} is not valid UTF-8 (ids that differ only in invalid bytes would merge)` };
@@ -82,32 +93,39 @@ function idProblem(text: RawText, column: string, check: (v: string) => string |
   return problem;
 }
 
-type Column = Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Float64Array<ArrayBuffer>;
+/**
+ * The running sums of every group, both money columns side by side — cost units, cost nano-units,
+ * credit units, credit nano-units: four Int32 a group, which a row reads and writes in one cache
+ * line. |units| < 2^31 (the rest of a sum is spilled to a bigint), |nano-units| < 10^9 < 2^31.
+ */
+class GroupSums {
+  parts: Int32Array<ArrayBuffer>;
 
-/** A column grown to hold `size` entries, by half again (not double: the peak is old + new). */
-function grown<T extends Column>(array: T, size: number): T {
-  if (size <= array.length) return array;
-  const next = new (array.constructor as new (n: number) => T)(Math.max(size, Math.ceil(array.length * 1.5)));
-  next.set(array);
-  return next;
+  constructor(reserve: number) {
+    this.parts = column(Int32Array, 4 * reserve);
+  }
+
+  grow(size: number): void {
+    this.parts = grown(this.parts, 4 * size);
+  }
 }
 
 /** Sums of one money column of every group, exact. */
 class SumColumn {
-  units = new Float64Array(INITIAL_CAPACITY);
-  /** |nanos| < 10^9 < 2^31. */
-  nanos = new Int32Array(INITIAL_CAPACITY);
-  /** The bigint part of the few sums that passed 2^52 units. */
+  /** The bigint part of the few sums that passed 2^31 units (over two billion in one group). */
   private readonly spilled = new Map<number, bigint>();
 
-  grow(size: number): void {
-    this.units = grown(this.units, size);
-    this.nanos = grown(this.nanos, size);
-  }
+  /** `at`: the column's units in `sums` (0: cost, 2: credit); its nano-units follow. */
+  constructor(
+    private readonly sums: GroupSums,
+    private readonly at: number,
+  ) {}
 
   add(g: number, units: number, nanos: number): void {
-    let n = this.nanos[g]! + nanos;
-    let u = this.units[g]! + units;
+    const parts = this.sums.parts;
+    const i = 4 * g + this.at;
+    let n = parts[i + 1]! + nanos;
+    let u = parts[i]! + units;
     if (n >= NANOS) {
       n -= NANOS;
       u += 1;
@@ -119,44 +137,46 @@ class SumColumn {
       this.spilled.set(g, (this.spilled.get(g) ?? 0n) + BigInt(u));
       u = 0;
     }
-    this.units[g] = u;
-    this.nanos[g] = n;
+    parts[i] = u;
+    parts[i + 1] = n;
   }
 
   nanoUnits(g: number): bigint {
-    return ((this.spilled.get(g) ?? 0n) + BigInt(this.units[g]!)) * BigInt(NANOS) + BigInt(this.nanos[g]!);
+    const parts = this.sums.parts;
+    const i = 4 * g + this.at;
+    return ((this.spilled.get(g) ?? 0n) + BigInt(parts[i]!)) * BigInt(NANOS) + BigInt(parts[i + 1]!);
   }
 }
 
 export class UsageAggregator {
-  // Groups, by index.
-  private gHash = new Int32Array(INITIAL_CAPACITY);
-  private gNext = new Int32Array(INITIAL_CAPACITY);
-  private gAccountDay = new Int32Array(INITIAL_CAPACITY);
-  private gAccountDayNext = new Int32Array(INITIAL_CAPACITY);
-  private gRows = new Uint32Array(INITIAL_CAPACITY);
-  private gFirstLine = new Uint32Array(INITIAL_CAPACITY);
-  private gServiceNameLine = new Uint32Array(INITIAL_CAPACITY);
-  private gSkuNameLine = new Uint32Array(INITIAL_CAPACITY);
+  // Groups, by index: 64 bytes each, and 2 to 4 in `groupBuckets`.
+  /** What only adding reads, side by side: the key's hash, the next group in its bucket, the account-day. */
+  private gLookup: Int32Array<ArrayBuffer>;
+  private gAccountDayNext: Int32Array<ArrayBuffer>;
+  private gRows: Uint32Array<ArrayBuffer>;
+  private gFirstLine: Uint32Array<ArrayBuffer>;
+  private gServiceNameLine: Uint32Array<ArrayBuffer>;
+  private gSkuNameLine: Uint32Array<ArrayBuffer>;
   /** Ids and names as indexes into `textList` (-1: no name), 4 bytes each. */
-  private gService = new Int32Array(INITIAL_CAPACITY);
-  private gSku = new Int32Array(INITIAL_CAPACITY);
-  private gServiceName = new Int32Array(INITIAL_CAPACITY);
-  private gSkuName = new Int32Array(INITIAL_CAPACITY);
-  private readonly cost = new SumColumn();
-  private readonly credit = new SumColumn();
-  private groupBuckets = new Int32Array(INITIAL_CAPACITY).fill(-1);
+  private gService: Int32Array<ArrayBuffer>;
+  private gSku: Int32Array<ArrayBuffer>;
+  private gServiceName: Int32Array<ArrayBuffer>;
+  private gSkuName: Int32Array<ArrayBuffer>;
+  private readonly sums: GroupSums;
+  private readonly cost: SumColumn;
+  private readonly credit: SumColumn;
+  private groupBuckets: Int32Array<ArrayBuffer>;
 
-  // Account-days, by index.
-  private dHash = new Int32Array(INITIAL_CAPACITY);
-  private dNext = new Int32Array(INITIAL_CAPACITY);
-  private dFirstGroup = new Int32Array(INITIAL_CAPACITY);
-  private dVersion = new Float64Array(INITIAL_CAPACITY);
-  private dFirstLine = new Uint32Array(INITIAL_CAPACITY);
-  private dAccount = new Int32Array(INITIAL_CAPACITY);
-  private dDay = new Int32Array(INITIAL_CAPACITY);
-  private dCurrency = new Uint8Array(INITIAL_CAPACITY);
-  private dayBuckets = new Int32Array(INITIAL_CAPACITY).fill(-1);
+  // Account-days, by index: 33 bytes each, and 2 to 4 in `dayBuckets`.
+  /** The account-day key's hash and the next account-day in its bucket, side by side. */
+  private dLookup: Int32Array<ArrayBuffer>;
+  private dFirstGroup: Int32Array<ArrayBuffer>;
+  private dVersion: Float64Array<ArrayBuffer>;
+  private dFirstLine: Uint32Array<ArrayBuffer>;
+  private dAccount: Int32Array<ArrayBuffer>;
+  private dDay: Int32Array<ArrayBuffer>;
+  private dCurrency: Uint8Array<ArrayBuffer>;
+  private dayBuckets: Int32Array<ArrayBuffer>;
   /** Every distinct day (latin1 raw = text: a validated YYYY-MM-DD) and currency, by index. */
   private readonly dayList: string[] = [];
   private readonly dayIndex = new Map<string, number>();
@@ -165,21 +185,95 @@ export class UsageAggregator {
   private readonly textList: RawText[] = [];
   private readonly textIndex = new Map<RawText, number>();
 
+  /** Set by `finish`, which gives back the columns only adding reads, and by `dispose`. */
+  private finished = false;
+  private disposed = false;
+
   /** How many groups are held: the parser spills them to a run when there are too many. */
   groups = 0;
   accountDayCount = 0;
 
-  /** `texts` may be shared by the aggregators of one file (each run's), so ids are decoded once. */
+  /**
+   * `texts` may be shared by the aggregators of one file (each run's), so ids are decoded once.
+   * `reserve`: how many groups, and how many account-days, the columns can grow to in place (the
+   * parser's spill bound); past it they grow by copying.
+   */
   constructor(
     private readonly cols: KeyColumns,
     private readonly texts = new RawTextTable(),
-  ) {}
+    reserve = DEFAULT_RESERVE,
+  ) {
+    this.gLookup = column(Int32Array, G_LOOKUP * reserve);
+    this.gAccountDayNext = column(Int32Array, reserve);
+    this.gRows = column(Uint32Array, reserve);
+    this.gFirstLine = column(Uint32Array, reserve);
+    this.gServiceNameLine = column(Uint32Array, reserve);
+    this.gSkuNameLine = column(Uint32Array, reserve);
+    this.gService = column(Int32Array, reserve);
+    this.gSku = column(Int32Array, reserve);
+    this.gServiceName = column(Int32Array, reserve);
+    this.gSkuName = column(Int32Array, reserve);
+    this.sums = new GroupSums(reserve);
+    this.cost = new SumColumn(this.sums, 0);
+    this.credit = new SumColumn(this.sums, 2);
+    this.groupBuckets = buckets(reserve);
+    this.dLookup = column(Int32Array, D_LOOKUP * reserve);
+    this.dFirstGroup = column(Int32Array, reserve);
+    this.dVersion = column(Float64Array, reserve);
+    this.dFirstLine = column(Uint32Array, reserve);
+    this.dAccount = column(Int32Array, reserve);
+    this.dDay = column(Int32Array, reserve);
+    this.dCurrency = column(Uint8Array, reserve);
+    this.dayBuckets = buckets(reserve);
+  }
+
+  /** Bytes held by the columns and hash buckets (the rest — ids, names, days — is shared and small). */
+  get columnBytes(): number {
+    return this.columns().reduce((sum, c) => sum + c.byteLength, 0);
+  }
+
+  /**
+   * Gives every column's memory back at once, without waiting for a garbage collection (which
+   * does not count it): call it when the groups are written to a run, or applied. Nothing can be
+   * added or read after.
+   */
+  dispose(): void {
+    this.finished = true;
+    this.disposed = true;
+    for (const c of this.columns()) released(c);
+  }
+
+  private columns(): Column[] {
+    return [
+      this.gLookup,
+      this.gAccountDayNext,
+      this.gRows,
+      this.gFirstLine,
+      this.gServiceNameLine,
+      this.gSkuNameLine,
+      this.gService,
+      this.gSku,
+      this.gServiceName,
+      this.gSkuName,
+      this.sums.parts,
+      this.groupBuckets,
+      this.dLookup,
+      this.dFirstGroup,
+      this.dVersion,
+      this.dFirstLine,
+      this.dAccount,
+      this.dDay,
+      this.dCurrency,
+      this.dayBuckets,
+    ];
+  }
 
   /**
    * Folds a valid row into its group. Returns null, or why the row cannot be folded (a second
    * currency in its account-day, a bad id or name; the caller reports it, I2).
    */
   add(row: CsvRow, currency: Currency, version: number, cost: MoneyCell, credit: MoneyCell): AddProblem | null {
+    if (this.finished) throw new Error('UsageAggregator.add after finish');
     const { buf, starts, ends } = row;
     const c = this.cols;
     const a0 = starts[c.account]!;
@@ -196,12 +290,14 @@ export class UsageAggregator {
     h = hashBytes(buf, k0, k1, hashBytes(buf, s0, s1, h));
 
     // The hash only narrows the search; a group is the row's group when all four cells match.
+    const lookup = this.gLookup;
     let g = this.groupBuckets[h & (this.groupBuckets.length - 1)]!;
     while (g !== -1) {
-      if (this.gHash[g] === h) {
+      const at = G_LOOKUP * g;
+      if (lookup[at] === h) {
         const service = this.text(this.gService[g]!).raw;
         const sku = this.text(this.gSku[g]!).raw;
-        const d = this.gAccountDay[g]!;
+        const d = lookup[at + 2]!;
         const account = this.text(this.dAccount[d]!).raw;
         const day = this.dayList[this.dDay[d]!]!;
         if (
@@ -216,7 +312,7 @@ export class UsageAggregator {
         )
           break;
       }
-      g = this.gNext[g]!;
+      g = lookup[at + 1]!;
     }
     if (g === -1) {
       const d = this.accountDayOf(row, dayHash, currency, version);
@@ -230,7 +326,7 @@ export class UsageAggregator {
       if (ids !== null) return ids;
     }
 
-    const d = this.gAccountDay[g]!;
+    const d = this.gLookup[G_LOOKUP * g + 2]!;
     if (this.currencyOf(d) !== currency) return this.currencyProblem(d, currency);
     if (version > this.dVersion[d]!) this.dVersion[d] = version;
     this.gRows[g]!++;
@@ -265,6 +361,10 @@ export class UsageAggregator {
    * a time, and the groups whose sums do not fit Decimal(22,9).
    */
   finish(): Aggregated {
+    // Nothing is added from here on: the lookup's columns go back to the system before the sort
+    // and the apply, which read only the rest.
+    this.finished = true;
+    for (const lookup of [this.gLookup, this.groupBuckets, this.dLookup, this.dayBuckets]) released(lookup);
     const order = this.accountDayOrder();
     const overflows: GroupOverflow[] = [];
     let version: number | null = null;
@@ -286,12 +386,15 @@ export class UsageAggregator {
       }
     }
     overflows.sort((a, b) => a.line - b.line);
+    // Lines serve problems (all found by now) and spill runs (a finished aggregator writes none).
+    for (const lines of [this.gFirstLine, this.gServiceNameLine, this.gSkuNameLine, this.dFirstLine]) released(lines);
     const self = this;
     return {
       accountDays: this.accountDayCount,
       version,
       overflows,
       *batches() {
+        if (self.disposed) throw new Error('the aggregated account-days were disposed');
         for (const d of order) {
           const accountId = self.text(self.dAccount[d]!).text;
           const day = self.dayList[self.dDay[d]!]!;
@@ -395,15 +498,17 @@ export class UsageAggregator {
     const a1 = ends[c.account]!;
     const d0 = starts[c.day]!;
     const d1 = ends[c.day]!;
-    for (let d = this.dayBuckets[hash & (this.dayBuckets.length - 1)]!; d !== -1; d = this.dNext[d]!) {
-      if (this.dHash[d] !== hash) continue;
+    const lookup = this.dLookup;
+    for (let d = this.dayBuckets[hash & (this.dayBuckets.length - 1)]!; d !== -1; d = lookup[D_LOOKUP * d + 1]!) {
+      if (lookup[D_LOOKUP * d] !== hash) continue;
       const account = this.text(this.dAccount[d]!).raw;
       const day = this.dayList[this.dDay[d]!]!;
       if (a1 - a0 === account.length && d1 - d0 === day.length && sameBytes(buf, d0, d1, day, 0) && sameBytes(buf, a0, a1, account, 0))
         return d;
     }
     const d = this.accountDayCount++;
-    if (d >= this.dHash.length) this.growAccountDays(d + 1);
+    if (d >= this.dFirstGroup.length) this.growAccountDays(d + 1);
+    if (d >= MAX_LOAD * this.dayBuckets.length) this.dayBuckets = rehash(this.dayBuckets, this.dLookup, D_LOOKUP, d);
     const dayText = buf.toString('latin1', d0, d1);
     let day = this.dayIndex.get(dayText);
     if (day === undefined) this.dayIndex.set(dayText, (day = this.dayList.push(dayText) - 1));
@@ -415,18 +520,21 @@ export class UsageAggregator {
     this.dVersion[d] = version;
     this.dFirstLine[d] = row.line;
     this.dFirstGroup[d] = -1;
-    this.dHash[d] = hash;
     const bucket = hash & (this.dayBuckets.length - 1);
-    this.dNext[d] = this.dayBuckets[bucket]!;
+    this.dLookup[D_LOOKUP * d] = hash;
+    this.dLookup[D_LOOKUP * d + 1] = this.dayBuckets[bucket]!;
     this.dayBuckets[bucket] = d;
     return d;
   }
 
   private newGroup(row: CsvRow, hash: number, d: number): number {
     const g = this.groups++;
-    if (g >= this.gHash.length) this.growGroups(g + 1);
-    this.gHash[g] = hash;
-    this.gAccountDay[g] = d;
+    if (g >= this.gRows.length) this.growGroups(g + 1);
+    if (g >= MAX_LOAD * this.groupBuckets.length) this.groupBuckets = rehash(this.groupBuckets, this.gLookup, G_LOOKUP, g);
+    const bucket = hash & (this.groupBuckets.length - 1);
+    this.gLookup[G_LOOKUP * g] = hash;
+    this.gLookup[G_LOOKUP * g + 1] = this.groupBuckets[bucket]!;
+    this.gLookup[G_LOOKUP * g + 2] = d;
     this.gAccountDayNext[g] = this.dFirstGroup[d]!;
     this.dFirstGroup[d] = g;
     this.gService[g] = this.textId(this.texts.of(row, this.cols.service));
@@ -437,42 +545,37 @@ export class UsageAggregator {
     this.gSkuNameLine[g] = 0;
     this.gRows[g] = 0;
     this.gFirstLine[g] = row.line;
-    this.cost.units[g] = this.cost.nanos[g] = this.credit.units[g] = this.credit.nanos[g] = 0;
-    const bucket = hash & (this.groupBuckets.length - 1);
-    this.gNext[g] = this.groupBuckets[bucket]!;
+    const sums = this.sums.parts;
+    sums[4 * g] = sums[4 * g + 1] = sums[4 * g + 2] = sums[4 * g + 3] = 0;
     this.groupBuckets[bucket] = g;
     return g;
   }
 
+  /** Every group column, grown to hold `size` groups rounded up to a step (the same count in each). */
   private growGroups(size: number): void {
-    this.gHash = grown(this.gHash, size);
-    this.gNext = grown(this.gNext, size);
-    this.gAccountDay = grown(this.gAccountDay, size);
-    this.gAccountDayNext = grown(this.gAccountDayNext, size);
-    this.gRows = grown(this.gRows, size);
-    this.gFirstLine = grown(this.gFirstLine, size);
-    this.gServiceNameLine = grown(this.gServiceNameLine, size);
-    this.gSkuNameLine = grown(this.gSkuNameLine, size);
-    this.gService = grown(this.gService, size);
-    this.gSku = grown(this.gSku, size);
-    this.gServiceName = grown(this.gServiceName, size);
-    this.gSkuName = grown(this.gSkuName, size);
-    this.cost.grow(size);
-    this.credit.grow(size);
-    // Keep chains short: as many buckets as groups, rehashed.
-    this.groupBuckets = rehash(this.gHash, this.gNext, this.gHash.length, this.groups - 1);
+    const groups = steps(size);
+    this.gLookup = grown(this.gLookup, G_LOOKUP * groups);
+    this.gAccountDayNext = grown(this.gAccountDayNext, groups);
+    this.gRows = grown(this.gRows, groups);
+    this.gFirstLine = grown(this.gFirstLine, groups);
+    this.gServiceNameLine = grown(this.gServiceNameLine, groups);
+    this.gSkuNameLine = grown(this.gSkuNameLine, groups);
+    this.gService = grown(this.gService, groups);
+    this.gSku = grown(this.gSku, groups);
+    this.gServiceName = grown(this.gServiceName, groups);
+    this.gSkuName = grown(this.gSkuName, groups);
+    this.sums.grow(groups);
   }
 
   private growAccountDays(size: number): void {
-    this.dHash = grown(this.dHash, size);
-    this.dNext = grown(this.dNext, size);
-    this.dFirstGroup = grown(this.dFirstGroup, size);
-    this.dVersion = grown(this.dVersion, size);
-    this.dFirstLine = grown(this.dFirstLine, size);
-    this.dAccount = grown(this.dAccount, size);
-    this.dDay = grown(this.dDay, size);
-    this.dCurrency = grown(this.dCurrency, size);
-    this.dayBuckets = rehash(this.dHash, this.dNext, this.dHash.length, this.accountDayCount - 1);
+    const accountDays = steps(size);
+    this.dLookup = grown(this.dLookup, D_LOOKUP * accountDays);
+    this.dFirstGroup = grown(this.dFirstGroup, accountDays);
+    this.dVersion = grown(this.dVersion, accountDays);
+    this.dFirstLine = grown(this.dFirstLine, accountDays);
+    this.dAccount = grown(this.dAccount, accountDays);
+    this.dDay = grown(this.dDay, accountDays);
+    this.dCurrency = grown(this.dCurrency, accountDays);
   }
 
   /** I2: one account-day in two currencies cannot be stored as one replacement unit. */
@@ -484,18 +587,24 @@ export class UsageAggregator {
   }
 }
 
-/** New bucket heads (a power of two ≥ `size`) for entries 0..count-1, chaining through `next`. */
-function rehash(hashes: Int32Array, next: Int32Array, size: number, count: number): Int32Array<ArrayBuffer> {
-  // A power of two (the mask picks the bucket), at least half the entries: chains of ~2 at most.
-  let length = INITIAL_CAPACITY;
-  while (length * 2 < size) length *= 2;
-  const buckets = new Int32Array(length).fill(-1);
+/** Empty hash buckets: a power of two of them (the mask picks one), one step's worth at first. */
+function buckets(reserve: number): Int32Array<ArrayBuffer> {
+  return grown(column(Int32Array, reserve), COLUMN_STEP).fill(-1);
+}
+
+/**
+ * Twice the buckets, in place, for entries 0..count-1 of `lookup` (`stride` Int32 an entry: the
+ * hash, then the next entry in its bucket): chains stay MAX_LOAD long at most on average.
+ */
+function rehash(buckets: Int32Array<ArrayBuffer>, lookup: Int32Array, stride: number, count: number): Int32Array<ArrayBuffer> {
+  const length = buckets.length * 2;
+  const heads = grown(buckets, length).fill(-1);
   for (let i = 0; i < count; i++) {
-    const bucket = hashes[i]! & (length - 1);
-    next[i] = buckets[bucket]!;
-    buckets[bucket] = i;
+    const bucket = lookup[stride * i]! & (length - 1);
+    lookup[stride * i + 1] = heads[bucket]!;
+    heads[bucket] = i;
   }
-  return buckets;
+  return heads;
 }
 
 function nameProblem(name: RawText, column: string): AddProblem | null {

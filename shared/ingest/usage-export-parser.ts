@@ -44,6 +44,7 @@ export interface StagedAccountDays extends Iterable<AccountDayBatch> {
   version: number | null;
   /** How many sorted runs the file was spilled into (0: it fitted in memory). */
   runs: number;
+  /** Removes the runs, or gives back the aggregator's memory: the account-days cannot be read after. */
   dispose(): void;
 }
 
@@ -108,9 +109,11 @@ export async function stageUsageExport(
   options: ParseOptions & { spill?: SpillOptions },
 ): Promise<StagedExport> {
   const runs = options.spill === undefined ? null : new SpillRuns(options.spill.directory);
+  let parser: ExportParser | null = null;
   try {
-    const parser = new ExportParser(options, runs, options.spill);
-    const scanner = new CsvRowScanner((row) => parser.onRow(row));
+    parser = new ExportParser(options, runs, options.spill);
+    const scanning = parser;
+    const scanner = new CsvRowScanner((row) => scanning.onRow(row));
     for await (const chunk of chunks) {
       if (!(chunk instanceof Uint8Array)) throw new TypeError('parseUsageExport expects byte chunks (Uint8Array), not decoded text');
       scanner.push(chunk);
@@ -120,6 +123,7 @@ export async function stageUsageExport(
     if (!staged.ok) runs?.dispose();
     return staged;
   } catch (error) {
+    parser?.dispose();
     runs?.dispose();
     throw error;
   }
@@ -205,12 +209,13 @@ class ExportParser {
       );
     }
     if (this.problemCount > 0) return this.rejected(bytes);
+    const aggregator = this.aggregator;
     const accountDays: StagedAccountDays = {
       count: finished?.accountDays ?? 0,
       version: finished?.version ?? null,
       runs: 0,
       [Symbol.iterator]: () => finished?.batches() ?? [][Symbol.iterator](),
-      dispose: () => undefined,
+      dispose: () => aggregator?.dispose(),
     };
     return { ok: true, rows: this.rows, bytes, accountDays };
   }
@@ -221,7 +226,7 @@ class ExportParser {
    */
   private finishRuns(runs: SpillRuns, bytes: number): StagedExport {
     if (this.aggregator !== null) runs.write(this.aggregator.partials());
-    this.aggregator = null;
+    this.dispose();
     const onProblem = (p: MergeProblem) => this.problem(p.line, p.column, p.reason);
     let count = 0;
     let version: number | null = null;
@@ -244,9 +249,16 @@ class ExportParser {
   }
 
   private rejected(bytes: number): Rejected {
+    this.dispose();
     // Problems found by the merge come after the rows'; an operator reads them in line order.
     this.problems.sort((a, b) => a.line - b.line);
     return { ok: false, rows: this.rows, bytes, problems: this.problems, problemCount: this.problemCount };
+  }
+
+  /** Gives back the aggregator's memory (a garbage collection does not count it, see resizable-column.ts). */
+  dispose(): void {
+    this.aggregator?.dispose();
+    this.aggregator = null;
   }
 
   private problem(line: number, column: string | null, reason: string): void {
@@ -306,7 +318,12 @@ class ExportParser {
       }
     }
     // An unusable header still lets every row be checked, but nothing is aggregated.
-    if (headerOk) this.aggregator = new UsageAggregator(this.keyColumns(), this.texts);
+    if (headerOk) this.aggregator = this.newAggregator();
+  }
+
+  /** Its columns reserve room for the most entries it can hold before spilling (none without a spill bound). */
+  private newAggregator(): UsageAggregator {
+    return new UsageAggregator(this.keyColumns(), this.texts, Number.isFinite(this.maxGroups) ? this.maxGroups + 1 : undefined);
   }
 
   private keyColumns(): KeyColumns {
@@ -417,7 +434,8 @@ class ExportParser {
     // checked; a second currency is then only caught within what is held).
     if (aggregator.groups + aggregator.accountDayCount >= this.maxGroups) {
       if (this.problemCount === 0 && this.runs !== null) this.runs.write(aggregator.partials());
-      this.aggregator = new UsageAggregator(this.keyColumns(), this.texts);
+      aggregator.dispose();
+      this.aggregator = this.newAggregator();
       this.spill?.afterSpill?.();
     }
   }

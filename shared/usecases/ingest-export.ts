@@ -25,12 +25,16 @@ export interface IngestDeps {
 
 /**
  * Groups plus account-days held in memory before a sorted run is written (issue 11). The
- * aggregator keeps ~70 bytes per group and ~35 per account-day in typed columns, so this is about
- * 40–50 MB of aggregation state, and a CLI ingest stays under 200 MB whatever the file's shape
- * (`npm run bench` measures it: 187 MB for a quarter's backfill of 600,000 account-days, which
- * spills into 3 runs). Files past it pay in time, not memory.
+ * aggregator's columns grow in place and hold 64 bytes per group and 33 per account-day, 2–4 more
+ * each in hash buckets (`usage-aggregator.ts`): 52 bytes an entry when every account-day has one
+ * group, 67 when nearly all entries are groups — 62 to 80 MiB at this bound by the end of a parse,
+ * and 60 % of that while the file is applied. The bound is the `backfill-wide` bench file's
+ * 1,200,060 entries plus 4 %, so that a quarter's backfill of 600,000 account-days stays in memory:
+ * measured, its CLI ingest peaks at 180–184 MB without spilling (at 700,000 it spilled into 3 runs,
+ * peaked at 180–196 MB and took twice the time). Every 100,000 entries more would cost ~5 MB of
+ * that margin under 200 MB. Files past it spill, and pay in time, not memory.
  */
-export const DEFAULT_MAX_GROUPS = 700_000;
+export const DEFAULT_MAX_GROUPS = 1_250_000;
 
 export interface IngestOutcome {
   objectKey: string;
