@@ -24,7 +24,7 @@ import { ingestExport } from '../shared/usecases/ingest-export';
 import { listLocalExports } from '../shared/ingest/local-source';
 import { stageUsageExport } from '../shared/ingest/usage-export-parser';
 import { collectGarbage } from '../shared/ingest/collect-garbage';
-import { DEFAULT_MAX_GROUPS } from '../shared/usecases/ingest-export';
+import { SQLITE_INGEST_MEMORY_ENTRIES } from '../shared/adapters/sqlite/usage-store';
 import { StringDecoder } from 'node:string_decoder';
 import { tmpdir } from 'node:os';
 import { parse as csvParse } from 'csv-parse';
@@ -162,7 +162,7 @@ async function decodeFloor(file: string) {
 async function parse(file: string) {
   const start = performance.now();
   const cpu = process.cpuUsage();
-  const spill = { directory: tmpdir(), maxGroups: DEFAULT_MAX_GROUPS, afterSpill: collectGarbage };
+  const spill = { directory: tmpdir(), maxGroups: SQLITE_INGEST_MEMORY_ENTRIES, afterSpill: collectGarbage };
   const staged = await stageUsageExport(createReadStream(file, { highWaterMark: READ_CHUNK }), { fallbackVersion: null, spill });
   // Parse, validate, aggregate (and, for a spilled file, the validating merge): what the store
   // then reads (the batches) is the apply's work, measured by the CLI ingest.

@@ -88,6 +88,11 @@ export interface ApplyResult {
 /** Usage aggregates, account-day versions and the ingest log (§4). */
 export interface UsageStore {
   /**
+   * How many groups plus account-days an ingest may hold in memory before it spills sorted runs
+   * to disk (I4): what keeps the parse and this store's apply beside it within the 200 MB target.
+   */
+  readonly ingestMemoryEntries: number;
+  /**
    * I1 + I3: for every batch whose version is ≥ the stored version of its account-day, replaces
    * that account-day's aggregates; older batches are left out and reported stale. Readers see
    * either none or all of the replaced account-days.

@@ -19,22 +19,9 @@ export interface IngestDeps {
   store: Store;
   clock: () => Date;
   newId: () => string;
-  /** Where and when a large file's groups spill to disk (default: the OS temp directory, DEFAULT_MAX_GROUPS). */
+  /** Where and when a large file's groups spill to disk (default: the OS temp directory, the store's `ingestMemoryEntries`). */
   spill?: SpillOptions;
 }
-
-/**
- * Groups plus account-days held in memory before a sorted run is written (issue 11). The
- * aggregator's columns grow in place and hold 64 bytes per group and 33 per account-day, 2–4 more
- * each in hash buckets (`usage-aggregator.ts`): 52 bytes an entry when every account-day has one
- * group, 67 when nearly all entries are groups — 62 to 80 MiB at this bound by the end of a parse,
- * and 60 % of that while the file is applied. The bound is the `backfill-wide` bench file's
- * 1,200,060 entries plus 4 %, so that a quarter's backfill of 600,000 account-days stays in memory:
- * measured, its CLI ingest peaks at 180–184 MB without spilling (at 700,000 it spilled into 3 runs,
- * peaked at 180–196 MB and took twice the time). Every 100,000 entries more would cost ~5 MB of
- * that margin under 200 MB. Files past it spill, and pay in time, not memory.
- */
-export const DEFAULT_MAX_GROUPS = 1_250_000;
 
 export interface IngestOutcome {
   objectKey: string;
@@ -67,7 +54,7 @@ export async function ingestExport(deps: IngestDeps, object: ExportObject): Prom
   const startedAt = now.toISOString();
   let parsed: StagedExport;
   try {
-    const spill = deps.spill ?? { directory: tmpdir(), maxGroups: DEFAULT_MAX_GROUPS, afterSpill: collectGarbage };
+    const spill = deps.spill ?? { directory: tmpdir(), maxGroups: deps.store.usage.ingestMemoryEntries, afterSpill: collectGarbage };
     parsed = await stageUsageExport(object.open(), { fallbackVersion: object.lastModified, now, spill });
   } catch (error) {
     if (!(error instanceof ExportReadError)) throw error;

@@ -29,6 +29,20 @@ export interface SqliteUsageDeps {
   faultInjector?: ((step: string) => void) | undefined;
 }
 
+/**
+ * Groups plus account-days an ingest into SQLite holds in memory before a sorted run is written
+ * (issue 11; `UsageStore.ingestMemoryEntries`). The
+ * aggregator's columns grow in place and hold 64 bytes per group and 33 per account-day, 2–4 more
+ * each in hash buckets (`usage-aggregator.ts`): 52 bytes an entry when every account-day has one
+ * group, 67 when nearly all entries are groups — 62 to 80 MiB at this bound by the end of a parse,
+ * and 60 % of that while the file is applied. The bound is the `backfill-wide` bench file's
+ * 1,200,060 entries plus 4 %, so that a quarter's backfill of 600,000 account-days stays in memory:
+ * measured, its CLI ingest peaks at 180–184 MB without spilling (at 700,000 it spilled into 3 runs,
+ * peaked at 180–196 MB and took twice the time). Every 100,000 entries more would cost ~5 MB of
+ * that margin under 200 MB. Files past it spill, and pay in time, not memory.
+ */
+export const SQLITE_INGEST_MEMORY_ENTRIES = 1_250_000;
+
 /** Account-days per chunk of an apply: one version lookup statement each. */
 const APPLY_CHUNK = 500;
 
@@ -176,6 +190,7 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   }
 
   return {
+    ingestMemoryEntries: SQLITE_INGEST_MEMORY_ENTRIES,
     async applyAccountDays(sourceKey, batches) {
       return apply.immediate(sourceKey, batches);
     },

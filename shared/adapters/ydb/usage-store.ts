@@ -95,6 +95,16 @@ function newestEntries(objectKey: string | undefined, limit: number | undefined)
   };
 }
 
+/**
+ * Groups plus account-days an ingest into YDB holds in memory before a sorted run is written
+ * (issue 11; `UsageStore.ingestMemoryEntries`). Lower than SQLite's: the SDK's garbage per apply
+ * chunk sits beside whatever the aggregator still holds while the file is applied. Measured with
+ * the CLI bundle against the protocol fake: 400,000 entries unspilled (the backfill file's 200,070
+ * account-days) peaked at 187 MB, and the backfill-wide file's 1,200,060 entries held unspilled at
+ * 217 MB; past this bound a file spills, and its apply reads merged runs instead of the columns.
+ */
+export const YDB_INGEST_MEMORY_ENTRIES = 450_000;
+
 export function createYdbUsageStore(runner: YdbRunner, options: YdbUsageOptions = {}): UsageStore {
   const apply = createAccountDayApplier(runner, options);
   const release = createAccountDayReleaser(runner, options);
@@ -148,6 +158,7 @@ export function createYdbUsageStore(runner: YdbRunner, options: YdbUsageOptions 
   }
 
   return {
+    ingestMemoryEntries: YDB_INGEST_MEMORY_ENTRIES,
     // Streams: the batches are checked (checkedBatches) and applied a chunk at a time; a failure
     // of the stream reaches the caller as thrown, a YDB failure as a StoreError (usage-apply.ts).
     applyAccountDays: (sourceKey, batches) => apply(sourceKey, batches),
