@@ -48,16 +48,33 @@ function decode(raw: string): RawText {
  * stops growing at `limit` entries, so a file of ever-new values cannot grow it without bound.
  */
 export class RawTextTable {
-  private readonly known = new Map<string, RawText>();
+  /** Known texts by a hash of their bytes; a hash shared by several texts holds them all. */
+  private readonly known = new Map<number, RawText | RawText[]>();
+  private size = 0;
 
   constructor(private readonly limit = 100_000) {}
 
+  /**
+   * The cell's shared RawText. A known text is found from the cell's bytes (hashed, then
+   * compared), so looking it up makes no string: the latin1 copy and the decode happen once per
+   * distinct text.
+   */
   of(row: CsvRow, i: number): RawText {
-    const raw = rawCell(row, i);
-    let found = this.known.get(raw);
-    if (found === undefined) {
-      found = decode(raw);
-      if (this.known.size < this.limit) this.known.set(raw, found);
+    const buf = row.buf;
+    const s = row.starts[i]!;
+    const e = row.ends[i]!;
+    let h = 0x811c9dc5;
+    for (let j = s; j < e; j++) h = Math.imul(h ^ buf[j]!, 0x01000193);
+    const entry = this.known.get(h);
+    if (entry !== undefined) {
+      if (Array.isArray(entry)) {
+        for (const text of entry) if (text.raw.length === e - s && sameBytes(buf, s, e, text.raw, 0)) return text;
+      } else if (entry.raw.length === e - s && sameBytes(buf, s, e, entry.raw, 0)) return entry;
+    }
+    const found = decode(rawCell(row, i));
+    if (this.size < this.limit) {
+      this.size++;
+      this.known.set(h, entry === undefined ? found : Array.isArray(entry) ? [...entry, found] : [entry, found]);
     }
     return found;
   }

@@ -65,6 +65,7 @@ export interface Aggregated {
 /** Decimal(22,9): |nanos| < 10^22. */
 const MONEY_LIMIT = 10n ** 22n;
 const NANOS = 1_000_000_000;
+const NANOS_BIG = 1_000_000_000n;
 /**
  * Units beyond which a running sum moves into its bigint part: what an Int32 column holds. The
  * sum of such a part and a 13-digit cell is computed exactly as a JS number before the check.
@@ -144,7 +145,16 @@ class SumColumn {
   nanoUnits(g: number): bigint {
     const parts = this.sums.parts;
     const i = 4 * g + this.at;
-    return ((this.spilled.get(g) ?? 0n) + BigInt(parts[i]!)) * BigInt(NANOS) + BigInt(parts[i + 1]!);
+    const units = this.spilled.size === 0 ? undefined : this.spilled.get(g);
+    return (units === undefined ? BigInt(parts[i]!) : units + BigInt(parts[i]!)) * NANOS_BIG + BigInt(parts[i + 1]!);
+  }
+
+  /**
+   * Whether the sum may be outside Decimal(22,9) (|units| ≥ 10^13): only a sum that passed 2^31
+   * units, and so has a bigint part, can be; every other one is far inside.
+   */
+  mayOverflow(g: number): boolean {
+    return this.spilled.has(g);
   }
 }
 
@@ -372,6 +382,7 @@ export class UsageAggregator {
       if (version === null || this.dVersion[d]! > version) version = this.dVersion[d]!;
       for (let g = this.dFirstGroup[d]!; g !== -1; g = this.gAccountDayNext[g]!) {
         for (const column of ['cost', 'credit'] as const) {
+          if (!this[column].mayOverflow(g)) continue;
           const value = this[column].nanoUnits(g);
           if (value >= MONEY_LIMIT || value <= -MONEY_LIMIT)
             overflows.push({
@@ -452,8 +463,25 @@ export class UsageAggregator {
 
   /** Account-day indexes by (day, accountId): the store's key order (`compareAccountDays`). */
   private accountDayOrder(): Int32Array {
-    const order = new Int32Array(this.accountDayCount);
-    for (let d = 0; d < order.length; d++) order[d] = d;
+    const count = this.accountDayCount;
+    const order = new Int32Array(count);
+    for (let d = 0; d < count; d++) order[d] = d;
+    // The few distinct days and accounts are ranked once by their text; an account-day's place is
+    // then one number, (day rank · accounts + account rank) · count + index, sorted natively —
+    // exact while it stays below 2^53, else the texts are compared pair by pair.
+    const dayRank = ranks(this.dayList.length, (i) => this.dayList[i]!);
+    const accountIds = new Map<number, number>();
+    for (let d = 0; d < count; d++) if (!accountIds.has(this.dAccount[d]!)) accountIds.set(this.dAccount[d]!, accountIds.size);
+    const accountText = [...accountIds.keys()];
+    const accountRank = ranks(accountText.length, (i) => this.text(accountText[i]!).text);
+    if (this.dayList.length * accountText.length * count < Number.MAX_SAFE_INTEGER) {
+      const keys = new Float64Array(count);
+      for (let d = 0; d < count; d++)
+        keys[d] = (dayRank[this.dDay[d]!]! * accountText.length + accountRank[accountIds.get(this.dAccount[d]!)!]!) * count + d;
+      keys.sort();
+      for (let i = 0; i < count; i++) order[i] = keys[i]! % count;
+      return order;
+    }
     const account = (d: number) => this.text(this.dAccount[d]!).text;
     const day = (d: number) => this.dayList[this.dDay[d]!]!;
     order.sort((x, y) => compare(day(x), day(y)) || compare(account(x), account(y)));
@@ -484,8 +512,10 @@ export class UsageAggregator {
 
   /** An account-day's groups by (serviceId, skuId). */
   private groupsOf(d: number): number[] {
+    const first = this.dFirstGroup[d]!;
+    if (this.gAccountDayNext[first] === -1) return [first];
     const groups: number[] = [];
-    for (let g = this.dFirstGroup[d]!; g !== -1; g = this.gAccountDayNext[g]!) groups.push(g);
+    for (let g = first; g !== -1; g = this.gAccountDayNext[g]!) groups.push(g);
     const service = (g: number) => this.text(this.gService[g]!).text;
     const sku = (g: number) => this.text(this.gSku[g]!).text;
     return groups.sort((x, y) => compare(service(x), service(y)) || compare(sku(x), sku(y)));
@@ -617,6 +647,17 @@ function nameProblem(name: RawText, column: string): AddProblem | null {
 function hashBytes(buf: Buffer, s: number, e: number, h: number): number {
   for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
   return Math.imul(h ^ ((e - s) | 0x100), 0x01000193);
+}
+
+/** The rank of each of `n` texts in code-unit order (equal texts share a rank). */
+function ranks(n: number, textOf: (i: number) => string): Int32Array {
+  const sorted = Array.from({ length: n }, (_, i) => i).sort((x, y) => compare(textOf(x), textOf(y)));
+  const rank = new Int32Array(n);
+  for (let r = 0, i = 0; i < n; i++) {
+    if (i > 0 && textOf(sorted[i]!) !== textOf(sorted[i - 1]!)) r = i;
+    rank[sorted[i]!] = r;
+  }
+  return rank;
 }
 
 function compare(a: string, b: string): number {

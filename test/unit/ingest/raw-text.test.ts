@@ -27,6 +27,16 @@ describe('RawTextTable', () => {
     expect(texts).toEqual(['say "hi", ok', 'plain']);
   });
 
+  it('tells apart texts whose bytes hash alike (FNV-1a: sku-7wzx and sku-a6cd collide), and shares each', () => {
+    const table = new RawTextTable();
+    const seen: RawText[] = [];
+    eachRow('sku-7wzx\nsku-a6cd\nsku-7wzx\nsku-a6cd\nsku-7wzy\n', (row) => seen.push(table.of(row, 0)));
+    expect(seen.map((t) => t.text)).toEqual(['sku-7wzx', 'sku-a6cd', 'sku-7wzx', 'sku-a6cd', 'sku-7wzy']);
+    expect(seen[2]).toBe(seen[0]);
+    expect(seen[3]).toBe(seen[1]);
+    expect(seen[1]).not.toBe(seen[0]);
+  });
+
   it('stops sharing at its limit but still returns the right text', () => {
     const table = new RawTextTable(2);
     const first: RawText[] = [];
