@@ -24,7 +24,7 @@ import { ingestExport } from '../shared/usecases/ingest-export';
 import { listLocalExports } from '../shared/ingest/local-source';
 import { stageUsageExport } from '../shared/ingest/usage-export-parser';
 import { collectGarbage } from '../shared/ingest/collect-garbage';
-import { SQLITE_INGEST_MEMORY_ENTRIES } from '../shared/adapters/sqlite/usage-store';
+import { SQLITE_INGEST_MEMORY_ENTRIES, SQLITE_INSERT_ROWS } from '../shared/adapters/sqlite/usage-store';
 import { StringDecoder } from 'node:string_decoder';
 import { tmpdir } from 'node:os';
 import { parse as csvParse } from 'csv-parse';
@@ -286,13 +286,21 @@ async function storeFloor(file: string, db: string) {
   const raw = new Database(db);
   const start = performance.now();
   raw.pragma('cache_size = -16000');
-  const insert = raw.prepare(
-    'INSERT INTO account_days (day, account_id, version, source_key, applied_at, digest, content) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
+  // Several account-days a statement, as the store's apply writes them.
+  const perStatement = SQLITE_INSERT_ROWS;
+  const insertOf = (rows: number) =>
+    raw.prepare(
+      `INSERT INTO account_days (day, account_id, version, source_key, applied_at, digest, content) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    );
+  const insertFull = insertOf(perStatement);
   const appliedAt = new Date().toISOString();
   raw
     .transaction(() => {
-      for (const [day, accountId, content] of accountDays) insert.run(day, accountId, 1_767_225_600, file, appliedAt, digest, content);
+      for (let from = 0; from < accountDays.length; from += perStatement) {
+        const slice = accountDays.slice(from, from + perStatement);
+        const values = slice.flatMap(([day, accountId, content]) => [day, accountId, 1_767_225_600, file, appliedAt, digest, content]);
+        (slice.length === perStatement ? insertFull : insertOf(slice.length)).run(values);
+      }
     })
     .immediate();
   raw.close();

@@ -189,6 +189,76 @@ export function describeUsageContract(ctx: ContractContext): void {
       ]);
     });
 
+    it('settles every outcome in one call of 1,234 account-days — past any chunk or statement size — as it settles them one by one', async () => {
+      // Six kinds of account-day, interleaved so that every chunk and every multi-row statement
+      // mixes first-seen and held ones: held older (replaced), held newer (stale), held with the
+      // same content (replaced, no conflict), held with other content at the same version
+      // (settled by digest), and first-seen (two kinds).
+      const days = ['2026-01-05', '2026-01-06'] as const;
+      const accounts = Array.from({ length: 617 }, (_, i) => `acc-${String(i).padStart(4, '0')}`);
+      const incoming = days.flatMap((day) =>
+        accounts.map((a, i) => batch(a, day, i % 6 === 0 ? 150 : i % 6 === 1 ? 250 : 200, [{ cost: `${i}.5` }])),
+      );
+      const held = days.flatMap((day) =>
+        accounts.flatMap((a, i) => {
+          const kind = i % 6;
+          if (kind === 0) return [batch(a, day, 100, [{ cost: '1' }])];
+          if (kind === 1) return [batch(a, day, 300, [{ cost: '3' }])];
+          if (kind === 2) return [batch(a, day, 200, [{ cost: `${i}.5` }])];
+          if (kind === 3) return [batch(a, day, 200, [{ cost: `${i}.25` }])];
+          return [];
+        }),
+      );
+      await ctx.store.usage.applyAccountDays('held.csv', held);
+
+      const result = await ctx.store.usage.applyAccountDays('mixed.csv', incoming);
+
+      const heldBy = new Map(held.map((b) => [`${b.accountId}/${b.day}`, b]));
+      const expected = incoming.map((b) => {
+        const before = heldBy.get(`${b.accountId}/${b.day}`);
+        if (before === undefined || b.version > before.version) return { outcome: 'applied', cost: b.rows[0]!.cost };
+        if (b.version < before.version) return { outcome: 'stale', cost: before.rows[0]!.cost };
+        const mine = accountDayDigest(b.rows);
+        const theirs = accountDayDigest(before.rows);
+        if (mine === theirs) return { outcome: 'applied', cost: b.rows[0]!.cost };
+        return mine > theirs
+          ? { outcome: 'conflict-incoming', cost: b.rows[0]!.cost }
+          : { outcome: 'conflict-stored', cost: before.rows[0]!.cost };
+      });
+      const count = (...outcomes: string[]) => expected.filter((e) => outcomes.includes(e.outcome)).length;
+      expect(result.appliedCount).toBe(count('applied', 'conflict-incoming'));
+      expect(result.staleCount).toBe(count('stale'));
+      expect(result.conflictCount).toBe(count('conflict-incoming', 'conflict-stored'));
+      expect(result.conflictsKeptStored).toBe(count('conflict-stored'));
+      expect(result.appliedCount + result.staleCount + result.conflictsKeptStored).toBe(1234);
+      // The first applied and stale account-days are listed in the call's order.
+      const inOrder = incoming.map((b, i) => ({ b, e: expected[i]! }));
+      expect(result.applied.slice(0, 5)).toEqual(
+        inOrder
+          .filter(({ e }) => e.outcome === 'applied' || e.outcome === 'conflict-incoming')
+          .slice(0, 5)
+          .map(({ b }) => ({ accountId: b.accountId, day: b.day, version: b.version, sourceKey: 'mixed.csv' })),
+      );
+      expect(result.stale.slice(0, 5)).toEqual(
+        inOrder
+          .filter(({ e }) => e.outcome === 'stale')
+          .slice(0, 5)
+          .map(({ b }) => ({ accountId: b.accountId, day: b.day, version: b.version, storedVersion: 300 })),
+      );
+      // What the store holds is, account-day by account-day, what the rules settled.
+      const stored = await usageIn(ctx.store, days[0], days[1]);
+      expect(stored.map((a) => `${a.day} ${a.accountId} ${a.cost}`)).toEqual(
+        incoming.map((b, i) => `${b.day} ${b.accountId} ${formatMoney(expected[i]!.cost, 0)}`),
+      );
+      // …and the source recorded is the call's wherever it applied, the earlier one's elsewhere.
+      expect((await versions()).map((v) => `${v.day} ${v.accountId} ${v.sourceKey}`)).toEqual(
+        incoming.map((b, i) => {
+          const outcome = expected[i]!.outcome;
+          return `${b.day} ${b.accountId} ${outcome === 'applied' || outcome === 'conflict-incoming' ? 'mixed.csv' : 'held.csv'}`;
+        }),
+      );
+    });
+
     it('rejects a batch holding a row of another account-day and writes nothing of the call', async () => {
       const bad = batch('acc-1', '2026-01-05', 100, [{ cost: '1' }]);
       bad.rows.push(aggregate({ accountId: 'acc-2', day: '2026-01-05' }));

@@ -81,6 +81,18 @@ export const versionRow = z
   .object({ account_id: text, day, version: count, source_key: text, applied_at: text })
   .transform((r) => ({ accountId: r.account_id, day: r.day, version: r.version, sourceKey: r.source_key }));
 
+/** An account-day's stored version as an apply compares it: with its digest and apply time. */
+export const heldRow = z
+  .object({ account_id: text, day, version: count, source_key: text, applied_at: text, digest: z.string().nullable() })
+  .transform((r) => ({
+    accountId: r.account_id,
+    day: r.day,
+    version: r.version,
+    sourceKey: r.source_key,
+    appliedAt: r.applied_at,
+    digest: r.digest,
+  }));
+
 export const ingestRow = z
   .object({
     id: text,
