@@ -15,6 +15,12 @@ export interface RawText {
   utf8: boolean;
   /** The aggregator's verdict on this text as an id of one column, kept so it is checked once. */
   verdict?: { column: string; problem: { column: string; reason: string } | null };
+  /**
+   * The aggregator that last numbered this text, and its number there: a table may be shared by
+   * a file's aggregators (one per run), so the number is only this one's when `owner` is.
+   */
+  owner: object | null;
+  id: number;
 }
 
 /** A copy of a cell's raw bytes as a latin1 string. */
@@ -39,7 +45,7 @@ function decode(raw: string): RawText {
   const bytes = Buffer.from(raw, 'latin1');
   const text = bytes.toString('utf8');
   // Only a quoted cell with doubled quotes has a quote byte in its raw content.
-  return { raw, text: raw.includes('"') ? text.replaceAll('""', '"') : text, utf8: isUtf8(bytes) };
+  return { raw, text: raw.includes('"') ? text.replaceAll('""', '"') : text, utf8: isUtf8(bytes), verdict: undefined, owner: null, id: -1 };
 }
 
 /**

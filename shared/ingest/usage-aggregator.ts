@@ -194,6 +194,9 @@ export class UsageAggregator {
   /** Distinct ids and names, by index. */
   private readonly textList: RawText[] = [];
   private readonly textIndex = new Map<RawText, number>();
+  /** By the text id of a service (SKU) id: the text id of the last name seen with it. */
+  private readonly serviceNameOf: number[] = [];
+  private readonly skuNameOf: number[] = [];
 
   /** Set by `finish`, which gives back the columns only adding reads, and by `dispose`. */
   private finished = false;
@@ -347,20 +350,18 @@ export class UsageAggregator {
       this.gServiceNameLine[g] = row.line;
       const current = this.gServiceName[g]!;
       if (current === -1 || !cellEquals(row, c.serviceName, this.text(current))) {
-        const name = this.texts.of(row, c.serviceName);
-        const problem = nameProblem(name, 'service_name');
-        if (problem !== null) return problem;
-        this.gServiceName[g] = this.textId(name);
+        const name = this.nameId(row, c.serviceName, 'service_name', this.serviceNameOf, this.gService[g]!);
+        if (typeof name !== 'number') return name;
+        this.gServiceName[g] = name;
       }
     }
     if (c.skuName >= 0 && starts[c.skuName] !== ends[c.skuName]) {
       this.gSkuNameLine[g] = row.line;
       const current = this.gSkuName[g]!;
       if (current === -1 || !cellEquals(row, c.skuName, this.text(current))) {
-        const name = this.texts.of(row, c.skuName);
-        const problem = nameProblem(name, 'sku_name');
-        if (problem !== null) return problem;
-        this.gSkuName[g] = this.textId(name);
+        const name = this.nameId(row, c.skuName, 'sku_name', this.skuNameOf, this.gSku[g]!);
+        if (typeof name !== 'number') return name;
+        this.gSkuName[g] = name;
       }
     }
     return null;
@@ -496,14 +497,37 @@ export class UsageAggregator {
     return id === -1 ? '' : this.textList[id]!.text;
   }
 
-  /** The index of a (shared) RawText in this aggregator's list. */
+  /**
+   * The index of a (shared) RawText in this aggregator's list: read off the text when this
+   * aggregator numbered it last (no map lookup on the hot path), else from the map.
+   */
   private textId(text: RawText): number {
+    if (text.owner === this) return text.id;
     let id = this.textIndex.get(text);
     if (id === undefined) {
       id = this.textList.push(text) - 1;
       this.textIndex.set(text, id);
     }
+    text.owner = this;
+    text.id = id;
     return id;
+  }
+
+  /**
+   * The text id of a row's display name, or why the name cannot be stored. A name usually
+   * follows its id (every account's groups of one SKU carry the same SKU name), so the last name
+   * seen with the group's id is tried first, byte for byte: a new group then needs no hash
+   * lookup and no new check of a name already checked for this column.
+   */
+  private nameId(row: CsvRow, column: number, columnName: string, lastNameOf: number[], id: number): number | AddProblem {
+    const last = lastNameOf[id];
+    if (last !== undefined && cellEquals(row, column, this.text(last))) return last;
+    const name = this.texts.of(row, column);
+    const problem = nameProblem(name, columnName);
+    if (problem !== null) return problem;
+    const nameId = this.textId(name);
+    lastNameOf[id] = nameId;
+    return nameId;
   }
 
   private currencyOf(d: number): Currency {

@@ -379,6 +379,31 @@ describe('parseUsageExport file shapes', () => {
     ]);
   });
 
+  it('gives each group the name its own rows carry when groups of one SKU name it differently, and still checks a name no group of that SKU had', async () => {
+    const head = 'billing_account_id,service_id,sku_id,date,currency,cost,credit,service_name,sku_name';
+    const names = await accepted(
+      [
+        head,
+        'A,s,k,2026-03-01,RUB,1,0,Сервис,Имя',
+        'B,s,k,2026-03-01,RUB,1,0,Сервис 2,Другое имя',
+        'C,s,k,2026-03-01,RUB,1,0,Сервис,Имя',
+        'D,s,k,2026-03-01,RUB,1,0,Сервис,Имя',
+        'D,s,k,2026-03-01,RUB,1,0,Сервис 2,Имя 2',
+      ].join('\n'),
+      { fallbackVersion: 1 },
+    );
+    expect(names.accountDays.map((d) => [d.accountId, d.rows[0]!.serviceName, d.rows[0]!.skuName])).toEqual([
+      ['A', 'Сервис', 'Имя'],
+      ['B', 'Сервис 2', 'Другое имя'],
+      ['C', 'Сервис', 'Имя'],
+      ['D', 'Сервис 2', 'Имя 2'],
+    ]);
+    const bad = await problemsOf([head, 'A,s,k,2026-03-01,RUB,1,0,Сервис,Имя', 'B,s,k,2026-03-01,RUB,1,0,Сервис,Им\u0007я'].join('\n'), {
+      fallbackVersion: 1,
+    });
+    expect(bad.problems.map((p) => [p.line, p.column])).toEqual([[3, 'sku_name']]);
+  });
+
   it('unescapes doubled quotes in ids and Cyrillic names', async () => {
     const result = await accepted(
       'billing_account_id,service_id,sku_id,date,currency,cost,credit,sku_name\n"acc""x""",s,k,2026-03-01,RUB,1,0,"Имя, ""в кавычках"""\n',
