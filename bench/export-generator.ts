@@ -19,13 +19,16 @@ export const GENERATOR_VERSION = 4;
  * The shapes of export the benchmark measures (issue 11): the same million rows spread over few
  * or very many account-days. `bench` is a day of a mid-size partner; `many-account-days` a month of
  * thousands of subaccounts; `backfill` and `backfill-wide` a quarter re-sent in one file, with one
- * SKU per account-day (the most account-days, and groups, a 1M-row file is likely to hold).
+ * SKU per account-day (the most account-days, and groups, a 1M-row file is likely to hold);
+ * `many-groups` 50 days of 500 subaccounts using 48 SKUs each, one row per group (the most groups,
+ * in large account-days).
  */
 export const SHAPES = {
   bench: { accounts: 500, days: 7, skusPerAccount: 24, firstDay: '2026-03-01' },
   'many-account-days': { accounts: 3_530, days: 30, skusPerAccount: 2, firstDay: '2026-03-01' },
   backfill: { accounts: 2_223, days: 90, skusPerAccount: 1, firstDay: '2026-01-01' },
   'backfill-wide': { accounts: 6_667, days: 90, skusPerAccount: 1, firstDay: '2026-01-01' },
+  'many-groups': { accounts: 500, days: 50, skusPerAccount: 48, firstDay: '2026-01-01' },
 } as const satisfies Record<string, Omit<GeneratorOptions, 'rows' | 'seed'>>;
 export type ShapeName = keyof typeof SHAPES;
 

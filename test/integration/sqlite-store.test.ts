@@ -304,6 +304,23 @@ describe('sqlite store specifics', () => {
     ]);
   });
 
+  it('writes large account-days a few at a time: a chunk ends at 5,000 aggregates as well as at 500 account-days', async () => {
+    const steps: string[] = [];
+    const store = createSqliteStore(join(dir, 'chunks.db'), { faultInjector: (step) => steps.push(step) });
+    open.push(store);
+    const skus = Array.from({ length: 1_000 }, (_, i) => ({ skuId: `sku-${String(i).padStart(4, '0')}`, cost: '1' }));
+    const large = Array.from({ length: 12 }, (_, i) => batch(`acc-${String(i).padStart(2, '0')}`, '2026-01-05', 1, skus));
+
+    const result = await store.usage.applyAccountDays('large.csv', large);
+
+    // 12 account-days of 1,000 aggregates: chunks of 5, 5 and 2.
+    expect(steps).toEqual(['first-seen:1', 'replace:1', 'first-seen:2', 'replace:2', 'first-seen:3', 'replace:3', 'commit']);
+    expect(result.appliedCount).toBe(12);
+    const stored = await usageIn(store, '2026-01-05', '2026-01-05');
+    expect(stored.length).toBe(12_000);
+    expect(stored.every((a) => a.cost === '1')).toBe(true);
+  });
+
   it('recovers to none or all of an apply when the process is killed mid-transaction (I3)', async () => {
     const child = join(dir, 'apply-child.mts');
     writeFileSync(

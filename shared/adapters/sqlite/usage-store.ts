@@ -48,6 +48,13 @@ export const SQLITE_INGEST_MEMORY_ENTRIES = 1_250_000;
 
 /** Account-days per chunk of an apply: one version lookup statement each. */
 const APPLY_CHUNK = 500;
+/**
+ * Aggregates per chunk, whatever the account-days: a chunk's batches and contents stay alive until
+ * it is written, and V8 promotes them into a heap it collects late. Measured on a 1.2M-row file
+ * of 25,000 account-days with 48 aggregates each (CLI ingest into a fresh file): 500 account-days
+ * a chunk peaked at 239–245 MB, 5,000 aggregates at 170 MB (2,000: 171 MB), and took less time.
+ */
+const APPLY_CHUNK_AGGREGATES = 5_000;
 
 /**
  * Account-days written by one first-seen insert statement (7 parameters each, far below SQLite's
@@ -121,11 +128,14 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
     const appliedAt = new Date().toISOString();
     let chunk: AccountDayBatch[] = [];
     let chunkNumber = 0;
+    let aggregates = 0;
     for (const batch of checkedBatches(sourceKey, batches)) {
       chunk.push(batch);
-      if (chunk.length === APPLY_CHUNK) {
+      aggregates += batch.rows.length;
+      if (chunk.length === APPLY_CHUNK || aggregates >= APPLY_CHUNK_AGGREGATES) {
         applyChunk(chunk, ++chunkNumber, sourceKey, appliedAt, tally);
         chunk = [];
+        aggregates = 0;
       }
     }
     if (chunk.length > 0) applyChunk(chunk, ++chunkNumber, sourceKey, appliedAt, tally);
