@@ -282,7 +282,7 @@ async function storeFloor(file: string, db: string) {
     accountDays.push([day, accountId, accountDayContent(aggregates.slice(i, j))]);
     i = j;
   }
-  const digest = 'f'.repeat(64);
+  const digest = Buffer.alloc(32, 0xff);
   const raw = new Database(db);
   const start = performance.now();
   raw.pragma('cache_size = -16000');
@@ -290,15 +290,17 @@ async function storeFloor(file: string, db: string) {
   const perStatement = SQLITE_INSERT_ROWS;
   const insertOf = (rows: number) =>
     raw.prepare(
-      `INSERT INTO account_days (day, account_id, version, source_key, applied_at, digest, content) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      `INSERT INTO account_days (day, account_id, version, apply_id, digest, content) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
     );
   const insertFull = insertOf(perStatement);
-  const appliedAt = new Date().toISOString();
   raw
     .transaction(() => {
+      const applyId = Number(
+        raw.prepare('INSERT INTO applies (source_key, applied_at) VALUES (?, ?)').run(file, new Date().toISOString()).lastInsertRowid,
+      );
       for (let from = 0; from < accountDays.length; from += perStatement) {
         const slice = accountDays.slice(from, from + perStatement);
-        const values = slice.flatMap(([day, accountId, content]) => [day, accountId, 1_767_225_600, file, appliedAt, digest, content]);
+        const values = slice.flatMap(([day, accountId, content]) => [day, accountId, 1_767_225_600, applyId, digest, content]);
         (slice.length === perStatement ? insertFull : insertOf(slice.length)).run(values);
       }
     })

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStore, PAGE_SIZE } from '../../shared/adapters/sqlite/sqlite-store';
 import { SCHEMA_VERSION } from '../../shared/adapters/sqlite/schema';
 import { parseMoney } from '../../shared/domain/money';
-import { accountDayDigest } from '../../shared/domain/replacement';
+import { accountDayContent, accountDayDigest } from '../../shared/domain/replacement';
 import { moneyText } from '../../shared/adapters/sqlite/row-schemas';
 import type { AccountDayBatch, Store } from '../../shared/ports/store';
 import { batch, COMPUTE, collect, entry, link, run, usageIn } from '../contract/fixtures';
@@ -128,7 +128,7 @@ describe('sqlite store specifics', () => {
     expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.prepare("SELECT type, count(*) AS n FROM sqlite_master WHERE type IN ('table', 'view') GROUP BY type").all()).toEqual([
-      { type: 'table', n: 7 },
+      { type: 'table', n: 8 },
       { type: 'view', n: 1 },
     ]);
     raw.close();
@@ -221,7 +221,7 @@ describe('sqlite store specifics', () => {
       expect(scanned.slice(1)).toEqual([...aggregates].sort((a, b) => (a.skuId < b.skuId ? -1 : 1)));
       expect(scanned[0]).toMatchObject({ accountId: 'acc-9', cost: parseMoney('1'), rows: 1 });
       const kept = new Database(file, { readonly: true });
-      expect(kept.prepare("SELECT digest FROM account_days WHERE account_id = 'acc-1'").get()).toEqual({
+      expect(kept.prepare("SELECT nullif(lower(hex(digest)), '') AS digest FROM account_days WHERE account_id = 'acc-1'").get()).toEqual({
         digest: version > 1 ? digest : null,
       });
       expect(
@@ -240,6 +240,76 @@ describe('sqlite store specifics', () => {
       expect(newer.appliedCount).toBe(1);
       expect((await usageIn(store, '2026-01-05', '2026-01-05')).map((a) => `${a.accountId} ${a.cost}`)).toEqual(['acc-1 2']);
     }
+  });
+
+  it('migrates a v4 file: sources and apply times into one applies row each, digests to bytes, content untouched, re-ingests still decided (I1)', async () => {
+    const one = batch('acc-1', '2026-01-05', 7, [{ cost: '2.5', credit: '-0.000000001' }]).rows;
+    const two = batch('acc-2', '2026-01-05', 9, [{ skuId: 'sku-b', cost: '12345678901.123456789' }]).rows;
+    const file = join(dir, 'v4.db');
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    old.exec(`CREATE TABLE account_days (day TEXT NOT NULL, account_id TEXT NOT NULL, version INTEGER NOT NULL, source_key TEXT NOT NULL,
+        applied_at TEXT NOT NULL, digest TEXT, content TEXT NOT NULL, PRIMARY KEY (day, account_id)) WITHOUT ROWID;
+      CREATE VIEW usage_aggregates AS SELECT a.day AS day FROM account_days AS a;`);
+    const insert = old.prepare('INSERT INTO account_days VALUES (?, ?, ?, ?, ?, ?, ?)');
+    insert.run('2026-01-04', 'acc-0', 0, 'schema-v4-migration', '2026-01-01T00:00:00.000Z', null, accountDayContent([]));
+    insert.run('2026-01-05', 'acc-1', 7, 'a.csv', '2026-01-06T00:00:00.000Z', accountDayDigest(one), accountDayContent(one));
+    insert.run('2026-01-05', 'acc-2', 9, 'a.csv', '2026-01-06T00:00:00.000Z', accountDayDigest(two), accountDayContent(two));
+    insert.run('2026-01-06', 'acc-1', 7, 'b.csv', '2026-01-07T00:00:00.000Z', accountDayDigest(one), accountDayContent(one));
+    old.pragma('user_version = 4');
+    old.close();
+
+    const store = createSqliteStore(file);
+    open.push(store);
+    expect(await store.usage.listAccountDayVersions(ALL)).toEqual([
+      { accountId: 'acc-0', day: '2026-01-04', version: 0, sourceKey: 'schema-v4-migration' },
+      { accountId: 'acc-1', day: '2026-01-05', version: 7, sourceKey: 'a.csv' },
+      { accountId: 'acc-2', day: '2026-01-05', version: 9, sourceKey: 'a.csv' },
+      { accountId: 'acc-1', day: '2026-01-06', version: 7, sourceKey: 'b.csv' },
+    ]);
+    expect(await collect(store.usage.scanUsage(ALL))).toEqual([...one, ...two, ...one.map((a) => ({ ...a, day: '2026-01-06' }))]);
+    const kept = new Database(file, { readonly: true });
+    expect(kept.prepare('SELECT source_key, applied_at FROM applies ORDER BY id').all()).toEqual([
+      { source_key: 'schema-v4-migration', applied_at: '2026-01-01T00:00:00.000Z' },
+      { source_key: 'a.csv', applied_at: '2026-01-06T00:00:00.000Z' },
+      { source_key: 'b.csv', applied_at: '2026-01-07T00:00:00.000Z' },
+    ]);
+    expect(
+      kept.prepare("SELECT account_id, nullif(lower(hex(digest)), '') AS digest FROM account_days ORDER BY day, account_id").all(),
+    ).toEqual([
+      { account_id: 'acc-0', digest: null },
+      { account_id: 'acc-1', digest: accountDayDigest(one) },
+      { account_id: 'acc-2', digest: accountDayDigest(two) },
+      { account_id: 'acc-1', digest: accountDayDigest(one) },
+    ]);
+    expect(kept.prepare("SELECT name FROM sqlite_master WHERE name LIKE '%v4%'").all()).toEqual([]);
+    expect(kept.prepare('SELECT count(*) AS n FROM usage_aggregates').get()).toEqual({ n: 3 });
+    expect(kept.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    kept.close();
+    // The same content at the same version: no conflict (the digest kept its value); older: stale; newer: applied.
+    const same = await store.usage.applyAccountDays('again.csv', [{ accountId: 'acc-1', day: '2026-01-05', version: 7, rows: one }]);
+    expect([same.appliedCount, same.conflictCount]).toEqual([1, 0]);
+    const differs = await store.usage.applyAccountDays('other.csv', [batch('acc-2', '2026-01-05', 9, [{ cost: '1' }])]);
+    expect(differs.conflictCount).toBe(1);
+    expect(differs.conflicts[0]!.storedDigest).toBe(accountDayDigest(two));
+    const stale = await store.usage.applyAccountDays('older.csv', [batch('acc-1', '2026-01-06', 6, [{ cost: '1' }])]);
+    expect(stale.staleCount).toBe(1);
+  });
+
+  it('refuses to migrate a v4 file holding a digest that is not 64 hex digits, and leaves it as it was', () => {
+    const file = join(dir, 'v4-bad.db');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE account_days (day TEXT NOT NULL, account_id TEXT NOT NULL, version INTEGER NOT NULL, source_key TEXT NOT NULL,
+        applied_at TEXT NOT NULL, digest TEXT, content TEXT NOT NULL, PRIMARY KEY (day, account_id)) WITHOUT ROWID;`);
+    old.prepare('INSERT INTO account_days VALUES (?, ?, ?, ?, ?, ?, ?)').run('2026-01-05', 'acc-1', 7, 'a.csv', 'x', 'not-hex', '');
+    old.pragma('user_version = 4');
+    old.close();
+
+    expect(() => createSqliteStore(file)).toThrow(/account_days \(day=2026-01-05, account_id=acc-1\): the digest is not 64 hex digits/);
+    const after = new Database(file, { readonly: true });
+    expect(after.pragma('user_version', { simple: true })).toBe(4);
+    expect(after.prepare('SELECT digest FROM account_days').all()).toEqual([{ digest: 'not-hex' }]);
+    after.close();
   });
 
   it('refuses a database file written by a newer schema version', () => {

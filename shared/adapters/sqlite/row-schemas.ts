@@ -81,16 +81,24 @@ export const versionRow = z
   .object({ account_id: text, day, version: count, source_key: text, applied_at: text })
   .transform((r) => ({ accountId: r.account_id, day: r.day, version: r.version, sourceKey: r.source_key }));
 
-/** An account-day's stored version as an apply compares it: with its digest and apply time. */
+/** An account-day's stored version as an apply compares it: with its apply and digest (32 bytes, shown as hex). */
 export const heldRow = z
-  .object({ account_id: text, day, version: count, source_key: text, applied_at: text, digest: z.string().nullable() })
+  .object({
+    account_id: text,
+    day,
+    version: count,
+    apply_id: count,
+    digest: z
+      .instanceof(Uint8Array)
+      .refine((d) => d.length === 32, 'expected a 32-byte SHA-256 digest')
+      .nullable(),
+  })
   .transform((r) => ({
     accountId: r.account_id,
     day: r.day,
     version: r.version,
-    sourceKey: r.source_key,
-    appliedAt: r.applied_at,
-    digest: r.digest,
+    applyId: r.apply_id,
+    digest: r.digest === null ? null : Buffer.from(r.digest).toString('hex'),
   }));
 
 export const ingestRow = z

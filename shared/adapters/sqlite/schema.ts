@@ -11,7 +11,7 @@ import { accountDayContent } from '../../domain/replacement';
 import { StoreError } from '../../ports/store';
 
 /** Bumped whenever the DDL below changes incompatibly; stored in PRAGMA user_version. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS subaccount_links (
@@ -44,20 +44,27 @@ CREATE TABLE IF NOT EXISTS specialization_periods (
 );
 CREATE INDEX IF NOT EXISTS specialization_periods_by_partner ON specialization_periods (partner_id, from_day);
 
--- One row per account-day, the unit a file replaces (I1): its version, where and when it came
--- from, the digest of its content, and the content itself — its usage aggregates, one JSON array
--- per line: [service_id, sku_id, currency, cost, credit, rows, service_name, sku_name], money as
+-- One row per apply (and per release) of account-days: the source it applied and when. Its
+-- account-days point at it, so a file of 600,000 account-days states its source once (v5).
+CREATE TABLE IF NOT EXISTS applies (
+  id INTEGER PRIMARY KEY,
+  source_key TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+);
+
+-- One row per account-day, the unit a file replaces (I1): its version, the apply that wrote it,
+-- the digest of its content, and the content itself — its usage aggregates, one JSON array per
+-- line: [service_id, sku_id, currency, cost, credit, rows, service_name, sku_name], money as
 -- exact integer nano-units in a string (shared/domain/replacement.ts, accountDayContent). The
--- digest is the SHA-256 of exactly that text (NULL for content stored before digests, v1).
--- Day first: the quarter scans read the key in order, an apply's (day, account) stream appends,
--- and an account-day is written with one statement, whatever its number of aggregates (v4).
+-- digest is the SHA-256 of exactly that text, its 32 bytes (NULL for content stored before
+-- digests, v1). Day first: the quarter scans read the key in order, an apply's (day, account)
+-- stream appends, and an account-day is written whole, whatever its number of aggregates (v4).
 CREATE TABLE IF NOT EXISTS account_days (
   day TEXT NOT NULL,
   account_id TEXT NOT NULL,
   version INTEGER NOT NULL,
-  source_key TEXT NOT NULL,
-  applied_at TEXT NOT NULL,
-  digest TEXT,
+  apply_id INTEGER NOT NULL,
+  digest BLOB,
   content TEXT NOT NULL,
   PRIMARY KEY (day, account_id)
 ) WITHOUT ROWID;
@@ -143,13 +150,13 @@ function isTable(db: Database.Database, name: string): boolean {
 }
 
 /**
- * v1–v3 → v4: the usage_aggregates rows (one per aggregate) and the account_day_versions rows
+ * v1–v3 → v5: the usage_aggregates rows (one per aggregate) and the account_day_versions rows
  * (one per account-day) become one account_days row each, content built by the same function an
  * apply uses, so the digests stored since v2 still match their content. A usage account-day
  * without a version row (never written so by this code) is kept, at version 0.
  */
 function migrateToAccountDays(db: Database.Database): void {
-  const hasDigest = (db.prepare('PRAGMA table_info(account_day_versions)').all() as { name: string }[]).some((c) => c.name === 'digest');
+  const hasDigest = hasColumn(db, 'account_day_versions', 'digest');
   // A day at a time (SQLite cannot write on a connection while a read of it is iterated): a day's
   // rows at most are in memory, however large the file.
   const days = db
@@ -164,9 +171,8 @@ function migrateToAccountDays(db: Database.Database): void {
     `SELECT day, account_id, service_id, sku_id, currency, cost, credit, service_name, sku_name, rows
      FROM usage_aggregates WHERE day = ? ORDER BY account_id, service_id, sku_id, currency`,
   );
-  const insert = db.prepare(
-    'INSERT INTO account_days (day, account_id, version, source_key, applied_at, digest, content) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
+  const insert = db.prepare('INSERT INTO account_days (day, account_id, version, apply_id, digest, content) VALUES (?, ?, ?, ?, ?, ?)');
+  const applyOf = applyIds(db);
   const migratedAt = new Date().toISOString();
   for (const day of days) {
     const versions = new Map((versionsOf.all(day) as OldVersion[]).map((v) => [v.account_id, v]));
@@ -183,14 +189,62 @@ function migrateToAccountDays(db: Database.Database): void {
         day,
         account,
         stored?.version ?? 0,
-        stored?.source_key ?? 'schema-v4-migration',
-        stored?.applied_at ?? migratedAt,
-        stored?.digest ?? null,
+        applyOf(stored?.source_key ?? 'schema-v4-migration', stored?.applied_at ?? migratedAt),
+        stored?.digest == null ? null : Buffer.from(stored.digest, 'hex'),
         accountDayContent(usage.get(account) ?? []),
       );
     }
   }
   db.exec('DROP TABLE usage_aggregates; DROP TABLE account_day_versions;');
+}
+
+/** The id of the applies row of (source, time), added the first time it is asked for. */
+function applyIds(db: Database.Database): (sourceKey: string, appliedAt: string) => number {
+  const ids = new Map<string, number>();
+  const insert = db.prepare('INSERT INTO applies (source_key, applied_at) VALUES (?, ?)');
+  return (sourceKey, appliedAt) => {
+    const key = `${sourceKey}\u0000${appliedAt}`;
+    let id = ids.get(key);
+    if (id === undefined) ids.set(key, (id = Number(insert.run(sourceKey, appliedAt).lastInsertRowid)));
+    return id;
+  };
+}
+
+/**
+ * v4 → v5: the source key and apply time move from every account-day to one applies row per
+ * (source, time), and the digest from 64 hex characters to its 32 bytes. The old table is read in
+ * key order by one statement and dropped; its content is copied as it is, so every digest still
+ * matches. Runs before the DDL creates the v5 table under the same name.
+ */
+function moveSourcesToApplies(db: Database.Database): void {
+  const bad = db
+    .prepare(
+      'SELECT day, account_id FROM account_days WHERE digest IS NOT NULL AND (length(digest) <> 64 OR unhex(digest) IS NULL) LIMIT 1',
+    )
+    .get() as { day: string; account_id: string } | undefined;
+  if (bad !== undefined)
+    throw new StoreError(
+      'CORRUPT_ROW',
+      `account_days (day=${bad.day}, account_id=${bad.account_id}): the digest is not 64 hex digits; cannot migrate`,
+    );
+  db.exec(`DROP VIEW IF EXISTS usage_aggregates;
+    ALTER TABLE account_days RENAME TO account_days_v4;`);
+  db.exec(DDL);
+  db.exec(`INSERT INTO applies (source_key, applied_at)
+      SELECT source_key, applied_at FROM account_days_v4 GROUP BY source_key, applied_at ORDER BY min(applied_at), source_key;
+    CREATE INDEX applies_by_source_v4 ON applies (source_key, applied_at);
+    INSERT INTO account_days (day, account_id, version, apply_id, digest, content)
+      SELECT v.day, v.account_id, v.version,
+        (SELECT min(a.id) FROM applies AS a WHERE a.source_key = v.source_key AND a.applied_at = v.applied_at),
+        unhex(v.digest), v.content
+      FROM account_days_v4 AS v ORDER BY v.day, v.account_id;
+    DROP INDEX applies_by_source_v4;
+    DROP TABLE account_days_v4;`);
+}
+
+/** Whether `table` has a column named `column`. */
+function hasColumn(db: Database.Database, table: string, column: string): boolean {
+  return (db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[]).includes(column);
 }
 
 interface OldVersion {
@@ -253,8 +307,10 @@ export function migrate(db: Database.Database, path: string): void {
         `${path}: schema version ${String(found)} is newer than this code understands (${SCHEMA_VERSION}); upgrade the code`,
       );
     }
+    // v4 → v5: sources and apply times into the applies table, digests as bytes.
+    if (isTable(db, 'account_days') && hasColumn(db, 'account_days', 'source_key')) moveSourcesToApplies(db);
     db.exec(DDL);
-    // v1–v3 → v4: the per-aggregate and per-version tables become one row per account-day.
+    // v1–v3 → v5: the per-aggregate and per-version tables become one row per account-day.
     if (isTable(db, 'usage_aggregates')) migrateToAccountDays(db);
     db.exec(USAGE_VIEW);
     if (found < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);

@@ -70,14 +70,18 @@ const keyOf = (accountId: string, day: string) => `${accountId}\u0000${day}`;
 export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   const { db } = deps;
   const fault = deps.faultInjector ?? (() => undefined);
+  // Where an account-day came from is its apply's row (schema v5): read through a join.
   const storedVersion = db.prepare(
-    'SELECT account_id, day, version, source_key, applied_at, digest FROM account_days WHERE day = ? AND account_id = ?',
+    `SELECT v.account_id, v.day, v.version, a.source_key, a.applied_at
+     FROM account_days AS v JOIN applies AS a ON a.id = v.apply_id WHERE v.day = ? AND v.account_id = ?`,
   );
   // A chunk's account-days travel as one JSON array of [accountId, day] pairs.
   const storedVersions = db.prepare(
-    `SELECT v.account_id, v.day, v.version, v.source_key, v.applied_at, v.digest
+    `SELECT v.account_id, v.day, v.version, v.apply_id, v.digest
      FROM json_each(?) AS j JOIN account_days AS v ON v.day = j.value ->> 1 AND v.account_id = j.value ->> 0`,
   );
+  const addApply = db.prepare('INSERT INTO applies (source_key, applied_at) VALUES (?, ?)');
+  const dropApply = db.prepare('DELETE FROM applies WHERE id = ?');
   // An account-day seen for the first time is written whole here — version, digest and content in
   // one row — and the insert answers whether the store held it: no lookup for what a first
   // ingest brings.
@@ -86,8 +90,8 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
     let statement = insertFirst.get(rows);
     if (statement === undefined) {
       statement = db.prepare(
-        `INSERT INTO account_days (day, account_id, version, source_key, applied_at, digest, content)
-         VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}
+        `INSERT INTO account_days (day, account_id, version, apply_id, digest, content)
+         VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}
          ON CONFLICT (day, account_id) DO NOTHING`,
       );
       insertFirst.set(rows, statement);
@@ -95,14 +99,13 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
     return statement;
   };
   const replaceHeld = db.prepare(
-    `UPDATE account_days SET version = ?, source_key = ?, applied_at = ?, digest = ?, content = ? WHERE day = ? AND account_id = ?`,
+    `UPDATE account_days SET version = ?, apply_id = ?, digest = ?, content = ? WHERE day = ? AND account_id = ?`,
   );
-  const releaseVersion = db.prepare(
-    'UPDATE account_days SET version = 0, digest = NULL, source_key = ?, applied_at = ? WHERE day = ? AND account_id = ?',
-  );
+  const releaseVersion = db.prepare('UPDATE account_days SET version = 0, digest = NULL, apply_id = ? WHERE day = ? AND account_id = ?');
   const versionsInRange = db.prepare(
-    `SELECT account_id, day, version, source_key, applied_at FROM account_days
-     WHERE day BETWEEN ? AND ? ORDER BY day, account_id`,
+    `SELECT v.account_id, v.day, v.version, a.source_key, a.applied_at
+     FROM account_days AS v JOIN applies AS a ON a.id = v.apply_id
+     WHERE v.day BETWEEN ? AND ? ORDER BY v.day, v.account_id`,
   );
   const insertIngest = db.prepare(
     `INSERT INTO ingest_log (id, object_key, etag, version, rows, account_days_applied, account_days_stale, status,
@@ -125,7 +128,8 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   // place, so a file of 600,000 account-days is never held in memory and costs one statement each.
   const apply = db.transaction((sourceKey: string, batches: Iterable<AccountDayBatch>) => {
     const tally = new ApplyTally();
-    const appliedAt = new Date().toISOString();
+    // This apply's row: every account-day it writes points at it.
+    const applyId = Number(addApply.run(sourceKey, new Date().toISOString()).lastInsertRowid);
     let chunk: AccountDayBatch[] = [];
     let chunkNumber = 0;
     let aggregates = 0;
@@ -133,26 +137,27 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
       chunk.push(batch);
       aggregates += batch.rows.length;
       if (chunk.length === APPLY_CHUNK || aggregates >= APPLY_CHUNK_AGGREGATES) {
-        applyChunk(chunk, ++chunkNumber, sourceKey, appliedAt, tally);
+        applyChunk(chunk, ++chunkNumber, sourceKey, applyId, tally);
         chunk = [];
         aggregates = 0;
       }
     }
-    if (chunk.length > 0) applyChunk(chunk, ++chunkNumber, sourceKey, appliedAt, tally);
+    if (chunk.length > 0) applyChunk(chunk, ++chunkNumber, sourceKey, applyId, tally);
+    // An apply that wrote nothing (every account-day stale or kept) leaves no row behind.
+    const result = tally.done();
+    if (result.appliedCount === 0) dropApply.run(applyId);
     fault('commit');
-    return tally.done();
+    return result;
   });
 
   /**
    * One chunk of an apply, inside its transaction. Every account-day is inserted whole, several a
    * statement, and the insert skips those the store holds. When it wrote all of them — a first
-   * ingest — they are applied. Otherwise the chunk's stored rows are read back: a row holding
-   * exactly what this apply wrote (its version, digest, source and apply time) is applied — it was
-   * inserted now, or a stored row already identical, for which the outcome is the same: an equal
-   * version and digest is replaced by itself — and the others are compared (I1), the winners
+   * ingest — they are applied. Otherwise the chunk's stored rows are read back: a row pointing at
+   * this apply was inserted now, and is applied; the others are compared (I1), the winners
    * replaced in place.
    */
-  function applyChunk(chunk: readonly AccountDayBatch[], n: number, sourceKey: string, appliedAt: string, tally: ApplyTally): void {
+  function applyChunk(chunk: readonly AccountDayBatch[], n: number, sourceKey: string, applyId: number, tally: ApplyTally): void {
     const contents: string[] = [];
     const digests: string[] = [];
     let inserted = 0;
@@ -166,7 +171,7 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
         const digest = contentDigest(content);
         contents.push(content);
         digests.push(digest);
-        values.push(batch.day, batch.accountId, batch.version, sourceKey, appliedAt, digest, content);
+        values.push(batch.day, batch.accountId, batch.version, applyId, Buffer.from(digest, 'hex'), content);
       }
       inserted += insertFirstOf(to - from).run(values).changes;
     }
@@ -188,7 +193,7 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
       const before = stored.get(keyOf(accountId, day));
       if (before === undefined)
         throw new StoreError('INTERNAL', `account-day ${accountId}/${day}: neither inserted nor held after the insert`);
-      if (before.version === version && before.digest === digest && before.sourceKey === sourceKey && before.appliedAt === appliedAt) {
+      if (before.applyId === applyId) {
         tally.applied({ accountId, day, version, sourceKey });
         return;
       }
@@ -202,7 +207,7 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
         tally.conflict({ accountId, day, version, digest, storedDigest: before.digest!, kept });
         if (kept === 'stored') return;
       }
-      replaceHeld.run(version, sourceKey, appliedAt, digest, contents[i]!, day, accountId);
+      replaceHeld.run(version, applyId, Buffer.from(digest, 'hex'), contents[i]!, day, accountId);
       tally.applied({ accountId, day, version, sourceKey });
     });
     fault(`replace:${n}`);
@@ -210,12 +215,13 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
 
   const release = db.transaction((keys: readonly { accountId: string; day: string }[], sourceKey: string) => {
     const found: AccountDayVersion[] = [];
-    const at = new Date().toISOString();
+    let applyId: number | null = null;
     for (const key of keys) {
       const raw = storedVersion.get(key.day, key.accountId);
       if (raw === undefined) continue;
       const stored = decodeRow(versionRow, 'account_days', ['day', 'account_id'], raw);
-      releaseVersion.run(sourceKey, at, key.day, key.accountId);
+      applyId ??= Number(addApply.run(sourceKey, new Date().toISOString()).lastInsertRowid);
+      releaseVersion.run(applyId, key.day, key.accountId);
       found.push({ accountId: stored.accountId, day: stored.day, version: stored.version, sourceKey: stored.sourceKey });
     }
     return found;
