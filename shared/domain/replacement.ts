@@ -57,11 +57,6 @@ export function contentDigest(content: string): string {
   return hash('sha256', content, 'hex');
 }
 
-/** The same digest as its 32 bytes (`contentDigest` is their hex), for a store that keeps bytes. */
-export function contentDigestBytes(content: string): Buffer {
-  return hash('sha256', content, 'buffer');
-}
-
 /** A digest of an account-day's content, so the same content always gives the same digest. */
 export function accountDayDigest(rows: readonly UsageAggregate[]): string {
   return contentDigest(accountDayContent(rows));

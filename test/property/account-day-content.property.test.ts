@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { contentFields, decodeContent } from '../../shared/adapters/sqlite/row-schemas';
 import { CURRENCIES, type UsageAggregate } from '../../shared/domain/model';
-import { accountDayContent, accountDayDigest, contentDigest, contentDigestBytes } from '../../shared/domain/replacement';
+import { accountDayContent } from '../../shared/domain/replacement';
 
 /** Texts that need JSON escaping as often as plain ones, and the separators of the line itself. */
 const text = fc.oneof(
@@ -50,18 +50,6 @@ describe('account-day content (SQLite)', () => {
         },
       ),
       { numRuns: 500 },
-    );
-  });
-
-  it('keeps the digest as the 32 bytes whose hex is the digest the I1 compare uses', () => {
-    fc.assert(
-      fc.property(fc.array(aggregate, { maxLength: 4 }), (rows) => {
-        const content = accountDayContent(rows);
-        const bytes = contentDigestBytes(content);
-        expect(bytes.length).toBe(32);
-        expect(bytes.toString('hex')).toBe(contentDigest(content));
-        expect(contentDigest(content)).toBe(accountDayDigest(rows));
-      }),
     );
   });
 

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import type { z } from 'zod';
 import { isDay, type DayRange } from '../../domain/calendar';
 import type { AccountDayVersion, IngestLogEntry, UsageAggregate } from '../../domain/model';
-import { accountDayContent, contentDigestBytes, decideReplacement } from '../../domain/replacement';
+import { accountDayContent, contentDigest, decideReplacement } from '../../domain/replacement';
 import { StoreError, type AccountDayBatch, type UsageStore } from '../../ports/store';
 import { ApplyTally, checkDayRange, checkedBatches, checkIngestLimit, ingestAlreadyExists } from '../../ports/store-rules';
 import { checkRow, decodeContent, decodeRow, heldRow, ingestRow, versionRow } from './row-schemas';
@@ -159,7 +159,7 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
    */
   function applyChunk(chunk: readonly AccountDayBatch[], n: number, sourceKey: string, applyId: number, tally: ApplyTally): void {
     const contents: string[] = [];
-    const digests: Buffer[] = [];
+    const digests: string[] = [];
     let inserted = 0;
     const values: unknown[] = [];
     for (let from = 0; from < chunk.length; from += SQLITE_INSERT_ROWS) {
@@ -168,10 +168,10 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
       for (let i = from; i < to; i++) {
         const batch = chunk[i]!;
         const content = accountDayContent(batch.rows);
-        const digest = contentDigestBytes(content);
+        const digest = contentDigest(content);
         contents.push(content);
         digests.push(digest);
-        values.push(batch.day, batch.accountId, batch.version, applyId, digest, content);
+        values.push(batch.day, batch.accountId, batch.version, applyId, Buffer.from(digest, 'hex'), content);
       }
       inserted += insertFirstOf(to - from).run(values).changes;
     }
@@ -189,6 +189,7 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
     // The outcomes are tallied in the call's order.
     chunk.forEach((batch, i) => {
       const { accountId, day, version } = batch;
+      const digest = digests[i]!;
       const before = stored.get(keyOf(accountId, day));
       if (before === undefined)
         throw new StoreError('INTERNAL', `account-day ${accountId}/${day}: neither inserted nor held after the insert`);
@@ -196,7 +197,6 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
         tally.applied({ accountId, day, version, sourceKey });
         return;
       }
-      const digest = digests[i]!.toString('hex');
       const decision = decideReplacement(before, { version, digest });
       if (decision === 'stale') {
         tally.stale({ accountId, day, version, storedVersion: before.version });
@@ -207,7 +207,7 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
         tally.conflict({ accountId, day, version, digest, storedDigest: before.digest!, kept });
         if (kept === 'stored') return;
       }
-      replaceHeld.run(version, applyId, digests[i]!, contents[i]!, day, accountId);
+      replaceHeld.run(version, applyId, Buffer.from(digest, 'hex'), contents[i]!, day, accountId);
       tally.applied({ accountId, day, version, sourceKey });
     });
     fault(`replace:${n}`);
