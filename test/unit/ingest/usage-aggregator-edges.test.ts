@@ -5,7 +5,7 @@
  * a version of 0 (allowed when the byte parser runs without an ingest time).
  */
 import { describe, expect, it } from 'vitest';
-import { formatMoney } from '../../../shared/domain/money';
+import { formatMoney, parseMoney } from '../../../shared/domain/money';
 import { parseUsageExport, stageUsageExport } from '../../../shared/ingest/usage-export-parser';
 
 const HEADER = 'billing_account_id,service_id,sku_id,date,currency,cost,credit,updated_at';
@@ -47,6 +47,36 @@ describe('running sums', () => {
       row('-0.5'),
     ]);
     expect(parsed.ok && formatMoney(parsed.accountDays[0]!.rows[0]!.cost, 0)).toBe('-0.5');
+  });
+});
+
+describe('a sum read back as nano-units', () => {
+  // Sums of fewer than 9,000,000 units are read through a double (exact there); the others
+  // through bigints. Every pair of rows below lands on either side of that line, on both signs,
+  // with the nano-units of the other sign than the units where the rows allow it.
+  const cases: [string[], string][] = [
+    [['8999999.999999999'], '8999999.999999999'],
+    [['-8999999.999999999'], '-8999999.999999999'],
+    [['9000000', '-0.000000001'], '8999999.999999999'],
+    [['9000000'], '9000000'],
+    [['9099999.999999999'], '9099999.999999999'],
+    [['-9099999.999999999'], '-9099999.999999999'],
+    [['-9000000'], '-9000000'],
+    [['9000000.5', '-1'], '8999999.5'],
+    [['8999999.5', '0.5'], '9000000'],
+    [['-8999999.5', '-0.5'], '-9000000'],
+    [['1', '-0.999999999'], '0.000000001'],
+    [['-1', '0.999999999'], '-0.000000001'],
+    [['2147483647.999999999', '-2138483648'], '8999999.999999999'],
+    [['2147483647.999999999', '2147483647.999999999'], '4294967295.999999998'],
+  ];
+  it.each(cases)('sums %j to exactly %s', async (costs, expected) => {
+    const parsed = await parse(costs.map((cost) => `acc-1,svc,sku,2026-03-01,RUB,${cost},-${cost.replace(/^-/, '')},1770000000`));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    const [group] = parsed.accountDays[0]!.rows;
+    expect(formatMoney(group!.cost, 0)).toBe(expected);
+    expect(group!.cost).toBe(parseMoney(expected));
   });
 });
 
