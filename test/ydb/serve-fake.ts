@@ -7,7 +7,8 @@
  */
 import { FakeYdb } from './fake/fake-ydb';
 
-const fake = await new FakeYdb().start();
+// Nobody inspects a standalone server's requests: keeping them would hold every BulkUpsert payload.
+const fake = await new FakeYdb('/local', { record: false }).start();
 process.stdout.write(`${fake.endpoint}${fake.database}\n`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

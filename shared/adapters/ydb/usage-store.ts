@@ -97,11 +97,17 @@ function newestEntries(objectKey: string | undefined, limit: number | undefined)
 
 /**
  * Groups plus account-days an ingest into YDB holds in memory before a sorted run is written
- * (issue 11; `UsageStore.ingestMemoryEntries`). Lower than SQLite's: the SDK's garbage per apply
- * chunk sits beside whatever the aggregator still holds while the file is applied. Measured with
- * the CLI bundle against the protocol fake: 400,000 entries unspilled (the backfill file's 200,070
- * account-days) peaked at 187 MB, and the backfill-wide file's 1,200,060 entries held unspilled at
- * 217 MB; past this bound a file spills, and its apply reads merged runs instead of the columns.
+ * (issue 11; `UsageStore.ingestMemoryEntries`). Lower than SQLite's: the CLI starts ~24 MB
+ * larger with the YDB SDK and its gRPC stack loaded (20 MB of it heap), and the apply's requests
+ * keep a V8 heap of 62–76 MB where SQLite's stays under 45 MB (the 200,000-row file below: 126 MB
+ * on SQLite). Past this bound a file spills, and its apply reads merged runs instead of the columns.
+ *
+ * Measured peak RSS of the CLI bundle's ingest into the protocol fake (`npm run bench --
+ * --ydb-memory`), backfill-wide (1,200,060 entries) by bound: 450,000 (three runs) 152.8 and
+ * 153.0 MB; 700,000 (two runs) 167.6 MB; unspilled 185.5 MB, its peak the columns at the parse's
+ * end. Each step buys a few seconds of spill writing and merging per million rows, which an apply
+ * over the network does not notice; the margin under 200 MB is kept instead. The first 200,000
+ * rows of backfill (392,060 entries, unspilled at this bound): 147.1 MB.
  */
 export const YDB_INGEST_MEMORY_ENTRIES = 450_000;
 

@@ -116,6 +116,27 @@ describe('CsvRowScanner', () => {
     const rows = scan(chunked(text, 50)).rows;
     expect(rows.map((r) => r.fields[0]!.length)).toEqual([1, 200_000, 3]);
   });
+
+  it('keeps nothing of a pushed chunk: a source may read every chunk into the same buffer', () => {
+    const long = 'ж'.repeat(5_000);
+    const text = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      utf8(`id,"имя, ""полное""",сумма\r\nдн2,"${long}\r\nМосква",1.5\r\n\r\n"q""",ЖЁЛТЫЙ,-0.000000001\rlast,"",\n"x"\r\n`),
+    ]);
+    const whole = scan([text]);
+    for (const size of [...CHUNK_SIZES, 4096]) {
+      // Each chunk overwrites the one before, and the previous bytes are scribbled over first.
+      function* reused(): Generator<Uint8Array> {
+        const buffer = Buffer.alloc(size);
+        for (const chunk of chunked(text, size)) {
+          buffer.fill(0x2c);
+          buffer.set(chunk);
+          yield buffer.subarray(0, chunk.length);
+        }
+      }
+      expect(scan(reused()), `chunk size ${size}`).toEqual(whole);
+    }
+  });
 });
 
 describe('CsvRowScanner hands rows over while the file streams in', () => {

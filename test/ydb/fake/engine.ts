@@ -4,6 +4,11 @@
  * transactions buffer their writes and commit atomically, failing with ABORTED when a table they
  * touched was changed by someone else meanwhile (optimistic locks); snapshot read-only
  * transactions read the state as of their first query.
+ *
+ * A table's rows are one Map, replaced by a copy only while an open serializable transaction
+ * still reads the Map being changed (what it saw must not move under it); otherwise a write
+ * changes it in place. A transaction's own writes are an overlay of the keys it changed. So a
+ * write costs what it changes, not the table's size, and a million-row apply stays linear.
  */
 import { Meter } from './cost-meter';
 import { parseType, renderType, type FakeValue, type YqlType } from './yql-types';
@@ -149,17 +154,38 @@ export class FakeEngine {
     const missingKey = table.schema.key.filter((k) => !rowType.members.some(([m]) => m === k));
     if (missingKey.length > 0)
       throw new FakeStatusError('BAD_REQUEST', `BulkUpsert into ${name} lacks key columns ${missingKey.join(', ')}`);
-    const next = new Map(table.rows);
+    const next = this.writable(table);
     for (const row of rows) {
       meter.bulkRow(row);
       next.set(keyString(table.schema, row), { ...(next.get(keyString(table.schema, row)) ?? {}), ...row });
     }
-    table.rows = next;
     table.version += 1;
   }
 
   begin(mode: 'serializable' | 'snapshot'): FakeTx {
-    return new FakeTx(this.tables, mode, this.txKeys);
+    const tx = new FakeTx(this.tables, mode, this.txKeys, this);
+    if (mode === 'serializable') this.open.add(tx);
+    return tx;
+  }
+
+  /** Serializable transactions not yet committed or rolled back: they may read a table's current Map. */
+  private readonly open = new Set<FakeTx>();
+
+  /** @internal A transaction ended: it reads nothing any more. */
+  ended(tx: FakeTx): void {
+    this.open.delete(tx);
+  }
+
+  /**
+   * The table's rows, ready to be changed: the current Map itself when no open transaction reads
+   * it, else a copy that becomes the table's (the readers keep the state they saw).
+   */
+  writable(table: TableData): Map<string, Row> {
+    let shared = false;
+    for (const tx of this.open) if (tx.reads(table.schema.name, table.rows)) shared = true;
+    if (shared) table.rows = new Map(table.rows);
+    else sortedCache.delete(table.rows);
+    return table.rows;
   }
 
   /** Every stored row of a table in key order (test inspection; not metered). */
@@ -184,7 +210,10 @@ export interface RangeRead {
 
 export class FakeTx {
   private readonly snapshot = new Map<string, { rows: Map<string, Row>; version: number }>();
-  private readonly staged = new Map<string, Map<string, Row>>();
+  /** This transaction's writes per table: the changed keys, a row or null (deleted). */
+  private readonly staged = new Map<string, Map<string, Row | null>>();
+  /** The rows this transaction sees of a table it wrote, built when it reads a range (dropped on its next write). */
+  private readonly merged = new Map<string, Map<string, Row>>();
   private readonly locked = new Set<string>();
   private done = false;
   /** Where the current request's reads and writes are counted (set per request by the server). */
@@ -193,9 +222,20 @@ export class FakeTx {
   constructor(
     private readonly tables: Map<string, TableData>,
     readonly mode: 'serializable' | 'snapshot',
-    private readonly txKeys: number[] = [],
+    private readonly txKeys: number[],
+    private readonly engine: FakeEngine,
   ) {
     if (mode === 'snapshot') for (const [name, t] of tables) this.snapshot.set(name, { rows: new Map(t.rows), version: t.version });
+  }
+
+  /** @internal Whether this transaction reads `rows` as the state of table `name`. */
+  reads(name: string, rows: Map<string, Row>): boolean {
+    return this.snapshot.get(name)?.rows === rows;
+  }
+
+  private end(): void {
+    this.done = true;
+    this.engine.ended(this);
   }
 
   private table(name: string): TableData {
@@ -204,16 +244,39 @@ export class FakeTx {
     return table;
   }
 
-  /** The rows this transaction sees (its own writes included); records the table version it relied on. */
-  private view(name: string): Map<string, Row> {
+  /** The rows this transaction read the table from (without its own writes); records the version it relied on. */
+  private base(name: string): Map<string, Row> {
     if (this.done) throw new FakeStatusError('NOT_FOUND', 'Transaction not found (already committed or rolled back)');
     const table = this.table(name);
-    const staged = this.staged.get(name);
-    if (staged) return staged;
     const seen = this.snapshot.get(name);
     if (seen) return seen.rows;
     this.snapshot.set(name, { rows: table.rows, version: table.version });
     return table.rows;
+  }
+
+  /** The rows this transaction sees, its own writes included. */
+  private view(name: string): Map<string, Row> {
+    const base = this.base(name);
+    const staged = this.staged.get(name);
+    if (!staged) return base;
+    let merged = this.merged.get(name);
+    if (!merged) {
+      merged = new Map(base);
+      for (const [key, row] of staged) {
+        if (row === null) merged.delete(key);
+        else merged.set(key, row);
+      }
+      this.merged.set(name, merged);
+    }
+    return merged;
+  }
+
+  /** The row of a key as this transaction sees it. */
+  private current(name: string, key: string): Row | undefined {
+    const staged = this.staged.get(name);
+    const own = staged?.get(key);
+    if (own !== undefined) return own ?? undefined;
+    return this.base(name).get(key);
   }
 
   /** Every row in key order, not metered (test inspection and the fake's own bookkeeping). */
@@ -274,42 +337,42 @@ export class FakeTx {
 
   /** A point lookup by full key: one billed read, found or not. */
   get(name: string, key: Row): Row | undefined {
-    const row = this.view(name).get(keyString(this.table(name).schema, key));
+    const row = this.current(name, keyString(this.table(name).schema, key));
     this.meter.read(row);
     if (this.mode === 'serializable') this.locked.add(`${name}\u0000${keyString(this.table(name).schema, key)}`);
     return row;
   }
 
-  private write(name: string): Map<string, Row> {
+  /** This transaction's writes to a table, to be added to. */
+  private write(name: string): Map<string, Row | null> {
     if (this.mode === 'snapshot') throw new FakeStatusError('BAD_REQUEST', 'writes are not allowed in a snapshot read-only transaction');
+    this.base(name);
     let staged = this.staged.get(name);
     if (!staged) {
-      staged = new Map(this.view(name));
+      staged = new Map();
       this.staged.set(name, staged);
     }
+    this.merged.delete(name);
     return staged;
   }
 
   upsert(name: string, row: Row): void {
-    const schema = this.table(name).schema;
-    const rows = this.write(name);
-    rows.set(keyString(schema, row), { ...(rows.get(keyString(schema, row)) ?? {}), ...row });
-    sortedCache.delete(rows);
+    const key = keyString(this.table(name).schema, row);
+    this.write(name).set(key, { ...(this.current(name, key) ?? {}), ...row });
     this.meter.write(row);
     this.touch(name, row, false);
   }
 
   insert(name: string, row: Row): void {
     const schema = this.table(name).schema;
-    if (this.write(name).has(keyString(schema, row)))
+    this.write(name);
+    if (this.current(name, keyString(schema, row)) !== undefined)
       throw new FakeStatusError('PRECONDITION_FAILED', `Conflict with existing key in ${name}`);
     this.upsert(name, row);
   }
 
   delete(name: string, key: Row): void {
-    const rows = this.write(name);
-    rows.delete(keyString(this.table(name).schema, key));
-    sortedCache.delete(rows);
+    this.write(name).set(keyString(this.table(name).schema, key), null);
     this.meter.delete();
     this.touch(name, key, false);
   }
@@ -317,13 +380,18 @@ export class FakeTx {
   /** Applies the buffered writes atomically, or fails with ABORTED if a table it used changed. */
   commit(): void {
     if (this.done) throw new FakeStatusError('NOT_FOUND', 'Transaction not found');
-    this.done = true;
+    this.end();
     if (this.mode === 'snapshot') return;
     for (const [name, seen] of this.snapshot) {
       if (this.table(name).version !== seen.version) throw new FakeStatusError('ABORTED', `Transaction locks invalidated. Table: ${name}`);
     }
-    for (const [name, rows] of this.staged) {
+    for (const [name, staged] of this.staged) {
       const table = this.table(name);
+      const rows = this.engine.writable(table);
+      for (const [key, row] of staged) {
+        if (row === null) rows.delete(key);
+        else rows.set(key, row);
+      }
       table.rows = rows;
       table.version += 1;
     }
@@ -331,6 +399,6 @@ export class FakeTx {
   }
 
   rollback(): void {
-    this.done = true;
+    this.end();
   }
 }

@@ -70,7 +70,14 @@ export class FakeYdb {
   private callTicket: string | undefined;
   port = 0;
 
-  constructor(readonly database = '/local') {}
+  /**
+   * `record: false` keeps no requests (`requests` and `calls` stay empty): a standalone server
+   * (serve-fake.ts) that nobody inspects, whose BulkUpsert payloads would otherwise pile up.
+   */
+  constructor(
+    readonly database = '/local',
+    private readonly options: { record?: boolean } = {},
+  ) {}
 
   get endpoint(): string {
     return `grpc://127.0.0.1:${this.port}`;
@@ -128,7 +135,8 @@ export class FakeYdb {
 
   /** Every request passes here first: recorded, possibly paused, possibly failed. */
   async intercept(method: string, target: string | undefined, request: Record<string, unknown>): Promise<void> {
-    this.requests.push({ method, target, request, ...(this.callTicket === undefined ? {} : { authTicket: this.callTicket }) });
+    if (this.options.record !== false)
+      this.requests.push({ method, target, request, ...(this.callTicket === undefined ? {} : { authTicket: this.callTicket }) });
     const pause = this.take(this.pauses, method, target);
     if (pause) {
       pause.reached();
