@@ -163,7 +163,10 @@ async function parse(file: string) {
   const start = performance.now();
   const cpu = process.cpuUsage();
   const spill = { directory: tmpdir(), maxGroups: SQLITE_INGEST_MEMORY_ENTRIES, afterSpill: collectGarbage };
-  const staged = await stageUsageExport(createReadStream(file, { highWaterMark: READ_CHUNK }), { fallbackVersion: null, spill });
+  // Read as the CLI reads a local export (one reused buffer), so the parse's peak is the ingest's.
+  const [object] = await listLocalExports(file);
+  if (object === undefined) throw new Error(`${file}: not found`);
+  const staged = await stageUsageExport(object.open(), { fallbackVersion: null, spill });
   // Parse, validate, aggregate (and, for a spilled file, the validating merge): what the store
   // then reads (the batches) is the apply's work, measured by the CLI ingest.
   const elapsed = seconds(start);
