@@ -137,6 +137,13 @@ interface ShapeResult {
   pass: { exact: boolean; peakRss: boolean; speedup: boolean; parse: boolean };
 }
 
+/** Runs of the decode floor and of the parse per shape; the fastest of each is reported. */
+const RATIO_RUNS = 3;
+
+function fastest(runs: Record<string, unknown>[]): Record<string, unknown> {
+  return runs.reduce((best, run) => ((run.seconds as number) < (best.seconds as number) ? run : best));
+}
+
 /** The export of a shape in .bench/, generated unless a copy from this generator version is there. */
 function exportFile(bundle: string, shape: ShapeName, rows: number): string {
   const file = join(OUT, `export-${shape}-${rows}.csv`);
@@ -157,9 +164,22 @@ async function measureShape(bundle: string, shape: ShapeName, rows: number): Pro
   const meta = JSON.parse(readFileSync(`${file}.meta.json`, 'utf8')) as { bytes: number; groups: number; accountDays: number };
   process.stderr.write(`measuring ${shape} …\n`);
   const read = runPhase(bundle, ['read', file]);
-  const decode = runPhase(bundle, ['decode', file]);
+  // The decode floor and the parse, each the fastest of three runs taken alternately: one run of
+  // either varied by half from shape to shape on this machine, and the target is their ratio.
+  const decodes: Record<string, unknown>[] = [];
+  const parses: Record<string, unknown>[] = [];
+  for (let i = 0; i < RATIO_RUNS; i++) {
+    decodes.push(runPhase(bundle, ['decode', file]));
+    parses.push(runPhase(bundle, ['parse', file]));
+  }
+  const decode = fastest(decodes);
+  const parse: Record<string, unknown> = {
+    ...fastest(parses),
+    ok: parses.every((p) => p.ok === true),
+    mismatches: Math.max(...parses.map((p) => p.mismatches as number)),
+    peakRssMb: Math.max(...parses.map((p) => p.peakRssMb as number)),
+  };
   const baseline = runPhase(bundle, ['baseline', file]);
-  const parse = runPhase(bundle, ['parse', file]);
   const db = join(OUT, `ingest-${shape}-${rows}.db`);
   removeDb(db);
   const ingest = runCli(['ingest', file], sqliteStore(db));
@@ -234,7 +254,7 @@ function table(results: ShapeResult[]): string {
     return `${r.shape.padEnd(18)}${pad(r.accountDays, 10)}${pad(r.groups, 9)}${pad(`${r.decodeFloorMbPerSecond}`, 8)}${pad(`${r.parseMbPerSecond}`, 8)}${pad(r.parseRuns, 5)}${pad(`${r.baselineSeconds} s`, 10)}${pad(`${r.ingestSeconds} s`, 8)}${pad(`${r.ingestBudgetSeconds} s`, 8)}${pad(`${r.storeFloorSeconds} s`, 8)}${pad(`${r.speedup}×`, 9)}${pad(`${Math.max(r.parsePeakRssMb, r.ingestPeakRssMb)} MB`, 10)}${pad(`${r.accrualSeconds} s`, 8)}  ${misses.length === 0 ? 'met' : `missed: ${misses.join(', ')}`}`;
   });
   return [
-    `(decode and parse in MB/s; ingest = CLI from its bundle into a fresh SQLite store; budget = baseline / ${TARGETS.speedupOverBaseline}, the ingest time the target allows;`,
+    `(decode and parse in MB/s, each the fastest of ${RATIO_RUNS} runs; ingest = CLI from its bundle into a fresh SQLite store; budget = baseline / ${TARGETS.speedupOverBaseline}, the ingest time the target allows;`,
     ` floor = the same rows written with bare statements into a fresh store, no parse or checks; accrue = CLI post of 2026-Q1)`,
     head,
     ...lines,
