@@ -40,7 +40,7 @@ export interface SqliteUsageDeps {
  * group, 67 when nearly all entries are groups — 62 to 80 MiB at this bound by the end of a parse,
  * and 60 % of that while the file is applied. The bound is the `backfill-wide` bench file's
  * 1,200,060 entries plus 4 %, so that a quarter's backfill of 600,000 account-days stays in memory:
- * measured, its CLI ingest peaks at 180–184 MB without spilling (at 700,000 it spilled into 3 runs,
+ * measured, its CLI ingest peaked at 180–184 MB without spilling (152–155 MB since the file is read into one reused buffer) (at 700,000 it spilled into 3 runs,
  * peaked at 180–196 MB and took twice the time). Every 100,000 entries more would cost ~5 MB of
  * that margin under 200 MB. Files past it spill, and pay in time, not memory.
  */
