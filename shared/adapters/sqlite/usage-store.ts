@@ -40,8 +40,9 @@ export interface SqliteUsageDeps {
  * group, 67 when nearly all entries are groups — 62 to 80 MiB at this bound by the end of a parse,
  * and 60 % of that while the file is applied. The bound is the `backfill-wide` bench file's
  * 1,200,060 entries plus 4 %, so that a quarter's backfill of 600,000 account-days stays in memory:
- * measured, its CLI ingest peaked at 180–184 MB without spilling (152–155 MB since the file is read into one reused buffer) (at 700,000 it spilled into 3 runs,
- * peaked at 180–196 MB and took twice the time). Every 100,000 entries more would cost ~5 MB of
+ * measured, its CLI ingest peaked at 180–184 MB without spilling, 152–155 MB since the file is read
+ * into one reused buffer (at 700,000 it spilled into 3 runs, peaked at 180–196 MB and took twice
+ * the time). Every 100,000 entries more would cost ~5 MB of
  * that margin under 200 MB. Files past it spill, and pay in time, not memory.
  */
 export const SQLITE_INGEST_MEMORY_ENTRIES = 1_250_000;
@@ -57,7 +58,7 @@ const APPLY_CHUNK = 500;
 const APPLY_CHUNK_AGGREGATES = 5_000;
 
 /**
- * Account-days written by one first-seen insert statement (7 parameters each, far below SQLite's
+ * Account-days written by one first-seen insert statement (6 parameters each, far below SQLite's
  * 32,766). A statement per account-day spent more time entering and leaving the statement than
  * SQLite spent on the row: writing 600,000 account-days, 50 a statement took 1.1–1.5 s where one
  * a statement took 1.8–2.0 s with the content left out (`bench/ingest-phases.ts` store-floor
@@ -123,9 +124,9 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   // compare and the replacement cannot interleave with another writer, and a failure at any step
   // — a bad batch of a streamed call included — rolls back every account-day of the call.
   // Batches are read as the apply goes (checkedBatches) and handled a chunk of account-days at a
-  // time: the first-seen account-days are written whole (the insert tells which the store held),
-  // one statement reads the held ones' versions, and the winners among those are replaced in
-  // place, so a file of 600,000 account-days is never held in memory and costs one statement each.
+  // time: every account-day is inserted whole, 50 a statement (the insert skips those the store
+  // held), one statement reads the held ones' versions, and the winners among those are replaced
+  // in place, so a file of 600,000 account-days is never held in memory.
   const apply = db.transaction((sourceKey: string, batches: Iterable<AccountDayBatch>) => {
     const tally = new ApplyTally();
     // This apply's row: every account-day it writes points at it.
