@@ -52,8 +52,11 @@ export function accountDayContent(rows: readonly UsageAggregate[]): string {
   return text;
 }
 
-/** The digest of an account-day's content text (`accountDayContent`), hashed in one call. */
-export function contentDigest(content: string): string {
+/**
+ * The digest of an account-day's content text (`accountDayContent`), hashed in one call: the text
+ * itself, or the UTF-8 bytes it encodes to (the same digest).
+ */
+export function contentDigest(content: string | Uint8Array): string {
   return hash('sha256', content, 'hex');
 }
 
@@ -66,7 +69,7 @@ export function accountDayDigest(rows: readonly UsageAggregate[]): string {
 const JSON_PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
 /** JSON.stringify(text), with the common case (nothing to escape) made cheap. */
-function jsonText(text: string): string {
+export function jsonText(text: string): string {
   return JSON_PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
 }
 
@@ -74,7 +77,8 @@ function compareKeys(a: UsageAggregate, b: UsageAggregate): number {
   return cmp(a.serviceId, b.serviceId) || cmp(a.skuId, b.skuId) || cmp(a.currency, b.currency);
 }
 
-function inKeyOrder(rows: readonly UsageAggregate[]): boolean {
+/** Whether the aggregates are in content order (service, SKU, currency), as the parser gives them. */
+export function inKeyOrder(rows: readonly UsageAggregate[]): boolean {
   for (let i = 1; i < rows.length; i++) if (compareKeys(rows[i - 1]!, rows[i]!) > 0) return false;
   return true;
 }

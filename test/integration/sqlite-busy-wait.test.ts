@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../shared/adapters/sqlite/sqlite-store';
 import type { SubaccountLink } from '../../shared/domain/model';
+import { batch } from '../contract/fixtures';
 
 let dir: string;
 let holder: Database.Database;
@@ -62,6 +63,38 @@ describe('SQLite writes behind another writer', () => {
       expect(await store.program.listLinks()).toEqual([]);
     } finally {
       await store.close();
+    }
+  });
+
+  it('waits the same way when a large apply writes on the writer thread, then applies it; past the bound, STORE_BUSY and nothing written', async () => {
+    const waits: number[] = [];
+    const store = createSqliteStore(path(), { busyTimeoutMs: 5000, onWait: (ms) => waits.push(ms), writerFrom: 0 });
+    const batches = [batch('acc-1', '2026-01-05', 1, [{ cost: '1.5' }]), batch('acc-2', '2026-01-05', 1, [{ cost: '2' }])];
+    setTimeout(() => holder.prepare('COMMIT').run(), 1400);
+    try {
+      expect((await store.usage.applyAccountDays('a.csv', batches)).appliedCount).toBe(2);
+      expect(waits.length).toBeGreaterThanOrEqual(1);
+      expect(waits[0]).toBeGreaterThanOrEqual(1000);
+      expect((await store.usage.listAccountDayVersions({ from: '2026-01-01', to: '2026-01-31' })).map((v) => v.accountId)).toEqual([
+        'acc-1',
+        'acc-2',
+      ]);
+    } finally {
+      await store.close();
+    }
+    holder.prepare('BEGIN IMMEDIATE').run();
+    const bounded = createSqliteStore(path(), { busyTimeoutMs: 400, writerFrom: 0 });
+    try {
+      await expect(bounded.usage.applyAccountDays('b.csv', [batch('acc-3', '2026-01-05', 1, [{ cost: '3' }])])).rejects.toMatchObject({
+        code: 'STORE_BUSY',
+      });
+      holder.prepare('ROLLBACK').run();
+      expect((await bounded.usage.listAccountDayVersions({ from: '2026-01-01', to: '2026-01-31' })).map((v) => v.accountId)).toEqual([
+        'acc-1',
+        'acc-2',
+      ]);
+    } finally {
+      await bounded.close();
     }
   });
 });

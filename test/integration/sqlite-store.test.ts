@@ -14,6 +14,11 @@ import { batch, COMPUTE, collect, entry, link, run, usageIn } from '../contract/
 import { describeStoreContract } from '../contract/store-contract';
 
 const REPO = resolve(import.meta.dirname, '../..');
+/** Where an apply's writes run: this connection (a small apply), or the writer thread (a large one; 0 forces it). */
+const WRITES = [
+  ['on the store connection', undefined],
+  ['on the writer thread', 0],
+] as const;
 const ALL = { from: '2000-01-01', to: '2099-12-31' };
 
 function tempDir(): string {
@@ -37,6 +42,21 @@ describeStoreContract('sqlite file', async () => {
     },
   };
 });
+
+// Every apply written on the writer thread (a large apply's path), whatever its size.
+describeStoreContract(
+  'sqlite file, applies on the writer thread',
+  async () => {
+    const dir = tempDir();
+    const path = join(dir, 'rebates.db');
+    return {
+      store: createSqliteStore(path, { writerFrom: 0 }),
+      reopen: async () => createSqliteStore(path, { writerFrom: 0 }),
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+  { tamperable: false },
+);
 
 // The same adapter code as the file store above, which also states the corruption rule.
 describeStoreContract('sqlite in memory', async () => ({ store: createSqliteStore(':memory:') }), { persistent: false, tamperable: false });
@@ -333,100 +353,104 @@ describe('sqlite store specifics', () => {
     expect(await usageIn(store, ALL.from, ALL.to)).toEqual([]);
   });
 
-  it('leaves the store exactly as before when an apply fails at any write step, and a retry applies everything (I3)', async () => {
-    const scratchPath = join(dir, 'scratch.db');
-    const steps: string[] = [];
-    const scratch = createSqliteStore(scratchPath, { faultInjector: (step) => steps.push(step) });
-    open.push(scratch);
-    await scratch.usage.applyAccountDays('base.csv', BASELINE);
-    steps.length = 0;
-    await scratch.usage.applyAccountDays('update.csv', UPDATE);
-    // One chunk of account-days (the call is smaller than a chunk): its two write steps, then the commit.
-    expect(steps).toEqual(['first-seen:1', 'replace:1', 'commit']);
+  for (const [where, writerFrom] of WRITES)
+    it(`leaves the store exactly as before when an apply fails at any write step, and a retry applies everything (I3), writes ${where}`, async () => {
+      const scratchPath = join(dir, 'scratch.db');
+      const steps: string[] = [];
+      const scratch = createSqliteStore(scratchPath, { writerFrom, faultInjector: (step) => steps.push(step) });
+      open.push(scratch);
+      await scratch.usage.applyAccountDays('base.csv', BASELINE);
+      steps.length = 0;
+      await scratch.usage.applyAccountDays('update.csv', UPDATE);
+      // One chunk of account-days (the call is smaller than a chunk): its two write steps, then the commit.
+      expect(steps).toEqual(['first-seen:1', 'replace:1', 'commit']);
 
-    let failAt: string | null = null;
-    const store = openStore({
-      faultInjector: (step) => {
-        if (step === failAt) throw new Error(`injected fault at ${step}`);
-      },
+      let failAt: string | null = null;
+      const store = openStore({
+        writerFrom,
+        faultInjector: (step) => {
+          if (step === failAt) throw new Error(`injected fault at ${step}`);
+        },
+      });
+      await store.usage.applyAccountDays('base.csv', BASELINE);
+      const before = await usageState(store, path);
+
+      for (const step of steps) {
+        failAt = step;
+        await expect(store.usage.applyAccountDays('update.csv', UPDATE)).rejects.toThrow(`injected fault at ${step}`);
+        expect(await usageState(store, path), `after a fault at ${step}`).toEqual(before);
+      }
+
+      failAt = null;
+      const result = await store.usage.applyAccountDays('update.csv', UPDATE);
+      expect(result.applied.map((v) => v.accountId)).toEqual(['acc-1', 'acc-3', 'acc-4']);
+      expect(result.stale).toEqual([{ accountId: 'acc-2', day: '2026-01-05', version: 400, storedVersion: 500 }]);
+      const after = await usageState(store, path);
+      expect(after.usage).toEqual(await usageIn(scratch, ALL.from, ALL.to));
+      expect(after.usage.map((a) => `${a.accountId} ${a.skuId} ${a.cost}`)).toEqual([
+        'acc-1 sku-b 20.5',
+        'acc-2 sku-vcpu 3',
+        'acc-3 sku-vcpu 40',
+        'acc-3 sku-z -0.000000001',
+        'acc-4 sku-vcpu 50',
+      ]);
     });
-    await store.usage.applyAccountDays('base.csv', BASELINE);
-    const before = await usageState(store, path);
 
-    for (const step of steps) {
-      failAt = step;
-      await expect(store.usage.applyAccountDays('update.csv', UPDATE)).rejects.toThrow(`injected fault at ${step}`);
-      expect(await usageState(store, path), `after a fault at ${step}`).toEqual(before);
-    }
+  for (const [where, writerFrom] of WRITES)
+    it(`writes large account-days a few at a time: a chunk ends at 5,000 aggregates as well as at 500 account-days, writes ${where}`, async () => {
+      const steps: string[] = [];
+      const store = createSqliteStore(join(dir, 'chunks.db'), { writerFrom, faultInjector: (step) => steps.push(step) });
+      open.push(store);
+      const skus = Array.from({ length: 1_000 }, (_, i) => ({ skuId: `sku-${String(i).padStart(4, '0')}`, cost: '1' }));
+      const large = Array.from({ length: 12 }, (_, i) => batch(`acc-${String(i).padStart(2, '0')}`, '2026-01-05', 1, skus));
 
-    failAt = null;
-    const result = await store.usage.applyAccountDays('update.csv', UPDATE);
-    expect(result.applied.map((v) => v.accountId)).toEqual(['acc-1', 'acc-3', 'acc-4']);
-    expect(result.stale).toEqual([{ accountId: 'acc-2', day: '2026-01-05', version: 400, storedVersion: 500 }]);
-    const after = await usageState(store, path);
-    expect(after.usage).toEqual(await usageIn(scratch, ALL.from, ALL.to));
-    expect(after.usage.map((a) => `${a.accountId} ${a.skuId} ${a.cost}`)).toEqual([
-      'acc-1 sku-b 20.5',
-      'acc-2 sku-vcpu 3',
-      'acc-3 sku-vcpu 40',
-      'acc-3 sku-z -0.000000001',
-      'acc-4 sku-vcpu 50',
-    ]);
-  });
+      const result = await store.usage.applyAccountDays('large.csv', large);
 
-  it('writes large account-days a few at a time: a chunk ends at 5,000 aggregates as well as at 500 account-days', async () => {
-    const steps: string[] = [];
-    const store = createSqliteStore(join(dir, 'chunks.db'), { faultInjector: (step) => steps.push(step) });
-    open.push(store);
-    const skus = Array.from({ length: 1_000 }, (_, i) => ({ skuId: `sku-${String(i).padStart(4, '0')}`, cost: '1' }));
-    const large = Array.from({ length: 12 }, (_, i) => batch(`acc-${String(i).padStart(2, '0')}`, '2026-01-05', 1, skus));
+      // 12 account-days of 1,000 aggregates: chunks of 5, 5 and 2.
+      expect(steps).toEqual(['first-seen:1', 'replace:1', 'first-seen:2', 'replace:2', 'first-seen:3', 'replace:3', 'commit']);
+      expect(result.appliedCount).toBe(12);
+      const stored = await usageIn(store, '2026-01-05', '2026-01-05');
+      expect(stored.length).toBe(12_000);
+      expect(stored.every((a) => a.cost === '1')).toBe(true);
+    });
 
-    const result = await store.usage.applyAccountDays('large.csv', large);
-
-    // 12 account-days of 1,000 aggregates: chunks of 5, 5 and 2.
-    expect(steps).toEqual(['first-seen:1', 'replace:1', 'first-seen:2', 'replace:2', 'first-seen:3', 'replace:3', 'commit']);
-    expect(result.appliedCount).toBe(12);
-    const stored = await usageIn(store, '2026-01-05', '2026-01-05');
-    expect(stored.length).toBe(12_000);
-    expect(stored.every((a) => a.cost === '1')).toBe(true);
-  });
-
-  it('recovers to none or all of an apply when the process is killed mid-transaction (I3)', async () => {
-    const child = join(dir, 'apply-child.mts');
-    writeFileSync(
-      child,
-      `import { createSqliteStore } from ${JSON.stringify(join(REPO, 'shared/adapters/sqlite/sqlite-store.ts'))};
+  for (const [where, writerFrom] of WRITES)
+    it(`recovers to none or all of an apply when the process is killed mid-transaction (I3), writes ${where}`, async () => {
+      const child = join(dir, 'apply-child.mts');
+      writeFileSync(
+        child,
+        `import { createSqliteStore } from ${JSON.stringify(join(REPO, 'shared/adapters/sqlite/sqlite-store.ts'))};
        import { batch } from ${JSON.stringify(join(REPO, 'test/contract/fixtures.ts'))};
-       const [path, crashAt] = process.argv.slice(2);
-       const store = createSqliteStore(path, { faultInjector: (step) => { if (step === crashAt) process.kill(process.pid, 'SIGKILL'); } });
+       const [path, crashAt, writerFrom] = process.argv.slice(2);
+       const store = createSqliteStore(path, { writerFrom: writerFrom === '' ? undefined : Number(writerFrom), faultInjector: (step) => { if (step === crashAt) process.kill(process.pid, 'SIGKILL'); } });
        await store.usage.applyAccountDays('update.csv', [
          batch('acc-1', '2026-01-05', 200, [{ skuId: 'sku-b', cost: '20.5' }]),
          batch('acc-3', '2026-01-06', 100, [{ cost: '40' }]),
        ]);
        await store.close();`,
-    );
-    const applyInChild = (crashAt: string) =>
-      spawnSync(process.execPath, ['--import', 'tsx', child, path, crashAt], { cwd: REPO, encoding: 'utf8' });
-    const seed = createSqliteStore(path);
-    await seed.usage.applyAccountDays('base.csv', BASELINE);
-    await seed.close();
-    const reader = openStore();
-    const before = await usageState(reader, path);
+      );
+      const applyInChild = (crashAt: string) =>
+        spawnSync(process.execPath, ['--import', 'tsx', child, path, crashAt, String(writerFrom ?? '')], { cwd: REPO, encoding: 'utf8' });
+      const seed = createSqliteStore(path);
+      await seed.usage.applyAccountDays('base.csv', BASELINE);
+      await seed.close();
+      const reader = openStore();
+      const before = await usageState(reader, path);
 
-    for (const crashAt of ['first-seen:1', 'replace:1', 'commit']) {
-      const killed = applyInChild(crashAt);
-      expect(killed.signal, killed.stderr).toBe('SIGKILL');
-      expect(await usageState(reader, path), `after a crash at ${crashAt}`).toEqual(before);
-    }
+      for (const crashAt of ['first-seen:1', 'replace:1', 'commit']) {
+        const killed = applyInChild(crashAt);
+        expect(killed.signal, killed.stderr).toBe('SIGKILL');
+        expect(await usageState(reader, path), `after a crash at ${crashAt}`).toEqual(before);
+      }
 
-    const finished = applyInChild('never');
-    expect(finished.status, finished.stderr).toBe(0);
-    expect((await usageIn(reader, ALL.from, ALL.to)).map((a) => `${a.accountId} ${a.skuId} ${a.cost}`)).toEqual([
-      'acc-1 sku-b 20.5',
-      'acc-2 sku-vcpu 3',
-      'acc-3 sku-vcpu 40',
-    ]);
-  });
+      const finished = applyInChild('never');
+      expect(finished.status, finished.stderr).toBe(0);
+      expect((await usageIn(reader, ALL.from, ALL.to)).map((a) => `${a.accountId} ${a.skuId} ${a.cost}`)).toEqual([
+        'acc-1 sku-b 20.5',
+        'acc-2 sku-vcpu 3',
+        'acc-3 sku-vcpu 40',
+      ]);
+    });
 
   it('scans one snapshot even when an apply commits while the scan is iterated', async () => {
     const store = openStore();

@@ -27,6 +27,11 @@ const DAYS = 3;
 /** Groups + account-days per run: the file (1,200 account-days, 2,400 groups) makes dozens of runs. */
 const MAX_GROUPS = 150;
 const NOW = new Date('2026-04-01T00:00:00Z');
+/** Where the apply's writes run: the store's connection (the default for this small file), or the writer thread (0 forces it). */
+const WRITES = [
+  ['on the store connection', undefined],
+  ['on the writer thread', 0],
+] as const;
 
 const account = (a: number) => `acc-${String(a).padStart(3, '0')}`;
 
@@ -69,8 +74,8 @@ async function state(path: string): Promise<string[]> {
 }
 
 /** A store whose writes, and the ingest's spills, can fail at a named step. */
-function faulty(path: string, fault: (step: string) => void): Store {
-  const store = createSqliteStore(path, { faultInjector: fault });
+function faulty(path: string, fault: (step: string) => void, writerFrom?: number): Store {
+  const store = createSqliteStore(path, { faultInjector: fault, writerFrom });
   const recordIngest = store.usage.recordIngest.bind(store.usage);
   store.usage.recordIngest = async (entry) => {
     fault('record-ingest');
@@ -137,31 +142,32 @@ describe('bounded-memory ingest: all or nothing at every step (I3)', () => {
     expect(readdirSync(spillDir)).toEqual([]);
   });
 
-  it('leaves the store as before and no runs behind after a failure at any step, and a retry applies the whole file', async () => {
-    // Every step except the dozens of spills, of which the first, a middle one and the last.
-    const spills = steps.filter((s) => s.startsWith('spill:'));
-    const targets = [
-      ...new Set([spills[0]!, spills[Math.floor(spills.length / 2)]!, spills.at(-1)!, ...steps.filter((s) => !s.startsWith('spill:'))]),
-    ];
-    expect(targets).toHaveLength(3 + 8);
-    for (const [index, target] of targets.entries()) {
-      const path = join(root, `throw-${index}.db`);
-      await preload(path);
-      let armed = true;
-      const fault = (step: string) => {
-        if (armed && step === target) throw new Error(`injected crash at ${step}`);
-      };
-      const store = faulty(path, fault);
-      await expect(ingest(store, fault), target).rejects.toThrow(`injected crash at ${target}`);
-      expect(await state(path), target).toEqual(target === 'record-ingest' ? after : before);
-      expect(readdirSync(spillDir), target).toEqual([]);
-      armed = false;
-      expect(await ingest(store), target).toMatchObject({ status: 'applied', accountDaysApplied: ACCOUNTS * DAYS });
-      expect(await state(path), target).toEqual(after);
-      await store.close();
-      rmSync(path, { force: true });
-    }
-  }, 180_000);
+  for (const [where, writerFrom] of WRITES)
+    it(`leaves the store as before and no runs behind after a failure at any step, and a retry applies the whole file, writes ${where}`, async () => {
+      // Every step except the dozens of spills, of which the first, a middle one and the last.
+      const spills = steps.filter((s) => s.startsWith('spill:'));
+      const targets = [
+        ...new Set([spills[0]!, spills[Math.floor(spills.length / 2)]!, spills.at(-1)!, ...steps.filter((s) => !s.startsWith('spill:'))]),
+      ];
+      expect(targets).toHaveLength(3 + 8);
+      for (const [index, target] of targets.entries()) {
+        const path = join(root, `throw-${index}-${writerFrom ?? 'connection'}.db`);
+        await preload(path);
+        let armed = true;
+        const fault = (step: string) => {
+          if (armed && step === target) throw new Error(`injected crash at ${step}`);
+        };
+        const store = faulty(path, fault, writerFrom);
+        await expect(ingest(store, fault), target).rejects.toThrow(`injected crash at ${target}`);
+        expect(await state(path), target).toEqual(target === 'record-ingest' ? after : before);
+        expect(readdirSync(spillDir), target).toEqual([]);
+        armed = false;
+        expect(await ingest(store), target).toMatchObject({ status: 'applied', accountDaysApplied: ACCOUNTS * DAYS });
+        expect(await state(path), target).toEqual(after);
+        await store.close();
+        rmSync(path, { force: true });
+      }
+    }, 180_000);
 });
 
 const exec = promisify(execFile);
@@ -171,9 +177,9 @@ const [{ createSqliteStore }, { listLocalExports }, { ingestExport }] = await Pr
   import(${JSON.stringify(fileURLToPath(new URL('../../shared/ingest/local-source.ts', import.meta.url)))}),
   import(${JSON.stringify(fileURLToPath(new URL('../../shared/usecases/ingest-export.ts', import.meta.url)))}),
 ]);
-const { DB, TARGET, FILE, SPILL, MAX } = process.env;
+const { DB, TARGET, FILE, SPILL, MAX, WRITER_FROM } = process.env;
 const kill = (step) => { if (step === TARGET) process.kill(process.pid, 'SIGKILL'); };
-const store = createSqliteStore(DB, { faultInjector: kill });
+const store = createSqliteStore(DB, { faultInjector: kill, writerFrom: WRITER_FROM === '' ? undefined : Number(WRITER_FROM) });
 const [object] = await listLocalExports(FILE);
 let spills = 0;
 const spill = { directory: SPILL, maxGroups: Number(MAX), afterSpill: () => kill('spill:' + ++spills) };
@@ -182,28 +188,37 @@ process.exit(3);
 `;
 
 describe('bounded-memory ingest: a killed process (I3)', () => {
-  it('recovers to none of the file after SIGKILL mid-spill, between chunks or at the commit; the next ingest removes its runs and applies all', async () => {
-    for (const target of ['spill:5', 'replace:2', 'commit']) {
-      const path = join(root, `kill-${target.replace(':', '-')}.db`);
-      await preload(path);
-      const failure = await exec(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], {
-        env: { ...process.env, DB: path, TARGET: target, FILE: file, SPILL: spillDir, MAX: String(MAX_GROUPS) },
-      }).then(
-        () => null,
-        (e: { signal?: string; stderr?: string }) => e,
-      );
-      expect(failure?.signal, `${target}: ${failure?.stderr ?? 'child exited normally'}`).toBe('SIGKILL');
-      expect(await state(path), target).toEqual(before);
-      // The killed process's runs are still there, under its process id …
-      expect(readdirSync(spillDir).length, target).toBe(1);
-      const store = createSqliteStore(path);
-      expect(await ingest(store), target).toMatchObject({ status: 'applied', accountDaysApplied: ACCOUNTS * DAYS });
-      await store.close();
-      expect(await state(path), target).toEqual(after);
-      // … until the next ingest that spills removes them.
-      expect(readdirSync(spillDir), target).toEqual([]);
-    }
-  }, 120_000);
+  for (const [where, writerFrom] of WRITES)
+    it(`recovers to none of the file after SIGKILL mid-spill, between chunks or at the commit; the next ingest removes its runs and applies all, writes ${where}`, async () => {
+      for (const target of ['spill:5', 'replace:2', 'commit']) {
+        const path = join(root, `kill-${target.replace(':', '-')}-${writerFrom ?? 'connection'}.db`);
+        await preload(path);
+        const failure = await exec(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], {
+          env: {
+            ...process.env,
+            DB: path,
+            TARGET: target,
+            FILE: file,
+            SPILL: spillDir,
+            MAX: String(MAX_GROUPS),
+            WRITER_FROM: String(writerFrom ?? ''),
+          },
+        }).then(
+          () => null,
+          (e: { signal?: string; stderr?: string }) => e,
+        );
+        expect(failure?.signal, `${target}: ${failure?.stderr ?? 'child exited normally'}`).toBe('SIGKILL');
+        expect(await state(path), target).toEqual(before);
+        // The killed process's runs are still there, under its process id …
+        expect(readdirSync(spillDir).length, target).toBe(1);
+        const store = createSqliteStore(path);
+        expect(await ingest(store), target).toMatchObject({ status: 'applied', accountDaysApplied: ACCOUNTS * DAYS });
+        await store.close();
+        expect(await state(path), target).toEqual(after);
+        // … until the next ingest that spills removes them.
+        expect(readdirSync(spillDir), target).toEqual([]);
+      }
+    }, 120_000);
 });
 
 describe('bounded-memory ingest: a file found invalid only after spilling (I2)', () => {

@@ -12,6 +12,7 @@ import { createSqliteProgramStore } from './program-store';
 import { migrate } from './schema';
 import { createSqliteTokenStore } from './token-store';
 import { createSqliteUsageStore, type ScanConnection } from './usage-store';
+import { SqliteWriter } from './writer-thread';
 
 /**
  * How long a writer waits for another process's write lock before giving up with STORE_BUSY.
@@ -36,6 +37,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Told about once a second while a write waits for another process's lock. */
   onWait?: (waitedMs: number) => void;
+  /** Account-days from which an apply writes on a writer thread (default SQLITE_WRITER_FROM; tests lower it). */
+  writerFrom?: number;
 }
 
 function isInMemory(path: string): boolean {
@@ -121,16 +124,34 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     };
   }
 
+  const writers = new Set<SqliteWriter>();
+  function openWriter(): SqliteWriter | null {
+    if (isInMemory(path)) return null;
+    const writer = new SqliteWriter({ path, cacheKib: CACHE_KIB, busySliceMs: Math.min(timeout, WAIT_SLICE_MS) });
+    writers.add(writer);
+    const close = writer.close.bind(writer);
+    writer.close = async () => {
+      writers.delete(writer);
+      await close();
+    };
+    return writer;
+  }
+
   return {
     kind: 'sqlite',
     program: withBusyWait(wait, createSqliteProgramStore(db)),
-    usage: withBusyWait(wait, createSqliteUsageStore({ db, openReader, faultInjector: options.faultInjector })),
+    usage: withBusyWait(
+      wait,
+      createSqliteUsageStore({ db, openReader, openWriter, writerFrom: options.writerFrom, faultInjector: options.faultInjector }),
+    ),
     ledger: withBusyWait(wait, createSqliteLedgerStore(db)),
     tokens: withBusyWait(wait, createSqliteTokenStore(db)),
     async close() {
       // A scan still being iterated when the store closes loses its connection and fails its next read.
       for (const reader of readers) reader.close();
       readers.clear();
+      // An apply still running when the store closes loses its writer, and with it its transaction.
+      await Promise.all([...writers].map((writer) => writer.close()));
       if (db.open) db.close();
     },
   };
