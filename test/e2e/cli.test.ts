@@ -6,10 +6,14 @@
  * a fresh one, or a copy of one where p1's 2026-Q1 is posted.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SQLITE_WRITER_FROM } from '../../shared/adapters/sqlite/usage-store';
+import { addDays } from '../../shared/domain/calendar';
+import { usageCsv, type UsageRowSpec } from '../support/usage-export-csv';
 
 const FIXTURES = 'test/fixtures/exports/cli';
 /** 2026-Q1 ended on March 31 (UTC+3): from here on it can be posted. */
@@ -133,6 +137,43 @@ describe('operator CLI end to end', () => {
     ]);
     expect(statement.entries).toHaveLength(3);
   });
+
+  it('ingests a file of 20,000 account-days with its writes on the writer thread, from the bundle: first copies, then newer and stale ones', () => {
+    useStore('large');
+    const accounts = 200;
+    const days = SQLITE_WRITER_FROM / accounts;
+    const rows = (version: (a: number) => number, cost: (a: number) => string): UsageRowSpec[] =>
+      Array.from({ length: days * accounts }, (_, i) => ({
+        account: `acc-${i % accounts}`,
+        day: addDays('2026-01-01', Math.floor(i / accounts)),
+        cost: cost(i % accounts),
+        credit: '-0.5',
+        updatedAt: version(i % accounts),
+      }));
+    const first = join(dir, 'large-1.csv');
+    writeFileSync(first, usageCsv(rows(() => 1_770_000_000, (a) => `${a}.25`)));
+    const applied = cli('ingest', first, '--json');
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.json().files[0]).toMatchObject({ status: 'applied', accountDaysApplied: SQLITE_WRITER_FROM, accountDaysStale: 0 });
+    // Even accounts come again newer with another cost, odd ones older: replaced and stale.
+    const second = join(dir, 'large-2.csv');
+    writeFileSync(second, usageCsv(rows((a) => (a % 2 === 0 ? 1_775_000_000 : 1_760_000_000), (a) => `${a}.75`)));
+    const mixed = cli('ingest', second, '--json');
+    expect(mixed.code, mixed.stderr).toBe(0);
+    expect(mixed.json().files[0]).toMatchObject({ accountDaysApplied: SQLITE_WRITER_FROM / 2, accountDaysStale: SQLITE_WRITER_FROM / 2 });
+    const raw = new Database(db, { readonly: true });
+    try {
+      const content = raw.prepare('SELECT version, content FROM account_days WHERE account_id = ? AND day = ?');
+      expect(raw.prepare('SELECT count(*) AS n FROM account_days').get()).toEqual({ n: SQLITE_WRITER_FROM });
+      expect(content.get('acc-2', '2026-03-01')).toEqual({
+        version: 1_775_000_000,
+        content: '["dn22pas77ftg9h3f2djj","dn2sku-cpu-standard","RUB","2750000000","-500000000",1,"Compute Cloud","Intel Ice Lake. 100% vCPU, \\"standard\\""]\n',
+      });
+      expect(content.get('acc-3', '2026-03-01')).toMatchObject({ version: 1_770_000_000, content: expect.stringContaining('"3250000000"') });
+    } finally {
+      raw.close();
+    }
+  }, 60_000);
 
   it('prints readable aligned tables without --json', () => {
     useStore('tables', posted);

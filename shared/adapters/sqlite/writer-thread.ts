@@ -9,6 +9,7 @@
  * clones: a chunk of 500 account-days is 3,000 parameters.
  */
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /** How a run's parameters are packed: a tag byte, then a float64, or a uint32 length and bytes. */
@@ -151,11 +152,22 @@ export interface WriterOptions {
   busySliceMs: number;
 }
 
-/** Where better-sqlite3 is loaded from, for the worker to load the same copy. */
+/**
+ * Where better-sqlite3 is, for the worker to load the same copy: resolved from this module in the
+ * CLI bundle (CommonJS), else from the main script or the working directory (the TypeScript
+ * sources under tsx or vitest, run from the project).
+ */
 function sqliteModulePath(): string {
-  // The CLI bundle is CommonJS (__filename); the sources run as ES modules (import.meta.url).
-  const from = typeof __filename === 'string' ? __filename : import.meta.url;
-  return createRequire(from).resolve('better-sqlite3');
+  const bases = [typeof __filename === 'string' ? __filename : undefined, process.argv[1], join(process.cwd(), 'index.js')];
+  for (const base of bases) {
+    if (base === undefined) continue;
+    try {
+      return createRequire(base).resolve('better-sqlite3');
+    } catch {
+      // not resolvable from there: the next base
+    }
+  }
+  throw new Error(`cannot find better-sqlite3 for the SQLite writer thread (looked from ${bases.filter(Boolean).join(', ')})`);
 }
 
 /**

@@ -29,6 +29,22 @@ const aggregate: fc.Arbitrary<UsageAggregate> = fc.record({
   rows: fc.integer({ min: 1, max: 1_000_000 }),
 });
 
+/** One aggregate named `name`. */
+const rows = (name: string): UsageAggregate[] => [
+  {
+    accountId: 'a',
+    day: '2026-01-05',
+    serviceId: 's',
+    skuId: 'k',
+    currency: 'RUB',
+    cost: -5n,
+    credit: 0n,
+    serviceName: name,
+    skuName: 'x',
+    rows: 1,
+  },
+];
+
 describe('SQLite content bytes', () => {
   it('are the UTF-8 bytes of the content text, with its digest, for any aggregates in any order', () => {
     const encoder = new ContentBytes();
@@ -51,9 +67,6 @@ describe('SQLite content bytes', () => {
   it('keep every earlier view intact when a content outgrows the buffer', () => {
     const encoder = new ContentBytes();
     const long = 'Ж'.repeat(40_000);
-    const rows = (name: string): UsageAggregate[] => [
-      { accountId: 'a', day: '2026-01-05', serviceId: 's', skuId: 'k', currency: 'RUB', cost: 1n, credit: 0n, serviceName: name, skuName: 'x', rows: 1 },
-    ];
     const first = encoder.add(rows('short'));
     const second = encoder.add(rows(long));
     expect(first.toString('utf8')).toBe(accountDayContent(rows('short')));
@@ -62,9 +75,6 @@ describe('SQLite content bytes', () => {
 
   it('travel to the writer thread packed byte for byte, with text and numbers beside them', () => {
     const pack = new ParamPack();
-    const rows = (name: string): UsageAggregate[] => [
-      { accountId: 'a', day: '2026-01-05', serviceId: 's', skuId: 'k', currency: 'RUB', cost: -5n, credit: 0n, serviceName: name, skuName: 'x', rows: 1 },
-    ];
     const encoder = new ContentBytes();
     pack.text('Облако «1»');
     pack.number(1_774_000_000);
