@@ -151,13 +151,29 @@ describe('operator CLI end to end', () => {
         updatedAt: version(i % accounts),
       }));
     const first = join(dir, 'large-1.csv');
-    writeFileSync(first, usageCsv(rows(() => 1_770_000_000, (a) => `${a}.25`)));
+    writeFileSync(
+      first,
+      usageCsv(
+        rows(
+          () => 1_770_000_000,
+          (a) => `${a}.25`,
+        ),
+      ),
+    );
     const applied = cli('ingest', first, '--json');
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.json().files[0]).toMatchObject({ status: 'applied', accountDaysApplied: SQLITE_WRITER_FROM, accountDaysStale: 0 });
     // Even accounts come again newer with another cost, odd ones older: replaced and stale.
     const second = join(dir, 'large-2.csv');
-    writeFileSync(second, usageCsv(rows((a) => (a % 2 === 0 ? 1_775_000_000 : 1_760_000_000), (a) => `${a}.75`)));
+    writeFileSync(
+      second,
+      usageCsv(
+        rows(
+          (a) => (a % 2 === 0 ? 1_775_000_000 : 1_760_000_000),
+          (a) => `${a}.75`,
+        ),
+      ),
+    );
     const mixed = cli('ingest', second, '--json');
     expect(mixed.code, mixed.stderr).toBe(0);
     expect(mixed.json().files[0]).toMatchObject({ accountDaysApplied: SQLITE_WRITER_FROM / 2, accountDaysStale: SQLITE_WRITER_FROM / 2 });
@@ -167,9 +183,13 @@ describe('operator CLI end to end', () => {
       expect(raw.prepare('SELECT count(*) AS n FROM account_days').get()).toEqual({ n: SQLITE_WRITER_FROM });
       expect(content.get('acc-2', '2026-03-01')).toEqual({
         version: 1_775_000_000,
-        content: '["dn22pas77ftg9h3f2djj","dn2sku-cpu-standard","RUB","2750000000","-500000000",1,"Compute Cloud","Intel Ice Lake. 100% vCPU, \\"standard\\""]\n',
+        content:
+          '["dn22pas77ftg9h3f2djj","dn2sku-cpu-standard","RUB","2750000000","-500000000",1,"Compute Cloud","Intel Ice Lake. 100% vCPU, \\"standard\\""]\n',
       });
-      expect(content.get('acc-3', '2026-03-01')).toMatchObject({ version: 1_770_000_000, content: expect.stringContaining('"3250000000"') });
+      expect(content.get('acc-3', '2026-03-01')).toMatchObject({
+        version: 1_770_000_000,
+        content: expect.stringContaining('"3250000000"'),
+      });
     } finally {
       raw.close();
     }
