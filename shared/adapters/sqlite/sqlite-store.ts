@@ -25,6 +25,12 @@ export const BUSY_TIMEOUT_MS = 30_000;
 export const PAGE_SIZE = 16_384;
 /** Page cache per connection, in KiB (better-sqlite3's default). */
 const CACHE_KIB = 16_000;
+/**
+ * Page cache of a writer thread's connection, in KiB: its apply appends in key order, so pages
+ * it spills are not read again. Measured on the many-groups bench file (150 MB of content): the
+ * ingest peaked 12–16 MB lower than with 16,000, in no more time.
+ */
+const WRITER_CACHE_KIB = 4_000;
 
 export interface SqliteStoreOptions {
   /** Test hook for I3 crash safety; see `SqliteUsageDeps.faultInjector`. */
@@ -127,7 +133,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   const writers = new Set<SqliteWriter>();
   function openWriter(): SqliteWriter | null {
     if (isInMemory(path)) return null;
-    const writer = new SqliteWriter({ path, cacheKib: CACHE_KIB, busySliceMs: Math.min(timeout, WAIT_SLICE_MS) });
+    const writer = new SqliteWriter({ path, cacheKib: WRITER_CACHE_KIB, busySliceMs: Math.min(timeout, WAIT_SLICE_MS) });
     writers.add(writer);
     const close = writer.close.bind(writer);
     writer.close = async () => {

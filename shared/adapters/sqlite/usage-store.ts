@@ -274,7 +274,7 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   async function applyOnWriter(writer: SqliteWriter, sourceKey: string, batches: Iterable<AccountDayBatch>): Promise<ApplyResult> {
     try {
       await writer.begin();
-      const pack = new ParamPack();
+      const pack = new ParamPack(writer.spare);
       pack.text(sourceKey);
       pack.text(new Date().toISOString());
       const applyId = (await writer.run([{ sql: ADD_APPLY_SQL, params: 2 }], pack.take()))[0]!.lastInsertRowid;

@@ -50,7 +50,7 @@ parentPort.on('message', (request) => {
     else if (request.op === 'rollback') { if (db.inTransaction) db.exec('ROLLBACK'); }
     else if (request.op === 'close') { db.close(); }
     else {
-      const buffer = Buffer.from(request.pack);
+      const buffer = Buffer.from(request.pack, 0, request.length);
       const state = { at: 0 };
       for (const run of request.runs) {
         let statement = statements.get(run.sql);
@@ -59,12 +59,17 @@ parentPort.on('message', (request) => {
         answer.push(info.changes, Number(info.lastInsertRowid));
       }
     }
-    parentPort.postMessage({ id: request.id, ok: true, answer });
+    // The pack goes back to be filled again: no buffer per chunk waits here for a collection.
+    if (request.pack !== undefined) parentPort.postMessage({ id: request.id, ok: true, answer, pack: request.pack }, [request.pack]);
+    else parentPort.postMessage({ id: request.id, ok: true, answer });
   } catch (error) {
     parentPort.postMessage({ id: request.id, ok: false, code: error && error.code, message: String(error && error.message || error) });
   }
 });
 `;
+
+/** Packs kept for reuse: what may be in flight at once (usage-store.ts WRITER_IN_FLIGHT) and one. */
+const SPARE_PACKS = 5;
 
 /** One statement run of a request: its SQL and how many packed parameters it takes. */
 export interface WriterRun {
@@ -91,13 +96,23 @@ export class WriterError extends Error {
 
 /** Parameters packed for the writer thread, in the order the runs take them. */
 export class ParamPack {
-  buffer = Buffer.allocUnsafe(1 << 16);
+  buffer: Buffer;
   used = 0;
+
+  /** `spare`: buffers the writer gave back, filled again before a new one is allocated. */
+  constructor(private readonly spare: ArrayBuffer[] = []) {
+    this.buffer = this.next(1 << 16);
+  }
+
+  private next(bytes: number): Buffer {
+    const reused = this.spare.pop();
+    return reused !== undefined && reused.byteLength >= bytes ? Buffer.from(reused) : Buffer.allocUnsafe(bytes);
+  }
 
   /** Makes room for `bytes` more. */
   reserve(bytes: number): void {
     if (this.used + bytes <= this.buffer.length) return;
-    const larger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + bytes));
+    const larger = this.next(Math.max(this.buffer.length * 2, this.used + bytes));
     this.buffer.copy(larger, 0, 0, this.used);
     this.buffer = larger;
   }
@@ -137,10 +152,14 @@ export class ParamPack {
     this.used += 5 + length;
   }
 
-  /** The packed bytes as their own ArrayBuffer (transferred to the writer), and an empty pack. */
-  take(): ArrayBuffer {
-    const taken = new ArrayBuffer(this.used);
-    new Uint8Array(taken).set(this.buffer.subarray(0, this.used));
+  /**
+   * The packed bytes, and an empty pack. The buffer itself is handed over (transferred to the
+   * writer, not copied: a chunk of large account-days is megabytes); the pack starts a new one.
+   * A buffer of this size owns its memory (Node pools only small ones), so no other view loses it.
+   */
+  take(): { bytes: ArrayBuffer; length: number } {
+    const taken = { bytes: this.buffer.buffer as ArrayBuffer, length: this.used };
+    this.buffer = this.next(this.buffer.length);
     this.used = 0;
     return taken;
   }
@@ -179,6 +198,8 @@ export class SqliteWriter {
   private next = 1;
   private readonly pending = new Map<number, { resolve: (answer: number[]) => void; reject: (error: Error) => void }>();
   private failed: Error | null = null;
+  /** Packs the thread has answered and given back, for `new ParamPack(writer.spare)` to reuse. */
+  readonly spare: ArrayBuffer[] = [];
 
   constructor(options: WriterOptions) {
     this.worker = new Worker(WORKER_SOURCE, {
@@ -190,12 +211,16 @@ export class SqliteWriter {
       stdout: false,
       stderr: false,
     });
-    this.worker.on('message', (message: { id: number; ok: boolean; answer?: number[]; code?: string; message?: string }) => {
-      const waiting = this.pending.get(message.id);
-      this.pending.delete(message.id);
-      if (message.ok) waiting?.resolve(message.answer ?? []);
-      else waiting?.reject(new WriterError(message.message ?? 'the SQLite writer thread failed', message.code));
-    });
+    this.worker.on(
+      'message',
+      (message: { id: number; ok: boolean; answer?: number[]; pack?: ArrayBuffer; code?: string; message?: string }) => {
+        if (message.pack !== undefined && this.spare.length < SPARE_PACKS) this.spare.push(message.pack);
+        const waiting = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        if (message.ok) waiting?.resolve(message.answer ?? []);
+        else waiting?.reject(new WriterError(message.message ?? 'the SQLite writer thread failed', message.code));
+      },
+    );
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', (code) => this.fail(new Error(`the SQLite writer thread exited (code ${code})`)));
   }
@@ -219,8 +244,8 @@ export class SqliteWriter {
   }
 
   /** Runs statements with the packed parameters, in order after every earlier request. */
-  async run(runs: readonly WriterRun[], pack: ArrayBuffer): Promise<RunResult[]> {
-    const answer = await this.request({ op: 'run', runs, pack }, [pack]);
+  async run(runs: readonly WriterRun[], pack: { bytes: ArrayBuffer; length: number }): Promise<RunResult[]> {
+    const answer = await this.request({ op: 'run', runs, pack: pack.bytes, length: pack.length }, [pack.bytes]);
     const results: RunResult[] = [];
     for (let i = 0; i < answer.length; i += 2) results.push({ changes: answer[i]!, lastInsertRowid: answer[i + 1]! });
     return results;

@@ -81,7 +81,8 @@ describe('SQLite content bytes', () => {
     const view = pack.latin1Bytes(encoder.latin1(rows('Хранилище '.repeat(10_000))));
     pack.hexBytes('00ff'.repeat(16));
     expect(view.toString('utf8')).toBe(accountDayContent(rows('Хранилище '.repeat(10_000))));
-    const packed = Buffer.from(pack.take());
+    const taken = pack.take();
+    const packed = Buffer.from(taken.bytes, 0, taken.length);
     expect(pack.used).toBe(0);
     // tag 2 (text), its UTF-8 length, the bytes; tag 1 (number), a float64.
     const textLength = Buffer.byteLength('Облако «1»');
@@ -91,5 +92,19 @@ describe('SQLite content bytes', () => {
     expect(packed[5 + textLength]).toBe(1);
     expect(packed.readDoubleLE(6 + textLength)).toBe(1_774_000_000);
     expect(packed.subarray(packed.length - 32).toString('hex')).toBe('00ff'.repeat(16));
+  });
+
+  it('fill the buffers the writer gave back before allocating new ones, and hand each over whole', () => {
+    const given = new ArrayBuffer(1 << 20);
+    const spare = [given];
+    const pack = new ParamPack(spare);
+    expect(pack.buffer.buffer).toBe(given);
+    pack.text('acc-1');
+    const taken = pack.take();
+    expect(taken.bytes).toBe(given);
+    expect(taken.length).toBe(10);
+    // Nothing left to reuse: the next buffer is a new one of the same size.
+    expect(pack.buffer.buffer).not.toBe(given);
+    expect(pack.buffer.length).toBe(1 << 20);
   });
 });
