@@ -181,6 +181,12 @@ describe('operator CLI end to end', () => {
     try {
       const content = raw.prepare('SELECT version, content FROM account_days WHERE account_id = ? AND day = ?');
       expect(raw.prepare('SELECT count(*) AS n FROM account_days').get()).toEqual({ n: SQLITE_WRITER_FROM });
+      // Keys and contents were bound as bytes and cast: stored as TEXT, as the view and the scans read them.
+      expect(
+        raw
+          .prepare('SELECT DISTINCT typeof(day) AS d, typeof(account_id) AS a, typeof(content) AS c, typeof(digest) AS g FROM account_days')
+          .all(),
+      ).toEqual([{ d: 'text', a: 'text', c: 'text', g: 'blob' }]);
       expect(content.get('acc-2', '2026-03-01')).toEqual({
         version: 1_775_000_000,
         content:

@@ -87,12 +87,13 @@ export const SQLITE_WRITER_FROM = 20_000;
 const WRITER_IN_FLIGHT = 3;
 
 // The writer thread's statements. Contents are bound as their UTF-8 bytes (content-bytes.ts) and
-// cast to TEXT by SQLite; the digest follows the content, whose bytes it is computed from.
+// cast to TEXT by SQLite, and so are a first-seen row's key texts (no string is made for them on
+// the thread); the digest follows the content, whose bytes it is computed from.
 const ADD_APPLY_SQL = 'INSERT INTO applies (source_key, applied_at) VALUES (?, ?)';
 const DROP_APPLY_SQL = 'DELETE FROM applies WHERE id = ?';
 const insertNewSql = (rows: number) =>
   `INSERT INTO account_days (day, account_id, version, apply_id, content, digest)
-   VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, CAST(? AS TEXT), ?)').join(', ')}
+   VALUES ${Array.from({ length: rows }, () => '(CAST(? AS TEXT), CAST(? AS TEXT), ?, ?, CAST(? AS TEXT), ?)').join(', ')}
    ON CONFLICT (day, account_id) DO NOTHING`;
 const REPLACE_SQL =
   'UPDATE account_days SET version = ?, apply_id = ?, content = CAST(? AS TEXT), digest = ? WHERE day = ? AND account_id = ?';
@@ -356,8 +357,8 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
       const { accountId, day, version } = batch;
       const before = stored.get(keyOf(accountId, day));
       if (before === undefined) {
-        pack.text(day);
-        pack.text(accountId);
+        pack.utf8Bytes(day);
+        pack.utf8Bytes(accountId);
         pack.number(version);
         pack.number(applyId);
         pack.hexBytes(contentDigest(pack.latin1Bytes(contentBytes.latin1(batch.rows))));

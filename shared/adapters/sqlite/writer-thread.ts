@@ -36,7 +36,7 @@ function unpack(buffer, count, state) {
     if (tag === ${TAG.null}) { params[i] = null; continue; }
     const length = view.getUint32(at, true);
     at += 4;
-    params[i] = tag === ${TAG.text} ? buffer.toString('utf8', at, at + length) : buffer.subarray(at, at + length);
+    params[i] = tag === ${TAG.text} ? buffer.toString('utf8', at, at + length) : new Uint8Array(buffer.buffer, buffer.byteOffset + at, length);
     at += length;
   }
   state.at = at;
@@ -128,6 +128,18 @@ export class ParamPack {
     this.reserve(5 + value.length * 3);
     const length = this.buffer.write(value, this.used + 5, 'utf8');
     this.buffer[this.used] = TAG.text;
+    this.buffer.writeUInt32LE(length, this.used + 1);
+    this.used += 5 + length;
+  }
+
+  /**
+   * Text as its UTF-8 bytes, for a parameter the statement casts to TEXT: the writer binds the
+   * bytes as they are, with no string made on its side.
+   */
+  utf8Bytes(value: string): void {
+    this.reserve(5 + value.length * 3);
+    const length = this.buffer.write(value, this.used + 5, 'utf8');
+    this.buffer[this.used] = TAG.bytes;
     this.buffer.writeUInt32LE(length, this.used + 1);
     this.used += 5 + length;
   }
