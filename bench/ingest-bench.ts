@@ -6,7 +6,8 @@
  * each phase in its own plain-node process so no phase's memory counts against another:
  * the read and UTF-8 decode floors, the csv-parse + decimal.js baseline, the parse as the ingest
  * runs it, the CLI ingest from its bundle into a fresh SQLite store (and, for `bench`, the same
- * file again), the store floor (the same rows written with bare statements into a fresh store:
+ * file again; the baseline and the ingest are each the fastest of two alternating runs, the
+ * decode floor and the parse of three), the store floor (the same rows written with bare statements into a fresh store:
  * what any ingest pays at least), and the CLI accrual of the ingested quarter. Money is checked
  * against the generator's independent totals; a mismatch exits 1, a missed target exits 2. The
  * last line of output is one JSON object with every figure.
@@ -139,6 +140,8 @@ interface ShapeResult {
 
 /** Runs of the decode floor and of the parse per shape; the fastest of each is reported. */
 const RATIO_RUNS = 3;
+/** Runs of the baseline and of the CLI ingest per shape; the fastest of each is reported. */
+const SPEED_RUNS = 2;
 
 function fastest(runs: Record<string, unknown>[]): Record<string, unknown> {
   return runs.reduce((best, run) => ((run.seconds as number) < (best.seconds as number) ? run : best));
@@ -179,10 +182,27 @@ async function measureShape(bundle: string, shape: ShapeName, rows: number): Pro
     mismatches: Math.max(...parses.map((p) => p.mismatches as number)),
     peakRssMb: Math.max(...parses.map((p) => p.peakRssMb as number)),
   };
-  const baseline = runPhase(bundle, ['baseline', file]);
+  // The baseline and the CLI ingest, each the fastest of two runs taken alternately, for the
+  // same reason: their ratio is the target, and on this machine one run of either moved by a
+  // third from one minute to the next (backfill-wide ingest 6.5–9.3 s, baseline 28–36 s).
   const db = join(OUT, `ingest-${shape}-${rows}.db`);
-  removeDb(db);
-  const ingest = runCli(['ingest', file], sqliteStore(db));
+  const baselines: Record<string, unknown>[] = [];
+  const ingests: ReturnType<typeof runCli>[] = [];
+  for (let i = 0; i < SPEED_RUNS; i++) {
+    baselines.push(runPhase(bundle, ['baseline', file]));
+    removeDb(db);
+    ingests.push(runCli(['ingest', file], sqliteStore(db)));
+  }
+  const baseline = fastest(baselines);
+  const ingest = {
+    ...ingests.reduce((best, run) => (run.seconds < best.seconds ? run : best)),
+    // Memory is held to its target in every run, so the largest peak is reported.
+    peakRssMb: Math.max(...ingests.map((run) => run.peakRssMb)),
+    // Every run must have applied the file (each into a fresh store).
+    json: ingests.every((run) => (run.json['files'] as { status: string }[] | undefined)?.every((f) => f.status === 'applied'))
+      ? ingests.at(-1)!.json
+      : { files: [{ status: 'not applied in every run' }] },
+  };
   const stored = runPhase(bundle, ['verify', db, file]);
   const floor = runPhase(bundle, ['store-floor', file, join(OUT, `floor-${shape}-${rows}.db`)]);
   const reingest = shape === 'bench' ? runCli(['ingest', file], sqliteStore(db)) : null;
@@ -254,7 +274,7 @@ function table(results: ShapeResult[]): string {
     return `${r.shape.padEnd(18)}${pad(r.accountDays, 10)}${pad(r.groups, 9)}${pad(`${r.decodeFloorMbPerSecond}`, 8)}${pad(`${r.parseMbPerSecond}`, 8)}${pad(r.parseRuns, 5)}${pad(`${r.baselineSeconds} s`, 10)}${pad(`${r.ingestSeconds} s`, 8)}${pad(`${r.ingestBudgetSeconds} s`, 8)}${pad(`${r.storeFloorSeconds} s`, 8)}${pad(`${r.speedup}×`, 9)}${pad(`${Math.max(r.parsePeakRssMb, r.ingestPeakRssMb)} MB`, 10)}${pad(`${r.accrualSeconds} s`, 8)}  ${misses.length === 0 ? 'met' : `missed: ${misses.join(', ')}`}`;
   });
   return [
-    `(decode and parse in MB/s, each the fastest of ${RATIO_RUNS} runs; ingest = CLI from its bundle into a fresh SQLite store; budget = baseline / ${TARGETS.speedupOverBaseline}, the ingest time the target allows;`,
+    `(decode and parse in MB/s, each the fastest of ${RATIO_RUNS} runs; baseline and ingest each the fastest of ${SPEED_RUNS}; ingest = CLI from its bundle into a fresh SQLite store (peak: the largest of its runs); budget = baseline / ${TARGETS.speedupOverBaseline}, the ingest time the target allows;`,
     ` floor = the same rows written with bare statements into a fresh store, no parse or checks; accrue = CLI post of 2026-Q1)`,
     head,
     ...lines,
