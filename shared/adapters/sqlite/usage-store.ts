@@ -50,7 +50,7 @@ export interface SqliteUsageDeps {
  * and 60 % of that while the file is applied. The bound is the `backfill-wide` bench file's
  * 1,200,060 entries plus 4 %, so that a quarter's backfill of 600,000 account-days stays in memory:
  * measured, its CLI ingest peaked at 180–184 MB without spilling, 152–155 MB since the file is read
- * into one reused buffer (at 700,000 it spilled into 3 runs, peaked at 180–196 MB and took twice
+ * into one reused buffer, 159–164 MB with the writer thread (at 700,000 it spilled into 3 runs, peaked at 180–196 MB and took twice
  * the time). Every 100,000 entries more would cost ~5 MB of
  * that margin under 200 MB. Files past it spill, and pay in time, not memory.
  */
@@ -77,9 +77,9 @@ export const SQLITE_INSERT_ROWS = 50;
 
 /**
  * Account-days from which an apply of a known size writes on a writer thread (writer-thread.ts):
- * the thread costs ~40 ms to start, and pays back from some thousands of account-days. Measured on
- * 600,000 account-days of one aggregate each: the apply took 1.4–1.6 s less wall time
- * (`bench/ingest-bench.ts --shape backfill-wide`).
+ * starting it and taking the lock costs 55–67 ms, which some thousands of account-days pay back.
+ * Measured on 600,000 account-days of one aggregate each (`backfill-wide`, profiled): the main
+ * thread's apply took 2.25–2.5 s instead of 3.7 s.
  */
 export const SQLITE_WRITER_FROM = 20_000;
 
