@@ -351,7 +351,8 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
       expected.push(rows);
       rows = 0;
     };
-    const replacements = new ParamPack();
+    // Made only for a chunk that replaces something (a first ingest never does).
+    let replacements: ParamPack | null = null;
     let replaced = 0;
     for (const batch of chunk) {
       const { accountId, day, version } = batch;
@@ -369,6 +370,7 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
       const content = contentBytes.latin1(batch.rows);
       const digest = contentDigest(Buffer.from(content, 'latin1'));
       if (!replacesHeld(before, batch, digest, tally)) continue;
+      replacements ??= new ParamPack();
       replacements.number(version);
       replacements.number(applyId);
       replacements.latin1Bytes(content);
@@ -379,7 +381,7 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
       tally.applied({ accountId, day, version, sourceKey });
     }
     endInsert();
-    if (replaced > 0) {
+    if (replacements !== null) {
       pack.reserve(replacements.used);
       replacements.buffer.copy(pack.buffer, pack.used, 0, replacements.used);
       pack.used += replacements.used;

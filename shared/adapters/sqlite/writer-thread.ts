@@ -125,11 +125,7 @@ export class ParamPack {
   }
 
   text(value: string): void {
-    this.reserve(5 + value.length * 3);
-    const length = this.buffer.write(value, this.used + 5, 'utf8');
-    this.buffer[this.used] = TAG.text;
-    this.buffer.writeUInt32LE(length, this.used + 1);
-    this.used += 5 + length;
+    this.encoded(TAG.text, value, 'utf8', value.length * 3);
   }
 
   /**
@@ -137,31 +133,29 @@ export class ParamPack {
    * bytes as they are, with no string made on its side.
    */
   utf8Bytes(value: string): void {
-    this.reserve(5 + value.length * 3);
-    const length = this.buffer.write(value, this.used + 5, 'utf8');
-    this.buffer[this.used] = TAG.bytes;
-    this.buffer.writeUInt32LE(length, this.used + 1);
-    this.used += 5 + length;
+    this.encoded(TAG.bytes, value, 'utf8', value.length * 3);
   }
 
   /** Bytes given as a latin1 string, one byte per character (content-bytes.ts); returns their view. */
   latin1Bytes(value: string): Buffer {
-    this.reserve(5 + value.length);
-    const start = this.used + 5;
-    const length = this.buffer.write(value, start, 'latin1');
-    this.buffer[this.used] = TAG.bytes;
-    this.buffer.writeUInt32LE(length, this.used + 1);
-    this.used = start + length;
-    return this.buffer.subarray(start, start + length);
+    const start = this.encoded(TAG.bytes, value, 'latin1', value.length);
+    return this.buffer.subarray(start, this.used);
   }
 
   /** Bytes given as hex text (a digest). */
   hexBytes(value: string): void {
-    this.reserve(5 + value.length / 2);
-    const length = this.buffer.write(value, this.used + 5, 'hex');
-    this.buffer[this.used] = TAG.bytes;
+    this.encoded(TAG.bytes, value, 'hex', value.length / 2);
+  }
+
+  /** A tagged, length-prefixed parameter: `value` written in `encoding` (at most `most` bytes); returns where its bytes start. */
+  private encoded(tag: number, value: string, encoding: BufferEncoding, most: number): number {
+    this.reserve(5 + most);
+    const start = this.used + 5;
+    const length = this.buffer.write(value, start, encoding);
+    this.buffer[this.used] = tag;
     this.buffer.writeUInt32LE(length, this.used + 1);
-    this.used += 5 + length;
+    this.used = start + length;
+    return start;
   }
 
   /**
