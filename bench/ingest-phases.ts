@@ -20,7 +20,8 @@ import Database from 'better-sqlite3';
 import { createSqliteStore } from '../shared/adapters/sqlite/sqlite-store';
 import type { Currency, UsageAggregate } from '../shared/domain/model';
 import { accountDayContent } from '../shared/domain/replacement';
-import { ingestExport } from '../shared/usecases/ingest-export';
+import { PARSE_WORKER_FROM_BYTES, ingestExport } from '../shared/usecases/ingest-export';
+import { parseWorkerBeside } from '../shared/ingest/parse-worker';
 import { listLocalExports } from '../shared/ingest/local-source';
 import { stageUsageExport } from '../shared/ingest/usage-export-parser';
 import { collectGarbage } from '../shared/ingest/collect-garbage';
@@ -166,7 +167,10 @@ async function parse(file: string) {
   // Read as the CLI reads a local export (one reused buffer), so the parse's peak is the ingest's.
   const [object] = await listLocalExports(file);
   if (object === undefined) throw new Error(`${file}: not found`);
-  const staged = await stageUsageExport(object.open(), { fallbackVersion: null, spill });
+  // On two threads when the CLI would be (parse-worker.cjs is bundled beside this file).
+  const worker = parseWorkerBeside(__dirname);
+  const parallel = worker !== undefined && (object.size ?? 0) >= PARSE_WORKER_FROM_BYTES ? { worker } : {};
+  const staged = await stageUsageExport(object.open(), { fallbackVersion: null, spill, ...parallel });
   // Parse, validate, aggregate (and, for a spilled file, the validating merge): what the store
   // then reads (the batches) is the apply's work, measured by the CLI ingest.
   const elapsed = seconds(start);
@@ -200,6 +204,7 @@ async function parse(file: string) {
     rows: result.rows,
     accountDays: result.accountDays.length,
     runs: staged.ok ? staged.accountDays.runs : 0,
+    threads: 'worker' in parallel ? 2 : 1,
     peakRssMb: peak,
     ok: true,
     ...check,
@@ -211,7 +216,7 @@ async function ingest(file: string, db: string) {
   const store = createSqliteStore(db);
   try {
     const [object] = await listLocalExports(file);
-    const deps = { store, clock: () => new Date(), newId: () => randomUUID() };
+    const deps = { store, clock: () => new Date(), newId: () => randomUUID(), parseWorker: parseWorkerBeside(__dirname) };
     const start = performance.now();
     const outcome = await ingestExport(deps, object!);
     const elapsed = seconds(start);

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
+import { parseWorkerBeside } from '../shared/ingest/parse-worker';
 import type { ActionDeps } from '../shared/actions/deps';
 import type { BillingApi } from '../shared/ports/billing';
 import { loadRules } from '../shared/runtime/rules-file';
@@ -68,6 +69,8 @@ async function main(): Promise<number> {
       logger: createLogger({ level: 'info', write: progress }),
       defaultActor: localActor(),
       localFiles: true,
+      // Built beside the bundle (dist/cli/parse-worker.cjs); run from the sources, one thread parses.
+      ...(action === 'ingest' && typeof __dirname === 'string' ? { parseWorker: parseWorkerBeside(__dirname) } : {}),
       ...(s3 === null ? {} : { storage: () => s3.source.createS3ExportSource(s3.client.createS3Client(config)) }),
       migrate: () => migrateStore(config),
       ...(billingModule === null ? {} : { billing: () => (billing ??= billingModule.createBillingApiFromConfig(config)) }),

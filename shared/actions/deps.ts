@@ -7,6 +7,7 @@ import type { ErrorCode } from '../errors';
 import type { BillingApi } from '../ports/billing';
 import type { Logger } from '../runtime/logger';
 import type { Deps } from '../usecases/deps';
+import type { ParseWorkerLauncher } from '../ingest/parse-worker';
 import type { StorageExportSource } from '../usecases/ingest-from-storage';
 
 export interface MigrateSummary {
@@ -31,6 +32,8 @@ export interface ActionDeps extends Deps {
   migrate: () => Promise<MigrateSummary>;
   /** Progress lines for long work (a terminal's stderr); ignored when absent. */
   progress?: (line: string) => void;
+  /** A worker thread for the parse of large local files (the CLI, given a second core; see ingest-export.ts). */
+  parseWorker?: ParseWorkerLauncher;
   /** Asked between objects of a backfill: true stops early (function timeout). */
   shouldStop?: () => boolean;
 }

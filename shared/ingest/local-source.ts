@@ -70,6 +70,7 @@ function fileObject(path: string, mtimeMs: number, size: number): ExportObject {
     // Local files have no etag; size + mtime tells copies apart in the ingest log.
     etag: `${size}-${Math.floor(mtimeMs)}`,
     lastModified: Math.floor(mtimeMs / 1000),
+    size,
     open: () => readChunks(path),
   };
 }

@@ -26,6 +26,7 @@ import type { CsvRow } from './csv-row-scanner';
 import { RawTextTable, cellEquals, sameBytes, type RawText } from './raw-text';
 import { COLUMN_STEP, DEFAULT_RESERVE, column, grown, released, steps, type Column } from './resizable-column';
 import { groupKey, type PartialGroup } from './spill-runs';
+import { accountDayHash, groupHash } from './row-hash';
 
 /** Column indexes of the key and name cells. */
 export interface KeyColumns {
@@ -292,6 +293,20 @@ export class UsageAggregator {
    * currency in its account-day, a bad id or name; the caller reports it, I2).
    */
   add(row: CsvRow, currency: Currency, version: number, cost: MoneyCell, credit: MoneyCell): AddProblem | null {
+    const dayHash = accountDayHash(row, this.cols);
+    return this.addHashed(row, currency, version, cost, credit, dayHash, groupHash(row, this.cols, dayHash));
+  }
+
+  /** `add` with the row's hashes computed already (`accountDayHash`, `groupHash`; a parse worker does). */
+  addHashed(
+    row: CsvRow,
+    currency: Currency,
+    version: number,
+    cost: MoneyCell,
+    credit: MoneyCell,
+    dayHash: number,
+    h: number,
+  ): AddProblem | null {
     if (this.finished) throw new Error('UsageAggregator.add after finish');
     const { buf, starts, ends } = row;
     const c = this.cols;
@@ -303,10 +318,6 @@ export class UsageAggregator {
     const s1 = ends[c.service]!;
     const k0 = starts[c.sku]!;
     const k1 = ends[c.sku]!;
-    // FNV-1a over the account and day (the account-day's hash), then the service and sku.
-    let h = hashBytes(buf, d0, d1, hashBytes(buf, a0, a1, 0x811c9dc5));
-    const dayHash = h;
-    h = hashBytes(buf, k0, k1, hashBytes(buf, s0, s1, h));
 
     // The hash only narrows the search; a group is the row's group when all four cells match.
     const lookup = this.gLookup;
@@ -672,11 +683,6 @@ function nameProblem(name: RawText, column: string): AddProblem | null {
   if (encoding !== null) return encoding;
   const problem = displayNameProblem(name.text, column);
   return problem === null ? null : { column, reason: problem };
-}
-
-function hashBytes(buf: Buffer, s: number, e: number, h: number): number {
-  for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-  return Math.imul(h ^ ((e - s) | 0x100), 0x01000193);
 }
 
 /** The rank of each of `n` texts in code-unit order (equal texts share a rank). */

@@ -12,6 +12,8 @@ export interface ExportObject {
   etag: string | null;
   /** Last-modified time in Unix seconds: the version when the file has no `updated_at` (I1). */
   lastModified: number | null;
+  /** Its length in bytes, when the source knows it before reading (a local file). */
+  size?: number;
   /** The bytes in order. A chunk is valid until the next one is asked for: a source may reuse its buffer. */
   open(): AsyncIterable<Uint8Array>;
 }

@@ -11,6 +11,7 @@ import { ExportReadError, type ExportObject } from '../ports/export-source';
 import { stageUsageExport, type ExportProblem, type SpillOptions, type StagedExport } from '../ingest/usage-export-parser';
 import { tmpdir } from 'node:os';
 import { collectGarbage } from '../ingest/collect-garbage';
+import type { ParseWorkerLauncher } from '../ingest/parse-worker';
 
 export type { ExportObject } from '../ports/export-source';
 export { ExportReadError } from '../ports/export-source';
@@ -21,7 +22,21 @@ export interface IngestDeps {
   newId: () => string;
   /** Where and when a large file's groups spill to disk (default: the OS temp directory, the store's `ingestMemoryEntries`). */
   spill?: SpillOptions;
+  /**
+   * Starts a worker thread that scans and checks a large file's rows while this thread folds them
+   * (parse-worker.ts): the CLI passes one when it has a second core. Files below
+   * PARSE_WORKER_FROM_BYTES, and sources that cannot tell a size, parse on this thread.
+   */
+  parseWorker?: ParseWorkerLauncher;
+  /** From how many bytes a file is parsed with `parseWorker` (default PARSE_WORKER_FROM_BYTES; tests force it on small files). */
+  parseWorkerFromBytes?: number;
 }
+
+/**
+ * Bytes from which a file is parsed on two threads. Starting the worker costs ~30 ms
+ * (measured with the CLI bundle); a 4 MiB file (~10,000 rows) takes ~0.1 s to parse on one.
+ */
+export const PARSE_WORKER_FROM_BYTES = 4 << 20;
 
 export interface IngestOutcome {
   objectKey: string;
@@ -55,7 +70,9 @@ export async function ingestExport(deps: IngestDeps, object: ExportObject): Prom
   let parsed: StagedExport;
   try {
     const spill = deps.spill ?? { directory: tmpdir(), maxGroups: deps.store.usage.ingestMemoryEntries, afterSpill: collectGarbage };
-    parsed = await stageUsageExport(object.open(), { fallbackVersion: object.lastModified, now, spill });
+    const large = (object.size ?? 0) >= (deps.parseWorkerFromBytes ?? PARSE_WORKER_FROM_BYTES);
+    const worker = deps.parseWorker !== undefined && large ? { worker: deps.parseWorker } : {};
+    parsed = await stageUsageExport(object.open(), { fallbackVersion: object.lastModified, now, spill, ...worker });
   } catch (error) {
     if (!(error instanceof ExportReadError)) throw error;
     parsed = { ok: false, rows: 0, bytes: 0, problems: [{ line: 0, column: null, reason: error.message }], problemCount: 1 };

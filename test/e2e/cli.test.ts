@@ -6,13 +6,15 @@
  * a fresh one, or a copy of one where p1's 2026-Q1 is posted.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SQLITE_WRITER_FROM } from '../../shared/adapters/sqlite/usage-store';
 import { addDays } from '../../shared/domain/calendar';
+import { PARSE_WORKER_FROM_BYTES } from '../../shared/usecases/ingest-export';
 import { usageCsv, type UsageRowSpec } from '../support/usage-export-csv';
 
 const FIXTURES = 'test/fixtures/exports/cli';
@@ -196,8 +198,68 @@ describe('operator CLI end to end', () => {
         version: 1_770_000_000,
         content: expect.stringContaining('"3250000000"'),
       });
+      // The writer thread hashed the first-seen contents, the main thread the replacements: every
+      // digest is the SHA-256 of its content's UTF-8 bytes (I1).
+      const wrong = raw
+        .prepare('SELECT content, digest FROM account_days')
+        .all()
+        .filter((r) => {
+          const { content: text, digest } = r as { content: string; digest: Buffer };
+          return !createHash('sha256').update(text, 'utf8').digest().equals(digest);
+        });
+      expect(wrong).toEqual([]);
     } finally {
       raw.close();
+    }
+  }, 60_000);
+
+  it('parses a large file on the parse worker bundled beside the CLI: a broken worker fails the ingest whole, a missing one leaves the parse to one thread', () => {
+    // A copy of the bundle in its own folder under dist/ (so node_modules still resolves), with a
+    // parse worker that throws as it starts, then with none.
+    const bundleDir = mkdtempSync(join('dist', 'cli-worker-test-'));
+    try {
+      copyFileSync('dist/cli/rebates.cjs', join(bundleDir, 'rebates.cjs'));
+      writeFileSync(join(bundleDir, 'parse-worker.cjs'), "throw new Error('broken on purpose');\n");
+      const accounts = 100;
+      const rows: UsageRowSpec[] = Array.from({ length: 20_000 }, (_, i) => ({
+        account: `acc-${i % accounts}`,
+        day: addDays('2026-01-01', Math.floor(i / accounts) % 90),
+        cost: `${i % 997}.125`,
+        credit: '-0.5',
+        updatedAt: 1_770_000_000,
+      }));
+      const file = join(dir, 'worker.csv');
+      writeFileSync(file, usageCsv(rows));
+      // Large enough for the worker (the CLI starts it from PARSE_WORKER_FROM_BYTES).
+      expect(statSync(file).size).toBeGreaterThanOrEqual(PARSE_WORKER_FROM_BYTES);
+      const run = () =>
+        spawnSync(process.execPath, [join(bundleDir, 'rebates.cjs'), 'ingest', file, '--json'], {
+          env: { ...process.env, REBATES_STORE: `sqlite:${useStore('worker')}`, REBATES_RULES: '', REBATES_NOW: '2026-04-20T09:00:00Z' },
+          encoding: 'utf8',
+        });
+      const broken = run();
+      expect(broken.status).toBe(70);
+      expect(JSON.parse(broken.stdout).files[0]).toMatchObject({
+        status: 'failed',
+        accountDaysApplied: 0,
+        reason: expect.stringContaining('the parse worker failed: broken on purpose'),
+      });
+      const held = () => {
+        const raw = new Database(db, { readonly: true });
+        try {
+          return raw.prepare('SELECT count(*) AS n FROM account_days').get();
+        } finally {
+          raw.close();
+        }
+      };
+      expect(held()).toEqual({ n: 0 });
+      rmSync(join(bundleDir, 'parse-worker.cjs'));
+      const alone = run();
+      expect(alone.status, alone.stderr).toBe(0);
+      expect(JSON.parse(alone.stdout).files[0]).toMatchObject({ status: 'applied', accountDaysApplied: 9_000 });
+      expect(held()).toEqual({ n: 9_000 });
+    } finally {
+      rmSync(bundleDir, { recursive: true, force: true });
     }
   }, 60_000);
 

@@ -20,6 +20,8 @@ import { formatMoney } from '../../shared/domain/money';
 import { listLocalExports } from '../../shared/ingest/local-source';
 import type { Store } from '../../shared/ports/store';
 import { ingestExport } from '../../shared/usecases/ingest-export';
+import type { ParseWorkerData } from '../../shared/ingest/parse-worker';
+import { sourceParseWorker } from '../support/parse-worker-source';
 import { usageCsv, type UsageRowSpec } from '../support/usage-export-csv';
 
 const ACCOUNTS = 400;
@@ -27,10 +29,15 @@ const DAYS = 3;
 /** Groups + account-days per run: the file (1,200 account-days, 2,400 groups) makes dozens of runs. */
 const MAX_GROUPS = 150;
 const NOW = new Date('2026-04-01T00:00:00Z');
-/** Where the apply's writes run: the store's connection (the default for this small file), or the writer thread (0 forces it). */
+/**
+ * Where the apply's writes run — the store's connection (the default for this small file), or the
+ * writer thread (0 forces it) — and whether the rows are scanned and checked on the parse worker
+ * (as the CLI parses a large file; here forced for a small one).
+ */
 const WRITES = [
-  ['on the store connection', undefined],
-  ['on the writer thread', 0],
+  ['on the store connection', undefined, false],
+  ['on the writer thread', 0, false],
+  ['on the writer thread, the rows parsed on the parse worker', 0, true],
 ] as const;
 
 const account = (a: number) => `acc-${String(a).padStart(3, '0')}`;
@@ -59,6 +66,8 @@ let file: string;
 let before: string[];
 let after: string[];
 let steps: string[];
+/** Parse workers started by `ingest`: the worker configuration must parse on one. */
+let workersStarted = 0;
 
 async function state(path: string): Promise<string[]> {
   const store = createSqliteStore(path);
@@ -84,12 +93,19 @@ function faulty(path: string, fault: (step: string) => void, writerFrom?: number
   return store;
 }
 
-async function ingest(store: Store, fault: (step: string) => void = () => undefined) {
+async function ingest(store: Store, fault: (step: string) => void = () => undefined, onWorker = false) {
   const [object] = await listLocalExports(file);
   let spills = 0;
   const spill = { directory: spillDir, maxGroups: MAX_GROUPS, afterSpill: () => fault(`spill:${++spills}`) };
   let ids = 0;
-  return ingestExport({ store, clock: () => NOW, newId: () => `ingest-${++ids}`, spill }, object!);
+  const counted = {
+    start: (data: ParseWorkerData) => {
+      workersStarted++;
+      return sourceParseWorker.start(data);
+    },
+  };
+  const worker = onWorker ? { parseWorker: counted, parseWorkerFromBytes: 0 } : {};
+  return ingestExport({ store, clock: () => NOW, newId: () => `ingest-${++ids}`, spill, ...worker }, object!);
 }
 
 /** The stored older copy of a third of the file's account-days (the apply must replace them). */
@@ -142,7 +158,7 @@ describe('bounded-memory ingest: all or nothing at every step (I3)', () => {
     expect(readdirSync(spillDir)).toEqual([]);
   });
 
-  for (const [where, writerFrom] of WRITES)
+  for (const [where, writerFrom, onWorker] of WRITES)
     it(`leaves the store as before and no runs behind after a failure at any step, and a retry applies the whole file, writes ${where}`, async () => {
       // Every step except the dozens of spills, of which the first, a middle one and the last.
       const spills = steps.filter((s) => s.startsWith('spill:'));
@@ -158,40 +174,45 @@ describe('bounded-memory ingest: all or nothing at every step (I3)', () => {
           if (armed && step === target) throw new Error(`injected crash at ${step}`);
         };
         const store = faulty(path, fault, writerFrom);
-        await expect(ingest(store, fault), target).rejects.toThrow(`injected crash at ${target}`);
+        await expect(ingest(store, fault, onWorker), target).rejects.toThrow(`injected crash at ${target}`);
         expect(await state(path), target).toEqual(target === 'record-ingest' ? after : before);
         expect(readdirSync(spillDir), target).toEqual([]);
         armed = false;
-        expect(await ingest(store), target).toMatchObject({ status: 'applied', accountDaysApplied: ACCOUNTS * DAYS });
+        expect(await ingest(store, undefined, onWorker), target).toMatchObject({ status: 'applied', accountDaysApplied: ACCOUNTS * DAYS });
         expect(await state(path), target).toEqual(after);
         await store.close();
         rmSync(path, { force: true });
       }
+      // Two ingests per step, each on a worker of its own in that configuration.
+      expect(workersStarted).toBe(onWorker ? 2 * targets.length : 0);
+      workersStarted = 0;
     }, 180_000);
 });
 
 const exec = promisify(execFile);
 const CHILD = `
-const [{ createSqliteStore }, { listLocalExports }, { ingestExport }] = await Promise.all([
+const [{ createSqliteStore }, { listLocalExports }, { ingestExport }, { sourceParseWorker }] = await Promise.all([
   import(${JSON.stringify(fileURLToPath(new URL('../../shared/adapters/sqlite/sqlite-store.ts', import.meta.url)))}),
   import(${JSON.stringify(fileURLToPath(new URL('../../shared/ingest/local-source.ts', import.meta.url)))}),
   import(${JSON.stringify(fileURLToPath(new URL('../../shared/usecases/ingest-export.ts', import.meta.url)))}),
+  import(${JSON.stringify(fileURLToPath(new URL('../support/parse-worker-source.ts', import.meta.url)))}),
 ]);
-const { DB, TARGET, FILE, SPILL, MAX, WRITER_FROM } = process.env;
+const { DB, TARGET, FILE, SPILL, MAX, WRITER_FROM, ON_WORKER } = process.env;
 const kill = (step) => { if (step === TARGET) process.kill(process.pid, 'SIGKILL'); };
 const store = createSqliteStore(DB, { faultInjector: kill, writerFrom: WRITER_FROM === '' ? undefined : Number(WRITER_FROM) });
 const [object] = await listLocalExports(FILE);
 let spills = 0;
 const spill = { directory: SPILL, maxGroups: Number(MAX), afterSpill: () => kill('spill:' + ++spills) };
-await ingestExport({ store, clock: () => new Date('2026-04-01T00:00:00Z'), newId: () => 'child', spill }, object);
+const worker = ON_WORKER === '1' ? { parseWorker: sourceParseWorker, parseWorkerFromBytes: 0 } : {};
+await ingestExport({ store, clock: () => new Date('2026-04-01T00:00:00Z'), newId: () => 'child', spill, ...worker }, object);
 process.exit(3);
 `;
 
 describe('bounded-memory ingest: a killed process (I3)', () => {
-  for (const [where, writerFrom] of WRITES)
+  for (const [where, writerFrom, onWorker] of WRITES)
     it(`recovers to none of the file after SIGKILL mid-spill, between chunks or at the commit; the next ingest removes its runs and applies all, writes ${where}`, async () => {
       for (const target of ['spill:5', 'replace:2', 'commit']) {
-        const path = join(root, `kill-${target.replace(':', '-')}-${writerFrom ?? 'connection'}.db`);
+        const path = join(root, `kill-${target.replace(':', '-')}-${writerFrom ?? 'connection'}${onWorker ? '-worker' : ''}.db`);
         await preload(path);
         const failure = await exec(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], {
           env: {
@@ -202,6 +223,7 @@ describe('bounded-memory ingest: a killed process (I3)', () => {
             SPILL: spillDir,
             MAX: String(MAX_GROUPS),
             WRITER_FROM: String(writerFrom ?? ''),
+            ON_WORKER: onWorker ? '1' : '0',
           },
         }).then(
           () => null,

@@ -362,7 +362,8 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
         pack.utf8Bytes(accountId);
         pack.number(version);
         pack.number(applyId);
-        pack.hexBytes(contentDigest(pack.latin1Bytes(contentBytes.latin1(batch.rows))));
+        pack.latin1Bytes(contentBytes.latin1(batch.rows));
+        pack.sha256OfPrevious();
         tally.applied({ accountId, day, version, sourceKey });
         if (++rows === SQLITE_INSERT_ROWS) endInsert();
         continue;

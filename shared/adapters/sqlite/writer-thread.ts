@@ -12,8 +12,11 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-/** How a run's parameters are packed: a tag byte, then a float64, or a uint32 length and bytes. */
-const TAG = { number: 1, text: 2, bytes: 3, null: 4 } as const;
+/**
+ * How a run's parameters are packed: a tag byte, then a float64, or a uint32 length and bytes —
+ * or nothing, for the SHA-256 of the parameter before it, computed by the writer.
+ */
+const TAG = { number: 1, text: 2, bytes: 3, null: 4, sha256: 5 } as const;
 
 /**
  * The worker's code, plain CommonJS run with `eval` so that it needs no file of its own beside
@@ -22,6 +25,7 @@ const TAG = { number: 1, text: 2, bytes: 3, null: 4 } as const;
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { hash } = require('node:crypto');
 const Database = require(workerData.sqlite);
 const db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.busySliceMs });
 db.pragma('cache_size = -' + workerData.cacheKib);
@@ -34,6 +38,7 @@ function unpack(buffer, count, state) {
     const tag = buffer[at++];
     if (tag === ${TAG.number}) { params[i] = view.getFloat64(at, true); at += 8; continue; }
     if (tag === ${TAG.null}) { params[i] = null; continue; }
+    if (tag === ${TAG.sha256}) { params[i] = Buffer.from(hash('sha256', params[i - 1], 'hex'), 'hex'); continue; }
     const length = view.getUint32(at, true);
     at += 4;
     params[i] = tag === ${TAG.text} ? buffer.toString('utf8', at, at + length) : new Uint8Array(buffer.buffer, buffer.byteOffset + at, length);
@@ -140,6 +145,15 @@ export class ParamPack {
   latin1Bytes(value: string): Buffer {
     const start = this.encoded(TAG.bytes, value, 'latin1', value.length);
     return this.buffer.subarray(start, this.used);
+  }
+
+  /**
+   * The SHA-256 of the parameter packed just before (bytes), as its 32 bytes: computed by the
+   * writer, so a first-seen content is hashed on its core (the digest of I1; `contentDigest` in hex).
+   */
+  sha256OfPrevious(): void {
+    this.reserve(1);
+    this.buffer[this.used++] = TAG.sha256;
   }
 
   /** Bytes given as hex text (a digest). */
