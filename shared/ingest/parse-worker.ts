@@ -105,7 +105,7 @@ function keyCells(columns: KeyColumns): number[] {
 class RowPacker implements RowSink {
   private cells: number[] = [];
   private columns: KeyColumns | null = null;
-  private start_: RowsMessage['start'] = null;
+  private pendingStart: RowsMessage['start'] = null;
   /** The chunk being scanned: rows inside it are sent as offsets into it. */
   private chunk: ArrayBuffer | null = null;
   private count = 0;
@@ -130,11 +130,11 @@ class RowPacker implements RowSink {
   start(columns: KeyColumns, width: number): void {
     this.cells = keyCells(columns);
     this.columns = columns;
-    this.start_ = { columns, width };
+    this.pendingStart = { columns, width };
   }
 
   add(row: CsvRow, currency: Currency, version: number, cost: MoneyCell, credit: MoneyCell): void {
-    if (this.count * INTS === this.ints.length) this.grow();
+    if ((this.count + 1) * INTS > this.ints.length || (this.count + 1) * FLOATS > this.floats.length) this.grow();
     const buf = row.buf;
     let side = -1;
     let base = 0;
@@ -176,7 +176,7 @@ class RowPacker implements RowSink {
     const message: RowsMessage = {
       kind: 'rows',
       chunk: this.chunk,
-      start: this.start_,
+      start: this.pendingStart,
       count: this.count,
       ints: this.ints.subarray(0, this.count * INTS),
       floats: this.floats.subarray(0, this.count * FLOATS),
@@ -185,7 +185,7 @@ class RowPacker implements RowSink {
     };
     const transfer = [this.ints.buffer, this.floats.buffer, ...this.sides.map((s) => s.buffer as ArrayBuffer)];
     if (this.chunk !== null) transfer.push(this.chunk);
-    this.start_ = null;
+    this.pendingStart = null;
     this.chunk = null;
     this.count = 0;
     const ints = this.spareInts.pop();
@@ -197,12 +197,14 @@ class RowPacker implements RowSink {
     return { message, transfer };
   }
 
+  /** Room for twice the rows (a chunk of short rows holds more than BATCH_ROWS). */
   private grow(): void {
-    const ints = new Int32Array(this.ints.length * 2);
-    ints.set(this.ints);
+    const rows = 2 * Math.max(this.count, 1);
+    const ints = new Int32Array(INTS * rows);
+    ints.set(this.ints.subarray(0, this.count * INTS));
     this.ints = ints;
-    const floats = new Float64Array(this.floats.length * 2);
-    floats.set(this.floats);
+    const floats = new Float64Array(FLOATS * rows);
+    floats.set(this.floats.subarray(0, this.count * FLOATS));
     this.floats = floats;
   }
 }

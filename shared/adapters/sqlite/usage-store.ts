@@ -88,7 +88,9 @@ const WRITER_IN_FLIGHT = 3;
 
 // The writer thread's statements. Contents are bound as their UTF-8 bytes (content-bytes.ts) and
 // cast to TEXT by SQLite, and so are a first-seen row's key texts (no string is made for them on
-// the thread); the digest follows the content, whose bytes it is computed from.
+// the thread). A first-seen row's digest is computed by the thread from the content's bytes
+// (`sha256OfPrevious`): its main-thread cost, 0.6–0.9 s of 600,000 contents in a profile, then runs
+// on the writer's core. A replacement's digest is computed here, where it is compared (I1).
 const ADD_APPLY_SQL = 'INSERT INTO applies (source_key, applied_at) VALUES (?, ?)';
 const DROP_APPLY_SQL = 'DELETE FROM applies WHERE id = ?';
 const insertNewSql = (rows: number) =>

@@ -1,7 +1,7 @@
 /**
  * A SQLite connection on a worker thread that runs the statements of one write transaction while
- * the main thread prepares the next ones (issue 11): a large apply builds and hashes contents on
- * one core and writes the B-tree on the other. It decides nothing. The apply (usage-store.ts)
+ * the main thread prepares the next ones (issue 11): a large apply builds contents on one core,
+ * and hashes the first-seen ones and writes the B-tree on the other. It decides nothing. The apply (usage-store.ts)
  * reads, compares and tallies on its own connection and sends only writes, in order; the
  * transaction commits when the apply says so, and a failure anywhere rolls all of it back.
  *

@@ -53,13 +53,4 @@ describe('a failing parse worker', () => {
     expect(spills).toBeGreaterThan(0);
     expect(readdirSync(directory)).toEqual([]);
   });
-
-  it('is not needed for the same file to parse, on one thread or on a working worker, with the same result', async () => {
-    const one = await stageUsageExport(chunks(), { fallbackVersion: null, now: NOW });
-    const two = await stageUsageExport(chunks(), { fallbackVersion: null, now: NOW, worker: sourceParseWorker });
-    expect(one.ok && two.ok).toBe(true);
-    if (!one.ok || !two.ok) return;
-    expect([...two.accountDays]).toEqual([...one.accountDays]);
-    expect(two.accountDays.count).toBe(200);
-  });
 });
