@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ParseWorkerLauncher } from '../../../shared/ingest/parse-worker';
 import { stageUsageExport } from '../../../shared/ingest/usage-export-parser';
-import { PARSE_WORKER_ENTRY, sourceParseWorker } from '../../support/parse-worker-source';
+import { PARSE_WORKER_ENTRY } from '../../support/parse-worker-source';
 
 const NOW = new Date('2026-04-01T03:00:00Z');
 const root = mkdtempSync(join(tmpdir(), 'parse-worker-failure-'));
