@@ -29,7 +29,7 @@ describe('S3 export source on s3rver', () => {
 
   const put = (key: string, body: string | Uint8Array) => client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
 
-  it('heads an object for its etag and last-modified time (Unix seconds) and names it s3://bucket/key', async () => {
+  it('heads an object for its etag, last-modified time (Unix seconds) and size, and names it s3://bucket/key', async () => {
     const body = 'billing_account_id,date\r\nacc-1,2026-03-31\r\n';
     await put('partner/20260331.csv', body);
     const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'partner/20260331.csv' }));
@@ -40,6 +40,12 @@ describe('S3 export source on s3rver', () => {
     expect(object.location).toEqual({ bucket: BUCKET, key: 'partner/20260331.csv' });
     expect(object.etag).toBe(createHash('md5').update(body).digest('hex'));
     expect(object.lastModified).toBe(Math.floor(head.LastModified!.getTime() / 1000));
+    // The size decides whether the CLI parses the object on two threads.
+    expect(object.size).toBe(Buffer.byteLength(body));
+    const listed = [];
+    for await (const o of source.listExports(BUCKET, 'partner/')) listed.push(o);
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ key: object.key, etag: object.etag, size: Buffer.byteLength(body) });
   });
 
   it('streams a large object in many chunks, byte-exact, without buffering it whole', async () => {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -6,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStore, PAGE_SIZE } from '../../shared/adapters/sqlite/sqlite-store';
 import { SCHEMA_VERSION } from '../../shared/adapters/sqlite/schema';
+import { addDays } from '../../shared/domain/calendar';
 import { parseMoney } from '../../shared/domain/money';
 import { accountDayContent, accountDayDigest } from '../../shared/domain/replacement';
 import { moneyText } from '../../shared/adapters/sqlite/row-schemas';
@@ -395,6 +397,36 @@ describe('sqlite store specifics', () => {
         'acc-4 sku-vcpu 50',
       ]);
     });
+
+  it('stores the same digest of each first-seen content whether the writer thread or the apply hashes it, and every digest is its content’s SHA-256 (I1)', async () => {
+    const days = Array.from({ length: 1_300 }, (_, i) =>
+      batch(`acc-${String(i % 130).padStart(3, '0')}`, addDays('2026-01-01', Math.floor(i / 130)), 1, [
+        { skuId: `sku-${i % 7}`, cost: `${i}.5` },
+        ...(i % 3 === 0 ? [{ skuId: 'sku-x', cost: '-0.000000001', skuName: 'Имя, «с кавычками» "и" запятой' }] : []),
+      ]),
+    );
+    const rows: unknown[][] = [];
+    for (const firstSeenDigests of ['writer', 'main', 'adaptive'] as const) {
+      const store = createSqliteStore(join(dir, `digests-${firstSeenDigests}.db`), { writerFrom: 0, firstSeenDigests });
+      open.push(store);
+      expect((await store.usage.applyAccountDays('digests.csv', days)).appliedCount).toBe(1_300);
+      const raw = new Database(join(dir, `digests-${firstSeenDigests}.db`), { readonly: true });
+      try {
+        const stored = raw.prepare('SELECT day, account_id, content, digest FROM account_days ORDER BY day, account_id').all() as {
+          content: string;
+          digest: Buffer;
+        }[];
+        expect(stored).toHaveLength(1_300);
+        for (const row of stored)
+          expect(row.digest.toString('hex'), row.content).toBe(createHash('sha256').update(row.content, 'utf8').digest('hex'));
+        rows.push(stored);
+      } finally {
+        raw.close();
+      }
+    }
+    expect(rows[1]).toEqual(rows[0]);
+    expect(rows[2]).toEqual(rows[0]);
+  });
 
   for (const [where, writerFrom] of WRITES)
     it(`writes large account-days a few at a time: a chunk ends at 5,000 aggregates as well as at 500 account-days, writes ${where}`, async () => {

@@ -39,7 +39,13 @@ export class S3SourceError extends RebatesError {
 
 /** The name an object goes by in the ingest log and in errors: unique across buckets. */
 export function createS3ExportSource(client: S3Client): S3ExportSource {
-  function toExportObject(bucket: string, key: string, etag: string | undefined, lastModified: Date | undefined): S3ExportObject {
+  function toExportObject(
+    bucket: string,
+    key: string,
+    etag: string | undefined,
+    lastModified: Date | undefined,
+    size: number | undefined,
+  ): S3ExportObject {
     const expectedEtag = etag ? unquote(etag) : null;
     return {
       key: s3Url(bucket, key),
@@ -47,6 +53,8 @@ export function createS3ExportSource(client: S3Client): S3ExportSource {
       etag: expectedEtag,
       // I1: the object's last-modified time is the version of account-days without `updated_at`.
       lastModified: lastModified ? Math.floor(lastModified.getTime() / 1000) : null,
+      // The CLI parses a large object on two threads (ingest-export.ts).
+      ...(size === undefined ? {} : { size }),
       open: () => streamObject(client, bucket, key, expectedEtag),
     };
   }
@@ -55,7 +63,7 @@ export function createS3ExportSource(client: S3Client): S3ExportSource {
     async exportObject(bucket, key) {
       try {
         const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-        return toExportObject(bucket, key, head.ETag, head.LastModified);
+        return toExportObject(bucket, key, head.ETag, head.LastModified, head.ContentLength);
       } catch (error) {
         if (httpStatusOf(error) === 404)
           throw new S3SourceError('OBJECT_NOT_FOUND', `${s3Url(bucket, key)} does not exist`, { cause: error });
@@ -80,7 +88,7 @@ export function createS3ExportSource(client: S3Client): S3ExportSource {
           throw new S3SourceError('S3_LIST_FAILED', `cannot list ${s3Url(bucket, prefix)}: ${messageOf(error)}`, { cause: error });
         }
         for (const item of page.Contents ?? []) {
-          if (item.Key?.endsWith('.csv')) yield toExportObject(bucket, item.Key, item.ETag, item.LastModified);
+          if (item.Key?.endsWith('.csv')) yield toExportObject(bucket, item.Key, item.ETag, item.LastModified, item.Size);
         }
         continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
         if (page.IsTruncated && !continuationToken) {

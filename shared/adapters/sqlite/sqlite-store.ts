@@ -11,7 +11,7 @@ import { createSqliteLedgerStore } from './ledger-store';
 import { createSqliteProgramStore } from './program-store';
 import { migrate } from './schema';
 import { createSqliteTokenStore } from './token-store';
-import { createSqliteUsageStore, type ScanConnection } from './usage-store';
+import { createSqliteUsageStore, type FirstSeenDigests, type ScanConnection } from './usage-store';
 import { SqliteWriter } from './writer-thread';
 
 /**
@@ -45,6 +45,8 @@ export interface SqliteStoreOptions {
   onWait?: (waitedMs: number) => void;
   /** Account-days from which an apply writes on a writer thread (default SQLITE_WRITER_FROM; tests lower it). */
   writerFrom?: number;
+  /** Where the writer path hashes first-seen contents (default adaptive, see usage-store.ts; tests pin it). */
+  firstSeenDigests?: FirstSeenDigests;
 }
 
 function isInMemory(path: string): boolean {
@@ -148,7 +150,14 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     program: withBusyWait(wait, createSqliteProgramStore(db)),
     usage: withBusyWait(
       wait,
-      createSqliteUsageStore({ db, openReader, openWriter, writerFrom: options.writerFrom, faultInjector: options.faultInjector }),
+      createSqliteUsageStore({
+        db,
+        openReader,
+        openWriter,
+        writerFrom: options.writerFrom,
+        firstSeenDigests: options.firstSeenDigests,
+        faultInjector: options.faultInjector,
+      }),
     ),
     ledger: withBusyWait(wait, createSqliteLedgerStore(db)),
     tokens: withBusyWait(wait, createSqliteTokenStore(db)),

@@ -39,7 +39,17 @@ export interface SqliteUsageDeps {
   openWriter?: (() => SqliteWriter | null) | undefined;
   /** Account-days from which an apply writes on the writer thread (default SQLITE_WRITER_FROM). */
   writerFrom?: number | undefined;
+  /** Where an apply on the writer thread hashes first-seen contents (default 'adaptive'). */
+  firstSeenDigests?: FirstSeenDigests | undefined;
 }
+
+/**
+ * Where an apply on the writer thread hashes the contents of first-seen account-days: on the
+ * writer while it keeps up and here when it falls behind ('adaptive': measured, 600,000 small
+ * contents leave this thread the busier one, 25,000 large ones the writer), or always on one side.
+ * The digest is the same wherever it is computed.
+ */
+export type FirstSeenDigests = 'adaptive' | 'writer' | 'main';
 
 /**
  * Groups plus account-days an ingest into SQLite holds in memory before a sorted run is written
@@ -121,10 +131,18 @@ function replacesHeld(before: HeldRow, batch: AccountDayBatch, digest: string, t
 
 const keyOf = (accountId: string, day: string) => `${accountId}\u0000${day}`;
 
+/** A chunk posted to the writer thread: the changes each of its runs must make, its answer, and whether it came. */
+interface Posted {
+  expected: number[];
+  answer: Promise<RunResult[]>;
+  answered: boolean;
+}
+
 export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
   const { db } = deps;
   const fault = deps.faultInjector ?? (() => undefined);
   const writerFrom = deps.writerFrom ?? SQLITE_WRITER_FROM;
+  const firstSeenDigests = deps.firstSeenDigests ?? 'adaptive';
   // Where an account-day came from is its apply's row (schema v5): read through a join.
   const storedVersion = db.prepare(
     `SELECT v.account_id, v.day, v.version, a.source_key, a.applied_at
@@ -282,8 +300,8 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
       pack.text(new Date().toISOString());
       const applyId = (await writer.run([{ sql: ADD_APPLY_SQL, params: 2 }], pack.take()))[0]!.lastInsertRowid;
       const tally = new ApplyTally();
-      const inFlight: { expected: number[]; answer: Promise<RunResult[]> }[] = [];
-      const settle = async (posted: { expected: number[]; answer: Promise<RunResult[]> }) => {
+      const inFlight: Posted[] = [];
+      const settle = async (posted: Pick<Posted, 'expected' | 'answer'>) => {
         const results = await posted.answer;
         results.forEach((result, i) => {
           if (result.changes !== posted.expected[i])
@@ -295,7 +313,11 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
       let aggregates = 0;
       const post = async () => {
         const n = ++chunkNumber;
-        inFlight.push(writeChunk(writer, pack, chunk, sourceKey, applyId, tally));
+        // The writer hashes the first-seen contents while it keeps up; when it falls behind (two
+        // chunks waiting, as with large contents), this thread hashes them instead of waiting.
+        const hashHere =
+          firstSeenDigests === 'main' || (firstSeenDigests === 'adaptive' && inFlight.filter((p) => !p.answered).length >= 2);
+        inFlight.push(writeChunk(writer, pack, chunk, sourceKey, applyId, tally, hashHere));
         fault(`first-seen:${n}`);
         fault(`replace:${n}`);
         chunk = [];
@@ -337,7 +359,8 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
     sourceKey: string,
     applyId: number,
     tally: ApplyTally,
-  ): { expected: number[]; answer: Promise<RunResult[]> } {
+    hashHere: boolean,
+  ): Posted {
     const stored = new Map<string, HeldRow>();
     if (anyInDays.get(chunk[0]!.day, chunk[chunk.length - 1]!.day) !== undefined)
       for (const raw of storedVersions.all(JSON.stringify(chunk.map((b) => [b.accountId, b.day])))) {
@@ -364,8 +387,9 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
         pack.utf8Bytes(accountId);
         pack.number(version);
         pack.number(applyId);
-        pack.latin1Bytes(contentBytes.latin1(batch.rows));
-        pack.sha256OfPrevious();
+        const content = pack.latin1Bytes(contentBytes.latin1(batch.rows));
+        if (hashHere) pack.hexBytes(contentDigest(content));
+        else pack.sha256OfPrevious();
         tally.applied({ accountId, day, version, sourceKey });
         if (++rows === SQLITE_INSERT_ROWS) endInsert();
         continue;
@@ -393,10 +417,15 @@ export function createSqliteUsageStore(deps: SqliteUsageDeps): UsageStore {
         expected.push(1);
       }
     }
-    const answer = writer.run(runs, pack.take());
+    const posted: Posted = { expected, answer: writer.run(runs, pack.take()), answered: false };
     // Awaited in turn (settle); a failure before then must not count as unhandled.
-    answer.catch(() => undefined);
-    return { expected, answer };
+    posted.answer.then(
+      () => {
+        posted.answered = true;
+      },
+      () => undefined,
+    );
+    return posted;
   }
 
   const release = db.transaction((keys: readonly { accountId: string; day: string }[], sourceKey: string) => {
