@@ -32,10 +32,10 @@ const rowArb = fc
     cost: fc.constantFrom('0', '1.5', '12345.123456789', '-3.25', '9999999999999.999999999'),
     credit: fc.constantFrom('0', '-0.5', '-100'),
     updatedAt: fc.integer({ min: 1_700_000_000, max: 1_775_000_000 }),
-    currencySwap: fc.integer({ min: 0, max: 80 }),
-    // One row in ~60 broken: a file holds none, one or several.
+    currencySwap: fc.integer({ min: 0, max: 300 }),
+    // One row in ~200 broken (half the files get one more below): a file holds none, one or several.
     broken: fc.oneof(
-      { arbitrary: fc.constant(null), weight: 60 },
+      { arbitrary: fc.constant(null), weight: 200 },
       { arbitrary: fc.constantFrom('cost', 'date', 'currency', 'credit', 'updated_at', 'quote'), weight: 1 },
     ),
   })
@@ -75,15 +75,20 @@ describe('a parse on two threads', () => {
   it('gives exactly what the parse on one thread gives, for any file, chunking, problem limit and spill bound', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(rowArb, { maxLength: 60 }),
+        fc.array(rowArb, { maxLength: 50 }),
+        // Half the files get a broken row somewhere, so both outcomes are compared often.
+        fc.option(fc.tuple(fc.nat(), fc.constantFrom('abc', '1,5', '')), { freq: 2 }),
         fc.boolean(),
         fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 4 }),
         fc.integer({ min: 1, max: 25 }),
         fc.option(fc.integer({ min: 2, max: 40 }), { freq: 2 }),
         // Random bytes after the rows in one file of ten.
         fc.oneof({ arbitrary: fc.constant(null), weight: 9 }, { arbitrary: fc.uint8Array({ minLength: 1, maxLength: 60 }), weight: 1 }),
-        async (rows, crlf, sizes, maxProblems, maxGroups, noise) => {
+        async (valid, broken, crlf, sizes, maxProblems, maxGroups, noise) => {
           const eol = crlf ? '\r\n' : '\n';
+          const rows = [...valid];
+          if (broken !== null)
+            rows.splice(broken[0] % (rows.length + 1), 0, `acc-1,svc-a,,sku-1,,2026-01-01,RUB,${cell(broken[1])},0,1770000000`);
           let bytes = Buffer.from(`${[HEADER, ...rows].join(eol)}${eol}`, 'utf8');
           if (noise !== null) bytes = Buffer.concat([bytes, Buffer.from(noise)]);
           const parse = (worker: boolean) => {
@@ -103,12 +108,12 @@ describe('a parse on two threads', () => {
           outcomes[one.ok ? 'accepted' : 'rejected']++;
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 80 },
     );
     // Every run of every parse was removed (applied or rejected): nothing is left behind.
     for (const dir of readdirSync(spillRoot)) expect(readdirSync(join(spillRoot, dir))).toEqual([]);
     // Both outcomes were compared, many times each.
-    expect(outcomes.accepted).toBeGreaterThan(15);
-    expect(outcomes.rejected).toBeGreaterThan(15);
+    expect(outcomes.accepted).toBeGreaterThanOrEqual(10);
+    expect(outcomes.rejected).toBeGreaterThanOrEqual(10);
   }, 240_000);
 });
