@@ -318,6 +318,58 @@ describe('sqlite store specifics', () => {
     expect(stale.staleCount).toBe(1);
   });
 
+  it('migrates a v5 file (a WITHOUT ROWID table) to rowid rows under a unique key: every row, content and digest as it was, re-ingests still decided (I1)', async () => {
+    const one = batch('acc-1', '2026-01-05', 7, [{ cost: '2.5', credit: '-0.000000001', skuName: 'Имя, "в кавычках"' }]).rows;
+    const two = batch('acc-2', '2026-01-05', 9, [{ skuId: 'sku-b', cost: '12345678901.123456789' }]).rows;
+    const file = join(dir, 'v5.db');
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    old.exec(`CREATE TABLE applies (id INTEGER PRIMARY KEY, source_key TEXT NOT NULL, applied_at TEXT NOT NULL);
+      CREATE TABLE account_days (day TEXT NOT NULL, account_id TEXT NOT NULL, version INTEGER NOT NULL, apply_id INTEGER NOT NULL,
+        digest BLOB, content TEXT NOT NULL, PRIMARY KEY (day, account_id)) WITHOUT ROWID;
+      CREATE VIEW usage_aggregates AS SELECT a.day AS day FROM account_days AS a;
+      INSERT INTO applies (source_key, applied_at) VALUES ('a.csv', '2026-01-06T00:00:00.000Z'), ('b.csv', '2026-01-07T00:00:00.000Z');`);
+    const insert = old.prepare('INSERT INTO account_days VALUES (?, ?, ?, ?, ?, ?)');
+    const bytes = (rows: typeof one) => Buffer.from(accountDayDigest(rows), 'hex');
+    insert.run('2026-01-06', 'acc-1', 7, 2, bytes(one), accountDayContent(one));
+    insert.run('2026-01-05', 'acc-2', 9, 1, bytes(two), accountDayContent(two));
+    insert.run('2026-01-05', 'acc-1', 7, 1, bytes(one), accountDayContent(one));
+    old.pragma('user_version = 5');
+    const rowsBefore = old
+      .prepare('SELECT day, account_id, version, apply_id, digest, content FROM account_days ORDER BY day, account_id')
+      .all();
+    old.close();
+
+    const store = createSqliteStore(file);
+    open.push(store);
+    expect(await store.usage.listAccountDayVersions(ALL)).toEqual([
+      { accountId: 'acc-1', day: '2026-01-05', version: 7, sourceKey: 'a.csv' },
+      { accountId: 'acc-2', day: '2026-01-05', version: 9, sourceKey: 'a.csv' },
+      { accountId: 'acc-1', day: '2026-01-06', version: 7, sourceKey: 'b.csv' },
+    ]);
+    expect(await collect(store.usage.scanUsage(ALL))).toEqual([...one, ...two, ...one.map((a) => ({ ...a, day: '2026-01-06' }))]);
+    const kept = new Database(file, { readonly: true });
+    expect(kept.prepare('SELECT day, account_id, version, apply_id, digest, content FROM account_days ORDER BY id').all()).toEqual(
+      rowsBefore,
+    );
+    expect(kept.prepare("SELECT sql FROM sqlite_master WHERE name = 'account_days'").pluck().get()).not.toMatch(/WITHOUT ROWID/i);
+    expect(kept.prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'account_days' AND type = 'index'").pluck().all()).toContain(
+      'account_days_by_key',
+    );
+    expect(kept.prepare("SELECT name FROM sqlite_master WHERE name LIKE '%v5%'").all()).toEqual([]);
+    expect(kept.prepare('SELECT count(*) AS n FROM usage_aggregates').get()).toEqual({ n: 3 });
+    expect(kept.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    kept.close();
+    const same = await store.usage.applyAccountDays('again.csv', [{ accountId: 'acc-1', day: '2026-01-05', version: 7, rows: one }]);
+    expect([same.appliedCount, same.conflictCount]).toEqual([1, 0]);
+    const differs = await store.usage.applyAccountDays('other.csv', [batch('acc-2', '2026-01-05', 9, [{ cost: '1' }])]);
+    expect(differs.conflictCount).toBe(1);
+    // A new account-day goes in beside the migrated ones; the key stays unique.
+    const fresh = await store.usage.applyAccountDays('new.csv', [batch('acc-3', '2026-01-05', 1, [{ cost: '3' }])]);
+    expect(fresh.appliedCount).toBe(1);
+    expect((await store.usage.listAccountDayVersions(ALL)).length).toBe(4);
+  });
+
   it('refuses to migrate a v4 file holding a digest that is not 64 hex digits, and leaves it as it was', () => {
     const file = join(dir, 'v4-bad.db');
     const old = new Database(file);
